@@ -1,0 +1,93 @@
+"""Opening a school database: the async engine, SQLite's pragmas, migrations.
+
+SQLite is the default (one file, WAL, foreign keys on, a busy timeout);
+PostgreSQL is reached by URL. `upgrade` runs the Alembic migrations shipped in
+the package, so a school's database survives an upgrade of ediary-tui.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or is not one of ours."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain paths and sync URLs; return an async SQLAlchemy URL."""
+    if "://" not in url:
+        return f"sqlite+aiosqlite:///{Path(url).expanduser().resolve()}"
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str, **kw: Any) -> AsyncEngine:
+    """An async engine for `url`, with SQLite made safe for concurrent use."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:"):
+            raise DatabaseError("an in-memory SQLite database cannot be shared; give a file path")
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, poolclass=NullPool if kw.pop("nullpool", False) else None, **kw)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kw.setdefault("pool_size", 10)
+    kw.setdefault("max_overflow", 20)
+    kw.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kw)
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (the newest by default)."""
+    from alembic import command
+
+    def run(sync_conn: Any) -> None:
+        command.upgrade(_alembic_config(sync_conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def current_revision(conn: AsyncConnection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    def read(sync_conn: Any) -> str | None:
+        return MigrationContext.configure(sync_conn).get_current_revision()
+
+    return await conn.run_sync(read)
