@@ -121,7 +121,8 @@ class SchoolSettings(Model):
     scale_min: int = 1
     scale_max: int = 5
     round_threshold: float = Field(
-        0.5, description="fraction above which an average rounds up: 0.5 rounds half up, 0.6 makes 4.6 a 5"
+        0.5,
+        description="fraction above which an average rounds up: 0.5 rounds half up, 0.6 makes 4.6 a 5",
     )
     control_forms: list[ControlForm] = []
 
@@ -317,7 +318,9 @@ class MarkIn(Model):
     value: int | None = None
     is_dot: bool = False
     due: dt.date | None = None
-    control_form: str | None = Field(None, description="control form code; the lesson's default if absent")
+    control_form: str | None = Field(
+        None, description="control form code; the lesson's default if absent"
+    )
     comment: str | None = Field(None, max_length=2000)
 
 
@@ -398,7 +401,9 @@ class PeriodMarkOut(Model):
 
 class Change(Model):
     id: str
-    kind: str = Field(description="mark, mark_deleted, homework, attendance, notice, announcement, message, ...")
+    kind: str = Field(
+        description="mark, mark_deleted, homework, attendance, notice, announcement, message, ..."
+    )
     at: dt.datetime
     student_id: str | None = None
     class_id: str | None = None

@@ -55,7 +55,9 @@ def create_engine(url: str, **kw: Any) -> AsyncEngine:
         if database in ("", ":memory:"):
             raise DatabaseError("an in-memory SQLite database cannot be shared; give a file path")
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, poolclass=NullPool if kw.pop("nullpool", False) else None, **kw)
+        engine = create_async_engine(
+            url, poolclass=NullPool if kw.pop("nullpool", False) else None, **kw
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kw.setdefault("pool_size", 10)

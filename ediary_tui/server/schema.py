@@ -9,6 +9,9 @@ Every change here needs an Alembic revision in `migrations/versions/`.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -23,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 
@@ -36,8 +40,28 @@ metadata = MetaData(
 )
 
 
-def _ts(name: str, **kw: object) -> Column:
-    return Column(name, DateTime(timezone=True), **kw)
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always timezone-aware UTC, also on SQLite (which stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _ts(name: str, **kw: Any) -> Column[dt.datetime]:
+    return Column(name, UTCDateTime(), **kw)
 
 
 schools = Table(
@@ -324,7 +348,12 @@ announcements = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), nullable=False),
-    Column("class_id", ForeignKey("classes.id", ondelete="CASCADE"), nullable=True, doc="null: the whole school"),
+    Column(
+        "class_id",
+        ForeignKey("classes.id", ondelete="CASCADE"),
+        nullable=True,
+        doc="null: the whole school",
+    ),
     Column("author_id", ForeignKey("users.id"), nullable=False),
     Column("title", String(200), nullable=False),
     Column("body", Text, nullable=False),

@@ -1,0 +1,140 @@
+"""Who may see and write what: DOMAIN.md's role table, in one place.
+
+A child's data is answered with 404 to anyone who may not see it, so ids
+cannot be probed. Journal rights are answered with 403 and a reason, since
+a teacher needs to know why a class is closed to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.models import Role
+
+from . import schema as s
+from .auth import Caller
+from .errors import NotAllowed, NotFound
+
+
+@dataclass(frozen=True)
+class StudentInfo:
+    id: int
+    full_name: str
+    class_id: int
+    class_name: str
+    grade: int
+    days_per_week: int
+    school_id: int
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    id: int
+    name: str
+    grade: int
+    school_id: int
+    class_teacher_id: int | None
+    days_per_week: int
+
+
+async def load_student(conn: AsyncConnection, student_id: int) -> StudentInfo | None:
+    u, st, c = s.users, s.students, s.classes
+    row = (
+        await conn.execute(
+            sa.select(
+                u.c.id,
+                u.c.full_name,
+                c.c.id.label("class_id"),
+                c.c.name.label("class_name"),
+                c.c.grade,
+                c.c.days_per_week,
+                c.c.school_id,
+            )
+            .select_from(st.join(u, u.c.id == st.c.user_id).join(c, c.c.id == st.c.class_id))
+            .where(st.c.user_id == student_id)
+        )
+    ).first()
+    return StudentInfo(**row._mapping) if row else None
+
+
+async def load_class(conn: AsyncConnection, class_id: int) -> ClassInfo | None:
+    c = s.classes
+    row = (
+        await conn.execute(
+            sa.select(
+                c.c.id, c.c.name, c.c.grade, c.c.school_id, c.c.class_teacher_id, c.c.days_per_week
+            ).where(c.c.id == class_id)
+        )
+    ).first()
+    return ClassInfo(**row._mapping) if row else None
+
+
+async def can_read_student(conn: AsyncConnection, caller: Caller, student: StudentInfo) -> bool:
+    if caller.id == student.id:
+        return True
+    if Role.PARENT in caller.roles and student.id in await caller.children(conn):
+        return True
+    if caller.has(Role.ADMIN) and caller.school_id == student.school_id:
+        return True
+    return caller.has(
+        Role.TEACHER, Role.CLASS_TEACHER
+    ) and student.class_id in await caller.staff_classes(conn)
+
+
+async def readable_student(conn: AsyncConnection, caller: Caller, student_id: int) -> StudentInfo:
+    """The student, if the caller may read their diary; 404 otherwise (also for non-students)."""
+    student = await load_student(conn, student_id)
+    if student is None or not await can_read_student(conn, caller, student):
+        raise NotFound("no such student", code="student_not_found")
+    return student
+
+
+async def parent_of(conn: AsyncConnection, caller: Caller, student: StudentInfo) -> None:
+    """Writes only a parent makes (signature, absence notice): 403 for others who may read."""
+    if Role.PARENT not in caller.roles or student.id not in await caller.children(conn):
+        raise NotAllowed(
+            "only the student's parent or legal representative may do this", code="not_parent"
+        )
+
+
+@dataclass(frozen=True)
+class JournalRights:
+    klass: ClassInfo
+    can_write: bool
+
+
+async def journal_rights(
+    conn: AsyncConnection,
+    caller: Caller,
+    class_id: int,
+    subject_id: int | None,
+    *,
+    write: bool = False,
+) -> JournalRights:
+    """May the caller read (or write) the journal of this class and subject?
+
+    Write: a teacher who teaches that subject in that class. Read: also the
+    class teacher (all subjects of their class) and the school's admin.
+    """
+    klass = await load_class(conn, class_id)
+    if klass is None:
+        raise NotFound("no such class", code="class_not_found")
+    teaches = subject_id is not None and (class_id, subject_id) in await caller.teaching(conn)
+    if write:
+        if not teaches:
+            raise NotAllowed(
+                f"you do not teach this subject in {klass.name}", code="not_your_subject"
+            )
+        return JournalRights(klass, True)
+    if teaches:
+        return JournalRights(klass, True)
+    if class_id in await caller.class_teacher_of(conn):
+        return JournalRights(klass, False)
+    if caller.has(Role.ADMIN) and caller.school_id == klass.school_id:
+        return JournalRights(klass, False)
+    if caller.is_staff:
+        raise NotAllowed(f"you do not teach this subject in {klass.name}", code="not_your_subject")
+    raise NotAllowed("the journal is for the school's teachers", code="not_staff")

@@ -1,0 +1,131 @@
+"""Domain errors of the server and their HTTP form.
+
+Services raise these; `install_handlers` turns them (and FastAPI's own
+validation and routing errors) into API.md's body:
+`{"error": {"code", "message", "field"}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+        if code:
+            self.code = code
+
+    def body(self) -> dict[str, Any]:
+        detail: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            detail["field"] = self.field
+        return {"error": detail}
+
+
+class NotLoggedIn(ApiError):
+    status = 401
+    code = "not_logged_in"
+
+
+class NotAllowed(ApiError):
+    status = 403
+    code = "not_allowed"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(ApiError):
+    status = 413
+    code = "too_large"
+
+
+class Invalid(ApiError):
+    status = 422
+    code = "invalid"
+
+
+class Throttled(ApiError):
+    status = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = retry_after
+
+
+def error_response(err: ApiError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "not_logged_in",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "throttled",
+}
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        field = _field_path(tuple(first.get("loc", ())))
+        if first.get("type") == "json_invalid":
+            return error_response(Invalid("the body is not valid JSON", code="invalid_json"))
+        message = f"{field}: {first.get('msg', 'invalid')}" if field else str(first.get("msg"))
+        err = Invalid(message, code="invalid_field", field=field or None)
+        return error_response(err)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 404 and message == "Not Found":
+            message = "no such resource"
+        body = {"error": {"code": code, "message": message}}
+        return JSONResponse(
+            body, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )

@@ -1,0 +1,49 @@
+"""Logging in and out, changing the password, and who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ediary_tui.domain.models import LoginRequest, LoginResult, PasswordChange, User
+
+from .. import auth
+from ..deps import AnyCaller, Ctx
+from ..services import people
+
+router = APIRouter(tags=["auth"])
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/login", response_model=LoginResult)
+async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:
+    session = await auth.login(ctx, body.login, body.password, _address(request))
+    caller = await auth.authenticate(ctx, f"Bearer {session.token}")
+    async with ctx.engine.connect() as conn:
+        user = await people.me(conn, caller)
+    return LoginResult(
+        token=session.token,
+        expires_at=session.expires_at,
+        must_change_password=session.must_change_password,
+        user=user,
+    )
+
+
+@router.post("/auth/password", status_code=204, response_class=Response)
+async def change_password(body: PasswordChange, caller: AnyCaller, ctx: Ctx) -> Response:
+    await auth.change_password(ctx, caller, body.old_password, body.new_password)
+    return Response(status_code=204)
+
+
+@router.post("/auth/logout", status_code=204, response_class=Response)
+async def logout(caller: AnyCaller, ctx: Ctx) -> Response:
+    await auth.logout(ctx, caller)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=User)
+async def me(caller: AnyCaller, ctx: Ctx) -> User:
+    async with ctx.engine.connect() as conn:
+        return await people.me(conn, caller)
