@@ -268,8 +268,9 @@ class TestMarksNeeded:
         assert marks_needed([m(3)], 4.0, value=4, weight=1) is None
 
     def test_beyond_the_limit_is_unreachable(self) -> None:
-        assert marks_needed([m(2, 10)], 4.5, value=5, weight=1, limit=50) is None
-        assert marks_needed([m(2, 10)], 4.5, value=5, weight=1, limit=100) == 50
+        # (20 + 5n) / (10 + n) >= 4.5  <=>  n >= 50
+        assert marks_needed([m(2, 10)], 4.5, value=5, weight=1, limit=49) is None
+        assert marks_needed([m(2, 10)], 4.5, value=5, weight=1, limit=50) == 50
 
     def test_with_no_marks_one_good_mark_is_enough(self) -> None:
         assert marks_needed([], 4.5, value=5, weight=1) == 1
@@ -326,10 +327,11 @@ class TestWhatDoINeed:
         }
 
     def test_the_threshold_sets_the_goal(self) -> None:
-        # Marks 5(w3), 4(w2) average exactly 4.6: a 5 at threshold 0.6, not at 0.7.
+        # Marks 5(w3), 4(w2) average exactly 4.6: a 5 at threshold 0.6, not at 0.7,
+        # where (23 + 5n) / (5 + n) >= 4.7 takes n = 2 (one more gives only 4.67).
         marks = [m(5, 3), m(4, 2)]
         assert what_do_i_need(marks, 5, weight=1, threshold=0.6)[4] == 0
-        assert what_do_i_need(marks, 5, weight=1, threshold=0.7)[5] == 1
+        assert what_do_i_need(marks, 5, weight=1, threshold=0.7)[5] == 2
 
     def test_a_mark_above_the_scale_is_unreachable(self) -> None:
         assert what_do_i_need([m(5)], 6, weight=1) == dict.fromkeys(range(1, 6))
