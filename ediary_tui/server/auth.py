@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass, field
 
@@ -114,7 +115,7 @@ async def _check_throttle(
     for key, limit, what in limits:
         recent = await _failures(conn, key, now - window)
         if len(recent) >= limit:
-            retry = int((recent[-limit] + window - now).total_seconds()) + 1
+            retry = math.ceil((recent[-limit] + window - now).total_seconds())
             raise Throttled(
                 f"too many failed logins for {what}; try again in {retry} s", retry_after=retry
             )
@@ -157,10 +158,11 @@ async def login(ctx: ServerContext, login_name: str, password: str, address: str
             )
         ).first()
     ok = verify_password(row.password_hash if row else DUMMY_HASH, password)
-    async with ctx.engine.begin() as conn:
-        if not (row and ok):
+    if not (row and ok):
+        async with ctx.engine.begin() as conn:
             await _record_failure(conn, ctx, login_name, address)
-            raise NotLoggedIn("wrong login or password", code="wrong_credentials")
+        raise NotLoggedIn("wrong login or password", code="wrong_credentials")
+    async with ctx.engine.begin() as conn:
         await conn.execute(
             s.login_failures.delete().where(s.login_failures.c.key == f"login:{login_name.lower()}")
         )

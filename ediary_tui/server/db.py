@@ -93,3 +93,15 @@ async def current_revision(conn: AsyncConnection) -> str | None:
         return MigrationContext.configure(sync_conn).get_current_revision()
 
     return await conn.run_sync(read)
+
+
+async def is_empty(engine: AsyncEngine) -> bool:
+    """No school in the database yet (a fresh file, or a wiped one)."""
+    import sqlalchemy as sa
+
+    from .schema import schools
+
+    async with engine.connect() as conn:
+        return (
+            await conn.execute(sa.select(sa.func.count()).select_from(schools))
+        ).scalar_one() == 0

@@ -1,0 +1,337 @@
+"""`ediary` and its subcommands: the one place that wires every part together.
+
+`ediary` opens the app (on the embedded demo school unless a server is
+given); `serve`, `demo` and `admin` run the school server's side. Errors are
+one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class CliError(Exception):
+    """Something the user can fix; printed as one line."""
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _default_db(demo: bool) -> str:
+    from ediary_tui.client import locations
+
+    path = locations.demo_db_path() if demo else locations.data_dir() / "school.db"
+    return str(path)
+
+
+def _run(factory: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(factory())
+
+
+async def _with_engine(url: str, work: Callable[[Any], Awaitable[T]], *, migrate: bool = True) -> T:
+    from ediary_tui.server import db
+
+    try:
+        engine = db.create_engine(url)
+    except db.DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:  # a malformed URL or a missing driver
+        raise CliError(f"cannot open database {url!r}: {exc}") from None
+    try:
+        if migrate:
+            await db.upgrade(engine)
+        return await work(engine)
+    except (OSError, ConnectionError) as exc:
+        raise CliError(f"cannot reach the database {url!r}: {exc}") from None
+    finally:
+        await engine.dispose()
+
+
+# --- the app ------------------------------------------------------------------
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from ediary_tui.client import locations
+    from ediary_tui.client.api import DiaryClient
+    from ediary_tui.client.cache import OfflineCache
+    from ediary_tui.client.config import ConfigError, load_config
+    from ediary_tui.client.credentials import CredentialStore
+    from ediary_tui.client.session import DiarySession
+    from ediary_tui.embedded import DEMO_ACCOUNTS, EMBEDDED_URL, EmbeddedTransport, remove_database
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise CliError(f"{locations.config_file()}: {exc}") from None
+    server = args.server
+    if server is None and args.profile:
+        profile = config.profiles.get(args.profile)
+        if profile is None:
+            known = ", ".join(sorted(config.profiles)) or "none"
+            raise CliError(
+                f"no profile {args.profile!r} in {locations.config_file()} (profiles: {known})"
+            )
+        server = profile.server
+    elif server is None and config.default_profile:
+        profile = config.profiles.get(config.default_profile)
+        server = profile.server if profile else None
+    if server is not None and not server.startswith(("http://", "https://")):
+        raise CliError(f"--server wants a URL like https://diary.school.ru, not {server!r}")
+
+    if server is None:
+        if args.demo_reset:
+            remove_database(locations.demo_db_path())
+        client = DiaryClient(EMBEDDED_URL, transport=EmbeddedTransport(locations.demo_db_path()))
+        demo_accounts: list[tuple[str, str]] | None = DEMO_ACCOUNTS
+    else:
+        if args.demo_reset:
+            raise CliError("--demo-reset is for the embedded demo school; it cannot reset a server")
+        client = DiaryClient(server.rstrip("/"))
+        demo_accounts = None
+    credentials = CredentialStore(remember=not args.no_remember)
+    session = DiarySession(client, credentials, OfflineCache())
+
+    from ediary_tui.app import EdiaryApp
+    from ediary_tui.i18n import detect_language
+
+    lang = detect_language(args.lang or config.lang)
+    app = EdiaryApp(
+        session, lang=lang, demo_accounts=demo_accounts, notice=credentials.fallback_notice
+    )
+    app.run()
+    return app.return_code or 0
+
+
+# --- the server ---------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    url = args.db or os.environ.get("EDIARY_DB") or _default_db(args.demo)
+
+    async def prepare(engine: Any) -> None:
+        from ediary_tui.server import db
+        from ediary_tui.server.demo import build_demo
+
+        if args.demo and await db.is_empty(engine):
+            print("building the demo school…", file=sys.stderr)
+            await build_demo(engine, today=args.today or dt.date.today())
+
+    _run(lambda: _with_engine(url, prepare))
+    os.environ["EDIARY_DB"] = url
+    print(f"serving {url} on http://{args.host}:{args.port} (API at /api/v1)", file=sys.stderr)
+    uvicorn.run(
+        "ediary_tui.server.asgi:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    url = args.db or _default_db(True)
+
+    async def build(engine: Any) -> Any:
+        from ediary_tui.server import demo
+
+        await demo.wipe(engine)
+        return await demo.build_demo(
+            engine,
+            today=args.today or dt.date.today(),
+            seed=args.seed,
+            schools=args.schools,
+            classes_per_grade=args.classes_per_grade,
+            students_per_class=args.students_per_class,
+        )
+
+    summary = _run(lambda: _with_engine(url, build))
+    print(f"demo built in {url}: {summary}")
+    print(
+        "logins (password demo): admin, teacher, parent, student; all others: ediary admin list-users"
+    )
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    from ediary_tui.domain.models import Role
+    from ediary_tui.server import admin
+
+    url = args.db or os.environ.get("EDIARY_DB") or _default_db(False)
+
+    async def work(engine: Any) -> int:
+        if args.action == "create-user":
+            try:
+                roles = [Role(r) for r in args.role]
+            except ValueError as exc:
+                raise CliError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
+            secret = await admin.create_user(
+                engine,
+                login=args.login,
+                full_name=args.name,
+                roles=roles,
+                school=args.school,
+                password=args.password,
+                class_name=args.class_name,
+            )
+            if args.password is None:
+                print(
+                    f"{args.login}\ttemporary password: {secret}\t(must be changed at first login)"
+                )
+            else:
+                print(f"{args.login}\tcreated")
+        elif args.action == "create-school":
+            school_id = await admin.create_school(engine, args.name)
+            print(f"school {school_id}\t{args.name}")
+        elif args.action == "link-parent":
+            await admin.link_parent(engine, args.parent, args.student)
+            print(f"{args.parent} may now see the diary of {args.student}")
+        elif args.action == "issue-credentials":
+            issued = await admin.issue_credentials(engine, args.class_name, args.school)
+            print("login\tfull name\tfor student\ttemporary password")
+            for c in issued:
+                print(f"{c.login}\t{c.full_name}\t{c.for_student}\t{c.password}")
+        elif args.action == "list-users":
+            for u in await admin.list_users(engine, args.role, args.school):
+                print(
+                    "\t".join(
+                        [
+                            u.login,
+                            u.full_name,
+                            ",".join(u.roles),
+                            u.school or "",
+                            u.class_name or "",
+                        ]
+                    )
+                )
+        elif args.action == "list-schools":
+            for school_id, name in await admin.list_schools(engine):
+                print(f"{school_id}\t{name}")
+        return 0
+
+    try:
+        return _run(lambda: _with_engine(url, work))
+    except admin.AdminError as exc:
+        raise CliError(str(exc)) from None
+
+
+# --- the parser ---------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ediary",
+        description="The school electronic diary and journal in your terminal.",
+        epilog="With no server given, the app opens an embedded demo school (no server to start).",
+    )
+    parser.add_argument("--server", metavar="URL", help="the school server to connect to")
+    parser.add_argument("--profile", metavar="NAME", help="a server profile from config.toml")
+    parser.add_argument(
+        "--lang", choices=["en", "ru"], help="the language (default: from the locale)"
+    )
+    parser.add_argument(
+        "--no-remember", action="store_true", help="do not keep the login token after exit"
+    )
+    parser.add_argument(
+        "--demo-reset", action="store_true", help="rebuild the embedded demo school"
+    )
+    parser.set_defaults(func=cmd_app)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the school server (HTTP API v1)")
+    serve.add_argument("--db", metavar="URL", help="a SQLite path or a postgresql:// URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_positive, default=8000)
+    serve.add_argument("--workers", type=_positive, default=1)
+    serve.add_argument(
+        "--demo", action="store_true", help="create the demo school in an empty database"
+    )
+    serve.add_argument("--today", type=_date, help="the demo school's today (default: today)")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="build (or rebuild) the demo school")
+    demo.add_argument(
+        "--db", metavar="URL", help="a SQLite path or a postgresql:// URL (default: the app's demo)"
+    )
+    demo.add_argument("--today", type=_date, help="the date the demo is built for (default: today)")
+    demo.add_argument("--schools", type=_positive, default=1)
+    demo.add_argument("--classes-per-grade", type=_positive, default=2)
+    demo.add_argument("--students-per-class", type=_positive, default=25)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(func=cmd_demo)
+
+    adm = sub.add_parser("admin", help="users, parents and first-login credentials")
+    adm.add_argument("--db", metavar="URL", help="a SQLite path or a postgresql:// URL")
+    actions = adm.add_subparsers(dest="action", metavar="ACTION", required=True)
+    cu = actions.add_parser(
+        "create-user", help="create a user (a temporary password unless --password)"
+    )
+    cu.add_argument("--login", required=True)
+    cu.add_argument("--name", required=True, help="full name, surname first")
+    cu.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        help="student, parent, teacher, class_teacher, admin",
+    )
+    cu.add_argument("--class", dest="class_name", help="a student's class, e.g. 7А")
+    cu.add_argument("--school", type=_positive)
+    cu.add_argument("--password")
+    cs = actions.add_parser("create-school", help="create an empty school")
+    cs.add_argument("--name", required=True)
+    lp = actions.add_parser("link-parent", help="let a parent see a child's diary")
+    lp.add_argument("--parent", required=True, metavar="LOGIN")
+    lp.add_argument("--student", required=True, metavar="LOGIN")
+    ic = actions.add_parser("issue-credentials", help="temporary passwords for a class's families")
+    ic.add_argument("--class", dest="class_name", required=True, help="e.g. 7А")
+    ic.add_argument("--school", type=_positive)
+    lu = actions.add_parser("list-users", help="list users (every demo person has a login)")
+    lu.add_argument("--role")
+    lu.add_argument("--school", type=_positive)
+    actions.add_parser("list-schools", help="list the schools in the database")
+    adm.set_defaults(func=cmd_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"ediary: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

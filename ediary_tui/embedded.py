@@ -1,0 +1,67 @@
+"""The embedded school: the real server app, in-process, behind an httpx transport.
+
+With no server configured the app still talks HTTP to API v1 (one path for
+every call), but through `httpx.ASGITransport` and with no port opened. The
+server stack (FastAPI, SQLAlchemy, the demo generator) is imported on the
+first request, not at start-up, so the cached week paints before it loads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+EMBEDDED_URL = "http://embedded.ediary"
+
+DEMO_ACCOUNTS: list[tuple[str, str]] = [
+    ("parent", "parent of two: 7th and 3rd grade"),
+    ("student", "student of the 7th grade"),
+    ("teacher", "maths teacher, class teacher of 7А"),
+    ("admin", "the school's administrator"),
+]
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class EmbeddedTransport(httpx.AsyncBaseTransport):
+    """Serves requests from the school database at `db_path`, building the demo school if empty."""
+
+    def __init__(self, db_path: Path, *, demo: bool = True, today: dt.date | None = None) -> None:
+        self.db_path = db_path
+        self.demo = demo
+        self.today = today
+        self._inner: httpx.ASGITransport | None = None
+        self._engine: Any = None
+        self._lock = asyncio.Lock()
+
+    async def _start(self) -> httpx.ASGITransport:
+        async with self._lock:
+            if self._inner is None:
+                from ediary_tui.server import db
+                from ediary_tui.server.app import create_app
+                from ediary_tui.server.demo import build_demo
+
+                engine = db.create_engine(str(self.db_path))
+                await db.upgrade(engine)
+                if self.demo and await db.is_empty(engine):
+                    await build_demo(engine, today=self.today or dt.date.today())
+                self._engine = engine
+                self._inner = httpx.ASGITransport(app=create_app(engine), client=("127.0.0.1", 0))
+            return self._inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = await self._start()
+        return await inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+            self._inner = None

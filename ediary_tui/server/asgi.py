@@ -1,0 +1,18 @@
+"""The app for uvicorn's factory mode, so `ediary serve --workers N` can fork."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from .app import create_app
+from .db import create_engine
+
+
+def app_from_env() -> FastAPI:
+    """The server over the database named by EDIARY_DB (already migrated by `ediary serve`)."""
+    url = os.environ.get("EDIARY_DB")
+    if not url:
+        raise RuntimeError("EDIARY_DB is not set; start the server with `ediary serve`")
+    return create_app(create_engine(url))

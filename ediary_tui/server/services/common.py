@@ -1,0 +1,129 @@
+"""Reads several services share: a school's settings, bells, and marks as the API shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.models import Category, ControlForm, Mark, PersonRef, SchoolSettings
+
+from .. import schema as s
+
+
+def control_form(row: Any) -> ControlForm:
+    return ControlForm(
+        code=row.code, name=row.name, weight=row.weight, category=Category(row.category)
+    )
+
+
+async def control_forms_by_id(conn: AsyncConnection, school_id: int) -> dict[int, ControlForm]:
+    cf = s.control_forms
+    rows = await conn.execute(
+        sa.select(cf).where(cf.c.school_id == school_id).order_by(cf.c.weight.desc(), cf.c.id)
+    )
+    return {r.id: control_form(r) for r in rows}
+
+
+async def control_form_id(conn: AsyncConnection, school_id: int, code: str) -> int | None:
+    cf = s.control_forms
+    return (
+        await conn.execute(sa.select(cf.c.id).where(cf.c.school_id == school_id, cf.c.code == code))
+    ).scalar()
+
+
+async def school_settings(conn: AsyncConnection, school_id: int) -> SchoolSettings:
+    row = (await conn.execute(sa.select(s.schools).where(s.schools.c.id == school_id))).one()
+    forms = await control_forms_by_id(conn, school_id)
+    return SchoolSettings(
+        scale_min=row.scale_min,
+        scale_max=row.scale_max,
+        round_threshold=row.round_threshold,
+        control_forms=list(forms.values()),
+    )
+
+
+async def school_timezone(conn: AsyncConnection, school_id: int) -> ZoneInfo:
+    tz = (
+        await conn.execute(sa.select(s.schools.c.timezone).where(s.schools.c.id == school_id))
+    ).scalar()
+    return ZoneInfo(tz or "Europe/Moscow")
+
+
+async def bells(conn: AsyncConnection, school_id: int) -> dict[int, tuple[dt.time, dt.time]]:
+    rows = await conn.execute(sa.select(s.bells).where(s.bells.c.school_id == school_id))
+    return {
+        r.number: (dt.time.fromisoformat(r.starts_at), dt.time.fromisoformat(r.ends_at))
+        for r in rows
+    }
+
+
+def lesson_span(
+    date: dt.date, number: int, bell: dict[int, tuple[dt.time, dt.time]], tz: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """When lesson `number` on `date` starts and ends, with the school's offset."""
+    start, end = bell.get(number, (dt.time(8, 0), dt.time(8, 45)))
+    return dt.datetime.combine(date, start, tz), dt.datetime.combine(date, end, tz)
+
+
+_teacher = s.users.alias("mark_teacher")
+
+
+def _mark_select() -> sa.Select[Any]:
+    m, le, cf = s.marks, s.lessons, s.control_forms
+    return (
+        sa.select(
+            m.c.id,
+            m.c.student_id,
+            m.c.lesson_id,
+            m.c.value,
+            m.c.is_dot,
+            m.c.due,
+            m.c.comment,
+            m.c.teacher_id,
+            m.c.created_at,
+            m.c.updated_at,
+            le.c.date,
+            le.c.number,
+            le.c.subject_id,
+            _teacher.c.full_name.label("teacher_name"),
+            cf.c.code,
+            cf.c.name,
+            cf.c.weight,
+            cf.c.category,
+        )
+        .select_from(
+            m.join(le, le.c.id == m.c.lesson_id)
+            .join(cf, cf.c.id == m.c.control_form_id)
+            .join(_teacher, _teacher.c.id == m.c.teacher_id)
+        )
+        .where(m.c.deleted_at.is_(None))
+        .order_by(le.c.date, le.c.number, m.c.created_at, m.c.id)
+    )
+
+
+def row_to_mark(r: Any) -> Mark:
+    return Mark(
+        id=str(r.id),
+        value=r.value,
+        is_dot=r.is_dot,
+        due=r.due,
+        control_form=control_form(r),
+        comment=r.comment,
+        teacher=PersonRef(id=str(r.teacher_id), full_name=r.teacher_name),
+        lesson_id=str(r.lesson_id),
+        student_id=str(r.student_id),
+        subject_id=str(r.subject_id),
+        date=r.date,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+async def load_marks(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> list[Mark]:
+    """Marks (not deleted) matching `where`, in lesson order; columns of marks and lessons may be used."""
+    rows = await conn.execute(_mark_select().where(*where))
+    return [row_to_mark(r) for r in rows]
