@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ediary_tui.domain.models import Role
 
 from . import schema as s
+from .defaults import STANDARD_CONTROL_FORMS
 from .passwords import hash_password, temporary_password
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -104,16 +105,6 @@ async def create_school(engine: AsyncEngine, name: str, short_name: str | None =
             ],
         )
         return school_id
-
-
-STANDARD_CONTROL_FORMS = (
-    ("test", "Контрольная работа", 3, "test"),
-    ("independent", "Самостоятельная работа", 2, "independent"),
-    ("classwork", "Работа на уроке", 1, "classwork"),
-    ("oral", "Устный ответ", 1, "classwork"),
-    ("board", "Ответ у доски", 1, "classwork"),
-    ("homework", "Домашняя работа", 1, "homework"),
-)
 
 
 async def create_user(

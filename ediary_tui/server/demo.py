@@ -37,6 +37,7 @@ from ediary_tui.domain.periods import (
 
 from . import demo_names as names
 from . import schema as s
+from .defaults import STANDARD_CONTROL_FORMS
 from .passwords import hash_password
 
 DEMO_PASSWORD = "demo"
@@ -46,15 +47,7 @@ CHUNK = 5000
 TEACHER_LOAD = 24  # weekly hours a full-time teacher takes before another is hired
 DOT = "•"
 
-# (code, name, weight, category): the school's control forms.
-CONTROL_FORMS: tuple[tuple[str, str, int, str], ...] = (
-    ("test", "Контрольная работа", 3, Category.TEST),
-    ("independent", "Самостоятельная работа", 2, Category.INDEPENDENT),
-    ("classwork", "Работа на уроке", 1, Category.CLASSWORK),
-    ("oral", "Устный ответ", 1, Category.CLASSWORK),
-    ("board", "Ответ у доски", 1, Category.CLASSWORK),
-    ("homework", "Домашняя работа", 1, Category.HOMEWORK),
-)
+CONTROL_FORMS = STANDARD_CONTROL_FORMS
 
 # Bells: 45-minute lessons from 8:30; the break after each lesson and its name.
 FIRST_BELL = time(8, 30)
