@@ -109,7 +109,7 @@ class TestAdminCommands:
 
 class TestErrorsAreOneLine:
     def test_taken_login(self, school_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        code, out, err = run(
+        code, _out, err = run(
             capsys,
             "admin",
             "--db",

@@ -145,7 +145,7 @@ class TestPasswordChange:
         assert r.status_code == 200 and r.json()["must_change_password"] is True
         headers = {"Authorization": f"Bearer {r.json()['token']}"}
         me = (await api.get("/api/v1/me", headers=headers)).json()
-        week = await api.get(f"/api/v1/changes?since=0", headers=headers)
+        week = await api.get("/api/v1/changes?since=0", headers=headers)
         assert week.status_code == 403
         assert week.json()["error"]["code"] == "must_change_password"
         r = await api.post(

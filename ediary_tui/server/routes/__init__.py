@@ -2,6 +2,13 @@
 
 from fastapi import APIRouter
 
-from . import auth, changes
+from . import auth, changes, homework, notices, report_card, week
 
-ROUTERS: list[APIRouter] = [auth.router, changes.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    changes.router,
+    week.router,
+    report_card.router,
+    homework.router,
+    notices.router,
+]

@@ -1,0 +1,58 @@
+"""A student's report card and marks over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ediary_tui.domain.models import MarksPage, ReportCard
+
+from ..deps import Ctx, CurrentCaller
+from ..ids import parse_id
+from ..services import report_card as service
+
+router = APIRouter(tags=["diary"])
+
+
+@router.get(
+    "/students/{student_id}/report-card",
+    response_model=ReportCard,
+    summary="Subjects by periods: averages, period marks, absences, year marks",
+    description=(
+        "Quarters for grades 1-9, half-years for 10-11. Per subject and period: the weighted "
+        "average of the marks with a value, the period mark if set, the mark proposed from "
+        "the average by the school's threshold, absences (and how many for illness). "
+        "`year` is the calendar year the school year starts in; the current one by default."
+    ),
+)
+async def get_report_card(
+    student_id: str,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> ReportCard:
+    return await service.report_card(ctx, caller, parse_id(student_id, "student"), year)
+
+
+@router.get(
+    "/students/{student_id}/marks",
+    response_model=MarksPage,
+    summary="A student's marks in date order, for charts",
+    description=(
+        "Marks of lessons from `from` to `to` (both inclusive; the current school year by "
+        "default), optionally of one subject. `to` before `from` is 422 on `to`."
+    ),
+)
+async def get_marks(
+    student_id: str,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    subject_id: Annotated[str | None, Query(max_length=20)] = None,
+) -> MarksPage:
+    return await service.student_marks(
+        ctx, caller, parse_id(student_id, "student"), date_from, date_to, subject_id
+    )

@@ -1,0 +1,63 @@
+"""The weekly diary of a student, and a parent's signature under a week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from ediary_tui.domain.models import Signature, Week
+
+from ..deps import Ctx, CurrentCaller
+from ..ids import parse_id
+from ..services import week as service
+
+router = APIRouter(tags=["diary"])
+
+
+@router.get(
+    "/students/{student_id}/week",
+    response_model=Week,
+    summary="The weekly diary of a student",
+    description=(
+        "Days Monday to Saturday (Monday to Friday for a five-day class), each with its "
+        "lessons in order: times, subject, teacher, room, topic, homework, marks and "
+        "attendance; the week's behaviour note and signature; and the school's settings "
+        "(scale, threshold, control forms with their weights). `start` may be any day of "
+        "the week; the current week without it. Readable by the student, their parents, "
+        "the teachers of their class and the school's admin; 404 for anyone else."
+    ),
+)
+async def get_week(
+    student_id: str,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    start: Annotated[dt.date | None, Query(description="any day of the week, YYYY-MM-DD")] = None,
+) -> Week:
+    return await service.week(ctx, caller, parse_id(student_id, "student"), start)
+
+
+@router.post(
+    "/students/{student_id}/week/{monday}/signature",
+    response_model=Signature,
+    status_code=201,
+    summary="A parent signs (acknowledges) a week",
+    description=(
+        "Only a parent of the student; 403 for others who may read the diary. `monday` must "
+        "be a Monday of a week that has begun (422 otherwise). 201 when signed now; signing "
+        "again answers 200 with the first signature."
+    ),
+    responses={200: {"model": Signature, "description": "the week was already signed"}},
+)
+async def sign_week(
+    student_id: str,
+    monday: Annotated[dt.date, Path(description="the Monday of the week, YYYY-MM-DD")],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    response: Response,
+) -> Signature:
+    signature, new = await service.sign_week(ctx, caller, parse_id(student_id, "student"), monday)
+    if not new:
+        response.status_code = 200
+    return signature

@@ -1,0 +1,177 @@
+"""Homework as a student sees it: what was set, when it is due, and whether it is done.
+
+`done` is per student, so every read joins that student's tick; `due` is the
+next lesson of the subject, found by a correlated subquery in the same read
+rather than one query per homework.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.models import Homework, HomeworkList, SubjectRef
+from ediary_tui.domain.periods import week_start
+
+from .. import schema as s
+from ..access import StudentInfo, readable_student
+from ..auth import Caller
+from ..changes import record
+from ..errors import Invalid, NotAllowed, NotFound
+from ..ids import parse_body_id
+from ..settings import ServerContext
+from .common import school_timezone
+
+# Longer ranges are a client bug or a scrape, not a screen: a school year and a bit.
+MAX_RANGE_DAYS = 400
+
+
+def check_range(date_from: dt.date, date_to: dt.date) -> None:
+    """A date range the caller asked for: in order and of a sensible length (422 on `to`)."""
+    if date_to < date_from:
+        raise Invalid("`to` is before `from`", code="range_reversed", field="to")
+    if (date_to - date_from).days + 1 > MAX_RANGE_DAYS:
+        raise Invalid(
+            f"ask for at most {MAX_RANGE_DAYS} days at a time", code="range_too_long", field="to"
+        )
+
+
+def optional_id(value: str | None, field: str) -> int | None:
+    """An id in a query filter: absent is fine, malformed is the caller's mistake (422)."""
+    return None if value in (None, "") else parse_body_id(value, field)
+
+
+def _select(student_id: int) -> sa.Select[Any]:
+    hw, le, sub, done = s.homework, s.lessons, s.subjects, s.homework_done
+    following = s.lessons.alias("following")
+    due = (
+        sa.select(sa.func.min(following.c.date))
+        .where(
+            following.c.class_id == le.c.class_id,
+            following.c.subject_id == le.c.subject_id,
+            following.c.date > le.c.date,
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            hw.c.id,
+            hw.c.lesson_id,
+            hw.c.text,
+            hw.c.required,
+            hw.c.created_at,
+            hw.c.updated_at,
+            le.c.date,
+            le.c.subject_id,
+            sub.c.name.label("subject_name"),
+            due.label("due"),
+            done.c.done_at,
+        )
+        .select_from(
+            hw.join(le, le.c.id == hw.c.lesson_id)
+            .join(sub, sub.c.id == le.c.subject_id)
+            .outerjoin(
+                done, sa.and_(done.c.homework_id == hw.c.id, done.c.student_id == student_id)
+            )
+        )
+        .order_by(le.c.date, le.c.number, hw.c.id)
+    )
+
+
+def _homework(r: Any) -> Homework:
+    return Homework(
+        id=str(r.id),
+        lesson_id=str(r.lesson_id),
+        subject=SubjectRef(id=str(r.subject_id), name=r.subject_name),
+        date=r.date,
+        due=r.due,
+        text=r.text,
+        required=r.required,
+        done=r.done_at is not None,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+async def homework_rows(
+    conn: AsyncConnection, student: StudentInfo, *where: sa.ColumnElement[bool]
+) -> list[Homework]:
+    """Homework of the student's class matching `where` (columns of homework and lessons)."""
+    rows = await conn.execute(
+        _select(student.id).where(s.lessons.c.class_id == student.class_id, *where)
+    )
+    return [_homework(r) for r in rows]
+
+
+async def list_homework(
+    ctx: ServerContext,
+    caller: Caller,
+    student_id: int,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    subject_id: str | None,
+    required: bool | None,
+) -> HomeworkList:
+    """Homework set in lessons from `date_from` to `date_to` (this week by default)."""
+    subject = optional_id(subject_id, "subject_id")
+    le, hw = s.lessons, s.homework
+    async with ctx.engine.connect() as conn:
+        student = await readable_student(conn, caller, student_id)
+        if date_from is None or date_to is None:
+            tz = await school_timezone(conn, student.school_id)
+            monday = week_start(date_from or date_to or ctx.today(tz.key))
+            date_from = date_from or monday
+            date_to = date_to or week_start(date_from) + dt.timedelta(days=6)
+        check_range(date_from, date_to)
+        where = [le.c.date.between(date_from, date_to)]
+        if subject is not None:
+            where.append(le.c.subject_id == subject)
+        if required is not None:
+            where.append(hw.c.required == required)
+        return HomeworkList(homework=await homework_rows(conn, student, *where))
+
+
+async def set_done(
+    ctx: ServerContext, caller: Caller, student_id: int, homework_id: int, done: bool
+) -> Homework:
+    """The student ticks (or unticks) their own homework; nobody ticks it for them."""
+    async with ctx.engine.begin() as conn:
+        student = await readable_student(conn, caller, student_id)
+        if caller.id != student.id:
+            raise NotAllowed(
+                "only the student can mark their homework done; parents and teachers see the tick",
+                code="not_the_student",
+            )
+        found = await homework_rows(conn, student, s.homework.c.id == homework_id)
+        if not found:
+            raise NotFound("no such homework", code="homework_not_found")
+        current = found[0]
+        if current.done == done:
+            return current
+        hd = s.homework_done
+        if done:
+            await conn.execute(
+                hd.insert().values(
+                    homework_id=homework_id, student_id=student.id, done_at=ctx.now()
+                )
+            )
+        else:
+            await conn.execute(
+                hd.delete().where(hd.c.homework_id == homework_id, hd.c.student_id == student.id)
+            )
+        await record(
+            conn,
+            ctx,
+            school_id=student.school_id,
+            kind="homework_done",
+            summary=f"{student.full_name}: {current.subject.name} homework "
+            + ("done" if done else "not done"),
+            student_id=student.id,
+            class_id=student.class_id,
+            entity_id=homework_id,
+            data={"done": done, "lesson_id": current.lesson_id},
+        )
+        return current.model_copy(update={"done": done})

@@ -1,0 +1,203 @@
+"""The report card (subjects by periods) and a student's marks over time (for charts).
+
+All arithmetic is the domain's: `weighted_average`, `proposed_mark` with the
+school's threshold and scale, `count_absences`. The server only groups rows
+by subject and period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.attendance import count_absences
+from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    Mark,
+    MarksPage,
+    Period,
+    PersonRef,
+    ReportCard,
+    ReportSubject,
+    SubjectPeriod,
+)
+from ediary_tui.domain.periods import period_containing, period_kind_for_grade, school_year_of
+
+from .. import schema as s
+from ..access import StudentInfo, readable_student
+from ..auth import Caller
+from ..settings import ServerContext
+from .common import load_marks
+from .homework import check_range, optional_id
+from .week import periods_of, school_and_zone, visible_marks
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """The school year starting in `year`: 1 September to 31 August."""
+    return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+
+
+def _scored(m: Mark) -> Scored:
+    return Scored(m.value, m.control_form.weight, m.control_form.category, m.is_dot)
+
+
+async def _teachers(conn: AsyncConnection, class_id: int) -> dict[int, PersonRef]:
+    """Who teaches each subject in the class (the first by id when several share it)."""
+    t, u = s.teaching, s.users
+    rows = await conn.execute(
+        sa.select(t.c.subject_id, u.c.id, u.c.full_name)
+        .join(u, u.c.id == t.c.teacher_id)
+        .where(t.c.class_id == class_id)
+        .order_by(t.c.subject_id, u.c.id)
+    )
+    teachers: dict[int, PersonRef] = {}
+    for r in rows:
+        teachers.setdefault(r.subject_id, PersonRef(id=str(r.id), full_name=r.full_name))
+    return teachers
+
+
+async def _subjects(
+    conn: AsyncConnection, class_id: int, first: dt.date, last: dt.date
+) -> list[tuple[int, str]]:
+    le, sub = s.lessons, s.subjects
+    rows = await conn.execute(
+        sa.select(sub.c.id, sub.c.name)
+        .where(
+            sub.c.id.in_(
+                sa.select(le.c.subject_id).where(
+                    le.c.class_id == class_id, le.c.date.between(first, last)
+                )
+            )
+        )
+        .order_by(sub.c.name, sub.c.id)
+    )
+    return [(r.id, r.name) for r in rows]
+
+
+async def _attendance(
+    conn: AsyncConnection, student: StudentInfo, first: dt.date, last: dt.date
+) -> list[tuple[int, dt.date, AttendanceCode]]:
+    att, le = s.attendance, s.lessons
+    rows = await conn.execute(
+        sa.select(le.c.subject_id, le.c.date, att.c.code)
+        .join(le, le.c.id == att.c.lesson_id)
+        .where(att.c.student_id == student.id, le.c.date.between(first, last))
+    )
+    return [(r.subject_id, r.date, AttendanceCode(r.code)) for r in rows]
+
+
+def _period_of(periods: list[Period], d: dt.date) -> str | None:
+    found = period_containing(periods, d)
+    return found.id if found else None
+
+
+async def report_card(
+    ctx: ServerContext, caller: Caller, student_id: int, year: int | None
+) -> ReportCard:
+    """Subjects by periods for one school year (the current one by default)."""
+    async with ctx.engine.connect() as conn:
+        student = await readable_student(conn, caller, student_id)
+        settings, tz = await school_and_zone(conn, student.school_id)
+        today = ctx.today(tz.key)
+        year = school_year_of(today) if year is None else year
+        first, last = year_bounds(year)
+        kind = period_kind_for_grade(student.grade)
+        periods = await periods_of(conn, student.school_id, kind, year=year)
+        subjects = await _subjects(conn, student.class_id, first, last)
+        teachers = await _teachers(conn, student.class_id)
+        marks = await load_marks(
+            conn, s.marks.c.student_id == student.id, s.lessons.c.date.between(first, last)
+        )
+        absences = await _attendance(conn, student, first, last)
+        pm, ym = s.period_marks, s.year_marks
+        period_marks = {
+            (r.subject_id, str(r.period_id)): r.value
+            for r in await conn.execute(
+                sa.select(pm.c.subject_id, pm.c.period_id, pm.c.value).where(
+                    pm.c.student_id == student.id,
+                    pm.c.period_id.in_([int(p.id) for p in periods] or [0]),
+                )
+            )
+        }
+        year_marks = {
+            r.subject_id: r.value
+            for r in await conn.execute(
+                sa.select(ym.c.subject_id, ym.c.value).where(
+                    ym.c.student_id == student.id, ym.c.year == year
+                )
+            )
+        }
+
+    scored: dict[tuple[int, str], list[Scored]] = defaultdict(list)
+    for m in marks:
+        period_id = _period_of(periods, m.date)
+        if period_id is not None:
+            scored[(int(m.subject_id), period_id)].append(_scored(m))
+    codes: dict[tuple[int, str], list[AttendanceCode]] = defaultdict(list)
+    for subject_id, day, code in absences:
+        period_id = _period_of(periods, day)
+        if period_id is not None:
+            codes[(subject_id, period_id)].append(code)
+
+    rows = []
+    for subject_id, name in subjects:
+        cells = []
+        for period in periods:
+            key = (subject_id, period.id)
+            own = scored.get(key, [])
+            average = weighted_average(own)
+            missed = count_absences(codes.get(key, []))
+            cells.append(
+                SubjectPeriod(
+                    period_id=period.id,
+                    average=round_average(average),
+                    mark=period_marks.get(key),
+                    proposed=proposed_mark(
+                        average, settings.round_threshold, settings.scale_min, settings.scale_max
+                    ),
+                    absences=missed.absences,
+                    ill=missed.ill,
+                    marks_count=sum(1 for m in own if m.value is not None and not m.is_dot),
+                )
+            )
+        rows.append(
+            ReportSubject(
+                id=str(subject_id),
+                name=name,
+                teacher=teachers.get(subject_id),
+                periods=cells,
+                year_mark=year_marks.get(subject_id),
+            )
+        )
+    return ReportCard(student_id=str(student.id), year=year, periods=periods, subjects=rows)
+
+
+async def student_marks(
+    ctx: ServerContext,
+    caller: Caller,
+    student_id: int,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    subject_id: str | None,
+) -> MarksPage:
+    """A student's marks in date order, by default over the current school year."""
+    subject = optional_id(subject_id, "subject_id")
+    m, le = s.marks, s.lessons
+    async with ctx.engine.connect() as conn:
+        student = await readable_student(conn, caller, student_id)
+        _settings, tz = await school_and_zone(conn, student.school_id)
+        today = ctx.today(tz.key)
+        year_first, year_last = year_bounds(school_year_of(date_from or date_to or today))
+        date_from = date_from or year_first
+        date_to = date_to or year_last
+        check_range(date_from, date_to)
+        where = [m.c.student_id == student.id, le.c.date.between(date_from, date_to)]
+        if subject is not None:
+            where.append(le.c.subject_id == subject)
+        found = await load_marks(conn, *where)
+        kind = period_kind_for_grade(student.grade)
+        return MarksPage(marks=await visible_marks(conn, found, student.school_id, kind, today))

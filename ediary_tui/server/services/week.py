@@ -1,0 +1,334 @@
+"""The weekly diary: one student's week in one answer, and a parent's signature on it.
+
+The week is the hottest read of the server (every diary screen opens on it), so
+it is answered with a fixed handful of queries whatever the number of lessons:
+the school with its control forms, the lessons with their bells and this
+student's attendance, the homework, the marks, the week's note, and (only when
+the week holds an open dot) the periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.marks import dot_vanishes
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    Day,
+    Homework,
+    Mark,
+    Period,
+    PersonRef,
+    SchoolSettings,
+    Signature,
+    SubjectRef,
+    Week,
+    WeekLesson,
+)
+from ediary_tui.domain.periods import (
+    period_containing,
+    period_kind_for_grade,
+    week_days,
+    week_start,
+)
+
+from .. import schema as s
+from ..access import parent_of, readable_student
+from ..auth import Caller
+from ..changes import record
+from ..errors import Invalid
+from ..settings import ServerContext
+from .common import control_form, lesson_span, load_marks
+from .homework import homework_rows
+
+# A diary has no weeks outside these years; the edges of the calendar would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+async def school_and_zone(conn: AsyncConnection, school_id: int) -> tuple[SchoolSettings, ZoneInfo]:
+    """The school's settings and time zone in one query (the week cannot afford three)."""
+    sc, cf = s.schools, s.control_forms
+    rows = (
+        await conn.execute(
+            sa.select(
+                sc.c.scale_min,
+                sc.c.scale_max,
+                sc.c.round_threshold,
+                sc.c.timezone,
+                cf.c.id.label("form_id"),
+                cf.c.code,
+                cf.c.name,
+                cf.c.weight,
+                cf.c.category,
+            )
+            .select_from(sc.outerjoin(cf, cf.c.school_id == sc.c.id))
+            .where(sc.c.id == school_id)
+            .order_by(cf.c.weight.desc(), cf.c.id)
+        )
+    ).all()
+    first = rows[0]
+    settings = SchoolSettings(
+        scale_min=first.scale_min,
+        scale_max=first.scale_max,
+        round_threshold=first.round_threshold,
+        control_forms=[control_form(r) for r in rows if r.form_id is not None],
+    )
+    return settings, ZoneInfo(first.timezone or "Europe/Moscow")
+
+
+async def periods_of(
+    conn: AsyncConnection,
+    school_id: int,
+    kind: str,
+    *,
+    year: int | None = None,
+    touching: tuple[dt.date, dt.date] | None = None,
+) -> list[Period]:
+    """The school's periods of one kind (quarters or halves): of a school year, or near some dates."""
+    p = s.periods
+    query = sa.select(p).where(p.c.school_id == school_id, p.c.kind == kind)
+    if year is not None:
+        query = query.where(p.c.year == year)
+    if touching is not None:
+        query = query.where(p.c.starts_on <= touching[1], p.c.ends_on >= touching[0])
+    rows = await conn.execute(query.order_by(p.c.starts_on, p.c.number))
+    return [
+        Period(
+            id=str(r.id),
+            name=r.name,
+            kind=r.kind,
+            number=r.number,
+            starts_on=r.starts_on,
+            ends_on=r.ends_on,
+        )
+        for r in rows
+    ]
+
+
+def has_open_dot(marks: Sequence[Mark]) -> bool:
+    return any(m.is_dot and m.value is None for m in marks)
+
+
+def without_vanished_dots(
+    marks: Sequence[Mark], periods: Sequence[Period], today: dt.date
+) -> list[Mark]:
+    """Drop unfilled dots whose period is over: DOMAIN.md's dot rule, via `dot_vanishes`."""
+    kept = []
+    for m in marks:
+        if m.is_dot and m.value is None:
+            period = period_containing(periods, m.date)
+            if period is not None and dot_vanishes(m.due, period.ends_on, today):
+                continue
+        kept.append(m)
+    return kept
+
+
+async def visible_marks(
+    conn: AsyncConnection,
+    marks: list[Mark],
+    school_id: int,
+    kind: str,
+    today: dt.date,
+) -> list[Mark]:
+    """Marks as the diary shows them; the periods are read only when an open dot needs them."""
+    if not has_open_dot(marks):
+        return marks
+    dates = [m.date for m in marks]
+    periods = await periods_of(conn, school_id, kind, touching=(min(dates), max(dates)))
+    return without_vanished_dots(marks, periods, today)
+
+
+async def week(ctx: ServerContext, caller: Caller, student_id: int, start: dt.date | None) -> Week:
+    """Everything the weekly diary shows for the week of `start` (this week by default)."""
+    le, sub, att, b = s.lessons, s.subjects, s.attendance, s.bells
+    teacher = s.users.alias("lesson_teacher")
+    async with ctx.engine.connect() as conn:
+        student = await readable_student(conn, caller, student_id)
+        settings, tz = await school_and_zone(conn, student.school_id)
+        today = ctx.today(tz.key)
+        if start is not None and not MIN_YEAR <= start.year <= MAX_YEAR:
+            raise Invalid(
+                f"ask for a week between {MIN_YEAR} and {MAX_YEAR}",
+                code="invalid_date",
+                field="start",
+            )
+        monday = week_start(start or today)
+        days = week_days(monday, student.days_per_week)
+        first, last = days[0], days[-1]
+        in_week = (le.c.class_id == student.class_id, le.c.date.between(first, last))
+
+        lesson_rows = (
+            await conn.execute(
+                sa.select(
+                    le.c.id,
+                    le.c.date,
+                    le.c.number,
+                    le.c.room,
+                    le.c.topic,
+                    le.c.subject_id,
+                    sub.c.name.label("subject_name"),
+                    le.c.teacher_id,
+                    teacher.c.full_name.label("teacher_name"),
+                    att.c.code,
+                    b.c.starts_at,
+                    b.c.ends_at,
+                )
+                .select_from(
+                    le.join(sub, sub.c.id == le.c.subject_id)
+                    .join(teacher, teacher.c.id == le.c.teacher_id)
+                    .outerjoin(
+                        att, sa.and_(att.c.lesson_id == le.c.id, att.c.student_id == student.id)
+                    )
+                    .outerjoin(
+                        b, sa.and_(b.c.school_id == student.school_id, b.c.number == le.c.number)
+                    )
+                )
+                .where(*in_week)
+                .order_by(le.c.date, le.c.number, le.c.id)
+            )
+        ).all()
+
+        homework: dict[str, list[Homework]] = defaultdict(list)
+        if lesson_rows:
+            for hw in await homework_rows(conn, student, *in_week):
+                homework[hw.lesson_id].append(hw)
+        marks: dict[str, list[Mark]] = defaultdict(list)
+        if lesson_rows:
+            found = await load_marks(conn, s.marks.c.student_id == student.id, *in_week)
+            kind = period_kind_for_grade(student.grade)
+            for m in await visible_marks(conn, found, student.school_id, kind, today):
+                marks[m.lesson_id].append(m)
+
+        wn, signer = s.week_notes, s.users.alias("signer")
+        note = (
+            await conn.execute(
+                sa.select(
+                    wn.c.behaviour_note,
+                    wn.c.signed_by,
+                    wn.c.signed_at,
+                    signer.c.full_name.label("signer_name"),
+                )
+                .select_from(wn.outerjoin(signer, signer.c.id == wn.c.signed_by))
+                .where(wn.c.student_id == student.id, wn.c.monday == monday)
+            )
+        ).first()
+
+    by_day: dict[dt.date, list[WeekLesson]] = {d: [] for d in days}
+    for r in lesson_rows:
+        bell = {}
+        if r.starts_at and r.ends_at:
+            bell[r.number] = (dt.time.fromisoformat(r.starts_at), dt.time.fromisoformat(r.ends_at))
+        starts_at, ends_at = lesson_span(r.date, r.number, bell, tz)
+        lesson_id = str(r.id)
+        by_day[r.date].append(
+            WeekLesson(
+                id=lesson_id,
+                number=r.number,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                subject=SubjectRef(id=str(r.subject_id), name=r.subject_name),
+                teacher=PersonRef(id=str(r.teacher_id), full_name=r.teacher_name),
+                room=r.room,
+                topic=r.topic,
+                homework=homework.get(lesson_id, []),
+                marks=marks.get(lesson_id, []),
+                attendance=AttendanceCode(r.code) if r.code else None,
+            )
+        )
+    signed = note is not None and note.signed_by is not None
+    return Week(
+        student_id=str(student.id),
+        start=first,
+        end=last,
+        days=[Day(date=d, lessons=by_day[d]) for d in days],
+        behaviour_note=note.behaviour_note if note else None,
+        signed_by=PersonRef(id=str(note.signed_by), full_name=note.signer_name) if signed else None,
+        signed_at=note.signed_at if signed else None,
+        settings=settings,
+    )
+
+
+async def _signature(conn: AsyncConnection, student_id: int, monday: dt.date) -> Signature | None:
+    wn, u = s.week_notes, s.users
+    row = (
+        await conn.execute(
+            sa.select(wn.c.signed_by, wn.c.signed_at, u.c.full_name)
+            .join(u, u.c.id == wn.c.signed_by)
+            .where(wn.c.student_id == student_id, wn.c.monday == monday)
+        )
+    ).first()
+    if row is None or row.signed_at is None:
+        return None
+    return Signature(
+        student_id=str(student_id),
+        monday=monday,
+        signed_by=PersonRef(id=str(row.signed_by), full_name=row.full_name),
+        signed_at=row.signed_at,
+    )
+
+
+async def sign_week(
+    ctx: ServerContext, caller: Caller, student_id: int, monday: dt.date
+) -> tuple[Signature, bool]:
+    """A parent acknowledges a week; signing again keeps the first signature.
+
+    Returns the signature and whether it is new. A week is signed once it has
+    begun (the diary of a week not yet lived has nothing to acknowledge).
+    """
+    async with ctx.engine.begin() as conn:
+        student = await readable_student(conn, caller, student_id)
+        await parent_of(conn, caller, student)
+        if monday.weekday() != 0:
+            raise Invalid(
+                f"{monday.isoformat()} is not a Monday; a week is named by its Monday",
+                code="not_a_monday",
+                field="monday",
+            )
+        _settings, tz = await school_and_zone(conn, student.school_id)
+        if monday > week_start(ctx.today(tz.key)):
+            raise Invalid(
+                "this week has not begun yet; it can be signed once it has",
+                code="future_week",
+                field="monday",
+            )
+        existing = await _signature(conn, student.id, monday)
+        if existing is not None:
+            return existing, False
+        wn = s.week_notes
+        now = ctx.now()
+        updated = await conn.execute(
+            wn.update()
+            .where(wn.c.student_id == student.id, wn.c.monday == monday)
+            .values(signed_by=caller.id, signed_at=now)
+        )
+        if updated.rowcount == 0:
+            await conn.execute(
+                wn.insert().values(
+                    student_id=student.id, monday=monday, signed_by=caller.id, signed_at=now
+                )
+            )
+        await record(
+            conn,
+            ctx,
+            school_id=student.school_id,
+            kind="week_signed",
+            summary=f"{caller.full_name} signed the week of {monday:%d.%m.%Y}",
+            student_id=student.id,
+            class_id=student.class_id,
+            data={"monday": monday.isoformat(), "signed_by": str(caller.id)},
+        )
+        return (
+            Signature(
+                student_id=str(student.id),
+                monday=monday,
+                signed_by=PersonRef(id=str(caller.id), full_name=caller.full_name),
+                signed_at=now,
+            ),
+            True,
+        )
