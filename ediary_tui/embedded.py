@@ -53,7 +53,9 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
                 if self.demo and await db.is_empty(engine):
                     await build_demo(engine, today=self.today or dt.date.today())
                 self._engine = engine
-                self._inner = httpx.ASGITransport(app=create_app(engine), client=("127.0.0.1", 0))
+                self._inner = httpx.ASGITransport(
+                    app=create_app(engine), raise_app_exceptions=False, client=("127.0.0.1", 0)
+                )
             return self._inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

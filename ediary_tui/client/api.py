@@ -1,0 +1,438 @@
+"""DiaryClient: API v1 of the school server as typed async methods.
+
+One object owns one `httpx.AsyncClient`. Answers are parsed into the domain's
+pydantic models, failures into the few exceptions of `errors`, so no screen
+ever sees a status code. The transport is injectable: the embedded school and
+the tests run the real server in-process through `httpx.ASGITransport`.
+
+Retries are bounded and only where repeating cannot do harm: GET, PUT and
+DELETE, and a POST that carries an Idempotency-Key (the server answers a
+repeated key with the first result). They happen on a lost connection, a
+timeout, and 502/503/504, which is what a proxy in front of a restarting
+server says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import random
+import uuid
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from ediary_tui.domain.models import (
+    AbsenceNotice,
+    AbsenceNoticeIn,
+    AbsenceNoticeList,
+    AttendanceCode,
+    AttendanceOut,
+    ChangeFeed,
+    ErrorBody,
+    Health,
+    Homework,
+    HomeworkIn,
+    HomeworkList,
+    Journal,
+    LessonOut,
+    LessonPatch,
+    LoginResult,
+    Mark,
+    MarkHistory,
+    MarkIn,
+    MarkPatch,
+    MarksPage,
+    PeriodMarkIn,
+    PeriodMarkOut,
+    ReportCard,
+    Signature,
+    User,
+    Week,
+)
+
+from .errors import (
+    ClientError,
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    NotLoggedIn,
+    PasswordChangeRequired,
+    ServerUnreachable,
+    Throttled,
+)
+
+API = "/api/v1"
+USER_AGENT = "ediary-tui/0.1"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+# The server may be slow, never silent: connecting to it should not take long.
+CONNECT_TIMEOUT = 5.0
+
+M = TypeVar("M", bound=BaseModel)
+Params = Mapping[str, str | int | bool | None]
+
+
+def _seg(value: str) -> str:
+    """An id as one path segment: ids are opaque, so nothing in them may split the path."""
+    return quote(value, safe="")
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _retry_after(response: httpx.Response) -> int:
+    """Seconds from Retry-After, which may be a number or an HTTP date; at least 1."""
+    raw = response.headers.get("Retry-After", "").strip()
+    if raw.isdigit():
+        return max(1, int(raw))
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return 1
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(1, int((when - dt.datetime.now(dt.UTC)).total_seconds() + 0.999))
+
+
+class DiaryClient:
+    """The school server's API v1; use as `async with DiaryClient(url) as client:`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        token: str | None = None,
+        timeout: float = 10.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+    ) -> None:
+        self.server = base_url.rstrip("/")
+        self.token = token
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self._transport = transport
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT))
+        self._http: httpx.AsyncClient | None = None
+
+    def __repr__(self) -> str:
+        return f"DiaryClient({self.server!r}, logged_in={self.token is not None})"
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The httpx client, made on first use: building TLS contexts costs start-up time."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                base_url=self.server,
+                transport=self._transport,
+                timeout=self._timeout,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            )
+        return self._http
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections (and the injected transport with them)."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        elif self._transport is not None:
+            await self._transport.aclose()
+
+    # --- the one path every call takes ----------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+    ) -> httpx.Response:
+        """Send one call (with bounded retries where safe); a 2xx response or an exception."""
+        method = method.upper()
+        headers: dict[str, str] = {}
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        safe_to_repeat = method in IDEMPOTENT_METHODS or idempotency_key is not None
+        attempts = 1 + (self.retries if safe_to_repeat else 0)
+        for attempt in range(attempts):
+            if attempt:
+                # Exponential backoff with jitter, so clients that lost the same server
+                # do not all come back in the same millisecond.
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0))
+            last = attempt == attempts - 1
+            try:
+                response = await self.http.request(
+                    method, path, params=query, json=json, headers=headers
+                )
+            except httpx.TimeoutException as exc:
+                if last:
+                    raise ServerUnreachable(
+                        f"{self.server} did not answer in time", code="timeout"
+                    ) from exc
+                continue
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                if last:
+                    raise ServerUnreachable(
+                        f"cannot reach {self.server}: {exc or type(exc).__name__}",
+                        code="unreachable",
+                    ) from exc
+                continue
+            except httpx.TransportError as exc:  # a bad scheme, a proxy refusing: no use repeating
+                raise ServerUnreachable(
+                    f"cannot reach {self.server}: {exc or type(exc).__name__}", code="unreachable"
+                ) from exc
+            if response.is_success:
+                return response
+            if response.status_code in RETRY_STATUSES and not last:
+                continue
+            raise self._error(response)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _error(self, response: httpx.Response) -> ClientError:
+        """The exception for a non-2xx answer, carrying the server's message and field."""
+        status = response.status_code
+        code: str | None = None
+        field: str | None = None
+        message = f"{self.server} answered {status} {response.reason_phrase}".rstrip()
+        try:
+            detail = ErrorBody.model_validate_json(response.content).error
+        except ValidationError:
+            pass
+        else:
+            code, message, field = detail.code, detail.message, detail.field
+        if status == 401:
+            return NotLoggedIn(message, code=code or "not_logged_in", status=status)
+        if status == 403:
+            if code == "must_change_password":
+                return PasswordChangeRequired(message, code=code, status=status)
+            return NotAllowed(message, code=code, status=status)
+        if status == 404:
+            return NotFound(message, code=code, status=status)
+        if status == 409:
+            return Conflict(message, code=code, status=status, field=field)
+        if status == 429:
+            return Throttled(message, retry_after=_retry_after(response), code=code or "throttled")
+        if status >= 500:
+            return ServerUnreachable(message, code=code or "server_error", status=status)
+        if status in (400, 413, 422):
+            return Invalid(message, code=code, status=status, field=field)
+        return ClientError(message, code=code, status=status)
+
+    def _parse(self, model: type[M], response: httpx.Response) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise ClientError(
+                f"{self.server} sent an answer this version cannot read: "
+                f"{exc.error_count()} problem(s) in {model.__name__}",
+                code="bad_response",
+                status=response.status_code,
+            ) from None
+
+    async def _get(self, model: type[M], path: str, params: Params | None = None) -> M:
+        return self._parse(model, await self.request("GET", API + path, params=params))
+
+    # --- auth and identity --------------------------------------------------------------
+
+    async def health(self) -> bool:
+        """Whether the server answers its health check (False when it cannot be reached)."""
+        try:
+            response = await self.request("GET", "/healthz")
+        except ServerUnreachable:
+            return False
+        return self._parse(Health, response).status == "ok"
+
+    async def login(self, login: str, password: str) -> LoginResult:
+        """Log in; the token is kept on this client for the calls that follow."""
+        response = await self.request(
+            "POST", f"{API}/auth/login", json={"login": login, "password": password}
+        )
+        result = self._parse(LoginResult, response)
+        self.token = result.token
+        return result
+
+    async def logout(self) -> None:
+        """Revoke the token on the server; an already dead token is no error."""
+        try:
+            if self.token is not None:
+                await self.request("POST", f"{API}/auth/logout")
+        except NotLoggedIn:
+            pass
+        finally:
+            self.token = None
+
+    async def change_password(self, old: str, new: str) -> None:
+        """Replace the password; the server revokes the user's other tokens."""
+        await self.request(
+            "POST", f"{API}/auth/password", json={"old_password": old, "new_password": new}
+        )
+
+    async def me(self) -> User:
+        return await self._get(User, "/me")
+
+    # --- the diary ----------------------------------------------------------------------
+
+    async def week(self, student_id: str, start: dt.date) -> Week:
+        """The whole weekly diary in one call; `start` may be any day of the week."""
+        return await self._get(Week, f"/students/{_seg(student_id)}/week", {"start": _day(start)})
+
+    async def sign_week(self, student_id: str, monday: dt.date) -> Signature:
+        """A parent signs a week (signing again returns the first signature)."""
+        path = f"{API}/students/{_seg(student_id)}/week/{monday.isoformat()}/signature"
+        return self._parse(Signature, await self.request("POST", path))
+
+    async def report_card(self, student_id: str, year: int | None = None) -> ReportCard:
+        return await self._get(
+            ReportCard, f"/students/{_seg(student_id)}/report-card", {"year": year}
+        )
+
+    async def marks(
+        self,
+        student_id: str,
+        *,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        subject_id: str | None = None,
+    ) -> list[Mark]:
+        """Marks in date order, for charts."""
+        params = {"from": _day(from_), "to": _day(to), "subject_id": subject_id}
+        page = await self._get(MarksPage, f"/students/{_seg(student_id)}/marks", params)
+        return page.marks
+
+    async def homework(
+        self,
+        student_id: str,
+        *,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        subject_id: str | None = None,
+        required: bool | None = None,
+    ) -> list[Homework]:
+        params: dict[str, str | None] = {
+            "from": _day(from_),
+            "to": _day(to),
+            "subject_id": subject_id,
+            "required": None if required is None else str(required).lower(),
+        }
+        found = await self._get(HomeworkList, f"/students/{_seg(student_id)}/homework", params)
+        return found.homework
+
+    async def set_homework_done(self, student_id: str, homework_id: str, done: bool) -> Homework:
+        path = f"{API}/students/{_seg(student_id)}/homework/{_seg(homework_id)}/done"
+        return self._parse(Homework, await self.request("PUT", path, json={"done": done}))
+
+    async def absence_notices(self, student_id: str) -> list[AbsenceNotice]:
+        found = await self._get(AbsenceNoticeList, f"/students/{_seg(student_id)}/absence-notices")
+        return found.notices
+
+    async def create_absence_notice(
+        self, student_id: str, notice: AbsenceNoticeIn, *, idempotency_key: str | None = None
+    ) -> AbsenceNotice:
+        """Give a notice; without a key one is made, so a retry cannot give it twice."""
+        response = await self.request(
+            "POST",
+            f"{API}/students/{_seg(student_id)}/absence-notices",
+            json=notice.model_dump(mode="json", by_alias=True, exclude_none=True),
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        return self._parse(AbsenceNotice, response)
+
+    async def withdraw_absence_notice(self, student_id: str, notice_id: str) -> None:
+        path = f"{API}/students/{_seg(student_id)}/absence-notices/{_seg(notice_id)}"
+        await self.request("DELETE", path)
+
+    # --- the journal --------------------------------------------------------------------
+
+    async def journal(
+        self, class_id: str, subject_id: str, period_id: str | None = None
+    ) -> Journal:
+        params = {"class_id": class_id, "subject_id": subject_id, "period_id": period_id}
+        return await self._get(Journal, "/journal", params)
+
+    async def create_mark(self, mark: MarkIn, *, idempotency_key: str | None = None) -> Mark:
+        """Put a mark; without a key one is made, so a retry cannot put it twice."""
+        response = await self.request(
+            "POST",
+            f"{API}/marks",
+            json=mark.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        return self._parse(Mark, response)
+
+    async def update_mark(self, mark_id: str, patch: MarkPatch) -> Mark:
+        """Change the fields set in `patch` (fields left unset stay as they are)."""
+        response = await self.request(
+            "PATCH",
+            f"{API}/marks/{_seg(mark_id)}",
+            json=patch.model_dump(mode="json", exclude_unset=True),
+        )
+        return self._parse(Mark, response)
+
+    async def delete_mark(self, mark_id: str) -> None:
+        await self.request("DELETE", f"{API}/marks/{_seg(mark_id)}")
+
+    async def mark_history(self, mark_id: str) -> MarkHistory:
+        return await self._get(MarkHistory, f"/marks/{_seg(mark_id)}/history")
+
+    async def set_attendance(
+        self, lesson_id: str, student_id: str, code: AttendanceCode | None
+    ) -> AttendanceOut:
+        path = f"{API}/lessons/{_seg(lesson_id)}/attendance/{_seg(student_id)}"
+        code_value = None if code is None else AttendanceCode(code).value
+        return self._parse(
+            AttendanceOut, await self.request("PUT", path, json={"code": code_value})
+        )
+
+    async def update_lesson(self, lesson_id: str, patch: LessonPatch) -> LessonOut:
+        response = await self.request(
+            "PATCH",
+            f"{API}/lessons/{_seg(lesson_id)}",
+            json=patch.model_dump(mode="json", exclude_unset=True),
+        )
+        return self._parse(LessonOut, response)
+
+    async def add_homework(
+        self, lesson_id: str, hw: HomeworkIn, *, idempotency_key: str | None = None
+    ) -> Homework:
+        """Set homework; repeated only when the caller gave an Idempotency-Key."""
+        response = await self.request(
+            "POST",
+            f"{API}/lessons/{_seg(lesson_id)}/homework",
+            json=hw.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Homework, response)
+
+    async def set_period_mark(self, pm: PeriodMarkIn) -> PeriodMarkOut:
+        response = await self.request("PUT", f"{API}/period-marks", json=pm.model_dump(mode="json"))
+        return self._parse(PeriodMarkOut, response)
+
+    # --- changes ------------------------------------------------------------------------
+
+    async def changes(self, since: str | None) -> ChangeFeed:
+        """What changed since the cursor (from the start without one), oldest first."""
+        return await self._get(ChangeFeed, "/changes", {"since": since})

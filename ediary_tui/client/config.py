@@ -1,0 +1,81 @@
+"""The user's config.toml: named server profiles, the default one, the language.
+
+    default_profile = "school"
+    lang = "ru"
+
+    [profiles.school]
+    server = "https://diary.school.ru"
+    login = "ivanova"
+
+A missing file is an empty config (the embedded demo school); a broken one is
+a ConfigError that names the line, so the person can fix it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import locations
+
+
+class ConfigError(Exception):
+    """The config file cannot be used as it is; the message says where and why."""
+
+
+@dataclass
+class Profile:
+    name: str
+    server: str | None
+    login: str | None = None
+
+
+@dataclass
+class Config:
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    default_profile: str | None = None
+    lang: str | None = None
+
+    def profile(self, name: str | None = None) -> Profile | None:
+        """The named profile, or the default one without a name."""
+        wanted = name if name is not None else self.default_profile
+        return self.profiles.get(wanted) if wanted is not None else None
+
+
+def _text(table: dict[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{where}{key} must be a string in quotes, not {value!r}")
+    return value
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (locations.config_file() by default)."""
+    path = path or locations.config_file()
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return Config()
+    except tomllib.TOMLDecodeError as exc:  # its message carries "(at line N, column M)"
+        raise ConfigError(f"not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read it: {exc}") from None
+
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise ConfigError("profiles must be tables: [profiles.NAME]")
+    profiles: dict[str, Profile] = {}
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"profiles.{name} must be a table: [profiles.{name}]")
+        where = f"profiles.{name}."
+        profiles[name] = Profile(name, _text(table, "server", where), _text(table, "login", where))
+
+    default = _text(data, "default_profile", "")
+    if default is not None and default not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(f"default_profile {default!r} is not a profile (profiles: {known})")
+    return Config(profiles, default, _text(data, "lang", ""))

@@ -1,0 +1,76 @@
+"""What can go wrong when talking to the server, in the caller's terms.
+
+A screen needs to know only which of a few things happened (log in again, not
+allowed, no such thing, fix a field, wait, no connection) and what to tell the
+person; the HTTP status and the server's error body are turned into one of
+these by `DiaryClient`. `message` is the server's own words where it gave any.
+"""
+
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """Anything the server refused or the client could not do."""
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code!r}, status={self.status})"
+
+
+class NotLoggedIn(ClientError):
+    """401: wrong login or password, or the token expired or was revoked."""
+
+
+class NotAllowed(ClientError):
+    """403: logged in, but this is not the caller's to see or do."""
+
+
+class PasswordChangeRequired(NotAllowed):
+    """403 `must_change_password`: a temporary password must be replaced first."""
+
+
+class NotFound(ClientError):
+    """404: unknown, or not visible to the caller (the server does not say which)."""
+
+
+class Invalid(ClientError):
+    """422 (and 400, 413): the request was wrong; `field` names the culprit when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, status=status)
+        self.field = field
+
+
+class Conflict(Invalid):
+    """409: the request clashes with the current state (an overlapping notice, say)."""
+
+
+class Throttled(ClientError):
+    """429: too many attempts; try again after `retry_after` seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        code: str | None = "throttled",
+        status: int | None = 429,
+    ) -> None:
+        super().__init__(message, code=code, status=status)
+        self.retry_after = retry_after
+
+
+class ServerUnreachable(ClientError):
+    """No usable answer: connection refused, DNS failure, timeout, or a 5xx."""

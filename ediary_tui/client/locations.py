@@ -1,0 +1,68 @@
+"""Where ediary-tui keeps things on disk: every path in one place.
+
+Paths follow the platform's conventions (platformdirs). EDIARY_HOME moves all
+of them under one directory (`config/`, `data/`, `cache/`), so tests and
+benchmarks never touch the user's real files. Nothing is created here: the
+module that writes a file makes its directory, with the mode it needs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ediary-tui"
+HOME_VARIABLE = "EDIARY_HOME"
+
+
+def _home(part: str) -> Path | None:
+    """The EDIARY_HOME subdirectory `part`, when the override is set."""
+    home = os.environ.get(HOME_VARIABLE)
+    return Path(home).expanduser() / part if home else None
+
+
+def config_dir() -> Path:
+    """Settings the user edits: config.toml."""
+    return _home("config") or Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    """What must survive: the demo school, remembered tokens, the outbox."""
+    return _home("data") or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """What can be thrown away and fetched again: the offline cache."""
+    return _home("cache") or Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    """The TOML file with profiles, the default profile and the language."""
+    return config_dir() / "config.toml"
+
+
+def demo_db_path() -> Path:
+    """The embedded demo school's database."""
+    return data_dir() / "demo-school.db"
+
+
+def token_file() -> Path:
+    """Remembered tokens when the machine has no OS keyring (mode 0600)."""
+    return data_dir() / "tokens.json"
+
+
+def logins_file() -> Path:
+    """Which login was used last on each server, and where its token is (no secrets)."""
+    return data_dir() / "logins.json"
+
+
+def cache_db_path() -> Path:
+    """The offline cache of what the user saw."""
+    return cache_dir() / "cache.db"
+
+
+def outbox_db_path() -> Path:
+    """Writes not yet acknowledged by the server."""
+    return data_dir() / "outbox.db"

@@ -1,0 +1,152 @@
+"""DiarySession: what the screens hold — the client, the cache, the credentials, the user.
+
+It owns the rules that join the three: a login is remembered and the user
+cached; a start resumes from the remembered token, and paints from the cache
+before the network answers; an unreachable server means "offline", shown
+from the cache, not an error screen. Screens never touch tokens or files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, TypeVar
+
+from .errors import ClientError, NotLoggedIn, ServerUnreachable
+
+if TYPE_CHECKING:
+    from ediary_tui.domain.models import LoginResult, Signature, User, Week
+
+    from .api import DiaryClient
+    from .cache import OfflineCache
+    from .credentials import CredentialStore
+
+T = TypeVar("T")
+
+
+class DiarySession:
+    """One person's session with one server, as the app sees it."""
+
+    def __init__(
+        self, client: DiaryClient, credentials: CredentialStore, cache: OfflineCache
+    ) -> None:
+        self.client = client
+        self.credentials = credentials
+        self.cache = cache
+        self.user: User | None = None
+        self.offline = False
+
+    @property
+    def server(self) -> str:
+        return self.client.server
+
+    # --- who -------------------------------------------------------------------------
+
+    async def login(self, login: str, password: str) -> LoginResult:
+        """Log in, remember the token (not the password) and cache who this is."""
+        result = await self._online(self.client.login(login, password))
+        self.user = result.user
+        # Not being able to remember (a read-only home) must not undo a good login.
+        with contextlib.suppress(OSError):
+            self.credentials.save(self.server, result.user.login, result.token)
+        if self.credentials.remember:
+            self.cache.put_me(self.server, result.user)
+        return result
+
+    async def resume(self) -> User | None:
+        """Carry on as the remembered login: the user, or None when they must log in again.
+
+        An unreachable server is no reason to log out: the cached user is
+        returned and `offline` is set, so the diary shows what it has.
+        """
+        stored = self.credentials.load(self.server)
+        if stored is None:
+            return None
+        login, token = stored
+        self.client.token = token
+        try:
+            user = await self._online(self.client.me())
+        except NotLoggedIn:  # expired or revoked: forget it, and ask for the password
+            self.credentials.forget(self.server, login)
+            self.client.token = None
+            self.user = None
+            return None
+        except ServerUnreachable:
+            self.user = self.cached_user()
+            return self.user
+        self.user = user
+        self.cache.put_me(self.server, user)
+        return user
+
+    def cached_user(self) -> User | None:
+        """The remembered login's user from the cache: what to paint before any network.
+
+        Only when it is the login whose token is kept, so a shared computer never
+        shows one person's diary while resuming another's session.
+        """
+        user = self.cache.get_me(self.server)
+        if user is None or user.login != self.credentials.last_login(self.server):
+            return None
+        return user
+
+    async def logout(self) -> None:
+        """Revoke the token if the server can be reached, and forget it here in any case."""
+        login = self.user.login if self.user is not None else None
+        if login is None:
+            login = self.credentials.last_login(self.server)
+        try:
+            await self.client.logout()
+        except ClientError:  # unreachable, or refused: forgetting locally is what matters
+            self.client.token = None
+        if login is not None:
+            self.credentials.forget(self.server, login)
+        self.user = None
+        self.offline = False
+
+    # --- the diary -----------------------------------------------------------------------
+
+    def _user_id(self) -> str | None:
+        user = self.user or self.cached_user()
+        return user.id if user is not None else None
+
+    def cached_week(self, student_id: str, monday: dt.date) -> Week | None:
+        """The week as last seen, at once (no network): what the screen paints first."""
+        user_id = self._user_id()
+        if user_id is None:
+            return None
+        return self.cache.get_week(self.server, user_id, student_id, monday)
+
+    async def fetch_week(self, student_id: str, monday: dt.date) -> Week:
+        """The week from the server, kept in the cache for the next start or a lost network."""
+        week = await self._online(self.client.week(student_id, monday))
+        user_id = self._user_id()
+        if user_id is not None:
+            self.cache.put_week(self.server, user_id, week)
+        return week
+
+    async def sign_week(self, student_id: str, monday: dt.date) -> Signature:
+        """A parent signs the week; the cached copy shows the signature at once."""
+        signature = await self._online(self.client.sign_week(student_id, monday))
+        user_id = self._user_id()
+        if user_id is not None:
+            week = self.cache.get_week(self.server, user_id, student_id, monday)
+            if week is not None:
+                signed = week.model_copy(
+                    update={"signed_by": signature.signed_by, "signed_at": signature.signed_at}
+                )
+                self.cache.put_week(self.server, user_id, signed)
+        return signature
+
+    async def _online(self, call: Awaitable[T]) -> T:
+        """Await a server call, keeping `offline` true to whether the server answered."""
+        try:
+            result = await call
+        except ServerUnreachable:
+            self.offline = True
+            raise
+        except ClientError:
+            self.offline = False  # it answered, if only to say no
+            raise
+        self.offline = False
+        return result
