@@ -14,15 +14,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import random
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,18 +40,28 @@ class Result:
     clients: int
     requests: int
     errors: int
-    seconds: float
-    latencies: list[float]
+    rps: float
+    p50: float
+    p99: float
 
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
+    @classmethod
+    def from_wrk(cls, name: str, clients: int, out: str) -> Result:
+        def ms(text: str) -> float:
+            value = float(re.sub(r"[a-z]+$", "", text))
+            return (
+                value / 1000
+                if text.endswith("us")
+                else value * 1000
+                if text.endswith("s") and not text.endswith("ms")
+                else value
+            )
 
-    def pct(self, p: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+        requests = int(re.search(r"(\d+) requests in", out).group(1))
+        errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+        p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+        return cls(name, clients, requests, errors, rps, p50, p99)
 
 
 def free_port() -> int:
@@ -65,9 +77,20 @@ def build_district(db: Path, schools: int, classes_per_grade: int, students: int
     started = time.perf_counter()
     subprocess.run(
         [
-            sys.executable, "-m", "ediary_tui.cli", "demo", "--db", str(db), "--today", TODAY.isoformat(),
-            "--schools", str(schools), "--classes-per-grade", str(classes_per_grade),
-            "--students-per-class", str(students),
+            sys.executable,
+            "-m",
+            "ediary_tui.cli",
+            "demo",
+            "--db",
+            str(db),
+            "--today",
+            TODAY.isoformat(),
+            "--schools",
+            str(schools),
+            "--classes-per-grade",
+            str(classes_per_grade),
+            "--students-per-class",
+            str(students),
         ],
         check=True,
     )
@@ -76,36 +99,78 @@ def build_district(db: Path, schools: int, classes_per_grade: int, students: int
 
 def logins(db: Path, role: str) -> list[str]:
     out = subprocess.run(
-        [sys.executable, "-m", "ediary_tui.cli", "admin", "--db", str(db), "list-users", "--role", role],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "ediary_tui.cli",
+            "admin",
+            "--db",
+            str(db),
+            "list-users",
+            "--role",
+            role,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return [line.split("\t")[0] for line in out.splitlines()]
 
 
-async def drive(
-    name: str, base: str, clients: int, seconds: float, make: Callable[[int], Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]]
+LUA = """
+local requests = {%s}
+local counter = 0
+request = function()
+  local r = requests[math.random(#requests)]
+  local headers = {}
+  for k, v in pairs(r.headers) do headers[k] = v end
+  if r.method == "POST" then
+    counter = counter + 1
+    headers["Idempotency-Key"] = "bench-" .. tostring(math.random(1e9)) .. "-" .. counter
+    headers["Content-Type"] = "application/json"
+  end
+  return wrk.format(r.method, r.path, headers, r.body)
+end
+"""
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: str | None = None
+
+    def lua(self) -> str:
+        headers = ", ".join(f'["{k}"] = "{v}"' for k, v in self.headers.items())
+        body = "nil" if self.body is None else "[[" + self.body + "]]"
+        return f'{{method = "{self.method}", path = "{self.path}", headers = {{{headers}}}, body = {body}}}'
+
+
+def drive(
+    name: str, base: str, clients: int, seconds: float, calls: list[Call], workdir: Path
 ) -> Result:
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
-
-        async def worker(i: int) -> None:
-            nonlocal errors
-            call = make(i)
-            while time.perf_counter() < deadline:
-                t0 = time.perf_counter()
-                r = await call(http)
-                latencies.append(time.perf_counter() - t0)
-                if r.status_code >= 400:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
-        elapsed = time.perf_counter() - started
-    return Result(name, clients, len(latencies), errors, elapsed, latencies)
+    """Run wrk (a C load generator, so the client is not the bottleneck) over `calls`."""
+    script = workdir / "calls.lua"
+    script.write_text(LUA % ",\n".join(c.lua() for c in calls))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{clients}",
+            f"-d{seconds:.0f}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return Result.from_wrk(name, clients, out)
 
 
 async def token(http: httpx.AsyncClient, login: str) -> dict[str, str]:
@@ -114,68 +179,70 @@ async def token(http: httpx.AsyncClient, login: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-async def scenario(base: str, db: Path, clients: int, seconds: float) -> list[Result]:
+async def prepare(base: str, db: Path, clients: int) -> dict[str, list[Call]]:
+    """Log real users in and list the requests each scenario picks from at random."""
     rng = random.Random(7)
     parents = rng.sample(logins(db, "parent"), clients)
     teachers = rng.sample(logins(db, "teacher"), min(clients, 40))
+    weeks = [(TODAY - dt.timedelta(weeks=w)).isoformat() for w in range(8)]
+    calls: dict[str, list[Call]] = {
+        "healthz": [Call("GET", "/healthz", {})],
+        "week": [],
+        "journal": [],
+        "mark": [],
+    }
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-        parent_auth = [await token(http, p) for p in parents]
-        children = []
-        for headers in parent_auth:
+        for login in parents:
+            headers = await token(http, login)
             me = (await http.get("/api/v1/me", headers=headers)).json()
-            children.append([c["id"] for c in me["children"]])
-        teacher_auth = [await token(http, t) for t in teachers]
-        journals = []
-        for headers in teacher_auth:
+            for child in me["children"]:
+                for monday in weeks:
+                    calls["week"].append(
+                        Call("GET", f"/api/v1/students/{child['id']}/week?start={monday}", headers)
+                    )
+        for login in teachers:
+            headers = await token(http, login)
             me = (await http.get("/api/v1/me", headers=headers)).json()
-            pairs = [(t["class_id"], t["subject_id"]) for t in me["teaching"]]
-            journals.append(pairs)
-        # Lessons and students a teacher may write marks for.
-        writable: list[tuple[dict[str, str], list[str], list[str]]] = []
-        for headers, pairs in zip(teacher_auth, journals, strict=True):
-            class_id, subject_id = pairs[0]
-            j = (await http.get("/api/v1/journal", params={"class_id": class_id, "subject_id": subject_id}, headers=headers)).json()
-            lessons = [le["id"] for le in j["lessons"] if le["date"] <= TODAY.isoformat()]
-            writable.append((headers, lessons, [s["id"] for s in j["students"]]))
+            for pair in me["teaching"]:
+                path = (
+                    f"/api/v1/journal?class_id={pair['class_id']}&subject_id={pair['subject_id']}"
+                )
+                calls["journal"].append(Call("GET", path, headers))
+            pair = me["teaching"][0]
+            journal = (
+                await http.get(
+                    "/api/v1/journal",
+                    params={"class_id": pair["class_id"], "subject_id": pair["subject_id"]},
+                    headers=headers,
+                )
+            ).json()
+            lessons = [le["id"] for le in journal["lessons"] if le["date"] <= TODAY.isoformat()][
+                -10:
+            ]
+            for lesson in lessons:
+                for student in journal["students"][:10]:
+                    body = json.dumps(
+                        {
+                            "student_id": student["id"],
+                            "lesson_id": lesson,
+                            "value": rng.randint(2, 5),
+                        }
+                    )
+                    calls["mark"].append(Call("POST", "/api/v1/marks", headers, body))
+    return calls
 
-    weeks = [TODAY - dt.timedelta(weeks=w) for w in range(8)]
 
-    def healthz(_i: int) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
-        return lambda http: http.get("/healthz")
-
-    def week(i: int) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
-        headers, kids, r = parent_auth[i], children[i], random.Random(i)
-        return lambda http: http.get(
-            f"/api/v1/students/{r.choice(kids)}/week", params={"start": r.choice(weeks).isoformat()}, headers=headers
-        )
-
-    def journal(i: int) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
-        headers, pairs, r = teacher_auth[i % len(teacher_auth)], journals[i % len(journals)], random.Random(i)
-
-        def call(http: httpx.AsyncClient) -> Awaitable[httpx.Response]:
-            class_id, subject_id = r.choice(pairs)
-            return http.get("/api/v1/journal", params={"class_id": class_id, "subject_id": subject_id}, headers=headers)
-
-        return call
-
-    def mark(i: int) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
-        headers, lessons, students = writable[i % len(writable)]
-        r = random.Random(i)
-        return lambda http: http.post(
-            "/api/v1/marks",
-            json={"student_id": r.choice(students), "lesson_id": r.choice(lessons), "value": r.randint(2, 5)},
-            headers={**headers, "Idempotency-Key": f"bench-{i}-{r.random()}"},
-        )
-
+def scenario(base: str, db: Path, clients: int, seconds: float, workdir: Path) -> list[Result]:
+    calls = asyncio.run(prepare(base, db, clients))
     results = []
-    for name, make, n in (
-        ("GET /healthz", healthz, clients),
-        ("GET week", week, clients),
-        ("GET journal", journal, min(clients, len(teacher_auth))),
-        ("POST mark", mark, min(clients, len(writable))),
-        ("GET /healthz (again)", healthz, clients),
+    for name, key in (
+        ("GET /healthz", "healthz"),
+        ("GET week", "week"),
+        ("GET journal", "journal"),
+        ("POST mark", "mark"),
+        ("GET /healthz (again)", "healthz"),
     ):
-        results.append(await drive(name, base, n, seconds, make))
+        results.append(drive(name, base, clients, seconds, calls[key], workdir))
         print(f"  {name}: {results[-1].rps:.0f} req/s", file=sys.stderr)
     return results
 
@@ -190,7 +257,7 @@ def table(results: list[Result], note: str) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r.name} | {r.clients} | {r.requests} | {r.errors} | {r.rps:.0f} | {r.rps / base:.2f} | {r.pct(50):.1f} | {r.pct(99):.1f} |"
+            f"| {r.name} | {r.clients} | {r.requests} | {r.errors} | {r.rps:.0f} | {r.rps / base:.2f} | {r.p50:.1f} | {r.p99:.1f} |"
         )
     return "\n".join(lines)
 
@@ -207,18 +274,37 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ediary-bench"))
     parser.add_argument("--write", action="store_true", help="write the table to bench/RESULTS.md")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        parser.error("needs wrk, a C load generator: apt-get install wrk")
 
     args.workdir.mkdir(parents=True, exist_ok=True)
-    db = args.workdir / f"district-{args.schools}x{args.classes_per_grade}x{args.students_per_class}.db"
+    db = (
+        args.workdir
+        / f"district-{args.schools}x{args.classes_per_grade}x{args.students_per_class}.db"
+    )
     build_district(db, args.schools, args.classes_per_grade, args.students_per_class)
     work_db = args.workdir / "run.db"
-    subprocess.run(["cp", str(db), str(work_db)], check=True)  # mark writes must not grow the cached district
+    subprocess.run(
+        ["cp", str(db), str(work_db)], check=True
+    )  # mark writes must not grow the cached district
 
     port = free_port()
     env = {**os.environ, "EDIARY_HOME": str(args.workdir / "home")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "ediary_tui.cli", "serve", "--db", str(work_db), "--port", str(port),
-         "--workers", str(args.workers), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "ediary_tui.cli",
+            "serve",
+            "--db",
+            str(work_db),
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
@@ -229,19 +315,21 @@ def main() -> int:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        results = asyncio.run(scenario(base, work_db, args.clients, args.seconds))
+        results = scenario(base, work_db, args.clients, args.seconds, args.workdir)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
     note = (
         f"SQLite, {args.schools} schools x {11 * args.classes_per_grade} classes x {args.students_per_class} students, "
-        f"{args.workers} server process(es), load generator in one Python process on the same 2-core machine, "
+        f"{args.workers} server process(es), load generator wrk (2 threads) on the same 2-core machine, "
         f"{args.seconds:.0f} s per row, measured {dt.date.today().isoformat()}."
     )
     out = table(results, note)
     print(out)
     if args.write:
-        (HERE / "RESULTS.md").write_text("# Benchmark results\n\n## bench/server.py\n\n" + out + "\n")
+        (HERE / "RESULTS.md").write_text(
+            "# Benchmark results\n\n## bench/server.py\n\n" + out + "\n"
+        )
     return 0
 
 

@@ -10,7 +10,7 @@ from .auth import Caller, authenticate, require_password_changed
 from .settings import ServerContext
 
 
-def get_context(request: Request) -> ServerContext:
+async def get_context(request: Request) -> ServerContext:
     return request.app.state.ctx
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .readcache import ReadCache
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -30,6 +32,7 @@ class ServerSettings:
 class ServerContext:
     engine: AsyncEngine
     settings: ServerSettings
+    cache: ReadCache = field(default_factory=ReadCache)
 
     def now(self) -> dt.datetime:
         return self.settings.clock()

@@ -94,9 +94,13 @@ async def insert_mark(
     form: str = "test",
     due: dt.date | None = None,
 ) -> int:
-    """A mark written straight into the database, as the journal would have."""
+    """A mark written straight into the database, as the journal would have (with its change)."""
     cf = s.control_forms
     async with engine.begin() as conn:
+        school_id = (await conn.execute(sa.select(cf.c.school_id).limit(1))).scalar_one()
+        await conn.execute(
+            s.changes.insert().values(school_id=school_id, kind="mark", at=PINNED_NOW, summary="", data={})
+        )
         fid = (await conn.execute(sa.select(cf.c.id).where(cf.c.code == form))).scalar_one()
         result = await conn.execute(
             s.marks.insert().values(

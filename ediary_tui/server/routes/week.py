@@ -34,8 +34,9 @@ async def get_week(
     caller: CurrentCaller,
     ctx: Ctx,
     start: Annotated[dt.date | None, Query(description="any day of the week, YYYY-MM-DD")] = None,
-) -> Week:
-    return await service.week(ctx, caller, parse_id(student_id, "student"), start)
+) -> Response:
+    body = await service.week_json(ctx, caller, parse_id(student_id, "student"), start)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -44,9 +44,12 @@ def optional_id(value: str | None, field: str) -> int | None:
     return None if value in (None, "") else parse_body_id(value, field)
 
 
+_FOLLOWING = s.lessons.alias("following")  # built once; an alias per call costs its columns again
+
+
 def _select(student_id: int) -> sa.Select[Any]:
     hw, le, sub, done = s.homework, s.lessons, s.subjects, s.homework_done
-    following = s.lessons.alias("following")
+    following = _FOLLOWING
     due = (
         sa.select(sa.func.min(following.c.date))
         .where(

@@ -39,7 +39,7 @@ from ediary_tui.domain.periods import (
 )
 
 from .. import schema as s
-from ..access import parent_of, readable_student
+from ..access import StudentInfo, parent_of, readable_student
 from ..auth import Caller
 from ..changes import record
 from ..errors import Invalid
@@ -144,80 +144,114 @@ async def visible_marks(
     return without_vanished_dots(marks, periods, today)
 
 
-async def week(ctx: ServerContext, caller: Caller, student_id: int, start: dt.date | None) -> Week:
-    """Everything the weekly diary shows for the week of `start` (this week by default)."""
-    le, sub, att, b = s.lessons, s.subjects, s.attendance, s.bells
-    teacher = s.users.alias("lesson_teacher")
+# Aliases built once: building one per request re-derives its columns (over 1 ms a week).
+_LESSON_TEACHER = s.users.alias("lesson_teacher")
+_SIGNER = s.users.alias("signer")
+
+
+async def week_json(
+    ctx: ServerContext, caller: Caller, student_id: int, start: dt.date | None
+) -> bytes:
+    """The week as JSON, from the read cache while nothing has changed since it was built."""
     async with ctx.engine.connect() as conn:
         student = await readable_student(conn, caller, student_id)
         settings, tz = await school_and_zone(conn, student.school_id)
         today = ctx.today(tz.key)
-        if start is not None and not MIN_YEAR <= start.year <= MAX_YEAR:
-            raise Invalid(
-                f"ask for a week between {MIN_YEAR} and {MAX_YEAR}",
-                code="invalid_date",
-                field="start",
-            )
-        monday = week_start(start or today)
-        days = week_days(monday, student.days_per_week)
-        first, last = days[0], days[-1]
-        in_week = (le.c.class_id == student.class_id, le.c.date.between(first, last))
+        monday = _monday(start, today)
+        version = await ctx.cache.version(conn)
+        key = ("week", student.id, monday, today)  # today: dots vanish when their period ends
+        body = ctx.cache.get(key, version)
+        if body is None:
+            built = await _build_week(conn, student, settings, tz, today, monday)
+            body = built.model_dump_json(by_alias=True).encode()
+            ctx.cache.put(key, version, body)
+        return body
 
-        lesson_rows = (
-            await conn.execute(
-                sa.select(
-                    le.c.id,
-                    le.c.date,
-                    le.c.number,
-                    le.c.room,
-                    le.c.topic,
-                    le.c.subject_id,
-                    sub.c.name.label("subject_name"),
-                    le.c.teacher_id,
-                    teacher.c.full_name.label("teacher_name"),
-                    att.c.code,
-                    b.c.starts_at,
-                    b.c.ends_at,
-                )
-                .select_from(
-                    le.join(sub, sub.c.id == le.c.subject_id)
-                    .join(teacher, teacher.c.id == le.c.teacher_id)
-                    .outerjoin(
-                        att, sa.and_(att.c.lesson_id == le.c.id, att.c.student_id == student.id)
-                    )
-                    .outerjoin(
-                        b, sa.and_(b.c.school_id == student.school_id, b.c.number == le.c.number)
-                    )
-                )
-                .where(*in_week)
-                .order_by(le.c.date, le.c.number, le.c.id)
-            )
-        ).all()
 
-        homework: dict[str, list[Homework]] = defaultdict(list)
-        if lesson_rows:
-            for hw in await homework_rows(conn, student, *in_week):
-                homework[hw.lesson_id].append(hw)
-        marks: dict[str, list[Mark]] = defaultdict(list)
-        if lesson_rows:
-            found = await load_marks(conn, s.marks.c.student_id == student.id, *in_week)
-            kind = period_kind_for_grade(student.grade)
-            for m in await visible_marks(conn, found, student.school_id, kind, today):
-                marks[m.lesson_id].append(m)
+async def week(ctx: ServerContext, caller: Caller, student_id: int, start: dt.date | None) -> Week:
+    """Everything the weekly diary shows for the week of `start` (this week by default)."""
+    async with ctx.engine.connect() as conn:
+        student = await readable_student(conn, caller, student_id)
+        settings, tz = await school_and_zone(conn, student.school_id)
+        today = ctx.today(tz.key)
+        return await _build_week(conn, student, settings, tz, today, _monday(start, today))
 
-        wn, signer = s.week_notes, s.users.alias("signer")
-        note = (
-            await conn.execute(
-                sa.select(
-                    wn.c.behaviour_note,
-                    wn.c.signed_by,
-                    wn.c.signed_at,
-                    signer.c.full_name.label("signer_name"),
-                )
-                .select_from(wn.outerjoin(signer, signer.c.id == wn.c.signed_by))
-                .where(wn.c.student_id == student.id, wn.c.monday == monday)
+
+def _monday(start: dt.date | None, today: dt.date) -> dt.date:
+    if start is not None and not MIN_YEAR <= start.year <= MAX_YEAR:
+        raise Invalid(
+            f"ask for a week between {MIN_YEAR} and {MAX_YEAR}", code="invalid_date", field="start"
+        )
+    return week_start(start or today)
+
+
+async def _build_week(
+    conn: AsyncConnection,
+    student: StudentInfo,
+    settings: SchoolSettings,
+    tz: ZoneInfo,
+    today: dt.date,
+    monday: dt.date,
+) -> Week:
+    le, sub, att, b = s.lessons, s.subjects, s.attendance, s.bells
+    teacher = _LESSON_TEACHER
+    days = week_days(monday, student.days_per_week)
+    first, last = days[0], days[-1]
+    in_week = (le.c.class_id == student.class_id, le.c.date.between(first, last))
+
+    lesson_rows = (
+        await conn.execute(
+            sa.select(
+                le.c.id,
+                le.c.date,
+                le.c.number,
+                le.c.room,
+                le.c.topic,
+                le.c.subject_id,
+                sub.c.name.label("subject_name"),
+                le.c.teacher_id,
+                teacher.c.full_name.label("teacher_name"),
+                att.c.code,
+                b.c.starts_at,
+                b.c.ends_at,
             )
-        ).first()
+            .select_from(
+                le.join(sub, sub.c.id == le.c.subject_id)
+                .join(teacher, teacher.c.id == le.c.teacher_id)
+                .outerjoin(att, sa.and_(att.c.lesson_id == le.c.id, att.c.student_id == student.id))
+                .outerjoin(
+                    b, sa.and_(b.c.school_id == student.school_id, b.c.number == le.c.number)
+                )
+            )
+            .where(*in_week)
+            .order_by(le.c.date, le.c.number, le.c.id)
+        )
+    ).all()
+
+    homework: dict[str, list[Homework]] = defaultdict(list)
+    if lesson_rows:
+        for hw in await homework_rows(conn, student, *in_week):
+            homework[hw.lesson_id].append(hw)
+    marks: dict[str, list[Mark]] = defaultdict(list)
+    if lesson_rows:
+        found = await load_marks(conn, s.marks.c.student_id == student.id, *in_week)
+        kind = period_kind_for_grade(student.grade)
+        for m in await visible_marks(conn, found, student.school_id, kind, today):
+            marks[m.lesson_id].append(m)
+
+    wn, signer = s.week_notes, _SIGNER
+    note = (
+        await conn.execute(
+            sa.select(
+                wn.c.behaviour_note,
+                wn.c.signed_by,
+                wn.c.signed_at,
+                signer.c.full_name.label("signer_name"),
+            )
+            .select_from(wn.outerjoin(signer, signer.c.id == wn.c.signed_by))
+            .where(wn.c.student_id == student.id, wn.c.monday == monday)
+        )
+    ).first()
 
     by_day: dict[dt.date, list[WeekLesson]] = {d: [] for d in days}
     for r in lesson_rows:
