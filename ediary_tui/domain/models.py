@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class Model(BaseModel):
@@ -330,6 +331,10 @@ class MarkPatch(Model):
     due: dt.date | None = None
     control_form: str | None = None
     comment: str | None = Field(None, max_length=2000)
+    expected_updated_at: dt.datetime | None = Field(
+        None,
+        description="the mark's updated_at as the client last saw it; 409 mark_changed if it has changed since",
+    )
 
 
 class MarkChange(Model):
@@ -373,11 +378,28 @@ class LessonOut(Model):
     topic: str | None
     room: str | None
     control_form: ControlForm
+    class_name: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+
+
+class TeacherDay(Model):
+    """A teacher's lessons on one day, in bell order: where the journal opens."""
+
+    date: dt.date
+    lessons: list[LessonOut]
 
 
 class HomeworkIn(Model):
     text: str = Field(min_length=1, max_length=5000)
     required: bool = True
+
+
+class HomeworkPatch(Model):
+    """Revising homework: the fields sent change, the others stay."""
+
+    text: str | None = Field(None, min_length=1, max_length=5000)
+    required: bool | None = None
 
 
 class PeriodMarkIn(Model):
@@ -432,3 +454,122 @@ class ErrorBody(Model):
 
 class Health(Model):
     status: str = "ok"
+
+
+# --- announcements, messages, progress ------------------------------------------
+
+# Text a person typed: surrounding blanks dropped, so "   " is as empty as "".
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+
+
+class AnnouncementIn(Model):
+    class_id: str | None = Field(None, description="a class; null for the whole school (admin)")
+    title: ShortText
+    body: LongText
+
+
+class Announcement(Model):
+    id: str
+    school_id: str
+    class_id: str | None = Field(None, description="null: the whole school")
+    class_name: str | None = None
+    author: PersonRef
+    title: str
+    body: str
+    created_at: dt.datetime
+
+
+class AnnouncementList(Model):
+    announcements: list[Announcement]
+
+
+class Message(Model):
+    id: str
+    thread_id: str
+    author: PersonRef
+    mine: bool = Field(description="written by the caller")
+    body: str
+    created_at: dt.datetime
+
+
+class MessageIn(Model):
+    body: LongText
+
+
+class ThreadIn(Model):
+    """A new conversation about one child: a parent names the teacher, a teacher the parent."""
+
+    student_id: str
+    teacher_id: str | None = Field(None, description="when a parent writes")
+    parent_id: str | None = Field(None, description="when a teacher writes")
+    subject: ShortText
+    body: LongText
+
+
+class ThreadSummary(Model):
+    id: str
+    subject: str
+    student: PersonRef = Field(description="the child the conversation is about")
+    class_name: str | None = None
+    teacher: PersonRef
+    parent: PersonRef
+    correspondent: PersonRef = Field(description="the other party, seen from the caller")
+    created_at: dt.datetime
+    last_message: Message | None = None
+    unread: int = Field(0, description="messages of the other party the caller has not opened")
+
+
+class ThreadList(Model):
+    threads: list[ThreadSummary] = Field(description="newest activity first")
+    unread_total: int = 0
+
+
+class Thread(ThreadSummary):
+    messages: list[Message] = Field(description="oldest first")
+    first_unread_id: str | None = Field(
+        None, description="the first message that was new to the caller when they opened it"
+    )
+
+
+class TeacherRef(Model):
+    id: str
+    full_name: str
+    subjects: list[SubjectRef] = []
+    class_teacher: bool = False
+
+
+class TeacherList(Model):
+    student_id: str
+    teachers: list[TeacherRef]
+
+
+class ProgressPoint(Model):
+    mark_id: str
+    date: dt.date
+    value: int
+    weight: int
+    control_form: str = Field(description="control form code")
+    average: float | None = Field(description="the running weighted average after this mark")
+
+
+class ProgressSubject(Model):
+    subject: SubjectRef
+    points: list[ProgressPoint] = Field(description="in date order")
+    average: float | None = None
+    class_average: float | None = Field(
+        None,
+        description="mean of the weighted averages of the class's students with marks; "
+        "null when fewer than three have any",
+    )
+
+
+class Progress(Model):
+    student_id: str
+    starts_on: dt.date
+    ends_on: dt.date
+    period: Period | None = None
+    year: int
+    scale_min: int = 1
+    scale_max: int = 5
+    subjects: list[ProgressSubject]

@@ -2,7 +2,21 @@
 
 from fastapi import APIRouter
 
-from . import auth, changes, homework, notices, report_card, week
+from . import (
+    announcements,
+    auth,
+    changes,
+    homework,
+    journal,
+    lessons,
+    marks,
+    messages,
+    notices,
+    period_marks,
+    progress,
+    report_card,
+    week,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -11,4 +25,11 @@ ROUTERS: list[APIRouter] = [
     report_card.router,
     homework.router,
     notices.router,
+    announcements.router,
+    messages.router,
+    progress.router,
+    journal.router,
+    marks.router,
+    lessons.router,
+    period_marks.router,
 ]

@@ -1,0 +1,27 @@
+"""Period (quarter or half-year) marks, set by the subject's teacher."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ediary_tui.domain.models import PeriodMarkIn, PeriodMarkOut
+
+from ..deps import Ctx, CurrentCaller
+from ..services import period_marks as service
+
+router = APIRouter(tags=["journal"])
+
+
+@router.put(
+    "/period-marks",
+    response_model=PeriodMarkOut,
+    summary="A teacher sets (or, with a null value, removes) a period mark",
+    description=(
+        "Only a teacher of the subject in the student's class (403). `value` on the "
+        "school's scale or null; `period_id` must be a period of the school of the kind "
+        "the class's grade is marked by (quarters for 1-9, half-years for 10-11), else 422 "
+        "on `period_id`. 409 `period_closed` once the period is closed."
+    ),
+)
+async def set_period_mark(body: PeriodMarkIn, caller: CurrentCaller, ctx: Ctx) -> PeriodMarkOut:
+    return await service.set_period_mark(ctx, caller, body)

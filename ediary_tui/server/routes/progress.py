@@ -1,0 +1,40 @@
+"""The progress chart of a student."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from ediary_tui.domain.models import Progress
+
+from ..deps import Ctx, CurrentCaller
+from ..ids import parse_id
+from ..services import progress as service
+
+router = APIRouter(tags=["diary"])
+
+
+@router.get(
+    "/students/{student_id}/progress",
+    response_model=Progress,
+    summary="Marks and the running average over time per subject, with the class average",
+    description=(
+        "Over one period (`period_id`), one school year (`year`, the calendar year it "
+        "starts in) or, by default, the current period. Per subject: the student's marks "
+        "with a value in date order, each with the weighted average after it; the "
+        "student's `average`; and `class_average`, the mean of the weighted averages of "
+        "the class's students with marks in the subject over the same range (null when "
+        "fewer than three have any). No classmate's marks or averages are in the answer. "
+        "Only for those who may read the student (404 otherwise); 422 on `period_id` for a "
+        "period not of the student's school, on `year` when both are given."
+    ),
+)
+async def get_progress(
+    student_id: str,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    period_id: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Progress:
+    return await service.progress(ctx, caller, parse_id(student_id, "student"), period_id, year)

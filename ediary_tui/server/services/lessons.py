@@ -1,0 +1,519 @@
+"""A lesson as the journal writes it: topic, default control form, room, attendance, homework.
+
+The helpers at the top (`load_lesson`, `writable_lesson`, `student_in_class`,
+`lesson_period`) are what every journal write starts from, so marks and period
+marks check rights and periods the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    AttendanceOut,
+    Category,
+    ControlForm,
+    Homework,
+    HomeworkIn,
+    HomeworkPatch,
+    LessonOut,
+    LessonPatch,
+    PersonRef,
+    Role,
+    SubjectRef,
+    TeacherDay,
+)
+from ediary_tui.domain.periods import period_kind_for_grade
+
+from .. import schema as s
+from ..access import journal_rights
+from ..auth import Caller
+from ..changes import record
+from ..errors import Conflict, Invalid, NotAllowed, NotFound
+from ..settings import ServerContext
+from .common import bells, control_form_id, lesson_span, school_timezone
+
+# The database column is shorter than LessonPatch allows; say so instead of failing on write.
+ROOM_MAX = s.lessons.c.room.type.length or 20
+
+_LESSON_TEACHER = s.users.alias("journal_lesson_teacher")
+_FOLLOWING = s.lessons.alias("journal_following")
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    """A lesson with what the checks and answers about it need, read in one query."""
+
+    id: int
+    class_id: int
+    class_name: str
+    grade: int
+    school_id: int
+    subject_id: int
+    subject_name: str
+    teacher_id: int
+    teacher_name: str
+    date: dt.date
+    number: int
+    topic: str | None
+    room: str | None
+    control_form_id: int
+    control_form: ControlForm
+
+    @property
+    def subject(self) -> SubjectRef:
+        return SubjectRef(id=str(self.subject_id), name=self.subject_name)
+
+
+def _lesson_select() -> sa.Select[Any]:
+    le, c, sub, cf, t = s.lessons, s.classes, s.subjects, s.control_forms, _LESSON_TEACHER
+    return sa.select(
+        le.c.id,
+        le.c.class_id,
+        c.c.name.label("class_name"),
+        c.c.grade,
+        c.c.school_id,
+        le.c.subject_id,
+        sub.c.name.label("subject_name"),
+        le.c.teacher_id,
+        t.c.full_name.label("teacher_name"),
+        le.c.date,
+        le.c.number,
+        le.c.topic,
+        le.c.room,
+        le.c.control_form_id,
+        cf.c.code,
+        cf.c.name.label("form_name"),
+        cf.c.weight,
+        cf.c.category,
+    ).select_from(
+        le.join(c, c.c.id == le.c.class_id)
+        .join(sub, sub.c.id == le.c.subject_id)
+        .join(t, t.c.id == le.c.teacher_id)
+        .join(cf, cf.c.id == le.c.control_form_id)
+    )
+
+
+def _info(r: Any) -> LessonInfo:
+    return LessonInfo(
+        id=r.id,
+        class_id=r.class_id,
+        class_name=r.class_name,
+        grade=r.grade,
+        school_id=r.school_id,
+        subject_id=r.subject_id,
+        subject_name=r.subject_name,
+        teacher_id=r.teacher_id,
+        teacher_name=r.teacher_name,
+        date=r.date,
+        number=r.number,
+        topic=r.topic,
+        room=r.room,
+        control_form_id=r.control_form_id,
+        control_form=ControlForm(
+            code=r.code, name=r.form_name, weight=r.weight, category=Category(r.category)
+        ),
+    )
+
+
+async def load_lesson(conn: AsyncConnection, lesson_id: int) -> LessonInfo | None:
+    row = (await conn.execute(_lesson_select().where(s.lessons.c.id == lesson_id))).first()
+    return _info(row) if row else None
+
+
+def require_teacher(caller: Caller) -> None:
+    """Journal writes are a teacher's: parents, students and a bare admin are refused at once."""
+    if not caller.has(Role.TEACHER, Role.CLASS_TEACHER):
+        raise NotAllowed("only the subject's teacher writes the journal", code="not_staff")
+
+
+async def writable_lesson(conn: AsyncConnection, caller: Caller, lesson_id: int) -> LessonInfo:
+    """The lesson of a path, if the caller teaches its subject in its class (404 / 403)."""
+    require_teacher(caller)
+    lesson = await load_lesson(conn, lesson_id)
+    if lesson is None:
+        raise NotFound("no such lesson", code="lesson_not_found")
+    await journal_rights(conn, caller, lesson.class_id, lesson.subject_id, write=True)
+    return lesson
+
+
+async def student_in_class(
+    conn: AsyncConnection, student_id: int, class_id: int, class_name: str
+) -> str:
+    """The student's full name if they are in the class; 422 on `student_id` otherwise."""
+    st, u = s.students, s.users
+    name = (
+        await conn.execute(
+            sa.select(u.c.full_name)
+            .join(st, st.c.user_id == u.c.id)
+            .where(st.c.user_id == student_id, st.c.class_id == class_id)
+        )
+    ).scalar()
+    if name is None:
+        raise Invalid(
+            f"the student is not in {class_name}, whose lesson this is",
+            code="student_not_in_lesson",
+            field="student_id",
+        )
+    return name
+
+
+async def lesson_period(conn: AsyncConnection, lesson: LessonInfo) -> Any | None:
+    """The period (of the kind the class's grade uses) the lesson falls in; None in holidays."""
+    p = s.periods
+    return (
+        await conn.execute(
+            sa.select(p)
+            .where(
+                p.c.school_id == lesson.school_id,
+                p.c.kind == period_kind_for_grade(lesson.grade),
+                p.c.starts_on <= lesson.date,
+                p.c.ends_on >= lesson.date,
+            )
+            .order_by(p.c.starts_on, p.c.id)
+            .limit(1)
+        )
+    ).first()
+
+
+def check_open(period: Any | None) -> None:
+    """A closed period is final: its marks no longer change (409)."""
+    if period is not None and period.closed:
+        raise Conflict(
+            f"the {period.name} is closed; its marks can no longer change", code="period_closed"
+        )
+
+
+def lesson_out(
+    lesson: LessonInfo, span: tuple[dt.datetime, dt.datetime] | None = None
+) -> LessonOut:
+    return LessonOut(
+        id=str(lesson.id),
+        class_id=str(lesson.class_id),
+        class_name=lesson.class_name,
+        subject=lesson.subject,
+        teacher=PersonRef(id=str(lesson.teacher_id), full_name=lesson.teacher_name),
+        date=lesson.date,
+        number=lesson.number,
+        topic=lesson.topic,
+        room=lesson.room,
+        control_form=lesson.control_form,
+        starts_at=span[0] if span else None,
+        ends_at=span[1] if span else None,
+    )
+
+
+async def _with_times(conn: AsyncConnection, lessons: list[LessonInfo]) -> list[LessonOut]:
+    if not lessons:
+        return []
+    school_id = lessons[0].school_id
+    bell = await bells(conn, school_id)
+    tz = await school_timezone(conn, school_id)
+    return [lesson_out(le, lesson_span(le.date, le.number, bell, tz)) for le in lessons]
+
+
+# --- reading a lesson, a teacher's day ---------------------------------------------------
+
+
+async def get_lesson(ctx: ServerContext, caller: Caller, lesson_id: int) -> LessonOut:
+    """For anyone who may read the journal of the lesson's class and subject."""
+    async with ctx.engine.connect() as conn:
+        lesson = await load_lesson(conn, lesson_id)
+        if lesson is None:
+            raise NotFound("no such lesson", code="lesson_not_found")
+        await journal_rights(conn, caller, lesson.class_id, lesson.subject_id)
+        return (await _with_times(conn, [lesson]))[0]
+
+
+async def teacher_day(ctx: ServerContext, caller: Caller, day: dt.date | None) -> TeacherDay:
+    """The lessons the caller gives on a day (today by default), replacements included."""
+    if not caller.is_staff:
+        raise NotAllowed("only teachers have a timetable of their own", code="not_staff")
+    le = s.lessons
+    async with ctx.engine.connect() as conn:
+        if day is None:
+            tz = await school_timezone(conn, caller.school_id) if caller.school_id else None
+            day = ctx.today(tz.key) if tz else ctx.today()
+        rows = await conn.execute(
+            _lesson_select()
+            .where(le.c.teacher_id == caller.id, le.c.date == day)
+            .order_by(le.c.number, le.c.id)
+        )
+        return TeacherDay(date=day, lessons=await _with_times(conn, [_info(r) for r in rows]))
+
+
+# --- writing a lesson -------------------------------------------------------------------
+
+
+def _clean(text: str | None) -> str | None:
+    """Blank means none: an emptied topic or room is cleared, not stored as ''."""
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+async def patch_lesson(
+    ctx: ServerContext, caller: Caller, lesson_id: int, body: LessonPatch
+) -> LessonOut:
+    """Topic, default control form, room: the fields sent change, the others stay."""
+    sent = body.model_fields_set
+    async with ctx.engine.begin() as conn:
+        lesson = await writable_lesson(conn, caller, lesson_id)
+        values: dict[str, Any] = {}
+        if "topic" in sent and _clean(body.topic) != lesson.topic:
+            values["topic"] = _clean(body.topic)
+        if "room" in sent:
+            room = _clean(body.room)
+            if room is not None and len(room) > ROOM_MAX:
+                raise Invalid(
+                    f"a room is at most {ROOM_MAX} characters", code="room_too_long", field="room"
+                )
+            if room != lesson.room:
+                values["room"] = room
+        if "control_form" in sent:
+            if body.control_form is None:
+                raise Invalid(
+                    "a lesson needs a default control form",
+                    code="invalid_control_form",
+                    field="control_form",
+                )
+            form_id = await control_form_id(conn, lesson.school_id, body.control_form)
+            if form_id is None:
+                raise Invalid(
+                    f"the school has no control form {body.control_form!r}",
+                    code="invalid_control_form",
+                    field="control_form",
+                )
+            if form_id != lesson.control_form_id:
+                values["control_form_id"] = form_id
+        if values:
+            await conn.execute(
+                s.lessons.update().where(s.lessons.c.id == lesson.id).values(**values)
+            )
+            await record(
+                conn,
+                ctx,
+                school_id=lesson.school_id,
+                kind="lesson",
+                summary=f"{lesson.subject_name}, {lesson.date:%d.%m.%Y}: "
+                + ", ".join(sorted(k.removesuffix("_id") for k in values))
+                + " changed",
+                class_id=lesson.class_id,
+                entity_id=lesson.id,
+                data={
+                    "subject": lesson.subject_name,
+                    "subject_id": str(lesson.subject_id),
+                    "date": lesson.date.isoformat(),
+                    "changed": sorted(k.removesuffix("_id") for k in values),
+                },
+            )
+            lesson = await load_lesson(conn, lesson.id)
+            assert lesson is not None
+        return (await _with_times(conn, [lesson]))[0]
+
+
+async def set_attendance(
+    ctx: ServerContext,
+    caller: Caller,
+    lesson_id: int,
+    student_id: int,
+    code: AttendanceCode | None,
+) -> AttendanceOut:
+    """Put (or clear, with null) a student's attendance code for a lesson."""
+    att = s.attendance
+    async with ctx.engine.begin() as conn:
+        lesson = await writable_lesson(conn, caller, lesson_id)
+        name = await student_in_class(conn, student_id, lesson.class_id, lesson.class_name)
+        where = (att.c.lesson_id == lesson.id, att.c.student_id == student_id)
+        current = (await conn.execute(sa.select(att.c.code).where(*where))).scalar()
+        answer = AttendanceOut(lesson_id=str(lesson.id), student_id=str(student_id), code=code)
+        if current == (code.value if code else None):
+            return answer
+        if code is None:
+            await conn.execute(att.delete().where(*where))
+        elif current is None:
+            await conn.execute(
+                att.insert().values(
+                    lesson_id=lesson.id,
+                    student_id=student_id,
+                    code=code.value,
+                    by_id=caller.id,
+                    updated_at=ctx.now(),
+                )
+            )
+        else:
+            await conn.execute(
+                att.update()
+                .where(*where)
+                .values(code=code.value, by_id=caller.id, updated_at=ctx.now())
+            )
+        await record(
+            conn,
+            ctx,
+            school_id=lesson.school_id,
+            kind="attendance",
+            summary=f"{name}: {code.value if code else 'present'} — {lesson.subject_name}",
+            student_id=student_id,
+            class_id=lesson.class_id,
+            entity_id=lesson.id,
+            data={
+                "subject": lesson.subject_name,
+                "subject_id": str(lesson.subject_id),
+                "lesson_id": str(lesson.id),
+                "date": lesson.date.isoformat(),
+                "code": code.value if code else None,
+                "from": current,
+            },
+        )
+        return answer
+
+
+# --- homework ----------------------------------------------------------------------------
+
+
+def _homework_select() -> sa.Select[Any]:
+    """Homework with its lesson and due date (the next lesson of the subject), done unknown."""
+    hw, le, sub, following = s.homework, s.lessons, s.subjects, _FOLLOWING
+    due = (
+        sa.select(sa.func.min(following.c.date))
+        .where(
+            following.c.class_id == le.c.class_id,
+            following.c.subject_id == le.c.subject_id,
+            following.c.date > le.c.date,
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            hw.c.id,
+            hw.c.lesson_id,
+            hw.c.text,
+            hw.c.required,
+            hw.c.created_at,
+            hw.c.updated_at,
+            le.c.date,
+            le.c.subject_id,
+            sub.c.name.label("subject_name"),
+            due.label("due"),
+        )
+        .select_from(hw.join(le, le.c.id == hw.c.lesson_id).join(sub, sub.c.id == le.c.subject_id))
+        .order_by(le.c.date, le.c.number, hw.c.id)
+    )
+
+
+async def lesson_homework(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> list[Homework]:
+    """Homework matching `where` (columns of homework and lessons) as a teacher sees it."""
+    rows = await conn.execute(_homework_select().where(*where))
+    return [
+        Homework(
+            id=str(r.id),
+            lesson_id=str(r.lesson_id),
+            subject=SubjectRef(id=str(r.subject_id), name=r.subject_name),
+            date=r.date,
+            due=r.due,
+            text=r.text,
+            required=r.required,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+        )
+        for r in rows
+    ]
+
+
+async def _homework_change(
+    conn: AsyncConnection, ctx: ServerContext, lesson: LessonInfo, hw_id: int, action: str
+) -> None:
+    await record(
+        conn,
+        ctx,
+        school_id=lesson.school_id,
+        kind="homework",
+        summary=f"{lesson.subject_name}: homework {action} for {lesson.date:%d.%m.%Y}",
+        class_id=lesson.class_id,
+        entity_id=hw_id,
+        data={
+            "action": action,
+            "subject": lesson.subject_name,
+            "subject_id": str(lesson.subject_id),
+            "lesson_id": str(lesson.id),
+            "date": lesson.date.isoformat(),
+        },
+    )
+
+
+async def add_homework(
+    conn: AsyncConnection, ctx: ServerContext, caller: Caller, lesson_id: int, body: HomeworkIn
+) -> Homework:
+    """Set homework in a lesson (inside the caller's transaction, so `create_once` can replay it)."""
+    lesson = await writable_lesson(conn, caller, lesson_id)
+    text = body.text.strip()
+    if not text:
+        raise Invalid("homework needs a text", code="empty_text", field="text")
+    now = ctx.now()
+    inserted = await conn.execute(
+        s.homework.insert().values(
+            lesson_id=lesson.id,
+            text=text,
+            required=body.required,
+            author_id=caller.id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    hw_id = inserted.inserted_primary_key[0]
+    await _homework_change(conn, ctx, lesson, hw_id, "set")
+    return (await lesson_homework(conn, s.homework.c.id == hw_id))[0]
+
+
+async def _writable_homework(
+    conn: AsyncConnection, caller: Caller, homework_id: int
+) -> tuple[LessonInfo, Homework]:
+    require_teacher(caller)
+    found = await lesson_homework(conn, s.homework.c.id == homework_id)
+    if not found:
+        raise NotFound("no such homework", code="homework_not_found")
+    lesson = await writable_lesson(conn, caller, int(found[0].lesson_id))
+    return lesson, found[0]
+
+
+async def patch_homework(
+    ctx: ServerContext, caller: Caller, homework_id: int, body: HomeworkPatch
+) -> Homework:
+    """Revise homework: the text or whether it is required; `updated_at` says when."""
+    sent = body.model_fields_set
+    async with ctx.engine.begin() as conn:
+        lesson, current = await _writable_homework(conn, caller, homework_id)
+        values: dict[str, Any] = {}
+        if "text" in sent:
+            text = (body.text or "").strip()
+            if not text:
+                raise Invalid("homework needs a text", code="empty_text", field="text")
+            if text != current.text:
+                values["text"] = text
+        if "required" in sent:
+            if body.required is None:
+                raise Invalid("required is true or false", code="invalid_field", field="required")
+            if body.required != current.required:
+                values["required"] = body.required
+        if not values:
+            return current
+        hw = s.homework
+        await conn.execute(
+            hw.update().where(hw.c.id == homework_id).values(**values, updated_at=ctx.now())
+        )
+        await _homework_change(conn, ctx, lesson, homework_id, "revised")
+        return (await lesson_homework(conn, hw.c.id == homework_id))[0]
+
+
+async def delete_homework(ctx: ServerContext, caller: Caller, homework_id: int) -> None:
+    async with ctx.engine.begin() as conn:
+        lesson, _current = await _writable_homework(conn, caller, homework_id)
+        await conn.execute(s.homework.delete().where(s.homework.c.id == homework_id))
+        await _homework_change(conn, ctx, lesson, homework_id, "removed")

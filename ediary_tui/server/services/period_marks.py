@@ -1,0 +1,154 @@
+"""Period (quarter or half-year) marks: proposed from the average, set by the subject's teacher.
+
+The journal shows the proposal (`proposed_mark` of the weighted average); the
+teacher decides. A closed period is final, like the marks in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ediary_tui.domain.models import PeriodMarkIn, PeriodMarkOut, PersonRef
+from ediary_tui.domain.periods import period_kind_for_grade
+
+from .. import schema as s
+from ..access import StudentInfo, journal_rights, load_student
+from ..auth import Caller
+from ..changes import record
+from ..errors import Invalid
+from ..ids import parse_body_id
+from ..settings import ServerContext
+from .lessons import check_open, require_teacher
+from .marks import check_value
+from .week import school_and_zone
+
+
+async def _subject_name(conn: AsyncConnection, school_id: int, subject_id: int) -> str:
+    sub = s.subjects
+    name = (
+        await conn.execute(
+            sa.select(sub.c.name).where(sub.c.id == subject_id, sub.c.school_id == school_id)
+        )
+    ).scalar()
+    if name is None:
+        raise Invalid("no such subject", code="subject_not_found", field="subject_id")
+    return name
+
+
+async def school_period(conn: AsyncConnection, period_id: int, school_id: int, grade: int) -> Any:
+    """A period of the school of the kind the grade is marked by (quarters or halves), or 422."""
+    p = s.periods
+    row = (
+        await conn.execute(sa.select(p).where(p.c.id == period_id, p.c.school_id == school_id))
+    ).first()
+    if row is None:
+        raise Invalid("no such period", code="period_not_found", field="period_id")
+    kind = period_kind_for_grade(grade)
+    if row.kind != kind:
+        raise Invalid(
+            f"grade {grade} is marked by {kind}s, not by {row.kind}s",
+            code="wrong_period_kind",
+            field="period_id",
+        )
+    return row
+
+
+async def _student(conn: AsyncConnection, student_id: int) -> StudentInfo:
+    student = await load_student(conn, student_id)
+    if student is None:
+        raise Invalid("no such student", code="student_not_found", field="student_id")
+    return student
+
+
+async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn) -> PeriodMarkOut:
+    """Set, change or (with a null value) remove a student's period mark in a subject."""
+    require_teacher(caller)
+    student_id = parse_body_id(body.student_id, "student_id")
+    subject_id = parse_body_id(body.subject_id, "subject_id")
+    period_id = parse_body_id(body.period_id, "period_id")
+    pm = s.period_marks
+    async with ctx.engine.begin() as conn:
+        student = await _student(conn, student_id)
+        subject = await _subject_name(conn, student.school_id, subject_id)
+        await journal_rights(conn, caller, student.class_id, subject_id, write=True)
+        period = await school_period(conn, period_id, student.school_id, student.grade)
+        check_open(period)
+        if body.value is not None:
+            settings, _tz = await school_and_zone(conn, student.school_id)
+            check_value(body.value, settings)
+        where = (
+            pm.c.student_id == student.id,
+            pm.c.subject_id == subject_id,
+            pm.c.period_id == period.id,
+        )
+        current = (
+            await conn.execute(
+                sa.select(pm.c.value, pm.c.set_by, pm.c.set_at, s.users.c.full_name)
+                .join(s.users, s.users.c.id == pm.c.set_by)
+                .where(*where)
+            )
+        ).first()
+        answer = PeriodMarkOut(
+            student_id=str(student.id),
+            subject_id=str(subject_id),
+            period_id=str(period.id),
+            value=body.value,
+        )
+        before = current.value if current else None
+        if before == body.value:
+            if current is None:
+                return answer
+            return answer.model_copy(
+                update={
+                    "set_by": PersonRef(id=str(current.set_by), full_name=current.full_name),
+                    "set_at": current.set_at,
+                }
+            )
+        now = ctx.now()
+        if body.value is None:
+            await conn.execute(pm.delete().where(*where))
+        elif current is None:
+            await conn.execute(
+                pm.insert().values(
+                    student_id=student.id,
+                    subject_id=subject_id,
+                    period_id=period.id,
+                    value=body.value,
+                    set_by=caller.id,
+                    set_at=now,
+                )
+            )
+        else:
+            await conn.execute(
+                pm.update().where(*where).values(value=body.value, set_by=caller.id, set_at=now)
+            )
+        shown = "removed" if body.value is None else str(body.value)
+        await record(
+            conn,
+            ctx,
+            school_id=student.school_id,
+            kind="period_mark",
+            summary=f"{period.name}: {shown} — {subject}",
+            student_id=student.id,
+            class_id=student.class_id,
+            entity_id=period.id,
+            data={
+                "subject": subject,
+                "subject_id": str(subject_id),
+                "period_id": str(period.id),
+                "period": period.name,
+                "value": body.value,
+                "from": before,
+            },
+        )
+        if body.value is None:
+            return answer
+        return answer.model_copy(
+            update={
+                "set_by": PersonRef(id=str(caller.id), full_name=caller.full_name),
+                "set_at": now,
+            }
+        )
