@@ -262,6 +262,14 @@ def table(results: list[Result], note: str) -> str:
     return "\n".join(lines)
 
 
+def write_section(path: Path, name: str, body: str) -> None:
+    """Replace this benchmark's section of RESULTS.md, keeping the others."""
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    head, *sections = text.split("\n## ")
+    sections = [s for s in sections if not s.startswith(name)] + [f"{name}\n\n{body}\n"]
+    path.write_text("\n## ".join([head.rstrip() + "\n", *sections]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schools", type=int, default=20)
@@ -283,10 +291,10 @@ def main() -> int:
         / f"district-{args.schools}x{args.classes_per_grade}x{args.students_per_class}.db"
     )
     build_district(db, args.schools, args.classes_per_grade, args.students_per_class)
-    work_db = args.workdir / "run.db"
-    subprocess.run(
-        ["cp", str(db), str(work_db)], check=True
-    )  # mark writes must not grow the cached district
+    # A fresh copy of its own for each run: mark writes must not grow the cached district,
+    # and a server of an earlier run still shutting down must not write into this one's file.
+    work_db = args.workdir / f"run-{os.getpid()}.db"
+    shutil.copyfile(db, work_db)
 
     port = free_port()
     env = {**os.environ, "EDIARY_HOME": str(args.workdir / "home")}
@@ -318,7 +326,9 @@ def main() -> int:
         results = scenario(base, work_db, args.clients, args.seconds, args.workdir)
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+        server.wait(timeout=60)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work_db}{suffix}").unlink(missing_ok=True)
     note = (
         f"SQLite, {args.schools} schools x {11 * args.classes_per_grade} classes x {args.students_per_class} students, "
         f"{args.workers} server process(es), load generator wrk (2 threads) on the same 2-core machine, "
@@ -327,9 +337,7 @@ def main() -> int:
     out = table(results, note)
     print(out)
     if args.write:
-        (HERE / "RESULTS.md").write_text(
-            "# Benchmark results\n\n## bench/server.py\n\n" + out + "\n"
-        )
+        write_section(HERE / "RESULTS.md", "bench/server.py", out)
     return 0
 
 

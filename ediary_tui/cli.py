@@ -172,7 +172,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
 
     summary = _run(lambda: _with_engine(url, build))
-    print(f"demo built in {url}: {summary}")
+    print(
+        f"demo built in {url}: {summary.schools} school(s), {summary.classes} classes, "
+        f"{summary.users} users, {summary.lessons} lessons, {summary.marks} marks"
+    )
     print(
         "logins (password demo): admin, teacher, parent, student; all others: ediary admin list-users"
     )
