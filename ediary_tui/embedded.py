@@ -3,13 +3,15 @@
 With no server configured the app still talks HTTP to API v1 (one path for
 every call), but through `httpx.ASGITransport` and with no port opened. The
 server stack (FastAPI, SQLAlchemy, the demo generator) is imported on the
-first request, not at start-up, so the cached week paints before it loads.
+first request, not at start-up, and in a thread, so the event loop keeps
+painting and taking keys while it loads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,18 @@ DEMO_ACCOUNTS: list[tuple[str, str]] = [
     ("teacher", "maths teacher, class teacher of 7А"),
     ("admin", "the school's administrator"),
 ]
+# The server stack, about 0.7 s of imports (alembic is imported by db.upgrade).
+_SERVER_MODULES = (
+    "ediary_tui.server.db",
+    "ediary_tui.server.app",
+    "ediary_tui.server.demo",
+    "alembic.command",
+)
+
+
+def _import_server() -> None:
+    for name in _SERVER_MODULES:
+        importlib.import_module(name)
 
 
 def remove_database(path: Path) -> None:
@@ -44,6 +58,8 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
     async def _start(self) -> httpx.ASGITransport:
         async with self._lock:
             if self._inner is None:
+                # In a thread, so the event loop (the app painting, keys) is not blocked.
+                await asyncio.to_thread(_import_server)
                 from ediary_tui.server import db
                 from ediary_tui.server.app import create_app
                 from ediary_tui.server.demo import build_demo

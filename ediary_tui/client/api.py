@@ -52,6 +52,7 @@ from ediary_tui.domain.models import (
     PeriodMarkOut,
     ReportCard,
     Signature,
+    TeacherDay,
     User,
     Week,
 )
@@ -372,6 +373,10 @@ class DiaryClient:
     ) -> Journal:
         params = {"class_id": class_id, "subject_id": subject_id, "period_id": period_id}
         return await self._get(Journal, "/journal", params)
+
+    async def teacher_day(self, day: dt.date | None = None) -> TeacherDay:
+        """The caller's lessons on `day` (the server's today by default), in bell order."""
+        return await self._get(TeacherDay, "/timetable/teacher", {"date": _day(day)})
 
     async def create_mark(self, mark: MarkIn, *, idempotency_key: str | None = None) -> Mark:
         """Put a mark; without a key one is made, so a retry cannot put it twice."""

@@ -1,0 +1,250 @@
+"""The Textual app: which screen is up, the session's lifecycle, global keys.
+
+The app is the composition root of the UI. It decides between the login and
+the diary at start (a remembered token paints the diary from the cache at once
+and resumes the session in a worker), reacts to what screens report upward
+(logged in, password changed, session ended) and offers every key of the
+current screen in the command palette as well as in the footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from ediary_tui.client.errors import ClientError, PasswordChangeRequired
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.attendance import JOURNAL_LETTERS
+from ediary_tui.domain.models import User
+from ediary_tui.i18n import _, localise_bindings, set_language
+from ediary_tui.screens.login import LoginScreen
+from ediary_tui.screens.password import PasswordScreen
+from ediary_tui.screens.week import WeekScreen
+
+Clock = Callable[[], dt.datetime]
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class KeyHelp:
+    """One action of a screen as help and the command palette show it."""
+
+    keys: str  # "[ ←": the keys that do it, Russian-layout twins left out
+    description: str
+    action: str
+    node: DOMNode
+
+
+# Textual's own chores: true everywhere, so not worth a line of help.
+_CHORES = {"focus_next", "focus_previous", "copy", "copy_text", "help_quit", "maximize"}
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the screen below and how to read the diary."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q,f1", "dismiss", "keys.close")
+    ]
+
+    def __init__(self, keys: list[KeyHelp]) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help") as box:
+            box.border_title = _("help.title")
+            with Grid(id="help-keys"):
+                for key in self.keys:
+                    yield Static(Content.assemble((key.keys, "bold $text-accent")), classes="key")
+                    yield Static(Content(key.description), classes="what")
+            letters = ", ".join(
+                f"{letter} {_(f'attendance.{code.value}')}"
+                for code, letter in JOURNAL_LETTERS.items()
+            )
+            yield Static(Content(_("help.legend", letters=letters)), id="help-legend")
+
+
+class EdiaryApp(App[None]):
+    """The electronic diary in the terminal."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "keys.help"),
+        Binding("q", "quit", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: DiarySession,
+        *,
+        lang: str = "en",
+        today: dt.date | None = None,
+        demo_accounts: list[tuple[str, str]] | None = None,
+        notice: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        set_language(lang)
+        super().__init__()
+        localise_bindings(self)
+        self.session = session
+        self.demo_accounts = demo_accounts
+        self.notice = notice
+        self.clock: Clock = clock or _local_now
+        self._today = today
+        self.title = _("app.title")
+
+    @property
+    def today(self) -> dt.date:
+        """The pinned date (tests, snapshots) or the clock's."""
+        return self._today or self.clock().date()
+
+    # -- start -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # A cached user means a token is kept for them: paint the diary before any network.
+        user = self.session.cached_user()
+        if user is not None:
+            self.push_screen(self._week_screen(user, fetch=False))
+            # After the cached week is on screen: the first request loads the embedded
+            # server stack (~0.7 s of imports), which must not delay that frame.
+            self.call_after_refresh(self._resume)
+        else:
+            self.push_screen(self._login_screen())
+        if self.notice:
+            self.notify(self.notice, timeout=15)
+
+    async def on_unmount(self) -> None:
+        """The client's connections live in this app's event loop: close them with it."""
+        await self.session.client.aclose()
+        self.session.cache.close()
+
+    def _login_screen(self, message: str | None = None) -> LoginScreen:
+        return LoginScreen(self.session, demo_accounts=self.demo_accounts, message=message)
+
+    def _week_screen(self, user: User, *, fetch: bool = True) -> WeekScreen:
+        return WeekScreen(self.session, user, today=self.today, clock=self.clock, fetch=fetch)
+
+    def _replace(self, screen: Screen[None]) -> None:
+        """Make `screen` the only one (modals and the old base screen go)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    @work(exclusive=True, group="session")
+    async def _resume(self) -> None:
+        """Check the remembered token while the diary already shows the cache."""
+        try:
+            user = await self.session.resume()
+        except PasswordChangeRequired:
+            self.push_screen(PasswordScreen(self.session))
+            return
+        except ClientError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        if user is None:
+            self.session_ended()
+            return
+        screen = self.screen
+        if isinstance(screen, WeekScreen):
+            await screen.set_user(user)
+            screen.refresh_week()
+
+    def session_ended(self, message: str | None = None) -> None:
+        """Back to the login, saying why."""
+        text = message or _("login.session_ended")
+        if isinstance(self.screen, LoginScreen):
+            self.screen.show_message(text)
+        else:
+            self._replace(self._login_screen(text))
+
+    def _show_diary(self) -> None:
+        user = self.session.user or self.session.cached_user()
+        if user is None:  # cannot happen after a successful login; be safe anyway
+            self._replace(self._login_screen())
+        else:
+            self._replace(self._week_screen(user))
+
+    # -- what screens report -----------------------------------------------------
+
+    @on(LoginScreen.LoggedIn)
+    def _logged_in(self, event: LoginScreen.LoggedIn) -> None:
+        if event.result.must_change_password:
+            self.push_screen(PasswordScreen(self.session))
+        else:
+            self._show_diary()
+
+    @on(PasswordScreen.Changed)
+    def _password_changed(self) -> None:
+        self.notify(_("password.changed"))
+        self._show_diary()
+
+    @on(PasswordScreen.Cancelled)
+    def _password_cancelled(self) -> None:
+        self.action_logout()
+
+    @on(PasswordScreen.SessionEnded)
+    @on(WeekScreen.SessionEnded)
+    def _session_ended(self) -> None:
+        self.session_ended()
+
+    @on(WeekScreen.PasswordRequired)
+    def _password_required(self) -> None:
+        if not isinstance(self.screen, PasswordScreen):
+            self.push_screen(PasswordScreen(self.session))
+
+    # -- actions -----------------------------------------------------------------
+
+    @work(exclusive=True, group="session")
+    async def action_logout(self) -> None:
+        """Forget the token (and tell the server if it can be reached)."""
+        await self.session.logout()
+        self._replace(self._login_screen(_("login.logged_out")))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.keys_of(self.screen)))
+
+    def keys_of(self, screen: Screen[object]) -> list[KeyHelp]:
+        """The enabled actions of `screen` that have a description, with all their keys."""
+        found: dict[str, tuple[list[str], ActiveBinding]] = {}
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            action = binding.action.removeprefix("app.").removeprefix("screen.")
+            if not binding.description or not active.enabled or action in _CHORES:
+                continue
+            keys, _first = found.setdefault(action, ([], active))
+            if key.isascii() and len(keys) < 2:  # "х" is "[" on a Russian layout: said once
+                keys.append(self.get_key_display(binding.with_key(key)))
+        return [
+            KeyHelp(" ".join(keys), first.binding.description, first.binding.action, first.node)
+            for keys, first in found.values()
+            if keys
+        ]
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the screen is also a command in the palette."""
+        for key in self.keys_of(screen):
+            if key.action != "command_palette":
+                yield SystemCommand(
+                    key.description,
+                    _("palette.key", key=key.keys),
+                    partial(self.run_action, key.action, key.node),
+                )
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,196 @@
+"""Every user-facing string of the app, in English or Russian.
+
+One mechanism for all of them: `_("section.key", name=value)` looks the key up
+in the TOML catalogue of the current language (`locale/en.toml`,
+`locale/ru.toml`) and formats it with `str.format`. A key missing from the
+Russian catalogue falls back to English, and a key missing from both shows
+itself, so a forgotten string is visible rather than blank. Calendar names
+(days of the week, months in both grammatical cases Russian needs) live in the
+catalogues too, with small helpers to format dates the way each language does.
+
+Pure Python on purpose: `cli.py` calls `detect_language` before Textual loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES: tuple[str, ...] = ("en", "ru")
+DEFAULT = "en"
+
+_current = DEFAULT
+
+
+def detect_language(preferred: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The language to speak: the one asked for, else the locale's (ru_* is Russian), else English."""
+    if preferred:
+        code = preferred.strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:  # the first one set wins, as POSIX says
+            return "ru" if value.lower().startswith("ru") else DEFAULT
+    return DEFAULT
+
+
+def set_language(lang: str) -> None:
+    """Choose the language of every later `_()` call."""
+    global _current
+    _current = lang if lang in LANGUAGES else DEFAULT
+
+
+def current_language() -> str:
+    return _current
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Any]:
+    """The flattened catalogue of `lang`: "login.title" -> "Log in"."""
+    text = resources.files("ediary_tui").joinpath("locale", f"{lang}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(text))
+
+
+def _lookup(key: str) -> Any:
+    for lang in (_current, DEFAULT):
+        value = catalogue(lang).get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def has(key: str) -> bool:
+    """Whether `key` is a catalogue entry (used to translate only what is ours)."""
+    return _lookup(key) is not None
+
+
+def _(key: str, /, **values: object) -> str:
+    """The text of `key` in the current language, formatted with `values`."""
+    text = _lookup(key)
+    if not isinstance(text, str):
+        return key
+    return text.format(**values) if values else text
+
+
+def server_text(key: str, default: str) -> str:
+    """Words the server (or the embedding program) said, in Russian when we know them.
+
+    The `server.*` section exists only in the Russian catalogue: in English the
+    server's own message is the best one there is.
+    """
+    text = catalogue(_current).get(f"server.{key}")
+    return text if isinstance(text, str) else default
+
+
+def error_message(code: str | None, message: str) -> str:
+    """What to tell a person about a server error: its message, translated by its code."""
+    text = server_text(f"error.{code}", message) if code else message
+    return text[:1].upper() + text[1:]
+
+
+def _names(key: str) -> list[str]:
+    value = _lookup(key)
+    return list(value) if isinstance(value, list) else []
+
+
+# --- dates --------------------------------------------------------------------
+
+
+def weekday_name(d: dt.date, *, short: bool = False) -> str:
+    """Monday / понедельник (or Mon / Пн)."""
+    return _names("calendar.weekdays_short" if short else "calendar.weekdays")[d.weekday()]
+
+
+def month_name(month: int) -> str:
+    """November / ноябрь: the month on its own."""
+    return _names("calendar.months")[month - 1]
+
+
+def day_month(d: dt.date) -> str:
+    """23 November / 23 ноября: the month in the case a date needs."""
+    return _("calendar.day_month", day=d.day, month=_names("calendar.months_of")[d.month - 1])
+
+
+def short_date(d: dt.date) -> str:
+    """23 Nov / 23.11: where space is short (a dot's due date)."""
+    return _(
+        "calendar.short_date",
+        day=d.day,
+        month=d.month,
+        mon=_names("calendar.months_short")[d.month - 1],
+    )
+
+
+def long_date(d: dt.date) -> str:
+    """Monday, 23 November / Понедельник, 23 ноября: a day's heading."""
+    return _("calendar.long_date", weekday=weekday_name(d), date=day_month(d))
+
+
+def full_date(d: dt.date) -> str:
+    """23 November 2026 / 23 ноября 2026."""
+    return _("calendar.full_date", date=day_month(d), year=d.year)
+
+
+def week_range(start: dt.date, end: dt.date) -> str:
+    """23–28 November 2026, or 30 November – 5 December 2026 across months."""
+    if start.year != end.year:
+        return f"{full_date(start)} – {full_date(end)}"
+    if start.month != end.month:
+        return _("calendar.range_months", start=day_month(start), end=day_month(end), year=end.year)
+    month = _names("calendar.months_of")[end.month - 1]
+    return _("calendar.range_days", start=start.day, end=end.day, month=month, year=end.year)
+
+
+def date_time(moment: dt.datetime) -> str:
+    """23 November, 18:05: when something was given or changed, in its own offset."""
+    return _("calendar.date_time", date=day_month(moment.date()), time=moment.strftime("%H:%M"))
+
+
+# --- Textual bindings ---------------------------------------------------------
+
+
+def localise_bindings(node: Any) -> None:
+    """Translate the descriptions of a Textual node's key bindings in place.
+
+    BINDINGS are class attributes, read before the language is chosen, so they
+    hold catalogue keys ("keys.next_week") and each instance swaps in the text.
+    Descriptions that are not catalogue keys (Textual's own) stay as they are.
+    """
+    bindings = node._bindings
+    bindings.key_to_bindings = {
+        key: [
+            replace(
+                b,
+                description=_local(b.description),
+                tooltip=_local(b.tooltip),
+                group=b.group and replace(b.group, description=_local(b.group.description)),
+            )
+            for b in group
+        ]
+        for key, group in bindings.key_to_bindings.items()
+    }
+
+
+def _local(text: str) -> str:
+    if has(text):
+        return _(text)
+    return _(f"textual.{text}") if has(f"textual.{text}") else text

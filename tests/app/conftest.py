@@ -1,0 +1,184 @@
+"""Fixtures of the app tests: the real server in-process, a keyring in memory,
+a home of their own, and the app with its date and clock pinned.
+
+Pilot tests run in the session's event loop and share its `engine`. Snapshot
+tests cannot: `snap_compare` runs the app in an event loop of its own, so they
+get a copy of the demo school by path and open it from inside that loop
+(`LazySchool`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import keyring
+import keyring.backend
+import keyring.errors
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+from sqlalchemy.ext.asyncio import AsyncEngine
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
+
+from ediary_tui.app import EdiaryApp
+from ediary_tui.client.api import DiaryClient
+from ediary_tui.client.cache import OfflineCache
+from ediary_tui.client.credentials import CredentialStore
+from ediary_tui.client.session import DiarySession
+from ediary_tui.server import db
+from ediary_tui.server.app import create_app
+from ediary_tui.server.settings import ServerSettings
+from tests.conftest import PINNED_NOW, PINNED_TODAY, Template
+
+SERVER = "http://school.test"
+MOSCOW = dt.timezone(dt.timedelta(hours=3), "MSK")
+DEMO_ACCOUNTS = [
+    ("parent", "parent of two: 7th and 3rd grade"),
+    ("student", "student of the 7th grade"),
+]
+TESTS = Path(__file__).resolve().parents[1]
+SNAPSHOTS = TESTS.parent / "snapshots"
+
+
+def pinned_clock() -> dt.datetime:
+    """The app's clock in tests: 18:00 in Moscow on the pinned day, always."""
+    return PINNED_NOW.astimezone(MOSCOW)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An OS keyring without the OS: secrets in a dict."""
+
+    priority = 1
+    viable = False  # only ever installed by keyring.set_keyring, never discovered
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.secrets.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(f"no {username} in {service}")
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache, the token record and the config of each test are its own."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("EDIARY_HOME", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    original = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(original)
+
+
+def new_session(transport: httpx.AsyncBaseTransport, server: str = SERVER) -> DiarySession:
+    """What `ediary` builds at start: a client, the credentials and the cache."""
+    client = DiaryClient(server, transport=transport, backoff=0, retries=0)
+    return DiarySession(client, CredentialStore(), OfflineCache())
+
+
+def new_app(session: DiarySession, **kw: Any) -> EdiaryApp:
+    """The app as the tests want it: English, the pinned date and clock, the demo accounts."""
+    kw.setdefault("lang", "en")
+    kw.setdefault("demo_accounts", DEMO_ACCOUNTS)
+    return EdiaryApp(session, today=PINNED_TODAY, clock=pinned_clock, **kw)
+
+
+@pytest.fixture
+def school(engine: AsyncEngine, settings: ServerSettings) -> Callable[[], httpx.ASGITransport]:
+    """A transport to the real server over this test's copy of the demo school."""
+
+    def make() -> httpx.ASGITransport:
+        return httpx.ASGITransport(app=create_app(engine, settings), client=("127.0.0.1", 50000))
+
+    return make
+
+
+@pytest.fixture
+def start(school: Callable[[], httpx.ASGITransport]) -> Callable[..., EdiaryApp]:
+    """Start the app as a person would run `ediary` again: a new session each time."""
+
+    def make(**kw: Any) -> EdiaryApp:
+        return new_app(new_session(school()), **kw)
+
+    return make
+
+
+# --- snapshots ---------------------------------------------------------------
+
+
+class LazySchool(httpx.AsyncBaseTransport):
+    """The server over a copy of the demo school, opened in the loop that first asks.
+
+    What `ediary_tui.embedded` does for the app, with the test's pinned clock.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: AsyncEngine | None = None
+        self._inner: httpx.ASGITransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._inner is None:
+            self._engine = db.create_engine(self.url)
+            app = create_app(self._engine, ServerSettings(clock=lambda: PINNED_NOW))
+            self._inner = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = self._inner = None
+
+
+@pytest.fixture
+async def school_copy(demo_template: Template) -> AsyncIterator[str]:
+    """A fresh copy of the demo school by URL, for an app running in a loop of its own."""
+    url = await demo_template.clone()
+    yield url
+    await demo_template.drop(url)
+
+
+class SVGInSnapshots(SVGImageExtension):
+    """pytest-textual-snapshot's SVGs, kept in `snapshots/` at the top of the repository.
+
+    syrupy would put them in `__snapshots__/<test file>/` beside the test; the
+    design card wants them together at the top, so they go to
+    `snapshots/<test folder>/<test file>/`, one folder per test module, which
+    keeps syrupy's clean-up of unused snapshots to the module's own files.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        test_file = Path(test_location.filepath)
+        return str(SNAPSHOTS / test_file.parent.relative_to(TESTS) / test_file.stem)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """syrupy's fixture, whose SVG extension (chosen by `snap_compare`) is SVGInSnapshots."""
+    use_extension = snapshot.use_extension
+
+    def use_svg_in_snapshots(extension_class: Any = None) -> SnapshotAssertion:
+        if extension_class is SVGImageExtension:
+            extension_class = SVGInSnapshots
+        return use_extension(extension_class)
+
+    snapshot.use_extension = use_svg_in_snapshots  # type: ignore[method-assign]
+    return snapshot

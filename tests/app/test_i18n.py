@@ -1,0 +1,103 @@
+"""One mechanism for every string: the catalogues, the language chosen, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Iterator
+
+import pytest
+
+from ediary_tui import i18n
+from ediary_tui.i18n import _, day_month, detect_language, long_date, short_date, week_range
+
+# Sections only the Russian catalogue has: translations of what others say in
+# English (the server's error messages, Textual's own labels).
+RU_ONLY = ("server.", "textual.")
+
+
+@pytest.fixture
+def russian() -> Iterator[None]:
+    i18n.set_language("ru")
+    yield
+    i18n.set_language("en")
+
+
+def fields(text: object) -> set[str]:
+    if not isinstance(text, str):
+        return set()
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+class TestCatalogues:
+    def test_russian_has_every_english_key_and_the_same_placeholders(self) -> None:
+        en, ru = i18n.catalogue("en"), i18n.catalogue("ru")
+        assert set(en) == {key for key in ru if not key.startswith(RU_ONLY)}
+        for key, text in en.items():
+            if not key.startswith("calendar."):  # a date format picks what its language uses
+                assert fields(ru[key]) == fields(text), key
+
+    def test_lists_of_names_are_complete(self) -> None:
+        for lang in i18n.LANGUAGES:
+            catalogue = i18n.catalogue(lang)
+            assert len(catalogue["calendar.weekdays"]) == 7
+            for key in ("calendar.months", "calendar.months_of", "calendar.months_short"):
+                assert len(catalogue[key]) == 12
+
+    def test_a_missing_key_shows_itself(self) -> None:
+        assert _("no.such.key") == "no.such.key"
+
+    def test_russian_is_russian(self, russian: None) -> None:
+        assert _("app.title") == "Дневник"
+        assert _("keys.week") == "неделя"
+        assert _("mark.value", value=5) == "оценка 5"
+
+    def test_a_server_message_is_translated_by_its_code_in_russian_only(
+        self, russian: None
+    ) -> None:
+        assert i18n.error_message("wrong_credentials", "wrong login or password") == (
+            "Неверный логин или пароль."
+        )
+        assert i18n.error_message("unknown_code", "something odd") == "Something odd"
+        i18n.set_language("en")
+        assert i18n.error_message("wrong_credentials", "wrong login or password") == (
+            "Wrong login or password"
+        )
+
+
+class TestLanguageChoice:
+    @pytest.mark.parametrize(
+        ("asked", "environ", "expected"),
+        [
+            ("ru", {"LANG": "en_US.UTF-8"}, "ru"),
+            ("en", {"LANG": "ru_RU.UTF-8"}, "en"),
+            (None, {"LANG": "ru_RU.UTF-8"}, "ru"),
+            (None, {"LC_ALL": "ru_RU.UTF-8", "LANG": "en_GB.UTF-8"}, "ru"),
+            (None, {"LC_ALL": "C.UTF-8", "LANG": "ru_RU.UTF-8"}, "en"),
+            (None, {}, "en"),
+            ("de", {"LANG": "ru_RU"}, "ru"),
+        ],
+    )
+    def test_asked_else_locale_else_english(
+        self, asked: str | None, environ: dict[str, str], expected: str
+    ) -> None:
+        assert detect_language(asked, environ) == expected
+
+
+class TestDates:
+    def test_english(self) -> None:
+        day = dt.date(2026, 11, 25)
+        assert long_date(day) == "Wednesday, 25 November"
+        assert short_date(day) == "25 Nov"
+        assert week_range(dt.date(2026, 11, 23), dt.date(2026, 11, 28)) == "23–28 November 2026"
+        assert week_range(dt.date(2026, 11, 30), dt.date(2026, 12, 5)) == (
+            "30 November – 5 December 2026"
+        )
+
+    def test_russian_months_take_the_genitive(self, russian: None) -> None:
+        assert long_date(dt.date(2026, 11, 25)) == "Среда, 25 ноября"
+        assert day_month(dt.date(2026, 3, 8)) == "8 марта"
+        assert short_date(dt.date(2026, 12, 2)) == "02.12"
+        assert week_range(dt.date(2026, 12, 28), dt.date(2027, 1, 2)) == (
+            "28 декабря 2026 – 2 января 2027"
+        )
