@@ -86,7 +86,9 @@ def error_response(err: ApiError) -> JSONResponse:
 
 def _field_path(loc: tuple[Any, ...]) -> str:
     if loc and loc[0] in ("body", "query", "path", "header"):
-        loc = loc[1:]  # where it came from, not part of the field's name (a field may be called "body")
+        loc = loc[
+            1:
+        ]  # where it came from, not part of the field's name (a field may be called "body")
     return ".".join(str(p) for p in loc)
 
 

@@ -28,6 +28,7 @@ from ..changes import record
 from ..errors import Invalid, NotAllowed
 from ..ids import parse_body_id, sid
 from ..settings import ServerContext
+from .common import check_text
 
 
 def _select() -> sa.Select[Any]:
@@ -130,6 +131,8 @@ async def create_announcement(
 ) -> Announcement:
     """Post an announcement (inside the caller's transaction, so `create_once` can replay it)."""
     school_id, class_id = await _target(conn, caller, body)
+    check_text(body.title, "title")
+    check_text(body.body, "body")
     a = s.announcements
     inserted = await conn.execute(
         a.insert().values(

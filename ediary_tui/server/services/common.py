@@ -12,6 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.models import Category, ControlForm, Mark, PersonRef, SchoolSettings
 
 from .. import schema as s
+from ..errors import Invalid
+
+# A diary holds no dates outside these years; near the edges of the calendar, date
+# arithmetic (a week's end, a school year's bounds) would overflow into a 500.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def check_date(value: dt.date | None, field: str) -> None:
+    """A date the caller sent must lie in the years a diary can hold (422 naming it)."""
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise Invalid(
+            f"{field}: give a date between {MIN_YEAR} and {MAX_YEAR}",
+            code="invalid_date",
+            field=field,
+        )
+
+
+def check_text(value: str | None, field: str) -> None:
+    """Text a person typed holds no NUL: PostgreSQL cannot store one (it would be a 500)."""
+    if value is not None and "\x00" in value:
+        raise Invalid(
+            f"{field}: the text holds a NUL character; remove it",
+            code="invalid_text",
+            field=field,
+        )
 
 
 def control_form(row: Any) -> ControlForm:

@@ -23,7 +23,7 @@ from ..changes import record
 from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from .common import school_timezone
+from .common import check_date, school_timezone
 
 # Longer ranges are a client bug or a scrape, not a screen: a school year and a bit.
 MAX_RANGE_DAYS = 400
@@ -120,6 +120,8 @@ async def list_homework(
 ) -> HomeworkList:
     """Homework set in lessons from `date_from` to `date_to` (this week by default)."""
     subject = optional_id(subject_id, "subject_id")
+    check_date(date_from, "from")
+    check_date(date_to, "to")
     le, hw = s.lessons, s.homework
     async with ctx.engine.connect() as conn:
         student = await readable_student(conn, caller, student_id)

@@ -245,7 +245,11 @@ async def _writable_mark(conn: AsyncConnection, caller: Caller, mark_id: int) ->
     ).first()
     if row is None:
         raise NotFound("no such mark", code="mark_not_found")
-    await readable_student(conn, caller, row.student_id)
+    try:
+        await readable_student(conn, caller, row.student_id)
+    except NotFound:
+        # The same answer as for an id that does not exist, so mark ids cannot be probed.
+        raise NotFound("no such mark", code="mark_not_found") from None
     require_teacher(caller)
     lesson = await writable_lesson(conn, caller, row.lesson_id)
     check_open(await lesson_period(conn, lesson))

@@ -38,6 +38,7 @@ from ..changes import record
 from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
+from .common import check_text
 
 _teacher = s.users.alias("thread_teacher")
 _parent = s.users.alias("thread_parent")
@@ -342,6 +343,8 @@ async def create_thread(
 ) -> Thread:
     """Start a thread with its first message (inside `create_once`'s transaction)."""
     teacher_id, parent_id, student_id = await _parties(conn, caller, body)
+    check_text(body.subject, "subject")
+    check_text(body.body, "body")
     inserted = await conn.execute(
         s.threads.insert().values(
             teacher_id=teacher_id,
@@ -361,6 +364,7 @@ async def post_message(
 ) -> Message:
     """A party of the thread writes in it; anyone else gets 404."""
     thread = await _thread(conn, caller, thread_id)
+    check_text(body.body, "body")
     message_id = await _send(conn, ctx, caller, thread, body.body)
     m = s.messages
     row = (await conn.execute(sa.select(m).where(m.c.id == message_id))).one()

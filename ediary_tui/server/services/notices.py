@@ -32,7 +32,7 @@ from ..auth import Caller
 from ..changes import record
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
-from .common import bells, lesson_span, school_timezone
+from .common import bells, check_text, lesson_span, school_timezone
 
 MAX_NOTICE_DAYS = 60
 # A notice's lesson range when it covers whole days.
@@ -92,6 +92,7 @@ def _lesson_range(first: int | None, last: int | None) -> tuple[int, int]:
 
 
 def _validate(body: AbsenceNoticeIn, today: dt.date) -> None:
+    check_text(body.comment, "comment")
     if body.to < body.from_:
         raise Invalid("the notice ends before it begins", code="range_reversed", field="to")
     days = (body.to - body.from_).days + 1

@@ -31,7 +31,7 @@ from .. import schema as s
 from ..access import StudentInfo, readable_student
 from ..auth import Caller
 from ..settings import ServerContext
-from .common import load_marks
+from .common import check_date, load_marks
 from .homework import check_range, optional_id
 from .week import periods_of, school_and_zone, visible_marks
 
@@ -186,6 +186,8 @@ async def student_marks(
 ) -> MarksPage:
     """A student's marks in date order, by default over the current school year."""
     subject = optional_id(subject_id, "subject_id")
+    check_date(date_from, "from")
+    check_date(date_to, "to")
     m, le = s.marks, s.lessons
     async with ctx.engine.connect() as conn:
         student = await readable_student(conn, caller, student_id)

@@ -44,11 +44,8 @@ from ..auth import Caller
 from ..changes import record
 from ..errors import Invalid
 from ..settings import ServerContext
-from .common import control_form, lesson_span, load_marks
+from .common import check_date, control_form, lesson_span, load_marks
 from .homework import homework_rows
-
-# A diary has no weeks outside these years; the edges of the calendar would overflow.
-MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 async def school_and_zone(conn: AsyncConnection, school_id: int) -> tuple[SchoolSettings, ZoneInfo]:
@@ -178,10 +175,7 @@ async def week(ctx: ServerContext, caller: Caller, student_id: int, start: dt.da
 
 
 def _monday(start: dt.date | None, today: dt.date) -> dt.date:
-    if start is not None and not MIN_YEAR <= start.year <= MAX_YEAR:
-        raise Invalid(
-            f"ask for a week between {MIN_YEAR} and {MAX_YEAR}", code="invalid_date", field="start"
-        )
+    check_date(start, "start")
     return week_start(start or today)
 
 
@@ -318,6 +312,7 @@ async def sign_week(
     async with ctx.engine.begin() as conn:
         student = await readable_student(conn, caller, student_id)
         await parent_of(conn, caller, student)
+        check_date(monday, "monday")  # a week that cannot be read cannot be signed either
         if monday.weekday() != 0:
             raise Invalid(
                 f"{monday.isoformat()} is not a Monday; a week is named by its Monday",
