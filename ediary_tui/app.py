@@ -24,16 +24,20 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ediary_tui.client.changes import ABOUT_STUDENT, ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import User
 from ediary_tui.i18n import _, localise_bindings, set_language
 from ediary_tui.screens.login import LoginScreen
+from ediary_tui.screens.messages import MessagesScreen
 from ediary_tui.screens.password import PasswordScreen
 from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.whats_new import WhatsNewScreen, notify_news, show_counts
 
 Clock = Callable[[], dt.datetime]
+POLL_SECONDS = 30.0  # how often the change feed is asked what is new
 
 
 def _local_now() -> dt.datetime:
@@ -109,6 +113,7 @@ class EdiaryApp(App[None]):
         self.clock: Clock = clock or _local_now
         self._today = today
         self.title = _("app.title")
+        self.follower: ChangeFollower | None = None
 
     @property
     def today(self) -> dt.date:
@@ -129,6 +134,7 @@ class EdiaryApp(App[None]):
             self.push_screen(self._login_screen())
         if self.notice:
             self.notify(self.notice, timeout=15)
+        self.set_interval(POLL_SECONDS, self.follow_changes)
 
     async def on_unmount(self) -> None:
         """The client's connections live in this app's event loop: close them with it."""
@@ -165,6 +171,7 @@ class EdiaryApp(App[None]):
         if isinstance(screen, WeekScreen):
             await screen.set_user(user)
             screen.refresh_week()
+        self.follow_changes()
 
     def session_ended(self, message: str | None = None) -> None:
         """Back to the login, saying why."""
@@ -180,6 +187,7 @@ class EdiaryApp(App[None]):
             self._replace(self._login_screen())
         else:
             self._replace(self._week_screen(user))
+            self.follow_changes()
 
     # -- what screens report -----------------------------------------------------
 
@@ -201,13 +209,71 @@ class EdiaryApp(App[None]):
 
     @on(PasswordScreen.SessionEnded)
     @on(WeekScreen.SessionEnded)
+    @on(MessagesScreen.SessionEnded)
     def _session_ended(self) -> None:
         self.session_ended()
 
     @on(WeekScreen.PasswordRequired)
+    @on(MessagesScreen.PasswordRequired)
     def _password_required(self) -> None:
         if not isinstance(self.screen, PasswordScreen):
             self.push_screen(PasswordScreen(self.session))
+
+    @on(MessagesScreen.Unread)
+    def _unread_changed(self, event: MessagesScreen.Unread) -> None:
+        if self.follower is not None:
+            self.follower.set_unread_messages(event.threads)
+        self._show_counts()
+
+    @on(WhatsNewScreen.Seen)
+    def _news_seen(self) -> None:
+        self._show_counts()
+
+    # -- what's new ----------------------------------------------------------------
+
+    @work(exclusive=True, group="changes")
+    async def follow_changes(self) -> None:
+        """Ask the change feed what is new (every POLL_SECONDS and after a login), and say it."""
+        user = self.session.user
+        if user is None:
+            return
+        follower = self.follower
+        if follower is None or follower.user.id != user.id:
+            follower = self.follower = ChangeFollower(self.session.client, self.session.cache, user)
+        follower.user = user  # the children may have changed since
+        try:
+            news = await follower.poll()
+        except ClientError:  # offline or logged out: the screens say so; the next poll retries
+            self._show_counts()
+            return
+        notify_news(self, news, user)
+        self._show_counts()
+        if not news:
+            return
+        about = {c.student_id for c in news if c.kind in ABOUT_STUDENT}
+        homework = any(c.kind == "homework" for c in news)
+        for screen in self.screen_stack:
+            if isinstance(screen, MessagesScreen | WhatsNewScreen):
+                screen.news_arrived()
+            elif (
+                isinstance(screen, WeekScreen)
+                and screen.child is not None
+                and (
+                    homework or screen.child.id in about  # the week shows it at once
+                )
+            ):
+                screen.refresh_week()
+
+    def _show_counts(self) -> None:
+        """Unread messages and unseen news: after the keys that open them, and as sub-title."""
+        follower = self.follower
+        messages = (follower.unread_messages or 0) if follower is not None else 0
+        news = follower.unseen if follower is not None else 0
+        parts = [_("news.sub_title_messages", count=messages)] if messages else []
+        parts += [_("news.sub_title_news", count=news)] if news else []
+        self.sub_title = " · ".join(parts)
+        for screen in self.screen_stack:
+            show_counts(screen, messages=messages, news=news)
 
     # -- actions -----------------------------------------------------------------
 

@@ -31,6 +31,8 @@ from ediary_tui.domain.models import (
     AbsenceNotice,
     AbsenceNoticeIn,
     AbsenceNoticeList,
+    Announcement,
+    AnnouncementList,
     AttendanceCode,
     AttendanceOut,
     ChangeFeed,
@@ -48,11 +50,18 @@ from ediary_tui.domain.models import (
     MarkIn,
     MarkPatch,
     MarksPage,
+    Message,
     PeriodMarkIn,
     PeriodMarkOut,
+    Progress,
     ReportCard,
     Signature,
     TeacherDay,
+    TeacherList,
+    TeacherRef,
+    Thread,
+    ThreadIn,
+    ThreadList,
     User,
     Week,
 )
@@ -324,6 +333,17 @@ class DiaryClient:
         page = await self._get(MarksPage, f"/students/{_seg(student_id)}/marks", params)
         return page.marks
 
+    async def progress(
+        self, student_id: str, *, period_id: str | None = None, year: int | None = None
+    ) -> Progress:
+        """Marks and the running average per subject, with the class average from the server.
+
+        Over one period, one school year (the calendar year it starts in), or by
+        default the current period; not both.
+        """
+        params = {"period_id": period_id, "year": year}
+        return await self._get(Progress, f"/students/{_seg(student_id)}/progress", params)
+
     async def homework(
         self,
         student_id: str,
@@ -441,3 +461,49 @@ class DiaryClient:
     async def changes(self, since: str | None) -> ChangeFeed:
         """What changed since the cursor (from the start without one), oldest first."""
         return await self._get(ChangeFeed, "/changes", {"since": since})
+
+    # --- announcements and messages -------------------------------------------------------
+
+    async def announcements(
+        self, student_id: str | None = None, *, limit: int | None = None
+    ) -> list[Announcement]:
+        """The school's and the class's announcements, newest first (one child's with an id)."""
+        found = await self._get(
+            AnnouncementList, "/announcements", {"student_id": student_id, "limit": limit}
+        )
+        return found.announcements
+
+    async def threads(self) -> ThreadList:
+        """The caller's conversations, most recently active first, with unread counts."""
+        return await self._get(ThreadList, "/threads")
+
+    async def thread(self, thread_id: str) -> Thread:
+        """One conversation with its messages; reading it marks it read on the server."""
+        return await self._get(Thread, f"/threads/{_seg(thread_id)}")
+
+    async def reply(
+        self, thread_id: str, body: str, *, idempotency_key: str | None = None
+    ) -> Message:
+        """Write in a conversation; without a key one is made, so a retry cannot send it twice."""
+        response = await self.request(
+            "POST",
+            f"{API}/threads/{_seg(thread_id)}/messages",
+            json={"body": body},
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        return self._parse(Message, response)
+
+    async def start_thread(self, thread: ThreadIn, *, idempotency_key: str | None = None) -> Thread:
+        """Start a conversation about a child with its first message (a key as for `reply`)."""
+        response = await self.request(
+            "POST",
+            f"{API}/threads",
+            json=thread.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        return self._parse(Thread, response)
+
+    async def teachers(self, student_id: str) -> list[TeacherRef]:
+        """Whom a family may write to about the child: its class's teachers, with subjects."""
+        found = await self._get(TeacherList, "/teachers", {"student_id": student_id})
+        return found.teachers

@@ -147,6 +147,12 @@ class WeekScreen(Screen[None]):
         Binding("r,к", "refresh", "keys.refresh", show=False),
         Binding("c,с", "switch_child", "keys.switch_child"),
         Binding("s,ы", "sign", "keys.sign"),
+        Binding("R,К", "report_card", "report_card.key_report_card", show=False),
+        Binding("p,з", "progress", "progress.key_progress", show=False),
+        Binding("m,ь", "messages", "news.key_messages", show=False),
+        Binding("w,ц", "whats_new", "news.key_whats_new", show=False),
+        Binding("h,р", "homework", "homework.key_open", show=False),
+        Binding("a,ф", "absence", "absence.key_open", show=False),
         Binding("q,й", "app.quit", "keys.quit"),
         Binding("L,Д", "app.logout", "keys.logout", show=False),
         Binding("ctrl+l", "app.logout", "keys.logout", show=False),
@@ -571,3 +577,88 @@ class WeekScreen(Screen[None]):
             self._refresh_keys()
         self.notify(_("sign.done"))
         self._fetch(student, monday)  # the cache learns the signature too
+
+    def action_report_card(self) -> None:
+        from ediary_tui.screens.report_card import ReportCardScreen  # not needed to start
+
+        if self.child is not None:
+            self.app.push_screen(
+                ReportCardScreen(
+                    self.session,
+                    self.user,
+                    student_id=self.child.id,
+                    today=self.today,
+                    clock=self.clock,
+                )
+            )
+
+    def action_progress(self) -> None:
+        from ediary_tui.screens.progress import ProgressScreen  # not needed to start
+
+        if self.child is not None:
+            self.app.push_screen(
+                ProgressScreen(
+                    self.session,
+                    self.user,
+                    student_id=self.child.id,
+                    today=self.today,
+                    clock=self.clock,
+                )
+            )
+
+    def action_messages(self) -> None:
+        from ediary_tui.screens.messages import MessagesScreen  # not needed to start
+
+        child = self.child.id if self.child is not None else None
+        self.app.push_screen(
+            MessagesScreen(
+                self.session, self.user, student_id=child, today=self.today, clock=self.clock
+            )
+        )
+
+    def action_whats_new(self) -> None:
+        from ediary_tui.screens.whats_new import DiaryDay, WhatsNewScreen  # not needed to start
+
+        def chosen(day: DiaryDay | None) -> None:
+            """Enter on a mark, an absence or homework: that child's week of that day."""
+            if day is None:
+                return
+            child = next((c for c in self.user.children if c.id == day.student_id), None)
+            if child is not None and child != self.child:
+                self.child = child
+                self.query_one(ChildSwitcher).select(child.id)
+                self._show_who()
+            self._go(day.date)
+            self.query_one(WeekView).start_at(day.date)  # the cached week: on that day
+
+        self.app.push_screen(
+            WhatsNewScreen(self.session, self.user, today=self.today, clock=self.clock), chosen
+        )
+
+    def action_homework(self) -> None:
+        from ediary_tui.screens.homework import HomeworkScreen  # not needed to start
+
+        if self.child is not None:
+            screen = HomeworkScreen(
+                self.session,
+                self.user,
+                student_id=self.child.id,
+                today=self.today,
+                clock=self.clock,
+            )
+            # A tick shows in the diary too: fetch the week again on the way back.
+            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
+
+    def action_absence(self) -> None:
+        from ediary_tui.screens.absence import AbsenceScreen  # not needed to start
+
+        if self.child is not None:
+            screen = AbsenceScreen(
+                self.session,
+                self.user,
+                student_id=self.child.id,
+                today=self.today,
+                clock=self.clock,
+            )
+            # A notice makes lessons excused: fetch the week again on the way back.
+            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())

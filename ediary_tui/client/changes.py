@@ -1,0 +1,159 @@
+"""Following the change feed: what is new for this person since the app last asked.
+
+The server's feed (`GET /changes?since=`) lists every change the caller may
+see, which for a teacher is every mark of every class they teach, their own
+included. `ChangeFollower` keeps the cursor in the offline cache, per server
+and user, so a start picks up what happened while the app was closed; it
+keeps the news (the changes worth telling this person, see `is_news`) with a
+count of those not yet looked at, so the what's-new list paints from the cache
+at once; and it keeps the count of unread messages, asked of the server only
+when a message arrives (or on the first poll).
+
+The first poll ever only takes the server's current cursor: a new client
+starts from now instead of replaying the school's history.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ediary_tui.domain.models import Change, Role, ThreadList, User
+
+if TYPE_CHECKING:
+    from .api import DiaryClient
+    from .cache import OfflineCache
+
+KIND = "changes"  # the cache entry of the follower: cursor, news and unseen count
+THREADS = "threads"  # the cache entry of the caller's thread list (the messages screen's too)
+KEEP = 100  # news kept for the list; older ones drop off
+MAX_PAGES = 20  # a feed page is hundreds of changes: this many is a long holiday
+
+# Kinds about one student: news to that student and their family.
+ABOUT_STUDENT = frozenset({"mark", "mark_deleted", "period_mark", "attendance"})
+
+_NEWS = TypeAdapter(list[Change])
+
+
+def students_of(user: User) -> set[str]:
+    """Whose diary `user` reads: their children, and themselves if they are a student."""
+    found = {child.id for child in user.children}
+    if Role.STUDENT in user.roles:
+        found.add(user.id)
+    return found
+
+
+def is_news(change: Change, user: User) -> bool:
+    """Whether a change is worth telling `user` about.
+
+    Marks, absences and period marks of the user's own students; homework in
+    their classes; announcements (but not their own) and messages to them.
+    What the user did themselves (a signature, a notice, a ticked homework)
+    and the journal chores of teachers are left out.
+    """
+    if change.kind == "message":
+        return True  # the feed has them only for the recipient
+    if change.kind == "announcement":
+        return change.data.get("author") != user.full_name
+    if change.kind in ABOUT_STUDENT:
+        if change.kind == "attendance" and change.data.get("code") is None:
+            return False  # "present again": a correction, not news
+        return change.student_id in students_of(user)
+    if change.kind == "homework":
+        # Homework is per class; the feed gives only the classes the user may see. A
+        # teacher's own classes are their work, not news, so only families are told.
+        return bool(students_of(user))
+    return False
+
+
+class ChangeFollower:
+    """What is new for one user on one server; `await poll()` every now and then."""
+
+    def __init__(
+        self, client: DiaryClient, cache: OfflineCache, user: User, *, keep: int = KEEP
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.user = user
+        self.keep = keep
+        self.unread_messages: int | None = None  # not known until the first poll
+
+    @property
+    def server(self) -> str:
+        return self.client.server
+
+    # --- what is kept -------------------------------------------------------------
+
+    def _load(self) -> dict[str, Any]:
+        found = self.cache.get(self.server, self.user.id, KIND, "")
+        return found[0] if found is not None and isinstance(found[0], dict) else {}
+
+    def _save(self, state: dict[str, Any]) -> None:
+        self.cache.put(self.server, self.user.id, KIND, "", state)
+
+    @property
+    def cursor(self) -> str | None:
+        """Where the next poll starts; None before the first poll ever."""
+        cursor = self._load().get("cursor")
+        return cursor if isinstance(cursor, str) else None
+
+    def news(self) -> list[Change]:
+        """The news kept, newest first."""
+        try:
+            return _NEWS.validate_python(self._load().get("news", []))
+        except ValidationError:  # kept by an older version of the app
+            return []
+
+    @property
+    def unseen(self) -> int:
+        """How many of the news arrived since the list was last looked at."""
+        unseen = self._load().get("unseen", 0)
+        return unseen if isinstance(unseen, int) else 0
+
+    def mark_seen(self) -> None:
+        """The user has looked at the list: nothing in it is new any more."""
+        state = self._load()
+        if state.get("unseen"):
+            state["unseen"] = 0
+            self._save(state)
+
+    def set_unread_messages(self, threads: ThreadList) -> None:
+        """A fresh thread list (from the messages screen): keep it and its unread count."""
+        self.unread_messages = threads.unread_total
+        self.cache.put_raw(self.server, self.user.id, THREADS, "", threads.model_dump_json())
+
+    # --- asking the server ----------------------------------------------------------
+
+    async def poll(self) -> list[Change]:
+        """Ask the feed what changed; the news among it, oldest first.
+
+        Raises the client's errors (ServerUnreachable when offline): the cursor
+        moves only when an answer arrived, so nothing is lost by a failed poll.
+        """
+        first = self.unread_messages is None
+        cursor = self.cursor
+        arrived: list[Change] = []
+        for _page in range(MAX_PAGES):
+            feed = await self.client.changes(cursor)
+            done = not feed.changes or feed.cursor != feed.changes[-1].id or cursor is None
+            cursor = feed.cursor
+            arrived.extend(feed.changes)
+            if done:  # a full page ends on its last change: only then is there more
+                break
+        news = [c for c in arrived if is_news(c, self.user)]
+        state = self._load()
+        kept = state.get("news") if isinstance(state.get("news"), list) else []
+        fresh = [json.loads(c.model_dump_json()) for c in reversed(news)]
+        unseen = state.get("unseen") if isinstance(state.get("unseen"), int) else 0
+        self._save(
+            {
+                "cursor": cursor,
+                "news": (fresh + (kept or []))[: self.keep],
+                "unseen": min(self.keep, unseen + len(news)),
+            }
+        )
+        if first or any(c.kind == "message" for c in news):
+            self.set_unread_messages(await self.client.threads())
+        return news

@@ -1,0 +1,323 @@
+"""The progress chart: one child's marks over a period or the year, subject by subject.
+
+A sparkline per subject with the weighted average after the last mark, the
+class average and the trend; the selected subject grows into a chart with
+dates. The class average is the server's (it never sends a classmate's
+marks). `[` and `]` turn to the other periods of the school year and to the
+whole year, `y` jumps between the year and the current period, `o` sorts by
+average, by trend or by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Footer, Label, Static
+
+from ediary_tui.client.errors import ClientError
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import (
+    ChildRef,
+    Period,
+    Progress,
+    ProgressSubject,
+    ReportCard,
+    User,
+)
+from ediary_tui.domain.periods import nearest_period, school_year_of
+from ediary_tui.i18n import _, short_date
+from ediary_tui.screens.student_view import (
+    CachedReader,
+    Clock,
+    StudentScreen,
+    school_settings,
+    school_year_name,
+)
+from ediary_tui.widgets.report_grid import period_span
+from ediary_tui.widgets.sparkline_rows import (
+    SORTS,
+    SparklineRows,
+    direction,
+    figure,
+    sort_subjects,
+    trend,
+)
+
+_PERIOD = Binding.Group("progress.key_period")
+YEAR = "year"  # the range key of the whole school year
+
+
+class ProgressScreen(StudentScreen):
+    """Sparklines of a child's subjects over a period or the year."""
+
+    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "progress.tcss"]
+    TITLE_KEY = "progress.title"
+    AUTO_FOCUS = "#rows"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket,х", "period(-1)", "progress.key_previous", group=_PERIOD),
+        Binding("right_square_bracket,ъ", "period(1)", "progress.key_next", group=_PERIOD),
+        Binding("y,н", "year", "progress.key_year"),
+        Binding("o,щ", "sort", "progress.key_sort"),
+    ]
+
+    def __init__(
+        self,
+        session: DiarySession,
+        user: User,
+        *,
+        student_id: str,
+        today: dt.date,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
+        self.year = school_year_of(today)
+        self.range: str | None = None  # a period id, YEAR, or None: the current period
+        self.order = SORTS[0]
+        self.progress: Progress | None = None
+        self.forms: dict[str, dict[str, str]] = {}  # per child: control form code -> name
+        self.reader = CachedReader(session, "progress", Progress, self.clock)
+        self.cards = CachedReader(session, "report_card", ReportCard, self.clock)
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        with Horizontal(id="rangebar"):
+            yield Label(id="range", markup=False)
+            yield Label(id="sort", markup=False)
+        yield SparklineRows(id="rows")
+        yield Static(id="empty", markup=False)
+        yield Static(id="details", markup=False)
+        yield Footer(compact=True)
+
+    # -- which range -------------------------------------------------------------
+
+    def _periods(self, student: str) -> list[Period] | None:
+        """The periods of the school year, as the cached report card knows them."""
+        card = self.cards.cached(f"{student}/{self.year}")
+        return card.periods if card is not None else None
+
+    def _resolve(self, student: str) -> str | None:
+        """The range to show: the current period is found once the periods are known."""
+        if self.range is not None:
+            return self.range
+        periods = self._periods(student)
+        if periods is None:
+            return None
+        found = nearest_period(periods, self.today)
+        return found.id if found is not None else YEAR
+
+    def _key(self, student: str, range_: str) -> str:
+        return f"{student}/{self.year}/{range_}"
+
+    # -- painting ----------------------------------------------------------------
+
+    def show_child(self) -> None:
+        child = self.child
+        self._show_sort()
+        if child is None:
+            self._show_unavailable(_("week.no_diary"))
+            return
+        range_ = self._resolve(child.id)
+        cached = self.reader.cached(self._key(child.id, range_)) if range_ else None
+        if cached is not None:
+            self._paint(cached, range_ or YEAR, fresh=False)
+        else:
+            self.progress = None
+            rows = self.query_one(SparklineRows)
+            self.query_one("#empty").display = False
+            rows.display = True
+            rows.loading = True
+            self.query_one("#details", Static).update("")
+            self.show_freshness(_("week.loading"))
+            self._show_range(child.id, range_)
+        self._fetch(child.id, range_)
+
+    def _show_range(self, student: str, range_: str | None) -> None:
+        label = self.query_one("#range", Label)
+        if range_ == YEAR:
+            label.update(Content(_("progress.whole_year", year=school_year_name(self.year))))
+            return
+        period = next((p for p in self._periods(student) or [] if p.id == range_), None)
+        if period is None and self.progress is not None:
+            period = self.progress.period
+        label.update(Content(period_span(period) if period is not None else ""))
+
+    def _show_sort(self) -> None:
+        self.query_one("#sort", Label).update(Content(_(f"progress.sorted_{self.order}")))
+
+    def _paint(self, progress: Progress, range_: str, *, fresh: bool) -> None:
+        rows = self.query_one(SparklineRows)
+        rows.loading = False
+        self.progress = progress
+        self._show_range(progress.student_id, range_)
+        if not progress.subjects:
+            self._show_unavailable(_("progress.nothing"), keep_freshness=True)
+        else:
+            self.query_one("#empty").display = False
+            rows.display = True
+            rows.show(
+                sort_subjects(progress.subjects, self.order),
+                scale=(progress.scale_min, progress.scale_max),
+                start=progress.starts_on,
+                end=progress.ends_on,
+                today=self.today,
+                forms=self.forms.get(progress.student_id),
+            )
+        self.show_fetched(self.reader, self._key(progress.student_id, range_), fresh=fresh)
+        self.refresh_bindings()
+
+    def _show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
+        rows = self.query_one(SparklineRows)
+        rows.loading = False
+        rows.display = False
+        empty = self.query_one("#empty", Static)
+        empty.update(Content(text))
+        empty.display = True
+        self.query_one("#details", Static).update("")
+        if not keep_freshness:
+            self.show_freshness("")
+
+    # -- the network -------------------------------------------------------------
+
+    def _is_current(self, student: str, range_: str | None) -> bool:
+        return (
+            self.child is not None and self.child.id == student and self._resolve(student) == range_
+        )
+
+    @work(exclusive=True, group="progress")
+    async def _fetch(self, student: str, range_: str | None) -> None:
+        """The progress of `range_` (the current period when None: found from the periods)."""
+        settings = await school_settings(self.session, student, self.today)
+        if settings is not None:
+            self.forms[student] = {f.code: f.name for f in settings.control_forms}
+        if range_ is None:
+            # The periods of the year come with the report card: fetch it, then pick the period.
+            try:
+                await self.cards.fetch(
+                    f"{student}/{self.year}", self.session.client.report_card(student, self.year)
+                )
+            except ClientError as exc:
+                self._failed(exc, student, range_)
+                return
+            range_ = self._resolve(student)
+            if self.child is None or self.child.id != student or range_ is None:
+                return
+            cached = self.reader.cached(self._key(student, range_))
+            if cached is not None:
+                self._paint(cached, range_, fresh=False)
+        key = self._key(student, range_)
+        if range_ == YEAR:
+            call = self.session.client.progress(student, year=self.year)
+        else:
+            call = self.session.client.progress(student, period_id=range_)
+        try:
+            progress = await self.reader.fetch(key, call)
+        except ClientError as exc:
+            self._failed(exc, student, range_)
+            return
+        self._show_offline()
+        if self._is_current(student, range_):
+            self._paint(progress, range_, fresh=True)
+
+    def _failed(self, exc: ClientError, student: str, range_: str | None) -> None:
+        if not self._is_current(student, range_):
+            return
+        self.query_one(SparklineRows).loading = False
+        text = self.fetch_failed(
+            exc, have_copy=self.progress is not None, missing=_("progress.not_saved")
+        )
+        if text is not None:
+            self._show_unavailable(text)
+        elif self.progress is not None and range_ is not None:
+            self.show_fetched(self.reader, self._key(student, range_), fresh=False)
+
+    # -- details line ------------------------------------------------------------
+
+    @on(SparklineRows.Selected)
+    def _selected(self, event: SparklineRows.Selected) -> None:
+        event.stop()
+        self.query_one("#details", Static).update(Content(" · ".join(self.describe(event.subject))))
+
+    def describe(self, subject: ProgressSubject) -> list[str]:
+        """What the details line says of a subject: its marks, averages, trend and last mark."""
+        parts = [subject.subject.name]
+        if not subject.points:
+            parts.append(_("progress.no_marks"))
+        else:
+            parts.append(_("report_card.marks_count", count=len(subject.points)))
+            parts.append(_("report_card.average", average=figure(subject.average)))
+        if subject.class_average is not None:
+            parts.append(_("progress.class_is", average=figure(subject.class_average)))
+        change = trend(subject.points)
+        if change is not None:
+            way = {1: "up", -1: "down", 0: "steady"}[direction(change)]
+            parts.append(_(f"progress.trend_{way}", change=f"{change:+.2f}"))
+        if subject.points:
+            last = subject.points[-1]
+            parts.append(_("progress.last", value=last.value, date=short_date(last.date)))
+        return parts
+
+    # -- actions -----------------------------------------------------------------
+
+    def _sequence(self, student: str) -> list[str]:
+        return [p.id for p in self._periods(student) or []] + [YEAR]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "period" and parameters and self.child is not None:
+            sequence = self._sequence(self.child.id)
+            current = self._resolve(self.child.id)
+            if current not in sequence:
+                return None
+            target = sequence.index(current) + int(str(parameters[0]))
+            return True if 0 <= target < len(sequence) else None
+        return super().check_action(action, parameters)
+
+    def action_period(self, step: int) -> None:
+        child = self.child
+        if child is None:
+            return
+        sequence = self._sequence(child.id)
+        current = self._resolve(child.id)
+        if current not in sequence:
+            return
+        target = sequence.index(current) + step
+        if 0 <= target < len(sequence):
+            self.range = sequence[target]
+            self.show_child()
+
+    def action_year(self) -> None:
+        """The whole year, or back to the current period from it."""
+        child = self.child
+        if child is None:
+            return
+        self.range = None if self._resolve(child.id) == YEAR else YEAR
+        self.show_child()
+
+    def action_sort(self) -> None:
+        self.order = SORTS[(SORTS.index(self.order) + 1) % len(SORTS)]
+        self._show_sort()
+        progress = self.progress
+        if progress is not None and progress.subjects:
+            rows = self.query_one(SparklineRows)
+            rows.show(
+                sort_subjects(progress.subjects, self.order),
+                scale=rows.scale,
+                start=rows.start,
+                end=rows.end,
+                today=self.today,
+                forms=rows.forms,
+            )
+
+    def action_refresh(self) -> None:
+        if self.child is not None:
+            self.show_freshness(_("week.refreshing"))
+            self._fetch(self.child.id, self._resolve(self.child.id))
+
+    def _select_child(self, child: ChildRef) -> None:
+        self.range = None  # the other child's current period (another school has other ones)
+        super()._select_child(child)

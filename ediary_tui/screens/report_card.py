@@ -1,0 +1,431 @@
+"""The report card: one child's subjects by the periods of a school year.
+
+Per subject and period the weighted average and the period mark (or the one
+proposed from the average, marked as proposed), then the year mark and the
+lessons missed. Enter opens a subject's marks for the period under the
+cursor, with the breakdown by kind of work and the "what do I need" panel;
+`e` writes the card to a CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from ediary_tui.client.errors import ClientError
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import MarksPage, ReportCard, SchoolSettings, User
+from ediary_tui.domain.periods import school_year_of
+from ediary_tui.i18n import _, localise_bindings, short_date
+from ediary_tui.screens.student_view import (
+    CachedReader,
+    Clock,
+    StudentScreen,
+    school_settings,
+    school_year_name,
+)
+from ediary_tui.widgets.child_switcher import short_name
+from ediary_tui.widgets.mark_cell import mark_cell
+from ediary_tui.widgets.report_grid import Cell, ReportGrid, average_text, missed_text, period_name
+
+_YEAR = Binding.Group("report_card.key_year")
+
+
+# -- CSV -------------------------------------------------------------------------
+
+
+def csv_rows(card: ReportCard) -> list[list[str]]:
+    """The card as a table: a header, then a line per subject (numbers as the screen shows them)."""
+    header = [_("report_card.subject"), _("report_card.csv_teacher")]
+    for period in card.periods:
+        name = period_name(period)
+        header += [
+            _("report_card.csv_average", period=name),
+            _("report_card.csv_mark", period=name),
+            _("report_card.csv_proposed", period=name),
+            _("report_card.csv_missed", period=name),
+            _("report_card.csv_ill", period=name),
+        ]
+    header += [_("report_card.csv_year_mark"), _("report_card.csv_missed_year")]
+    rows = [header]
+    for subject in card.subjects:
+        row = [subject.name, subject.teacher.full_name if subject.teacher else ""]
+        for figures in subject.periods:
+            row += [
+                average_text(figures.average),
+                "" if figures.mark is None else str(figures.mark),
+                "" if figures.proposed is None else str(figures.proposed),
+                str(figures.absences),
+                str(figures.ill),
+            ]
+        row += [
+            "" if subject.year_mark is None else str(subject.year_mark),
+            str(sum(p.absences for p in subject.periods)),
+        ]
+        rows.append(row)
+    return rows
+
+
+def write_csv(card: ReportCard, path: Path) -> None:
+    """Write the card; UTF-8 with a byte-order mark, so that spreadsheets read Cyrillic."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        csv.writer(file).writerows(csv_rows(card))
+
+
+def csv_name(child_name: str, year: int) -> str:
+    """report-card-Жукова-Дарья-2026.csv: letters and digits of the name, nothing a shell minds."""
+    name = re.sub(r"[^\w]+", "-", short_name(child_name)).strip("-") or "child"
+    return f"report-card-{name}-{year}.csv"
+
+
+def export_target(text: str, default_name: str, cwd: Path) -> Path:
+    """Where to write: the typed path (a folder gets the default name), relative to `cwd`."""
+    path = Path(text.strip() or default_name).expanduser()
+    if not path.is_absolute():
+        path = cwd / path
+    if path.is_dir():
+        path = path / default_name
+    return path
+
+
+class ExportModal(ModalScreen[Path | None]):
+    """Ask where to write the CSV; a failure is said in the modal, which stays open."""
+
+    CSS_PATH = "report_card.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
+
+    def __init__(self, default_name: str, write: Callable[[Path], None]) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.default_name = default_name
+        self.write = write
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = _("report_card.export_title")
+            yield Label(_("report_card.export_prompt", folder=str(Path.cwd())))
+            yield Input(value=self.default_name, id="path")
+            yield Static(id="export-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-error").display = False
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        path = export_target(event.value, self.default_name, Path.cwd())
+        try:
+            self.write(path)
+        except OSError as exc:
+            error = self.query_one("#export-error", Static)
+            reason = exc.strerror or str(exc)
+            error.update(Content(_("report_card.export_failed", path=str(path), reason=reason)))
+            error.display = True
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- the screen ------------------------------------------------------------------
+
+
+class ReportCardScreen(StudentScreen):
+    """One child's report card for a school year; `[` `]` turn to other years."""
+
+    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "report_card.tcss"]
+    # A short terminal has no line to spare for the preview of the marks.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    TITLE_KEY = "report_card.title"
+    AUTO_FOCUS = "#card"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w,ц", "what_do_i_need", "report_card.key_what"),
+        Binding("e,у", "export", "report_card.key_export"),
+        Binding("left_square_bracket,х", "year(-1)", "report_card.key_previous_year", group=_YEAR),
+        Binding("right_square_bracket,ъ", "year(1)", "report_card.key_next_year", group=_YEAR),
+    ]
+
+    def __init__(
+        self,
+        session: DiarySession,
+        user: User,
+        *,
+        student_id: str,
+        today: dt.date,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
+        self.year = school_year_of(self.today)
+        self.card: ReportCard | None = None
+        self.settings: dict[str, SchoolSettings] = {}  # per child: children may be in two schools
+        self.reader = CachedReader(self.session, "report_card", ReportCard, self.clock)
+        self.marks_reader = CachedReader(self.session, "marks", MarksPage, self.clock)
+        self.marks: MarksPage | None = None  # all the year's marks of the child, for the preview
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        with Horizontal(id="yearbar"):
+            yield Label(id="year", markup=False)
+            yield Label(_("report_card.legend"), id="legend", markup=False)
+        yield ReportGrid(id="card")
+        yield Static(id="empty", markup=False)
+        yield Static(id="details", markup=False)
+        yield Static(id="preview", markup=False)
+        yield Footer(compact=True)
+
+    # -- painting ----------------------------------------------------------------
+
+    def _key(self, student: str, year: int) -> str:
+        return f"{student}/{year}"
+
+    def _scale(self, student: str) -> tuple[int, int]:
+        settings = self.settings.get(student) or SchoolSettings()
+        return settings.scale_min, settings.scale_max
+
+    def show_child(self) -> None:
+        child = self.child
+        grid = self.query_one(ReportGrid)
+        self.query_one("#year", Label).update(
+            Content(_("report_card.school_year", year=school_year_name(self.year)))
+        )
+        if child is None:
+            self._show_unavailable(_("week.no_diary"))
+            return
+        key = self._key(child.id, self.year)
+        cached = self.reader.cached(key)
+        self.marks = None
+        if cached is not None:
+            self.marks = self.marks_reader.cached(self._marks_key(cached))
+            self._paint(cached, fresh=False)
+        else:
+            self.card = None
+            self.query_one("#empty").display = False
+            grid.display = True
+            grid.loading = True
+            self.query_one("#details", Static).update("")
+            self.show_freshness(_("week.loading"))
+        self._fetch(child.id, self.year)
+
+    def _paint(self, card: ReportCard, *, fresh: bool) -> None:
+        grid = self.query_one(ReportGrid)
+        grid.loading = False
+        self.card = card
+        if not card.subjects:
+            self._show_unavailable(
+                _("report_card.nothing", year=school_year_name(card.year)), keep_freshness=True
+            )
+        else:
+            self.query_one("#empty").display = False
+            grid.display = True
+            grid.show(card, self.today, self._scale(card.student_id))
+        self.show_fetched(self.reader, self._key(card.student_id, card.year), fresh=fresh)
+        self.refresh_bindings()
+
+    def _show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
+        grid = self.query_one(ReportGrid)
+        grid.loading = False
+        grid.display = False
+        empty = self.query_one("#empty", Static)
+        empty.update(Content(text))
+        empty.display = True
+        self.query_one("#details", Static).update("")
+        if not keep_freshness:
+            self.show_freshness("")
+
+    def _is_current(self, student: str, year: int) -> bool:
+        return self.child is not None and self.child.id == student and self.year == year
+
+    @work(exclusive=True, group="report_card")
+    async def _fetch(self, student: str, year: int) -> None:
+        settings = await school_settings(self.session, student, self.today)
+        if settings is not None:
+            self.settings[student] = settings
+        try:
+            card = await self.reader.fetch(
+                self._key(student, year), self.session.client.report_card(student, year)
+            )
+        except ClientError as exc:
+            if not self._is_current(student, year):
+                return
+            self.query_one(ReportGrid).loading = False
+            text = self.fetch_failed(
+                exc, have_copy=self.card is not None, missing=_("report_card.not_saved")
+            )
+            if text is not None:
+                self._show_unavailable(text)
+            elif self.card is not None:
+                self.show_fetched(self.reader, self._key(student, year), fresh=False)
+            return
+        self._show_offline()
+        if self._is_current(student, year):
+            self._paint(card, fresh=True)
+        # The year's marks of every subject in one call: what the preview shows.
+        key = self._marks_key(card)
+        try:
+            marks = await self.marks_reader.fetch(key, marks_page(self.session, card))
+        except ClientError:
+            return  # the preview keeps the saved copy, or stays empty
+        if self._is_current(student, year):
+            self.marks = marks
+            self._show_preview()
+
+    def _marks_key(self, card: ReportCard) -> str:
+        first, last = year_range(card)
+        return f"{card.student_id}/*/{first.isoformat()}/{last.isoformat()}"
+
+    def _show_preview(self) -> None:
+        """The marks of the subject in the period under the cursor, in date order."""
+        preview = self.query_one("#preview", Static)
+        cell = self.query_one(ReportGrid).selected
+        if cell is None or self.marks is None or self.card is None:
+            preview.update("")
+            return
+        if cell.period is not None:
+            first, last = cell.period.starts_on, cell.period.ends_on
+        else:
+            first, last = year_range(self.card)
+        marks = [
+            m
+            for m in self.marks.marks
+            if m.subject_id == cell.subject.id and first <= m.date <= last
+        ]
+        scale = self._scale(self.card.student_id)
+        if not marks:
+            preview.update(Content.styled(_("report_card.preview_none"), "$text-muted"))
+            return
+        cells = [
+            Content.assemble(mark_cell(m, scale=scale), (f" {short_date(m.date)}", "$text-muted"))
+            for m in marks
+        ]
+        preview.update(Content.assemble(_("report_card.preview"), " ", Content("   ").join(cells)))
+
+    # -- details line ----------------------------------------------------------------
+
+    @on(ReportGrid.Selected)
+    def _selected(self, event: ReportGrid.Selected) -> None:
+        event.stop()
+        self.query_one("#details", Static).update(Content(" · ".join(describe_cell(event.cell))))
+        self._show_preview()
+
+    @on(ReportGrid.Activated)
+    def _activated(self, event: ReportGrid.Activated) -> None:
+        event.stop()
+        self._open(event.cell, target=False)
+
+    def _open(self, cell: Cell, *, target: bool) -> None:
+        from ediary_tui.screens.subject_marks import SubjectMarksScreen
+
+        card, child = self.card, self.child
+        if card is None or child is None:
+            return
+        self.app.push_screen(
+            SubjectMarksScreen(
+                self.session,
+                self.user,
+                student_id=child.id,
+                today=self.today,
+                clock=self.clock,
+                card=card,
+                subject=cell.subject,
+                period=cell.period,
+                settings=self.settings.get(child.id),
+                focus_target=target,
+            )
+        )
+
+    # -- actions -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"what_do_i_need", "export"}:
+            return self.card is not None and bool(self.card.subjects)
+        if action == "year" and parameters and parameters[0] == 1:
+            return True if self.year < school_year_of(self.today) else None
+        return super().check_action(action, parameters)
+
+    def action_refresh(self) -> None:
+        if self.child is not None:
+            self.show_freshness(_("week.refreshing"))
+            self._fetch(self.child.id, self.year)
+
+    def action_year(self, step: int) -> None:
+        year = self.year + step
+        if year > school_year_of(self.today):
+            return
+        self.year = year
+        self.show_child()
+        self.refresh_bindings()
+
+    def action_what_do_i_need(self) -> None:
+        cell = self.query_one(ReportGrid).selected
+        if cell is not None:
+            self._open(cell, target=True)
+
+    def action_export(self) -> None:
+        card, child = self.card, self.child
+        if card is None or child is None:
+            return
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                self.notify(_("report_card.exported", path=str(path)))
+
+        default = csv_name(child.full_name, card.year)
+        self.app.push_screen(ExportModal(default, lambda path: write_csv(card, path)), written)
+
+
+def year_range(card: ReportCard) -> tuple[dt.date, dt.date]:
+    """The first and last day of the card's school year: of its periods, else 1 Sep to 31 Aug."""
+    if card.periods:
+        return card.periods[0].starts_on, card.periods[-1].ends_on
+    return dt.date(card.year, 9, 1), dt.date(card.year + 1, 8, 31)
+
+
+async def marks_page(
+    session: DiarySession, card: ReportCard, subject_id: str | None = None
+) -> MarksPage:
+    """A child's marks over the card's year (of one subject, or all)."""
+    first, last = year_range(card)
+    marks = await session.client.marks(card.student_id, from_=first, to=last, subject_id=subject_id)
+    return MarksPage(marks=marks)
+
+
+def describe_cell(cell: Cell) -> list[str]:
+    """What the details line says of a subject in a period (or in the year)."""
+    subject = cell.subject
+    parts = [subject.name]
+    if subject.teacher is not None:
+        parts.append(subject.teacher.full_name)
+    figures = cell.figures
+    if cell.period is None or figures is None:
+        if subject.year_mark is not None:
+            parts.append(_("report_card.year_mark", mark=subject.year_mark))
+        else:
+            parts.append(_("report_card.no_year_mark"))
+        missed = sum(p.absences for p in subject.periods)
+        ill = sum(p.ill for p in subject.periods)
+        parts.append(missed_text(missed, ill, year=True))
+        return parts
+    parts.append(period_name(cell.period))
+    if figures.average is None:
+        parts.append(_("report_card.no_marks"))
+    else:
+        parts.append(_("report_card.average", average=average_text(figures.average)))
+        parts.append(_("report_card.marks_count", count=figures.marks_count))
+    if figures.mark is not None:
+        parts.append(_("report_card.period_mark", mark=figures.mark))
+    elif figures.proposed is not None:
+        parts.append(_("report_card.proposed", mark=figures.proposed))
+    parts.append(missed_text(figures.absences, figures.ill))
+    return parts

@@ -1,0 +1,616 @@
+"""One subject's marks in a period: every mark, how the period mark is judged,
+and what marks would reach the mark (or average) a child aims at.
+
+The arithmetic is the domain's (`weighted_average`, `proposed_mark`,
+`breakdown`, `what_do_i_need`, `marks_needed`) with the school's scale,
+rounding threshold and control-form weights from the week's settings, so the
+screen and the teacher's journal agree to the digit. "This period" is taken
+literally: the answer counts the subject's lessons left in the period (from
+this week's timetable) and says when even the best marks in all of them
+would not do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ediary_tui.client.errors import ClientError
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.marks import (
+    Scored,
+    breakdown,
+    counts,
+    marks_needed,
+    proposed_mark,
+    weighted_average,
+    what_do_i_need,
+)
+from ediary_tui.domain.models import (
+    Category,
+    Mark,
+    MarksPage,
+    Period,
+    ReportCard,
+    ReportSubject,
+    SchoolSettings,
+    User,
+    Week,
+)
+from ediary_tui.i18n import _, short_date
+from ediary_tui.screens.report_card import year_range
+from ediary_tui.screens.student_view import CachedReader, Clock, StudentScreen, current_week
+from ediary_tui.widgets.mark_cell import describe_mark, mark_cell
+from ediary_tui.widgets.report_grid import ReportGrid, average_text, missed_text, period_span
+
+_PERIOD = Binding.Group("subject_marks.key_period")
+DATE_WIDTH = 7
+MARK_WIDTH = 5
+FORM_WIDTH = 20
+TEACHER_WIDTH = 16
+NAME_WIDTH = 16  # a kind of work in the breakdown
+ABSENT = "—"  # a count over the limit: not within the lessons left
+
+
+def scored(mark: Mark) -> Scored:
+    return Scored(mark.value, mark.control_form.weight, mark.control_form.category, mark.is_dot)
+
+
+def initials(full_name: str) -> str:
+    """'Акимов Иван Егорович' -> 'Акимов И. Е.': a teacher where space is short."""
+    surname, *rest = full_name.split() or [""]
+    return " ".join([surname, *(f"{name[0]}." for name in rest if name)])
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What a child aims at: a period mark (judged by its threshold), or an average."""
+
+    mark: int | None
+    average: Fraction
+
+
+def parse_goal(text: str, settings: SchoolSettings) -> Goal | None:
+    """'5' is a mark on the school's scale, '4.5' (or '4,5') an average; None if neither."""
+    text = text.strip().replace(",", ".")
+    low, high = settings.scale_min, settings.scale_max
+    if re.fullmatch(r"\d{1,3}", text):
+        mark = int(text)
+        if not low <= mark <= high:
+            return None
+        # The average from which the school proposes `mark` (what_do_i_need aims at the same).
+        threshold = Fraction(repr(settings.round_threshold))
+        return Goal(mark, max(Fraction(low), (mark - 1) + threshold))
+    if re.fullmatch(r"\d{1,3}\.\d{1,2}", text):
+        average = Fraction(text)
+        return Goal(None, average) if low <= average <= high else None
+    return None
+
+
+def default_goal(settings: SchoolSettings, proposed: int | None) -> int:
+    """One mark better than the proposed one (the top of the scale at most)."""
+    if proposed is None:
+        return settings.scale_max
+    return min(proposed + 1, settings.scale_max)
+
+
+def weights(settings: SchoolSettings) -> list[int]:
+    """The weights of the school's control forms, heaviest first."""
+    return sorted({f.weight for f in settings.control_forms if f.weight > 0}, reverse=True)
+
+
+def needed(
+    marks: list[Scored], goal: Goal, settings: SchoolSettings, limit: int | None
+) -> dict[int, dict[int, int | None]]:
+    """{value: {weight: fewest marks of that value and weight that reach the goal}}."""
+    cap = {} if limit is None else {"limit": limit}
+    table: dict[int, dict[int, int | None]] = {}
+    for weight in weights(settings):
+        if goal.mark is not None:
+            answers = what_do_i_need(
+                marks,
+                goal.mark,
+                weight,
+                settings.round_threshold,
+                settings.scale_min,
+                settings.scale_max,
+                **cap,
+            )
+        else:
+            answers = {
+                value: marks_needed(marks, goal.average, value, weight, **cap)
+                for value in range(settings.scale_min, settings.scale_max + 1)
+            }
+        for value, count in answers.items():
+            table.setdefault(value, {})[weight] = count
+    return table
+
+
+def lessons_left(
+    week: Week | None, subject_id: str, first: dt.date, last: dt.date, now: dt.datetime
+) -> int | None:
+    """About how many lessons of the subject are still to come from `first` to `last`.
+
+    This week's timetable repeated weekly; None when the week is not known or
+    has no lesson of the subject (a replaced week says nothing of the others).
+    """
+    if week is None:
+        return None
+    lessons = [x for day in week.days for x in day.lessons if x.subject.id == subject_id]
+    if not lessons:
+        return None
+    count = 0
+    for lesson in lessons:
+        at = lesson.starts_at
+        while at.date() <= last:
+            if at > now and at.date() >= first:
+                count += 1
+            at += dt.timedelta(days=7)
+    return count
+
+
+class SubjectMarksScreen(StudentScreen):
+    """A subject's marks in one period (or the year); `[` `]` turn to the other periods."""
+
+    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "subject_marks.tcss"]
+    TITLE_KEY = "subject_marks.title"
+    SWITCHES_CHILD = False
+    AUTO_FOCUS = "#marks"
+    # Wide terminals: the panels beside the marks rather than under them.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket,х", "period(-1)", "subject_marks.key_previous", group=_PERIOD),
+        Binding("right_square_bracket,ъ", "period(1)", "subject_marks.key_next", group=_PERIOD),
+        Binding("w,ц", "target", "subject_marks.key_target"),
+        Binding("plus,equals_sign", "step_goal(1)", "subject_marks.key_higher", show=False),
+        Binding("minus", "step_goal(-1)", "subject_marks.key_lower", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: DiarySession,
+        user: User,
+        *,
+        student_id: str,
+        today: dt.date,
+        clock: Clock | None = None,
+        card: ReportCard,
+        subject: ReportSubject,
+        period: Period | None,
+        settings: SchoolSettings | None = None,
+        focus_target: bool = False,
+    ) -> None:
+        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
+        self.card = card
+        self.subject = subject
+        self.period = period
+        self.settings = settings
+        self.focus_target = focus_target
+        self.week: Week | None = None
+        self.marks: list[Mark] | None = None
+        self.reader = CachedReader(session, "marks", MarksPage, self.clock)
+        self._goal_text: str | None = None  # what the user typed; None: the default goal
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield Label(id="heading", markup=False)
+        yield Static(id="summary", markup=False)
+        with Container(id="body"):
+            marks = OptionList(id="marks")
+            marks.border_title = _("subject_marks.marks")
+            yield marks
+            with Container(id="panels"):
+                with Vertical(id="breakdown") as box:
+                    box.border_title = _("subject_marks.breakdown")
+                    yield Static(id="breakdown-text", markup=False)
+                with Vertical(id="need") as box:
+                    box.border_title = _("subject_marks.need")
+                    with Horizontal(id="goal-row"):
+                        yield Label(_("subject_marks.goal"), id="goal-label")
+                        yield Input(id="goal", placeholder=_("subject_marks.goal_placeholder"))
+                    yield Static(id="answer", markup=False)
+        yield Static(id="details", markup=False)
+        yield Footer(compact=True)
+
+    async def on_mount(self) -> None:
+        await super().on_mount()
+        if self.focus_target:
+            self.query_one("#goal", Input).focus()
+
+    # -- what is shown -----------------------------------------------------------
+
+    def _range(self) -> tuple[dt.date, dt.date]:
+        if self.period is not None:
+            return self.period.starts_on, self.period.ends_on
+        return year_range(self.card)
+
+    def _key(self) -> str:
+        first, last = self._range()
+        student = self.child.id if self.child else ""
+        return f"{student}/{self.subject.id}/{first.isoformat()}/{last.isoformat()}"
+
+    def show_child(self) -> None:
+        self._show_heading()
+        cached = self.reader.cached(self._key())
+        self.marks = cached.marks if cached is not None else self._from_year_marks()
+        if cached is not None:
+            self.show_fetched(self.reader, self._key(), fresh=False)
+        elif self.marks is not None:
+            self.show_freshness(_("week.from_cache"))
+        else:
+            self.show_freshness(_("week.loading"))
+        self._paint()
+        if self.child is not None:
+            self._fetch(self.child.id, self._key())
+
+    def _from_year_marks(self) -> list[Mark] | None:
+        """The subject's marks out of the year's marks the report card keeps, if it has them."""
+        first, last = year_range(self.card)
+        student = self.child.id if self.child else ""
+        page = self.reader.cached(f"{student}/*/{first.isoformat()}/{last.isoformat()}")
+        if page is None:
+            return None
+        since, until = self._range()
+        return [
+            m for m in page.marks if m.subject_id == self.subject.id and since <= m.date <= until
+        ]
+
+    def _show_heading(self) -> None:
+        parts = [self.subject.name]
+        if self.period is not None:
+            parts.append(period_span(self.period))
+        else:
+            parts.append(_("subject_marks.whole_year"))
+        if self.subject.teacher is not None:
+            parts.append(self.subject.teacher.full_name)
+        self.query_one("#heading", Label).update(Content(" · ".join(parts)))
+
+    def _figures(self) -> tuple[int | None, int | None, int, int]:
+        """(period or year mark, proposed mark, lessons missed, of them ill) from the card."""
+        subject = self.subject
+        if self.period is None:
+            missed = sum(p.absences for p in subject.periods)
+            ill = sum(p.ill for p in subject.periods)
+            return subject.year_mark, None, missed, ill
+        found = next((p for p in subject.periods if p.period_id == self.period.id), None)
+        if found is None:
+            return None, None, 0, 0
+        return found.mark, found.proposed, found.absences, found.ill
+
+    def _scale(self) -> tuple[int, int]:
+        settings = self.settings or SchoolSettings()
+        return settings.scale_min, settings.scale_max
+
+    def _paint(self) -> None:
+        """Summary, the marks, the breakdown and the answer, from what is known now."""
+        self._show_marks()
+        self._show_summary()
+        self._show_breakdown()
+        self._show_answer()
+
+    def on_resize(self) -> None:
+        # A mark is one line cut to the list's width (the details line says all of it).
+        self.call_after_refresh(self._show_marks)
+
+    def _show_marks(self) -> None:
+        marks_list = self.query_one("#marks", OptionList)
+        marks = self.marks
+        kept = marks_list.highlighted
+        marks_list.clear_options()
+        marks_list.loading = marks is None
+        if marks is not None:
+            if marks:
+                marks_list.add_options(self._mark_option(m) for m in marks)
+                marks_list.highlighted = min(kept or 0, len(marks) - 1)
+            else:
+                marks_list.add_option(
+                    Option(
+                        Content.styled(_("subject_marks.no_marks"), "$text-muted"), disabled=True
+                    )
+                )
+
+    def _mark_option(self, mark: Mark) -> Option:
+        cell = mark_cell(mark, scale=self._scale())
+        form = Content(mark.control_form.name).truncate(FORM_WIDTH, ellipsis=True, pad=True)
+        teacher = Content(initials(mark.teacher.full_name)).truncate(
+            TEACHER_WIDTH, ellipsis=True, pad=True
+        )
+        comment = " ".join((mark.comment or "").split())
+        prompt = Content.assemble(
+            (" " + short_date(mark.date).rjust(DATE_WIDTH - 1), "$text-muted"),
+            " ",
+            cell,
+            " " * max(MARK_WIDTH - cell.cell_length, 1),
+            form,
+            " ",
+            (teacher.plain, "$text-muted"),
+            " ",
+            (comment, "italic $text-secondary"),
+        )
+        width = self.query_one("#marks", OptionList).scrollable_content_region.width
+        return Option(prompt.truncate(width or prompt.cell_length, ellipsis=True), id=mark.id)
+
+    def _scored(self) -> list[Scored]:
+        return [scored(m) for m in self.marks or []]
+
+    def _show_summary(self) -> None:
+        mark, proposed, missed, ill = self._figures()
+        parts: list[str] = []
+        if self.marks is not None:
+            marks = self._scored()
+            average = weighted_average(marks)
+            if average is None:
+                parts.append(_("subject_marks.no_average"))
+            else:
+                parts.append(_("report_card.average", average=average_text(average)))
+            parts.append(_("report_card.marks_count", count=sum(1 for m in marks if counts(m))))
+        if self.period is None:
+            if mark is not None:
+                parts.append(_("report_card.year_mark", mark=mark))
+            else:
+                parts.append(_("report_card.no_year_mark"))
+        elif mark is not None:
+            parts.append(_("report_card.period_mark", mark=mark))
+        elif proposed is not None:
+            parts.append(_("report_card.proposed", mark=proposed))
+        parts.append(missed_text(missed, ill, year=self.period is None))
+        self.query_one("#summary", Static).update(Content(" · ".join(parts)))
+
+    def _show_breakdown(self) -> None:
+        box = self.query_one("#breakdown-text", Static)
+        if self.marks is None:
+            box.update("")
+            return
+        marks = self._scored()
+        stats = breakdown(marks)
+        if not stats:
+            box.update(Content(_("subject_marks.no_average")))
+            return
+        names = {stat.category: category_name(stat.category) for stat in stats}
+        width = min(max(len(name) for name in names.values()) + 1, NAME_WIDTH)
+        lines = [
+            Content.styled(
+                "".ljust(width)
+                + _("subject_marks.col_count").rjust(5)
+                + _("subject_marks.col_weight").rjust(4)
+                + _("subject_marks.col_share").rjust(6)
+                + _("subject_marks.col_average").rjust(5),
+                "$text-muted",
+            )
+        ]
+        for stat in stats:
+            name = Content(names[stat.category]).truncate(width, ellipsis=True, pad=True)
+            lines.append(
+                Content.assemble(
+                    name,
+                    str(stat.count).rjust(5),
+                    str(stat.weight_sum).rjust(4),
+                    f"{stat.share:.0%}".rjust(6),
+                    average_text(stat.average).rjust(5),
+                )
+            )
+        counted = [m for m in marks if counts(m)]
+        total = sum((m.value or 0) * m.weight for m in counted)
+        weight = sum(m.weight for m in counted)
+        average = weighted_average(marks)
+        settings = self.settings
+        formula = _(
+            "subject_marks.formula", total=total, weight=weight, average=average_text(average)
+        )
+        if settings is not None and self.period is not None:
+            proposed = proposed_mark(
+                average, settings.round_threshold, settings.scale_min, settings.scale_max
+            )
+            formula = _("subject_marks.formula_proposed", formula=formula, mark=proposed)
+        lines.append(Content(""))
+        lines.append(Content.styled(formula, "bold"))
+        box.update(Content("\n").join(lines))
+
+    def _show_answer(self) -> None:
+        self.query_one("#answer", Static).update(Content("\n").join(self._answer_lines()))
+
+    def _answer_lines(self) -> list[Content]:
+        """The "what do I need" panel below the goal field, one line each."""
+        settings, period = self.settings, self.period
+        goal_input = self.query_one("#goal", Input)
+        if period is None:
+            goal_input.disabled = True
+            return [Content(_("subject_marks.need_year"))]
+        if settings is None:
+            goal_input.disabled = True
+            return [Content(_("subject_marks.need_no_settings"))]
+        if self.marks is None:
+            return []
+        goal_input.disabled = False
+        if self._goal_text is None:
+            _mark, proposed, _missed, _ill = self._figures()
+            text = str(default_goal(settings, proposed))
+            if goal_input.value != text:
+                with goal_input.prevent(Input.Changed):
+                    goal_input.value = text
+        goal = parse_goal(goal_input.value, settings)
+        if goal is None:
+            return [
+                Content.styled(
+                    _("subject_marks.bad_goal", low=settings.scale_min, high=settings.scale_max),
+                    "$text-error",
+                )
+            ]
+        marks = self._scored()
+        average = weighted_average(marks)
+        target = (
+            _("subject_marks.goal_mark", mark=goal.mark, average=f"{float(goal.average):.2f}")
+            if goal.mark is not None
+            else _("subject_marks.goal_average", average=f"{float(goal.average):.2f}")
+        )
+        now_text = (
+            _("subject_marks.now", average=average_text(average))
+            if average is not None
+            else _("subject_marks.now_none")
+        )
+        lines = [Content(f"{target} {now_text}")]
+        if average is not None and Fraction(repr(average)) >= goal.average:
+            lines.append(Content.styled(_("subject_marks.reached"), "$text-success"))
+            return lines
+        if period.ends_on < self.today:
+            lines.append(Content.styled(_("subject_marks.period_over"), "$text-muted"))
+            return lines
+        first = max(period.starts_on, self.today)
+        left = lessons_left(self.week, self.subject.id, first, period.ends_on, self.clock())
+        if left is not None:
+            lines.append(Content.styled(_("subject_marks.lessons_left", count=left), "$text-muted"))
+        else:
+            lines.append(Content.styled(_("subject_marks.fewest"), "$text-muted"))
+        table = needed(marks, goal, settings, left)
+        rows = [
+            (value, table[value])
+            for value in sorted(table, reverse=True)
+            if value > goal.average or any(n is not None for n in table[value].values())
+        ]
+        if not any(n for _value, row in rows for n in row.values()):
+            lines.append(Content.styled(_("subject_marks.out_of_reach"), "bold $text-warning"))
+            return lines
+        columns = weights(settings)
+        lines.append(
+            Content.styled(
+                _("subject_marks.col_mark").ljust(6) + "".join(f"×{w}".rjust(6) for w in columns),
+                "$text-muted",
+            )
+        )
+        for value, row in rows:
+            cells = "".join((ABSENT if row[w] is None else str(row[w])).rjust(6) for w in columns)
+            lines.append(Content.assemble((str(value).ljust(6), "bold"), cells))
+        lines.append(Content.styled(self._weights_legend(settings), "$text-muted"))
+        return lines
+
+    def _weights_legend(self, settings: SchoolSettings) -> str:
+        names: dict[int, list[str]] = {}
+        for form in settings.control_forms:
+            label = category_name(form.category).lower()
+            if form.weight > 0 and label not in names.setdefault(form.weight, []):
+                names[form.weight].append(label)
+        return " · ".join(f"×{w} {', '.join(names[w])}" for w in weights(settings))
+
+    # -- the network -------------------------------------------------------------
+
+    @work(exclusive=True, group="subject_marks")
+    async def _fetch(self, student: str, key: str) -> None:
+        week = await current_week(self.session, student, self.today)
+        if week is not None:
+            self.week = week
+            if week.settings is not None:
+                self.settings = week.settings
+        first, last = self._range()
+        try:
+            page = await self.reader.fetch(key, self._marks_page(student, first, last))
+        except ClientError as exc:
+            if key != self._key():
+                return
+            self.query_one("#marks", OptionList).loading = False
+            text = self.fetch_failed(
+                exc, have_copy=self.marks is not None, missing=_("subject_marks.not_saved")
+            )
+            if text is not None:
+                self.query_one("#summary", Static).update(Content(text))
+            if self.marks is not None:
+                self.show_fetched(self.reader, key, fresh=False)
+            self._show_answer()
+            return
+        self._show_offline()
+        if key == self._key():
+            self.marks = page.marks
+            self._paint()
+            self.show_fetched(self.reader, key, fresh=True)
+
+    async def _marks_page(self, student: str, first: dt.date, last: dt.date) -> MarksPage:
+        marks = await self.session.client.marks(
+            student, from_=first, to=last, subject_id=self.subject.id
+        )
+        return MarksPage(marks=marks)
+
+    # -- what the user does ------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#marks")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        mark = next((m for m in self.marks or [] if m.id == event.option.id), None)
+        details = self.query_one("#details", Static)
+        details.update(Content(" · ".join(describe_mark(mark))) if mark else "")
+
+    @on(Input.Changed, "#goal")
+    def _goal_changed(self, event: Input.Changed) -> None:
+        self._goal_text = event.value
+        self._show_answer()
+
+    @on(Input.Submitted, "#goal")
+    def _goal_submitted(self) -> None:
+        self.query_one("#marks", OptionList).focus()
+
+    def action_target(self) -> None:
+        goal = self.query_one("#goal", Input)
+        if not goal.disabled:
+            goal.focus()
+
+    def action_step_goal(self, step: int) -> None:
+        settings = self.settings
+        goal_input = self.query_one("#goal", Input)
+        if settings is None or goal_input.disabled:
+            return
+        goal = parse_goal(goal_input.value, settings)
+        current = goal.mark if goal is not None and goal.mark is not None else settings.scale_max
+        value = max(settings.scale_min, min(settings.scale_max, current + step))
+        goal_input.value = str(value)  # Input.Changed repaints the answer
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "period" and parameters:
+            return True if self._step(int(str(parameters[0]))) is not False else None
+        if action in {"target", "step_goal"}:
+            return self.period is not None
+        return super().check_action(action, parameters)
+
+    def _step(self, step: int) -> Period | bool | None:
+        """The period `step` away (None: the year), or False at either end."""
+        sequence: list[Period | None] = [*self.card.periods, None]
+        index = sequence.index(self.period) if self.period in sequence else len(sequence) - 1
+        target = index + step
+        if not 0 <= target < len(sequence):
+            return False
+        return sequence[target]
+
+    def action_period(self, step: int) -> None:
+        found = self._step(step)
+        if found is False:
+            return
+        self.period = found if isinstance(found, Period) else None
+        self._goal_text = None
+        self.query_one("#marks", OptionList).highlighted = None
+        self.show_child()
+        self.refresh_bindings()
+
+    def action_refresh(self) -> None:
+        if self.child is not None:
+            self.show_freshness(_("week.refreshing"))
+            self._fetch(self.child.id, self._key())
+
+    def action_back(self) -> None:
+        """Back to the report card, with its cursor on this subject and period."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        self.dismiss()
+        if below is not None:
+            for grid in below.query(ReportGrid):
+                grid.select(self.subject.id, self.period.id if self.period else None)
+
+
+def category_name(category: Category) -> str:
+    return _(f"subject_marks.category_{category.value}")

@@ -1,0 +1,617 @@
+"""The report card and a subject's marks: periods, marks, the breakdown, what is needed, CSV.
+
+Driven with a Pilot against the real server in-process; today is pinned to
+Wednesday 25 November 2026 (the second quarter) and the clock to 18:00 Moscow time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
+
+from ediary_tui.app import EdiaryApp, HelpScreen
+from ediary_tui.client.api import DiaryClient
+from ediary_tui.domain.marks import breakdown, weighted_average, what_do_i_need
+from ediary_tui.domain.models import (
+    ChildRef,
+    PeriodMarkIn,
+    ReportCard,
+    Role,
+    SchoolSettings,
+    User,
+)
+from ediary_tui.domain.periods import period_containing
+from ediary_tui.screens.login import LoginScreen
+from ediary_tui.screens.report_card import (
+    ExportModal,
+    ReportCardScreen,
+    csv_name,
+    csv_rows,
+    export_target,
+)
+from ediary_tui.screens.subject_marks import (
+    SubjectMarksScreen,
+    default_goal,
+    lessons_left,
+    parse_goal,
+    scored,
+)
+from ediary_tui.screens.week import WeekScreen
+from ediary_tui.widgets.banner import Banner
+from ediary_tui.widgets.report_grid import ReportGrid
+from tests.conftest import PINNED_TODAY, FakeClock
+
+from .conftest import SERVER, new_app, new_session
+from .test_login import closed_port, in_diary, log_in, until
+from .test_week import open_diary
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+async def maths_teacher(
+    school: Callable[[], httpx.ASGITransport],
+) -> AsyncIterator[DiaryClient]:
+    """The demo maths teacher, talking to the same school as the app."""
+    async with DiaryClient(SERVER, transport=school(), backoff=0) as client:
+        await client.login("teacher", "demo")
+        yield client
+
+
+def text_of(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def open_card(app: EdiaryApp, pilot: Pilot[Any], key: str = "R") -> ReportCardScreen:
+    """From the diary, open the report card and wait for it fresh from the server."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+    screen = app.screen
+    assert isinstance(screen, ReportCardScreen)
+    await until(
+        pilot, lambda: screen.card is not None and "updated" in text_of(screen, "#freshness")
+    )
+    return screen
+
+
+async def open_subject(app: EdiaryApp, pilot: Pilot[Any], key: str = "enter") -> SubjectMarksScreen:
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, SubjectMarksScreen))
+    screen = app.screen
+    assert isinstance(screen, SubjectMarksScreen)
+    await until(pilot, lambda: screen.marks is not None and screen.settings is not None)
+    await until(pilot, lambda: "updated" in text_of(screen, "#freshness"))
+    return screen
+
+
+def grid(screen: ReportCardScreen) -> ReportGrid:
+    return screen.query_one(ReportGrid)
+
+
+class TestReportCard:
+    async def test_R_opens_the_card_of_the_child_chosen_in_the_diary(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            week = await open_diary(app, pilot, "parent")
+            await pilot.press("c")  # the second child, in the 3rd grade
+            second = app.session.user.children[1]  # type: ignore[union-attr]
+            await until(pilot, lambda: week.week is not None and week.week.student_id == second.id)
+            screen = await open_card(app, pilot)
+            assert screen.card is not None and screen.card.student_id == second.id
+            expected = await app.session.client.report_card(second.id)
+            assert screen.card == expected
+            assert text_of(screen, "#year") == "School year 2026/27"
+
+    async def test_the_russian_layout_key_opens_it_too(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot, "К")
+
+    async def test_each_period_shows_the_average_and_the_mark_or_the_proposed_one(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            card = screen.card
+            assert card is not None
+            lines = grid(screen).plain_lines()
+            assert lines[0].split()[:3] == ["Subject", "Q1", "Q2"]
+            assert lines[0].split()[-2:] == ["Year", "Missed"]
+            for subject, line in zip(card.subjects, lines[1:], strict=True):
+                assert line.startswith(f" {subject.name[:20]}")
+                first, second = subject.periods[0], subject.periods[1]
+                if first.mark is not None and first.average is not None:
+                    assert f"{first.average:.2f}  {first.mark}" in line  # set: the mark itself
+                if second.mark is None and second.proposed is not None:
+                    assert f"({second.proposed})" in line  # proposed: in brackets
+                missed = sum(p.absences for p in subject.periods)
+                assert line.endswith(str(missed) if missed else "—")
+
+    async def test_the_cursor_starts_on_the_current_period_and_says_all_of_it(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            card = screen.card
+            assert card is not None
+            current = period_containing(card.periods, PINNED_TODAY)
+            assert current is not None
+            cell = grid(screen).selected
+            assert cell is not None and cell.period == current
+            assert cell.subject == card.subjects[0]
+            details = text_of(screen, "#details")
+            assert card.subjects[0].name in details and "2nd quarter" in details
+            await pilot.press("left", "down")
+            cell = grid(screen).selected
+            assert cell is not None and cell.period == card.periods[0]
+            assert cell.subject == card.subjects[1]
+            assert "1st quarter" in text_of(screen, "#details")
+
+    async def test_the_year_column_says_the_year_mark_and_the_lessons_missed(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            await pilot.press("right", "right", "right", "right")
+            cell = grid(screen).selected
+            assert cell is not None and cell.period is None
+            assert "no year mark yet" in text_of(screen, "#details")
+            assert "missed in the year" in text_of(screen, "#details")
+
+    async def test_a_parent_switches_children_in_the_card(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "parent")
+            screen = await open_card(app, pilot)
+            children = app.session.user.children  # type: ignore[union-attr]
+            assert screen.card is not None and screen.card.student_id == children[0].id
+            await pilot.press("c")
+            await until(
+                pilot,
+                lambda: screen.card is not None and screen.card.student_id == children[1].id,
+            )
+
+    async def test_a_student_has_nobody_to_switch_to(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            assert screen.check_action("switch_child", ()) is False
+
+    async def test_escape_and_q_go_back_to_the_diary(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            for key in ("escape", "q"):
+                await open_card(app, pilot)
+                await pilot.press(key)
+                await until(pilot, lambda: isinstance(app.screen, WeekScreen))
+
+    async def test_the_previous_year_has_no_card_and_the_next_one_is_not_offered(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            assert screen.check_action("year", (1,)) is None  # no school year after this one
+            await pilot.press("left_square_bracket")
+            await until(pilot, lambda: screen.card is not None and screen.card.year == 2025)
+            assert text_of(screen, "#year") == "School year 2025/26"
+            assert screen.query_one("#empty").display
+            await pilot.press("right_square_bracket")
+            await until(pilot, lambda: screen.card is not None and screen.card.year == 2026)
+
+    async def test_clicking_a_cell_selects_it_and_clicking_again_opens_it(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            view = grid(screen)
+            # The third subject's first period: the header line, then a line per subject.
+            x = 1 + view._name_width + 2 + 1
+            await pilot.click(ReportGrid, offset=(x, 3))
+            cell = view.selected
+            assert screen.card is not None and cell is not None
+            assert (cell.subject, cell.period) == (screen.card.subjects[2], screen.card.periods[0])
+            await pilot.click(ReportGrid, offset=(x, 3))
+            await until(pilot, lambda: isinstance(app.screen, SubjectMarksScreen))
+
+    async def test_help_lists_the_keys_of_the_card(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            actions = {key.action for key in app.keys_of(screen)}
+            assert {"back", "what_do_i_need", "export", "year(-1)", "activate"} <= actions
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+class TestSession:
+    async def test_r_shows_a_period_mark_the_teacher_has_just_set(
+        self, start: Callable[..., EdiaryApp], maths_teacher: DiaryClient
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            card = screen.card
+            assert card is not None and screen.child is not None
+            teacher = maths_teacher
+            me = await teacher.me()
+            taught = {t.subject_id for t in me.teaching if t.class_name == screen.child.class_name}
+            subject = next(s for s in card.subjects if s.id in taught)
+            current = period_containing(card.periods, PINNED_TODAY)
+            assert current is not None
+            await teacher.set_period_mark(
+                PeriodMarkIn(
+                    student_id=screen.child.id, subject_id=subject.id, period_id=current.id, value=5
+                )
+            )
+            await pilot.press("r")
+
+            def shown() -> bool:
+                row = next(s for s in screen.card.subjects if s.id == subject.id)  # type: ignore[union-attr]
+                return row.periods[card.periods.index(current)].mark == 5
+
+            await until(pilot, shown)
+            assert text_of(screen, "#freshness") == "updated 18:00"
+
+    async def test_an_expired_session_goes_back_to_the_login(
+        self, start: Callable[..., EdiaryApp], clock: FakeClock
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            clock.advance(days=31)  # the token has expired on the server
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+
+
+class TestOffline:
+    async def test_an_unreachable_server_shows_the_saved_card_with_a_banner(
+        self, school: Callable[[], httpx.ASGITransport]
+    ) -> None:
+        server = f"http://127.0.0.1:{closed_port()}"
+        first = new_app(new_session(school(), server=server))
+        async with first.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "student", "demo")
+            await until(pilot, lambda: in_diary(first))
+            seen = (await open_card(first, pilot)).card
+
+        second = new_app(new_session(httpx.AsyncHTTPTransport(), server=server))
+        async with second.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(second.screen, WeekScreen))
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(second.screen, ReportCardScreen))
+            screen = second.screen
+            assert isinstance(screen, ReportCardScreen)
+            assert screen.card == seen  # at once, from the cache
+            banner = screen.query_one(Banner)
+            await until(pilot, lambda: banner.display)
+            assert str(banner.render()).startswith(f"No connection to {server}")
+            await until(pilot, lambda: text_of(screen, "#freshness").startswith("saved copy"))
+            # A subject's marks come from the year's marks the card kept.
+            subject = await open_subject_offline(second, pilot)
+            assert subject.marks is not None
+
+    async def test_a_card_never_loaded_says_so_offline(self) -> None:
+        server = f"http://127.0.0.1:{closed_port()}"
+        app = new_app(new_session(httpx.AsyncHTTPTransport(), server=server))
+        async with app.run_test(size=SIZE) as pilot:
+            child = ChildRef(id="1", full_name="Ученик Один", class_name="7А", school_name="1")
+            user = User(id="1", login="s", full_name="Ученик Один", roles=[Role.STUDENT])
+            user.children = [child]
+            screen = ReportCardScreen(
+                app.session, user, student_id="1", today=PINNED_TODAY, clock=app.clock
+            )
+            await app.push_screen(screen)
+            empty = screen.query_one("#empty", Static)
+            await until(pilot, lambda: empty.display)
+            assert "never loaded" in str(empty.render())
+            assert screen.query_one(Banner).display
+            assert screen.check_action("export", ()) is False
+
+
+async def open_subject_offline(app: EdiaryApp, pilot: Pilot[Any]) -> SubjectMarksScreen:
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, SubjectMarksScreen))
+    screen = app.screen
+    assert isinstance(screen, SubjectMarksScreen)
+    await until(pilot, lambda: screen.marks is not None)
+    return screen
+
+
+class TestSubjectMarks:
+    async def test_enter_opens_the_marks_of_the_subject_in_the_period(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            card_screen = await open_card(app, pilot)
+            cell = grid(card_screen).selected
+            assert cell is not None and cell.period is not None
+            screen = await open_subject(app, pilot)
+            period = cell.period
+            expected = await app.session.client.marks(
+                screen.child.id,  # type: ignore[union-attr]
+                from_=period.starts_on,
+                to=period.ends_on,
+                subject_id=cell.subject.id,
+            )
+            assert screen.marks == expected and expected
+            heading = str(screen.query_one("#heading").render())
+            assert heading.startswith(f"{cell.subject.name} · 2nd quarter")
+            options = screen.query_one("#marks", OptionList)
+            assert options.option_count == len(expected)
+            first = str(options.get_option_at_index(0).prompt)
+            assert expected[0].control_form.name in first
+            # The details line says everything about the highlighted mark.
+            details = text_of(screen, "#details")
+            assert expected[0].teacher.full_name in details
+            assert f"weight {expected[0].control_form.weight}" in details
+
+    async def test_the_breakdown_shows_each_kind_of_work_and_the_arithmetic(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot)
+            await pilot.press("left")  # the first quarter: more marks
+            screen = await open_subject(app, pilot)
+            marks = [scored(m) for m in screen.marks or []]
+            text = text_of(screen, "#breakdown-text")
+            for stat in breakdown(marks):
+                assert f"{stat.share:.0%}" in text
+            average = weighted_average(marks)
+            assert average is not None and f"= {average:.2f}" in text
+            assert "Tests" in text
+
+    async def test_what_do_i_need_answers_with_the_domain_and_the_schools_settings(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot)
+            screen = await open_subject(app, pilot, "w")
+            goal = screen.query_one("#goal", Input)
+            await until(pilot, lambda: goal.has_focus)
+            settings = screen.settings
+            assert settings is not None
+            _mark, proposed, *_ = screen._figures()
+            assert goal.value == str(default_goal(settings, proposed))
+            answer = text_of(screen, "#answer")
+            target = int(goal.value)
+            marks = [scored(m) for m in screen.marks or []]
+            top_weight = max(f.weight for f in settings.control_forms)
+            left = lessons_left(
+                screen.week,
+                screen.subject.id,
+                PINNED_TODAY,
+                screen.period.ends_on,  # type: ignore[union-attr]
+                app.clock(),
+            )
+            assert left is not None and left > 0
+            needed = what_do_i_need(
+                marks,
+                target,
+                top_weight,
+                settings.round_threshold,
+                settings.scale_min,
+                settings.scale_max,
+                limit=left,
+            )
+            best = needed[settings.scale_max]
+            assert best is not None
+            rows = [line.split() for line in answer.splitlines()]
+            top = next(row for row in rows if row and row[0] == str(settings.scale_max))
+            assert top[1] == str(best)  # the heaviest weight comes first
+            assert f"About {left} lessons left" in answer
+
+    async def test_a_goal_may_be_an_average_and_a_bad_one_is_said(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot)
+            screen = await open_subject(app, pilot, "w")
+            goal = screen.query_one("#goal", Input)
+            goal.value = "4,2"
+            await pilot.pause()
+            assert "The goal is an average of 4.20." in text_of(screen, "#answer")
+            goal.value = "seven"
+            await pilot.pause()
+            assert text_of(screen, "#answer").startswith("A mark from 1 to 5")
+            # An average of exactly the top of the scale after a lower mark: never.
+            goal.value = "5.0"
+            await pilot.pause()
+            assert "Out of reach this period" in text_of(screen, "#answer")
+
+    async def test_plus_and_minus_step_the_goal(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot)
+            screen = await open_subject(app, pilot)
+            goal = screen.query_one("#goal", Input)
+            goal.value = "4"
+            await pilot.pause()
+            screen.query_one("#marks").focus()
+            await pilot.press("minus")
+            assert goal.value == "3"
+            await pilot.press("plus")
+            await pilot.press("plus")
+            assert goal.value == "5"
+            assert "A 5 needs an average of 4.50." in text_of(screen, "#answer")
+
+    async def test_brackets_turn_to_the_other_periods_and_the_year(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            card_screen = await open_card(app, pilot)
+            card = card_screen.card
+            assert card is not None
+            screen = await open_subject(app, pilot)
+            await pilot.press("left_square_bracket")
+            await until(pilot, lambda: "1st quarter" in str(screen.query_one("#heading").render()))
+            assert screen.check_action("period", (-1,)) is None
+            for _ in range(len(card.periods)):
+                await pilot.press("right_square_bracket")
+            await until(
+                pilot, lambda: "the whole year" in str(screen.query_one("#heading").render())
+            )
+            assert screen.check_action("period", (1,)) is None
+            await until(pilot, lambda: screen.marks is not None)
+            assert "period marks" in text_of(screen, "#answer")
+            # Back on the card, the cursor is where the subject screen was: the year.
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+            cell = grid(card_screen).selected
+            assert cell is not None and cell.period is None
+
+
+class TestGoals:
+    def test_a_whole_number_is_a_mark_judged_by_the_schools_threshold(self) -> None:
+        settings = SchoolSettings(round_threshold=0.6)
+        goal = parse_goal("5", settings)
+        assert goal is not None and goal.mark == 5 and float(goal.average) == 4.6
+
+    def test_a_decimal_is_an_average_with_a_point_or_a_comma(self) -> None:
+        for text in ("4.5", "4,5", " 4.50 "):
+            goal = parse_goal(text, SchoolSettings())
+            assert goal is not None and goal.mark is None and float(goal.average) == 4.5
+
+    def test_off_the_scale_or_not_a_number_is_no_goal(self) -> None:
+        for text in ("6", "0", "5.5", "", "five", "4.555"):
+            assert parse_goal(text, SchoolSettings()) is None
+
+    def test_the_default_goal_is_one_better_than_proposed(self) -> None:
+        settings = SchoolSettings()
+        assert default_goal(settings, 3) == 4
+        assert default_goal(settings, 5) == 5
+        assert default_goal(settings, None) == 5
+
+
+class TestExport:
+    async def test_e_writes_the_card_to_csv_in_the_current_directory(
+        self,
+        start: Callable[..., EdiaryApp],
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            card = screen.card
+            assert card is not None and screen.child is not None
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            name = csv_name(screen.child.full_name, card.year)
+            assert app.screen.query_one("#path", Input).value == name
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+            path = tmp_path / name
+            await until(pilot, lambda: any(str(path) in str(n.message) for n in app._notifications))
+        assert path.exists()
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            rows = list(csv.reader(file))
+        assert rows == csv_rows(card)
+        assert rows[0][:3] == ["Subject", "Teacher", "1st quarter: average"]
+        assert [row[0] for row in rows[1:]] == [s.name for s in card.subjects]
+
+    async def test_a_path_that_cannot_be_written_is_said_in_the_modal(
+        self,
+        start: Callable[..., EdiaryApp],
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot)
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            app.screen.query_one("#path", Input).value = "no/such/folder/card.csv"
+            await pilot.press("enter")
+            error = app.screen.query_one("#export-error", Static)
+            await until(pilot, lambda: error.display)
+            assert "Cannot write" in str(error.render())
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+
+    def test_the_file_name_keeps_the_childs_name_and_the_year(self) -> None:
+        assert csv_name("Жукова Дарья Данииловна", 2026) == "report-card-Жукова-Дарья-2026.csv"
+        assert csv_name("O'Brien  Ann", 2026) == "report-card-O-Brien-Ann-2026.csv"
+
+    def test_a_folder_gets_the_default_name(self, tmp_path: Path) -> None:
+        assert export_target("", "a.csv", tmp_path) == tmp_path / "a.csv"
+        assert export_target(str(tmp_path), "a.csv", Path("/")) == tmp_path / "a.csv"
+        assert export_target("x/b.csv", "a.csv", tmp_path) == tmp_path / "x" / "b.csv"
+
+    def test_rows_have_five_columns_a_period_and_two_for_the_year(self) -> None:
+        card = ReportCard(student_id="1", year=2026, periods=[], subjects=[])
+        assert csv_rows(card) == [["Subject", "Teacher", "Year mark", "Missed in the year"]]
+
+
+def test_lessons_left_repeats_this_weeks_timetable_to_the_end_of_the_period() -> None:
+    from ediary_tui.domain.models import Day, PersonRef, SubjectRef, Week, WeekLesson
+
+    msk = dt.timezone(dt.timedelta(hours=3))
+
+    def lesson(day: dt.date, subject: str) -> WeekLesson:
+        at = dt.datetime.combine(day, dt.time(9), msk)
+        return WeekLesson(
+            id=f"{day}{subject}",
+            number=1,
+            starts_at=at,
+            ends_at=at + dt.timedelta(minutes=45),
+            subject=SubjectRef(id=subject, name=subject),
+            teacher=PersonRef(id="t", full_name="T"),
+        )
+
+    monday = dt.date(2026, 11, 23)
+    days = [Day(date=monday, lessons=[lesson(monday, "m")])]
+    days.append(
+        Day(
+            date=monday + dt.timedelta(days=3), lessons=[lesson(monday + dt.timedelta(days=3), "m")]
+        )
+    )
+    week = Week(student_id="1", start=monday, end=monday + dt.timedelta(days=5), days=days)
+    now = dt.datetime(2026, 11, 25, 18, tzinfo=msk)  # Wednesday: Monday's lesson is over
+    # Thursday 26 Nov, then Mondays and Thursdays to Monday 28 Dec: 26.11, 30.11, 3.12, ..., 28.12.
+    assert lessons_left(week, "m", PINNED_TODAY, dt.date(2026, 12, 28), now) == 10
+    assert lessons_left(week, "other", PINNED_TODAY, dt.date(2026, 12, 28), now) is None
+    assert lessons_left(None, "m", PINNED_TODAY, dt.date(2026, 12, 28), now) is None
