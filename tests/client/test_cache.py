@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -75,25 +74,17 @@ class TestRoundTrip:
         assert cache.seen_marks(SERVER, "1", "7") == {"a", "b", "c"}
         assert cache.seen_marks(SERVER, "2", "7") == set()
 
-    async def test_a_real_week_reads_back_in_well_under_5_ms(
+    async def test_a_real_week_reads_back_equal_after_reopening(
         self, cache: OfflineCache, client: DiaryClient
     ) -> None:
+        """Speed is measured in bench/startup.py; here, that what was kept comes back whole."""
         user = (await client.login("parent", "demo")).user
         week = await client.week(user.children[0].id, PINNED_TODAY)
         cache.put_week(SERVER, user.id, week)
         cache.close()
-        started = time.perf_counter()
         reopened = OfflineCache()
-        found = reopened.get_week(SERVER, user.id, week.student_id, MONDAY)
-        cold = time.perf_counter() - started
-        timings = []
-        for _ in range(20):
-            started = time.perf_counter()
-            reopened.get_week(SERVER, user.id, week.student_id, MONDAY)
-            timings.append(time.perf_counter() - started)
-        assert found == week
-        assert cold < 0.020  # opening the file included
-        assert sorted(timings)[len(timings) // 2] < 0.005
+        assert reopened.get_week(SERVER, user.id, week.student_id, MONDAY) == week
+        assert reopened.get_week(SERVER, user.id, week.student_id, MONDAY + dt.timedelta(7)) is None
 
 
 class TestRecovery:

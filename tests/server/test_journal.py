@@ -8,7 +8,6 @@ in 5А-8А and is the class teacher of 7А, where `student` is. The pinned day
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -557,15 +556,12 @@ class TestJournalSpeed:
         with counting_queries(engine) as small:
             await journal_of(api, engine, as_teacher)
         await _grow_7a(engine, students=35, lessons=64)
-        started = time.perf_counter()
         with counting_queries(engine) as big:
             journal = await journal_of(api, engine, as_teacher)
-        elapsed = time.perf_counter() - started
         assert len(journal["students"]) == 35
         assert len(journal["lessons"]) >= 64
         assert sum(len(c["marks"]) for c in journal["cells"]) >= 35 * 50
         assert len(big) == len(small) <= 20, big
-        assert elapsed < 3.0
 
 
 async def _grow_7a(engine: AsyncEngine, *, students: int, lessons: int) -> None:
