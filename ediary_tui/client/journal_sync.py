@@ -1,0 +1,432 @@
+"""The teacher's journal on the client: reads with an offline copy, writes through the outbox.
+
+A key press in the journal never waits for the network and a write is never
+lost. Each write becomes an outbox entry, committed to disk before the screen
+shows it; `OutboxSender` then sends this user's pending journal entries one at
+a time, oldest first, each with its entry's idempotency key where the API
+takes one, so a resend after a lost answer cannot give a mark twice. The
+server's answer settles the entry: acknowledged (it leaves the pending list)
+or refused for good (a closed period, a mark off the scale, not your class),
+which stays in the outbox for the journal to show until the teacher dismisses
+it. An unreachable server is neither: the entry waits, and the sender tries
+again with a growing pause.
+
+A write may depend on an earlier one that has no server id yet: deleting a
+mark that was only just typed names the entry that creates it
+(`create_seq`), and the sender looks up the id the server gave when that entry
+was acknowledged. Entries go in order, so it always has been by then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    Journal,
+    LessonOut,
+    MarkHistory,
+    MarkIn,
+    PeriodMarkIn,
+    TeacherDay,
+)
+
+from .errors import (
+    ClientError,
+    NotFound,
+    NotLoggedIn,
+    PasswordChangeRequired,
+    ServerUnreachable,
+    Throttled,
+)
+from .outbox import ACKNOWLEDGED, REFUSED, Entry, Outbox
+
+if TYPE_CHECKING:
+    from .session import DiarySession
+
+KIND_MARK = "journal.mark"
+KIND_DELETE_MARK = "journal.delete_mark"
+KIND_ATTENDANCE = "journal.attendance"
+KIND_PERIOD_MARK = "journal.period_mark"
+JOURNAL_KINDS = frozenset({KIND_MARK, KIND_DELETE_MARK, KIND_ATTENDANCE, KIND_PERIOD_MARK})
+
+FIRST_RETRY = 0.5  # seconds before the first retry after the server could not be reached
+MAX_RETRY = 10.0  # the pause between retries doubles up to this
+
+
+def lesson_now_or_next(day: TeacherDay, now: dt.datetime) -> LessonOut | None:
+    """The lesson to open the journal on: the one going on, else the next, else the last one.
+
+    After the day's last lesson the teacher is most likely filling in the one
+    just given, so that one wins over nothing.
+    """
+    timed = [lesson for lesson in day.lessons if lesson.starts_at and lesson.ends_at]
+    for lesson in timed:
+        assert lesson.ends_at is not None
+        if now < lesson.ends_at:
+            return lesson  # going on now, or the next one
+    if timed:
+        return timed[-1]
+    return day.lessons[0] if day.lessons else None
+
+
+def journal_key(class_id: str, subject_id: str, period_id: str | None) -> str:
+    """Where a journal is kept in the offline cache; the default period has its own key."""
+    return f"{class_id}/{subject_id}/{period_id or ''}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The server's last word on an entry: acknowledged with its answer, or refused and why."""
+
+    entry: Entry
+    result: dict[str, Any] | None = None
+    reason: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.reason is not None
+
+
+@dataclass(frozen=True)
+class SendState:
+    """What the journal says about sending: how many wait, and whether the server answers."""
+
+    pending: int
+    offline: bool = False
+    retry_in: float | None = None
+    message: str | None = None
+
+
+class JournalSync:
+    """Journals and the teacher's day for one user on one server, and their writes."""
+
+    def __init__(self, session: DiarySession, user_id: str, outbox: Outbox) -> None:
+        self.session = session
+        self.user_id = user_id
+        self.outbox = outbox
+
+    @property
+    def server(self) -> str:
+        return self.session.server
+
+    # --- reads ------------------------------------------------------------------------
+
+    def cached_journal(
+        self, class_id: str, subject_id: str, period_id: str | None = None
+    ) -> Journal | None:
+        """The journal as last fetched (no network), or None."""
+        key = journal_key(class_id, subject_id, period_id)
+        row = self.session.cache.get_raw(self.server, self.user_id, "journal", key)
+        if row is None:
+            return None
+        try:
+            return Journal.model_validate_json(row[0])
+        except ValueError:
+            return None
+
+    async def fetch_journal(
+        self, class_id: str, subject_id: str, period_id: str | None = None
+    ) -> Journal:
+        """The journal from the server, kept for the next start or a lost network."""
+        journal = await self._online(self.session.client.journal(class_id, subject_id, period_id))
+        text = journal.model_dump_json()
+        keys = {journal_key(class_id, subject_id, period_id)}
+        keys.add(journal_key(class_id, subject_id, journal.period.id))
+        for key in keys:
+            self.session.cache.put_raw(self.server, self.user_id, "journal", key, text)
+        return journal
+
+    async def teacher_day(self, day: dt.date) -> TeacherDay | None:
+        """The teacher's lessons on `day`: fresh, else as last fetched, else None."""
+        try:
+            found = await self._online(self.session.client.teacher_day(day))
+        except ServerUnreachable:
+            row = self.session.cache.get_raw(
+                self.server, self.user_id, "teacher_day", day.isoformat()
+            )
+            return TeacherDay.model_validate_json(row[0]) if row is not None else None
+        self.session.cache.put_raw(
+            self.server, self.user_id, "teacher_day", day.isoformat(), found.model_dump_json()
+        )
+        return found
+
+    async def mark_history(self, mark_id: str) -> MarkHistory:
+        return await self._online(self.session.client.mark_history(mark_id))
+
+    async def _online(self, call: Any) -> Any:
+        try:
+            result = await call
+        except ServerUnreachable:
+            self.session.offline = True
+            raise
+        except ClientError:
+            self.session.offline = False
+            raise
+        self.session.offline = False
+        return result
+
+    # --- writes: each is an outbox entry first ----------------------------------------
+
+    def _add(self, kind: str, payload: dict[str, Any]) -> Entry:
+        return self.outbox.add(self.server, self.user_id, kind, payload)
+
+    def put_mark(self, class_id: str, subject_id: str, mark: MarkIn) -> Entry:
+        """A mark or a dot, to be created with this entry's idempotency key."""
+        payload = {
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "mark": mark.model_dump(mode="json", exclude_none=True),
+        }
+        return self._add(KIND_MARK, payload)
+
+    def delete_mark(
+        self,
+        class_id: str,
+        subject_id: str,
+        student_id: str,
+        lesson_id: str,
+        *,
+        mark: dict[str, Any],
+        mark_id: str | None = None,
+        create_seq: int | None = None,
+    ) -> Entry:
+        """Delete a mark known by its id, or the one entry `create_seq` creates.
+
+        `mark` keeps what the mark was (value, dot, due date, control form,
+        comment), so that undoing the deletion can put it back.
+        """
+        if (mark_id is None) == (create_seq is None):
+            raise ValueError("name the mark by its id or by the entry that creates it")
+        payload = {
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "student_id": student_id,
+            "lesson_id": lesson_id,
+            "mark_id": mark_id,
+            "create_seq": create_seq,
+            "mark": mark,
+        }
+        return self._add(KIND_DELETE_MARK, payload)
+
+    def set_attendance(
+        self,
+        class_id: str,
+        subject_id: str,
+        student_id: str,
+        lesson_id: str,
+        code: AttendanceCode | None,
+        previous: AttendanceCode | None,
+    ) -> Entry:
+        """An attendance code (None: present); `previous` is what undo puts back."""
+        payload = {
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "student_id": student_id,
+            "lesson_id": lesson_id,
+            "code": code.value if code else None,
+            "previous": previous.value if previous else None,
+        }
+        return self._add(KIND_ATTENDANCE, payload)
+
+    def set_period_mark(
+        self,
+        class_id: str,
+        subject_id: str,
+        student_id: str,
+        period_id: str,
+        value: int | None,
+        previous: int | None,
+    ) -> Entry:
+        payload = {
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "student_id": student_id,
+            "period_id": period_id,
+            "value": value,
+            "previous": previous,
+        }
+        return self._add(KIND_PERIOD_MARK, payload)
+
+    def pending(self) -> list[Entry]:
+        """This user's journal entries still to be sent, oldest first."""
+        return [
+            e for e in self.outbox.pending(self.server, self.user_id) if e.kind in JOURNAL_KINDS
+        ]
+
+    def refused(self) -> list[Entry]:
+        return [
+            e for e in self.outbox.refused(self.server, self.user_id) if e.kind in JOURNAL_KINDS
+        ]
+
+    def entries_for(self, class_id: str, subject_id: str) -> list[Entry]:
+        """Pending and refused entries of one journal, in the order they were made."""
+        mine = [
+            e
+            for e in self.pending() + self.refused()
+            if e.payload.get("class_id") == class_id and e.payload.get("subject_id") == subject_id
+        ]
+        return sorted(mine, key=lambda e: e.id)
+
+    def count_pending(self) -> int:
+        return len(self.pending())
+
+    def dismiss(self, entry_id: int) -> None:
+        """Forget a refused entry once the teacher has seen it."""
+        self.outbox.dismiss(entry_id)
+
+    def created_mark_id(self, create_seq: int) -> str | None:
+        """The server's id of the mark an acknowledged entry created; None otherwise."""
+        entry = self.outbox.get(create_seq)
+        if entry is None or entry.state != ACKNOWLEDGED or not entry.result:
+            return None
+        mark_id = entry.result.get("id")
+        return str(mark_id) if mark_id is not None else None
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def send(self, entry: Entry) -> Outcome:
+        """Send one entry and settle it in the outbox.
+
+        Raises ServerUnreachable, Throttled and NotLoggedIn (the entry stays
+        pending); every other refusal settles the entry as refused.
+        """
+        client = self.session.client
+        p = entry.payload
+        try:
+            if entry.kind == KIND_MARK:
+                mark = await client.create_mark(
+                    MarkIn.model_validate(p["mark"]), idempotency_key=entry.idempotency_key
+                )
+                result: dict[str, Any] = mark.model_dump(mode="json")
+            elif entry.kind == KIND_DELETE_MARK:
+                mark_id = p.get("mark_id")
+                if mark_id is None and p.get("create_seq") is not None:
+                    mark_id = self.created_mark_id(int(p["create_seq"]))
+                if mark_id is not None:
+                    # Gone already is done: a resend after an answer that was lost.
+                    with contextlib.suppress(NotFound):
+                        await client.delete_mark(mark_id)
+                result = {"mark_id": mark_id}  # None: the mark was never created
+            elif entry.kind == KIND_ATTENDANCE:
+                code = AttendanceCode(p["code"]) if p.get("code") else None
+                answer = await client.set_attendance(p["lesson_id"], p["student_id"], code)
+                result = answer.model_dump(mode="json")
+            elif entry.kind == KIND_PERIOD_MARK:
+                pm = PeriodMarkIn(
+                    student_id=p["student_id"],
+                    subject_id=p["subject_id"],
+                    period_id=p["period_id"],
+                    value=p.get("value"),
+                )
+                result = (await client.set_period_mark(pm)).model_dump(mode="json")
+            else:
+                raise ClientError(f"the journal does not send {entry.kind!r} entries")
+        except (ServerUnreachable, Throttled, NotLoggedIn, PasswordChangeRequired):
+            raise
+        except ClientError as exc:
+            self.outbox.refuse(entry.id, exc.message)
+            return Outcome(_settled(entry, REFUSED, reason=exc.message), reason=exc.message)
+        self.outbox.acknowledge(entry.id, result)
+        return Outcome(_settled(entry, ACKNOWLEDGED, result=result), result=result)
+
+
+def _settled(
+    entry: Entry, state: str, *, result: dict[str, Any] | None = None, reason: str | None = None
+) -> Entry:
+    return Entry(
+        entry.id,
+        entry.server,
+        entry.user_id,
+        entry.kind,
+        entry.payload,
+        entry.idempotency_key,
+        entry.created_at,
+        state,
+        result,
+        reason,
+    )
+
+
+class OutboxSender:
+    """Sends pending journal entries in order, for as long as `run` runs.
+
+    `wake()` says there is something new; while the server cannot be reached
+    the sender waits between tries, doubling the pause up to `max_delay`,
+    and `retry_now()` cuts the pause short (a person pressing "refresh").
+    """
+
+    def __init__(
+        self,
+        sync: JournalSync,
+        *,
+        first_delay: float = FIRST_RETRY,
+        max_delay: float = MAX_RETRY,
+    ) -> None:
+        self.sync = sync
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.offline = False
+        self._wake = asyncio.Event()
+        self._retry = asyncio.Event()
+
+    def wake(self) -> None:
+        """A new entry: send it now unless the server is known to be away."""
+        self._wake.set()
+
+    def retry_now(self) -> None:
+        self._retry.set()
+        self._wake.set()
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait `seconds`, or less if asked to retry now."""
+        self._retry.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._retry.wait(), timeout=seconds)
+
+    async def run(
+        self,
+        on_outcome: Callable[[Outcome], None],
+        on_state: Callable[[SendState], None],
+        on_session_ended: Callable[[ClientError], None],
+    ) -> None:
+        """Send until cancelled (or until the session ends: then nothing more can be sent)."""
+        delay = 0.0
+        while True:
+            self._wake.clear()
+            pending = self.sync.pending()
+            if not pending:
+                on_state(SendState(0))
+                await self._wake.wait()
+                continue
+            if self.sync.session.client.token is None:  # the session is still being resumed
+                await self._pause(0.2)
+                continue
+            try:
+                outcome = await self.sync.send(pending[0])
+            except (NotLoggedIn, PasswordChangeRequired) as exc:
+                on_state(SendState(len(pending)))
+                on_session_ended(exc)
+                return
+            except Throttled as exc:
+                await self._pause(float(exc.retry_after))
+                continue
+            except ServerUnreachable as exc:
+                delay = min(self.max_delay, delay * 2 if delay else self.first_delay)
+                self.offline = True
+                started = time.monotonic()
+                on_state(SendState(len(pending), True, delay, exc.message))
+                await self._pause(delay)
+                if time.monotonic() - started < delay:
+                    delay = 0.0  # asked to retry now: start the pauses afresh
+                continue
+            delay = 0.0
+            self.offline = False
+            on_outcome(outcome)
+            on_state(SendState(len(pending) - 1))

@@ -1,0 +1,155 @@
+"""Fixtures of the journal tests: the app opening straight onto the journal, and an outage.
+
+`JournalApp` is the app as a teacher's start will be wired: the remembered
+login's journal painted from the cache at once, the session resumed in a
+worker, then the journal fetched and the outbox sent. `Outage` is the edge of
+the world: a transport that cannot connect while the server is "down".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from textual import events, work
+from textual.pilot import Pilot
+
+import ediary_tui.app
+from ediary_tui.app import EdiaryApp
+from ediary_tui.client.api import DiaryClient
+from ediary_tui.client.session import DiarySession
+from ediary_tui.screens.journal import JournalScreen
+from ediary_tui.widgets.journal_grid import JournalGrid
+from tests.conftest import PINNED_TODAY
+
+from .conftest import new_session, pinned_clock
+from .test_login import until
+
+
+class Outage(httpx.AsyncBaseTransport):
+    """The real server in-process, unreachable while `down` (httpx.ConnectError, as a cut cable)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+        self.requests: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused (the test's outage)", request=request)
+        self.requests.append(f"{request.method} {request.url.path}")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Shared by the runs of the app in a test: closing one app must not close the server."""
+
+
+class JournalApp(EdiaryApp):
+    """EdiaryApp starting on the journal of the remembered (teacher's) login."""
+
+    CSS_PATH = str(Path(ediary_tui.app.__file__).with_name("app.tcss"))
+
+    def __init__(
+        self,
+        session: DiarySession,
+        *,
+        journal: dict[str, Any],
+        login: str | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(session, **kw)
+        self.journal_kw = journal
+        self.login = login
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # not the week or the login: the journal
+        if self.login is not None:  # a snapshot's app, in a loop of its own: log in there
+            self._log_in(self.login)
+            return
+        user = self.session.cached_user()
+        assert user is not None, "log in before starting the journal app"
+        screen = JournalScreen(
+            self.session, user, today=self.today, clock=self.clock, fetch=False, **self.journal_kw
+        )
+        self.push_screen(screen)
+        self._resume_journal(screen)
+
+    @work(group="session")
+    async def _log_in(self, login: str) -> None:
+        result = await self.session.login(login, "demo")
+        self.push_screen(
+            JournalScreen(
+                self.session, result.user, today=self.today, clock=self.clock, **self.journal_kw
+            )
+        )
+
+    @work(group="session")
+    async def _resume_journal(self, screen: JournalScreen) -> None:
+        user = await self.session.resume()
+        if user is not None:
+            await screen.set_user(user)
+        screen.refresh_journal()
+
+
+def journal_app(
+    session: DiarySession,
+    *,
+    lang: str = "en",
+    clock: Callable[[], dt.datetime] = pinned_clock,
+    login: str | None = None,
+    **journal: Any,
+) -> JournalApp:
+    """English, the pinned date and clock; retries after an outage every 0.2 s at most."""
+    return JournalApp(
+        session,
+        journal={"max_retry_delay": 0.2, **journal},
+        login=login,
+        lang=lang,
+        today=PINNED_TODAY,
+        clock=clock,
+    )
+
+
+async def logged_in(transport: httpx.AsyncBaseTransport, login: str = "teacher") -> DiarySession:
+    """A session as `ediary` would have it after the teacher logged in once."""
+    session = new_session(transport)
+    await session.login(login, "demo")
+    return session
+
+
+def journal_of(app: EdiaryApp) -> JournalScreen:
+    screen = next((s for s in app.screen_stack if isinstance(s, JournalScreen)), None)
+    assert screen is not None, f"no journal on the stack: {app.screen_stack}"
+    return screen
+
+
+def grid_of(app: EdiaryApp) -> JournalGrid:
+    return journal_of(app).query_one(JournalGrid)
+
+
+async def loaded(pilot: Pilot[Any]) -> JournalScreen:
+    """Wait until the journal is on screen, fresh from the server."""
+    app = pilot.app
+    assert isinstance(app, EdiaryApp)
+
+    def fresh() -> bool:
+        screen = next((s for s in app.screen_stack if isinstance(s, JournalScreen)), None)
+        return screen is not None and screen.state is not None and screen.fetched_at is not None
+
+    await until(pilot, fresh)
+    return journal_of(app)
+
+
+async def teacher_api(transport: httpx.AsyncBaseTransport) -> DiaryClient:
+    """The teacher's own client to the same school: how the tests check what the server has."""
+    client = DiaryClient("http://school.test", transport=transport, retries=0)
+    await client.login("teacher", "demo")
+    return client
+
+
+def told(app: EdiaryApp) -> list[str]:
+    """The toasts the app has shown (Textual keeps them on the app, privately)."""
+    return [n.message for n in app._notifications]
