@@ -13,6 +13,7 @@ from ediary_tui.server import schema as s
 from tests.conftest import PINNED_TODAY
 from tests.server.test_week import (
     MONDAY,
+    assert_diary_readers,
     children,
     class_of,
     classmate,
@@ -62,21 +63,15 @@ class TestHomeworkAccess:
         as_teacher: dict,
         as_admin: dict,
     ) -> None:
-        older, younger = await children(api, as_parent)
-        mate = await classmate(engine, older)
-        for headers, student, status in (
-            (as_parent, older, 200),
-            (as_parent, younger, 200),
-            (as_parent, mate, 404),
-            (as_student, older, 200),
-            (as_student, mate, 404),
-            (as_teacher, mate, 200),
-            (as_teacher, younger, 404),
-            (as_admin, younger, 200),
-            ({}, older, 401),
-        ):
-            r = await api.get(_url(student), headers=headers)
-            assert r.status_code == status, (student, status)
+        await assert_diary_readers(
+            api,
+            engine,
+            _url,
+            parent=as_parent,
+            student=as_student,
+            teacher=as_teacher,
+            admin=as_admin,
+        )
 
 
 class TestHomeworkList:

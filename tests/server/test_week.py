@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -99,7 +100,9 @@ async def insert_mark(
     async with engine.begin() as conn:
         school_id = (await conn.execute(sa.select(cf.c.school_id).limit(1))).scalar_one()
         await conn.execute(
-            s.changes.insert().values(school_id=school_id, kind="mark", at=PINNED_NOW, summary="", data={})
+            s.changes.insert().values(
+                school_id=school_id, kind="mark", at=PINNED_NOW, summary="", data={}
+            )
         )
         fid = (await conn.execute(sa.select(cf.c.id).where(cf.c.code == form))).scalar_one()
         result = await conn.execute(
@@ -117,6 +120,34 @@ async def insert_mark(
         )
         mark_id = result.inserted_primary_key[0]
     return mark_id
+
+
+async def assert_diary_readers(
+    api: httpx.AsyncClient,
+    engine: AsyncEngine,
+    url_of: Callable[[str], str],
+    *,
+    parent: dict[str, str],
+    student: dict[str, str],
+    teacher: dict[str, str],
+    admin: dict[str, str],
+) -> None:
+    """DOMAIN.md's readers of a child's diary get 200 at `url_of(id)`; everyone else 404 (401 unlogged)."""
+    older, younger = await children(api, parent)
+    mate = await classmate(engine, older)
+    for headers, who, status in (
+        (parent, older, 200),
+        (parent, younger, 200),
+        (parent, mate, 404),
+        (student, older, 200),
+        (student, mate, 404),
+        (teacher, mate, 200),
+        (teacher, younger, 404),
+        (admin, younger, 200),
+        ({}, older, 401),
+    ):
+        r = await api.get(url_of(who), headers=headers)
+        assert r.status_code == status, (who, status)
 
 
 async def get_week(
