@@ -573,3 +573,80 @@ class Progress(Model):
     scale_min: int = 1
     scale_max: int = 5
     subjects: list[ProgressSubject]
+
+
+# -- classes, families and first-login credentials (the journal's class-teacher side) ----
+
+
+class ClassSubject(Model):
+    """A subject taught in a class, and whether the caller may write its journal."""
+
+    id: str
+    name: str
+    teachers: list[PersonRef] = []
+    can_write: bool = Field(False, description="the caller teaches it in this class")
+
+
+class StaffClass(Model):
+    """A class whose journal the caller may open, with the subjects they may open in it."""
+
+    id: str
+    name: str
+    grade: int
+    class_teacher: PersonRef | None = None
+    led_by_me: bool = Field(False, description="the caller is its class teacher")
+    subjects: list[ClassSubject] = []
+
+
+class ClassList(Model):
+    classes: list[StaffClass]
+
+
+class FamilyMember(Model):
+    id: str
+    full_name: str
+    login: str | None = Field(
+        None, description="only for those who hand out credentials (class teacher, admin)"
+    )
+    activated: bool = Field(description="has logged in and chosen their own password")
+
+
+class Family(Model):
+    """A student of the class and the parents linked to them."""
+
+    student: FamilyMember
+    parents: list[FamilyMember] = []
+
+
+class ClassFamilies(Model):
+    class_id: str
+    class_name: str
+    can_issue: bool = Field(False, description="the caller may issue first-login credentials")
+    families: list[Family]
+
+
+class CredentialsIn(Model):
+    student_ids: list[str] | None = Field(
+        None, description="the families (by student id) to issue for; null: the whole class"
+    )
+    only_new: bool = Field(
+        True, description="skip people who have already chosen their own password"
+    )
+
+
+class IssuedCredential(Model):
+    """A one-time password: shown once, changed by its owner at the first login."""
+
+    user_id: str
+    login: str
+    full_name: str
+    role: Role = Field(description="student or parent")
+    student_name: str = Field(description="whose family")
+    password: str
+
+
+class IssuedCredentials(Model):
+    class_id: str
+    class_name: str
+    issued_at: dt.datetime
+    credentials: list[IssuedCredential]
