@@ -28,20 +28,27 @@ from ediary_tui.client.changes import ABOUT_STUDENT, ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import User
+from ediary_tui.domain.models import Role, User
 from ediary_tui.i18n import _, localise_bindings, set_language
+from ediary_tui.screens.journal import JournalScreen
 from ediary_tui.screens.login import LoginScreen
 from ediary_tui.screens.messages import MessagesScreen
 from ediary_tui.screens.password import PasswordScreen
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.week import ConfirmModal, WeekScreen
 from ediary_tui.screens.whats_new import WhatsNewScreen, notify_news, show_counts
 
 Clock = Callable[[], dt.datetime]
 POLL_SECONDS = 30.0  # how often the change feed is asked what is new
+STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN})
 
 
 def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
+
+
+def is_staff(user: User) -> bool:
+    """Teachers, class teachers and admins work in the journal; families read the diary."""
+    return bool(STAFF & set(user.roles))
 
 
 @dataclass(frozen=True)
@@ -126,7 +133,7 @@ class EdiaryApp(App[None]):
         # A cached user means a token is kept for them: paint the diary before any network.
         user = self.session.cached_user()
         if user is not None:
-            self.push_screen(self._week_screen(user, fetch=False))
+            self.push_screen(self._home_screen(user, fetch=False))
             # After the cached week is on screen: the first request loads the embedded
             # server stack (~0.7 s of imports), which must not delay that frame.
             self.call_after_refresh(self._resume)
@@ -144,7 +151,12 @@ class EdiaryApp(App[None]):
     def _login_screen(self, message: str | None = None) -> LoginScreen:
         return LoginScreen(self.session, demo_accounts=self.demo_accounts, message=message)
 
-    def _week_screen(self, user: User, *, fetch: bool = True) -> WeekScreen:
+    def _home_screen(self, user: User, *, fetch: bool = True) -> Screen[None]:
+        """Where a user lands: the school's staff on the journal, families on the week."""
+        if is_staff(user):
+            return JournalScreen(
+                self.session, user, today=self.today, clock=self.clock, fetch=fetch
+            )
         return WeekScreen(self.session, user, today=self.today, clock=self.clock, fetch=fetch)
 
     def _replace(self, screen: Screen[None]) -> None:
@@ -167,10 +179,13 @@ class EdiaryApp(App[None]):
         if user is None:
             self.session_ended()
             return
-        screen = self.screen
-        if isinstance(screen, WeekScreen):
-            await screen.set_user(user)
-            screen.refresh_week()
+        for screen in self.screen_stack:
+            if isinstance(screen, WeekScreen):
+                await screen.set_user(user)
+                screen.refresh_week()
+            elif isinstance(screen, JournalScreen):
+                await screen.set_user(user)
+                screen.refresh_journal()
         self.follow_changes()
 
     def session_ended(self, message: str | None = None) -> None:
@@ -186,7 +201,7 @@ class EdiaryApp(App[None]):
         if user is None:  # cannot happen after a successful login; be safe anyway
             self._replace(self._login_screen())
         else:
-            self._replace(self._week_screen(user))
+            self._replace(self._home_screen(user))
             self.follow_changes()
 
     # -- what screens report -----------------------------------------------------
@@ -209,11 +224,13 @@ class EdiaryApp(App[None]):
 
     @on(PasswordScreen.SessionEnded)
     @on(WeekScreen.SessionEnded)
+    @on(JournalScreen.SessionEnded)
     @on(MessagesScreen.SessionEnded)
     def _session_ended(self) -> None:
         self.session_ended()
 
     @on(WeekScreen.PasswordRequired)
+    @on(JournalScreen.PasswordRequired)
     @on(MessagesScreen.PasswordRequired)
     def _password_required(self) -> None:
         if not isinstance(self.screen, PasswordScreen):
@@ -282,6 +299,27 @@ class EdiaryApp(App[None]):
         """Forget the token (and tell the server if it can be reached)."""
         await self.session.logout()
         self._replace(self._login_screen(_("login.logged_out")))
+
+    def unsent(self) -> int:
+        """Journal entries the server has not acknowledged yet (kept in the outbox)."""
+        journal = next((s for s in self.screen_stack if isinstance(s, JournalScreen)), None)
+        return journal.unsent if journal is not None else 0
+
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q, the palette); with journal entries unsent, ask first."""
+        pending = self.unsent()
+        if not pending:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmModal):
+            return  # already asking
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        question = _("journal.quit_question", count=pending)
+        self.push_screen(ConfirmModal(question, _("journal.quit_yes")), answered)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -32,15 +32,21 @@ from ediary_tui.domain.models import (
     AbsenceNoticeIn,
     AbsenceNoticeList,
     Announcement,
+    AnnouncementIn,
     AnnouncementList,
     AttendanceCode,
     AttendanceOut,
     ChangeFeed,
+    ClassFamilies,
+    ClassList,
+    CredentialsIn,
     ErrorBody,
     Health,
     Homework,
     HomeworkIn,
     HomeworkList,
+    HomeworkPatch,
+    IssuedCredentials,
     Journal,
     LessonOut,
     LessonPatch,
@@ -452,6 +458,17 @@ class DiaryClient:
         )
         return self._parse(Homework, response)
 
+    async def update_homework(self, homework_id: str, patch: HomeworkPatch) -> Homework:
+        response = await self.request(
+            "PATCH",
+            f"{API}/homework/{_seg(homework_id)}",
+            json=patch.model_dump(mode="json", exclude_unset=True),
+        )
+        return self._parse(Homework, response)
+
+    async def delete_homework(self, homework_id: str) -> None:
+        await self.request("DELETE", f"{API}/homework/{_seg(homework_id)}")
+
     async def set_period_mark(self, pm: PeriodMarkIn) -> PeriodMarkOut:
         response = await self.request("PUT", f"{API}/period-marks", json=pm.model_dump(mode="json"))
         return self._parse(PeriodMarkOut, response)
@@ -472,6 +489,18 @@ class DiaryClient:
             AnnouncementList, "/announcements", {"student_id": student_id, "limit": limit}
         )
         return found.announcements
+
+    async def create_announcement(
+        self, body: AnnouncementIn, *, idempotency_key: str | None = None
+    ) -> Announcement:
+        """Announce to a class (or, for the admin, the school); a key as for `reply`."""
+        response = await self.request(
+            "POST",
+            f"{API}/announcements",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        return self._parse(Announcement, response)
 
     async def threads(self) -> ThreadList:
         """The caller's conversations, most recently active first, with unread counts."""
@@ -507,3 +536,26 @@ class DiaryClient:
         """Whom a family may write to about the child: its class's teachers, with subjects."""
         found = await self._get(TeacherList, "/teachers", {"student_id": student_id})
         return found.teachers
+
+    # --- classes, families and first-login credentials (staff) -----------------------------
+
+    async def classes(self) -> ClassList:
+        """The classes whose journal the caller may open, each with the subjects they may."""
+        return await self._get(ClassList, "/classes")
+
+    async def families(self, class_id: str) -> ClassFamilies:
+        """A class's students with their parents; logins only for who hands them out."""
+        return await self._get(ClassFamilies, f"/classes/{_seg(class_id)}/families")
+
+    async def issue_credentials(
+        self, class_id: str, body: CredentialsIn, *, idempotency_key: str | None = None
+    ) -> IssuedCredentials:
+        """New one-time passwords for a class's families; a key (made if not given) makes a
+        retry return the same passwords instead of resetting everyone again."""
+        response = await self.request(
+            "POST",
+            f"{API}/classes/{_seg(class_id)}/credentials",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key or str(uuid.uuid4()),
+        )
+        return self._parse(IssuedCredentials, response)

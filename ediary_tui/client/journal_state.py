@@ -25,6 +25,7 @@ from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weight
 from ediary_tui.domain.models import (
     AttendanceCode,
     ControlForm,
+    Homework,
     Journal,
     JournalLesson,
     JournalStudent,
@@ -34,8 +35,11 @@ from ediary_tui.domain.models import (
 from .journal_sync import (
     KIND_ATTENDANCE,
     KIND_DELETE_MARK,
+    KIND_HOMEWORK,
     KIND_MARK,
     KIND_PERIOD_MARK,
+    KIND_TOPIC,
+    LESSON_KINDS,
     Outcome,
 )
 from .outbox import PENDING, REFUSED, Entry
@@ -121,6 +125,33 @@ class StudentSummary:
     entry_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class HomeworkItem:
+    """Homework of a lesson: saved (`ref` "h:<id>") or set here and not yet saved ("e:<entry>")."""
+
+    ref: str
+    text: str
+    required: bool
+    state: str = SAVED
+    reason: str | None = None
+    entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LessonView:
+    """A lesson's topic and homework as they will be, with what is unsent or refused."""
+
+    lesson: JournalLesson
+    topic_state: str = SAVED
+    homework: tuple[HomeworkItem, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
+    refused_topic: str | None = None  # what a refused topic edit said, to be typed in again
+
+    @property
+    def pending(self) -> bool:
+        return self.topic_state == PENDING or any(h.state == PENDING for h in self.homework)
+
+
 def _cell_mark(m: Mark) -> CellMark:
     return CellMark(
         ref=f"m:{m.id}",
@@ -147,6 +178,7 @@ class JournalState:
         self._entries: dict[int, Entry] = {}
         self._cell_entries: dict[CellKey, list[int]] = defaultdict(list)
         self._student_entries: dict[str, list[int]] = defaultdict(list)
+        self._lesson_entries: dict[str, list[int]] = defaultdict(list)
         self._created: dict[int, str] = {}
         self.replace(journal)
         for entry in entries:
@@ -187,6 +219,8 @@ class JournalState:
             return False
         if entry.kind == KIND_PERIOD_MARK:
             return p.get("period_id") == self.journal.period.id and p["student_id"] in self.students
+        if entry.kind in LESSON_KINDS:
+            return p.get("lesson_id") in self.lessons
         where = _cell_of(entry)
         return where is not None and where[0] in self.students and where[1] in self.lessons
 
@@ -199,6 +233,9 @@ class JournalState:
             student = str(entry.payload["student_id"])
             self._student_entries[student].append(entry.id)
             return student
+        if entry.kind in LESSON_KINDS:
+            self._lesson_entries[str(entry.payload["lesson_id"])].append(entry.id)
+            return None
         where = _cell_of(entry)
         assert where is not None
         self._cell_entries[where].append(entry.id)
@@ -235,7 +272,23 @@ class JournalState:
                 self._attendance.pop(key, None)
         elif entry.kind == KIND_PERIOD_MARK:
             self._period_marks[p["student_id"]] = result.get("value")
+        elif entry.kind == KIND_TOPIC:
+            lesson = self.lessons[p["lesson_id"]]
+            self.lessons[lesson.id] = lesson.model_copy(update={"topic": result.get("topic")})
+        elif entry.kind == KIND_HOMEWORK:
+            self._settle_homework(entry, result)
         return touched
+
+    def _settle_homework(self, entry: Entry, result: dict[str, Any]) -> None:
+        lesson = self.lessons[entry.payload["lesson_id"]]
+        if "deleted" in result:
+            kept = [h for h in lesson.homework if h.id != result["deleted"]]
+        else:
+            hw = Homework.model_validate(result)
+            self._created[entry.id] = hw.id
+            kept = [h for h in lesson.homework if h.id != hw.id] + [hw]
+            kept.sort(key=lambda h: h.created_at)
+        self.lessons[lesson.id] = lesson.model_copy(update={"homework": kept})
 
     def dismiss(self, entry_id: int) -> CellKey | str | None:
         """Forget a refused entry (the teacher has seen it)."""
@@ -256,6 +309,9 @@ class JournalState:
 
     def _drop(self, entry: Entry) -> None:
         self._entries.pop(entry.id, None)
+        if entry.kind in LESSON_KINDS:
+            self._lesson_entries[str(entry.payload["lesson_id"])].remove(entry.id)
+            return
         touched = self._touched(entry)
         if isinstance(touched, str):
             self._student_entries[touched].remove(entry.id)
@@ -341,6 +397,88 @@ class JournalState:
             pending,
             tuple(refusals),
             base_code,
+        )
+
+    def lesson(self, lesson_id: str) -> LessonView:
+        """The lesson's topic and homework with the unsent edits laid over the server's."""
+        lesson = self.lessons[lesson_id]
+        topic, topic_state, refused_topic = lesson.topic, SAVED, None
+        items = [HomeworkItem(f"h:{h.id}", h.text, h.required) for h in lesson.homework]
+        refusals: list[Refusal] = []
+        for entry_id in self._lesson_entries.get(lesson_id, ()):
+            entry = self._entries[entry_id]
+            p, state = entry.payload, entry.state
+            if state == REFUSED:
+                refusals.append(Refusal(entry.id, entry.kind, entry.reason or ""))
+            if entry.kind == KIND_TOPIC:
+                if state == PENDING:
+                    topic, topic_state = p.get("topic") or None, PENDING
+                else:
+                    topic_state, refused_topic = REFUSED, p.get("topic")
+                continue
+            target = self._homework_target(p)
+            if target is None:  # new homework
+                items.append(
+                    HomeworkItem(
+                        f"e:{entry.id}",
+                        p.get("text") or "",
+                        bool(p.get("required", True)),
+                        state,
+                        entry.reason,
+                        entry.id,
+                    )
+                )
+            elif state == PENDING and p.get("text") is None:
+                items = [h for h in items if h.ref != target]
+            elif state == PENDING:
+                items = [
+                    replace(
+                        h,
+                        text=p["text"],
+                        required=bool(p.get("required", True)),
+                        state=PENDING,
+                        entry_id=entry.id,
+                    )
+                    if h.ref == target
+                    else h
+                    for h in items
+                ]
+            else:  # refused: what was typed is kept, to be typed in again
+                items = [
+                    replace(
+                        h,
+                        text=p.get("text") or h.text,
+                        required=bool(p.get("required", h.required)),
+                        state=REFUSED,
+                        reason=entry.reason,
+                        entry_id=entry.id,
+                    )
+                    if h.ref == target
+                    else h
+                    for h in items
+                ]
+        shown = lesson.model_copy(update={"topic": topic}) if topic != lesson.topic else lesson
+        return LessonView(shown, topic_state, tuple(items), tuple(refusals), refused_topic)
+
+    def _homework_target(self, payload: dict[str, Any]) -> str | None:
+        if payload.get("homework_id"):
+            return f"h:{payload['homework_id']}"
+        seq = payload.get("create_seq")
+        if seq is None:
+            return None
+        created = self._created.get(int(seq)) or self._created_mark_id(int(seq))
+        return f"h:{created}" if created else f"e:{seq}"
+
+    def lesson_refusals(self) -> list[Refusal]:
+        """Refused topic and homework edits of every lesson, oldest first."""
+        return sorted(
+            (
+                Refusal(e.id, e.kind, e.reason or "")
+                for ids in self._lesson_entries.values()
+                for seq in ids
+                if (e := self._entries[seq]).state == REFUSED
+            ),
+            key=lambda r: r.entry_id,
         )
 
     def filled_cells(self) -> list[CellKey]:

@@ -29,8 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from ediary_tui.domain.models import (
     AttendanceCode,
+    HomeworkIn,
+    HomeworkPatch,
     Journal,
     LessonOut,
+    LessonPatch,
     MarkHistory,
     MarkIn,
     PeriodMarkIn,
@@ -39,6 +42,7 @@ from ediary_tui.domain.models import (
 
 from .errors import (
     ClientError,
+    Invalid,
     NotFound,
     NotLoggedIn,
     PasswordChangeRequired,
@@ -54,7 +58,12 @@ KIND_MARK = "journal.mark"
 KIND_DELETE_MARK = "journal.delete_mark"
 KIND_ATTENDANCE = "journal.attendance"
 KIND_PERIOD_MARK = "journal.period_mark"
-JOURNAL_KINDS = frozenset({KIND_MARK, KIND_DELETE_MARK, KIND_ATTENDANCE, KIND_PERIOD_MARK})
+KIND_TOPIC = "journal.topic"
+KIND_HOMEWORK = "journal.homework"
+LESSON_KINDS = frozenset({KIND_TOPIC, KIND_HOMEWORK})
+JOURNAL_KINDS = frozenset(
+    {KIND_MARK, KIND_DELETE_MARK, KIND_ATTENDANCE, KIND_PERIOD_MARK, *LESSON_KINDS}
+)
 
 FIRST_RETRY = 0.5  # seconds before the first retry after the server could not be reached
 MAX_RETRY = 10.0  # the pause between retries doubles up to this
@@ -254,6 +263,47 @@ class JournalSync:
         }
         return self._add(KIND_PERIOD_MARK, payload)
 
+    def set_topic(
+        self, class_id: str, subject_id: str, lesson_id: str, topic: str, previous: str | None
+    ) -> Entry:
+        """The lesson's topic ("" clears it); `previous` is what undo puts back."""
+        payload = {
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "lesson_id": lesson_id,
+            "topic": topic,
+            "previous": previous,
+        }
+        return self._add(KIND_TOPIC, payload)
+
+    def set_homework(
+        self,
+        class_id: str,
+        subject_id: str,
+        lesson_id: str,
+        *,
+        text: str | None,
+        required: bool = True,
+        homework_id: str | None = None,
+        create_seq: int | None = None,
+    ) -> Entry:
+        """New homework (no id), a revision of one (its id, or the entry creating it), or its
+        removal (`text` None). A new one is created with this entry's idempotency key."""
+        payload = {
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "lesson_id": lesson_id,
+            "homework_id": homework_id,
+            "create_seq": create_seq,
+            "text": text,
+            "required": required,
+        }
+        return self._add(KIND_HOMEWORK, payload)
+
+    def created_homework_id(self, create_seq: int) -> str | None:
+        """The server's id of the homework an acknowledged entry created; None otherwise."""
+        return self.created_mark_id(create_seq)
+
     def pending(self) -> list[Entry]:
         """This user's journal entries still to be sent, oldest first."""
         return [
@@ -326,6 +376,11 @@ class JournalSync:
                     value=p.get("value"),
                 )
                 result = (await client.set_period_mark(pm)).model_dump(mode="json")
+            elif entry.kind == KIND_TOPIC:
+                lesson = await client.update_lesson(p["lesson_id"], LessonPatch(topic=p["topic"]))
+                result = {"lesson_id": lesson.id, "topic": lesson.topic}
+            elif entry.kind == KIND_HOMEWORK:
+                result = await self._send_homework(entry)
             else:
                 raise ClientError(f"the journal does not send {entry.kind!r} entries")
         except (ServerUnreachable, Throttled, NotLoggedIn, PasswordChangeRequired):
@@ -335,6 +390,30 @@ class JournalSync:
             return Outcome(_settled(entry, REFUSED, reason=exc.message), reason=exc.message)
         self.outbox.acknowledge(entry.id, result)
         return Outcome(_settled(entry, ACKNOWLEDGED, result=result), result=result)
+
+    async def _send_homework(self, entry: Entry) -> dict[str, Any]:
+        client = self.session.client
+        p = entry.payload
+        homework_id = p.get("homework_id")
+        if homework_id is None and p.get("create_seq") is not None:
+            homework_id = self.created_homework_id(int(p["create_seq"]))
+            if homework_id is None:  # what it revises was never created: nothing to revise
+                raise Invalid("the homework this revises was not saved", code="homework_not_saved")
+        if p.get("text") is None:
+            if homework_id is not None:
+                with contextlib.suppress(NotFound):  # gone already is done
+                    await client.delete_homework(homework_id)
+            return {"deleted": homework_id}
+        if homework_id is None:
+            hw = await client.add_homework(
+                p["lesson_id"],
+                HomeworkIn(text=p["text"], required=bool(p.get("required", True))),
+                idempotency_key=entry.idempotency_key,
+            )
+        else:
+            patch = HomeworkPatch(text=p["text"], required=bool(p.get("required", True)))
+            hw = await client.update_homework(homework_id, patch)
+        return hw.model_dump(mode="json")
 
 
 def _settled(

@@ -68,9 +68,10 @@ from ediary_tui.screens.journal_cell import (
     DueDateModal,
     JournalPicker,
     describe_cell,
+    describe_lesson,
     initials,
 )
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.screens.journal_lesson import LessonEdit, LessonForm
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.journal_grid import (
     GridColumn,
@@ -124,6 +125,7 @@ class JournalScreen(Screen[None]):
         Binding("z,я,ctrl+z", "undo", "journal.key_undo"),
         # In help and the command palette, not in the footer: 80 columns are few.
         Binding("p,з", "period_mark", "journal.key_period_mark", show=False),
+        Binding("h,р", "lesson", "journal.key_lesson", key_display="h"),
         Binding("c,с", "pick", "journal.key_pick"),
         Binding(
             "left_square_bracket,х",
@@ -141,7 +143,7 @@ class JournalScreen(Screen[None]):
         ),
         Binding("t,е", "today", "journal.key_today", show=False),
         Binding("r,к", "refresh", "journal.key_refresh", show=False),
-        Binding("q,й", "quit", "journal.key_quit", show=False),
+        Binding("q,й", "app.quit", "journal.key_quit", show=False),
     ]
 
     class SessionEnded(Message):
@@ -524,9 +526,13 @@ class JournalScreen(Screen[None]):
             details.update("", layout=False)
             return
         student = state.students[key[0]]
-        lesson = state.lessons[key[1]]
+        view = state.lesson(key[1])
         cell = state.cell(*key)
-        line = describe_cell(student, lesson, cell, state.summary(student.id), brief=True)
+        summary = state.summary(student.id)
+        line = describe_cell(student, view.lesson, cell, summary, brief=True)
+        if not cell.refusals and summary.state != REFUSED:
+            # No refusal to say first: the lesson's line above the cell's.
+            line = Content("\n").join([describe_lesson(view), line])
         details.update(line, layout=False)  # its height is fixed: no layout on a key press
 
     # -- sending -----------------------------------------------------------------
@@ -783,6 +789,58 @@ class JournalScreen(Screen[None]):
         )
         self._entered(entry, move_down=True)
 
+    def action_lesson(self) -> None:
+        """The topic and homework of the lesson under the cursor."""
+        if not self._writable():
+            return
+        state, key = self.state, self._cursor()
+        assert state is not None and key is not None
+        lesson_id = key[1]
+        view = state.lesson(lesson_id)
+        shown = [r.entry_id for r in view.refusals]
+
+        def saved(edit: LessonEdit | None) -> None:
+            if self.state is not state:
+                return
+            for entry_id in shown:  # seen in the form (and typed in again there)
+                self.sync.dismiss(entry_id)
+                state.dismiss(entry_id)
+            if edit is not None and not edit.empty:
+                self._save_lesson(lesson_id, edit)
+            self._show_sync()
+            self._show_details()
+
+        journal = state.journal
+        form = LessonForm(view, subject=journal.subject.name, class_name=journal.class_name)
+        self.app.push_screen(form, saved)
+
+    def _save_lesson(self, lesson_id: str, edit: LessonEdit) -> None:
+        state = self.state
+        assert state is not None
+        cls, subject = state.class_id, state.subject_id
+        if edit.topic is not None:
+            previous = state.lesson(lesson_id).lesson.topic
+            self._entered(
+                self.sync.set_topic(cls, subject, lesson_id, edit.topic, previous),
+                move_down=False,
+                undoable=False,
+            )
+        for change in edit.homework:
+            kind, _sep, ref = (change.ref or "").partition(":")
+            self._entered(
+                self.sync.set_homework(
+                    cls,
+                    subject,
+                    lesson_id,
+                    text=change.text,
+                    required=change.required,
+                    homework_id=ref if kind == "h" else None,
+                    create_seq=int(ref) if kind == "e" else None,
+                ),
+                move_down=False,
+                undoable=False,
+            )
+
     # -- looking around ------------------------------------------------------------
 
     @on(JournalGrid.Activated)
@@ -792,7 +850,7 @@ class JournalScreen(Screen[None]):
         if state is None:
             return
         student = state.students[event.row_key]
-        lesson = state.lessons[event.column_key]
+        lesson = state.lesson(event.column_key).lesson
         self.app.push_screen(
             CellDetails(
                 self.sync,
@@ -853,20 +911,6 @@ class JournalScreen(Screen[None]):
             self._fetch(j.class_id, j.subject.id, j.period.id)
         elif self.wanted is not None:
             self._fetch(*self.wanted)
-
-    def action_quit(self) -> None:
-        """Quit; with entries still unsent, ask first (they are kept and sent next time)."""
-        pending = self.unsent
-        if not pending:
-            self.app.exit()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.exit()
-
-        question = _("journal.quit_question", count=pending)
-        self.app.push_screen(ConfirmModal(question, _("journal.quit_yes")), answered)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "period":

@@ -19,7 +19,13 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ediary_tui.client.errors import ClientError
-from ediary_tui.client.journal_state import SAVED, CellMark, CellState, StudentSummary
+from ediary_tui.client.journal_state import (
+    SAVED,
+    CellMark,
+    CellState,
+    LessonView,
+    StudentSummary,
+)
 from ediary_tui.client.outbox import PENDING, REFUSED
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import JournalLesson, JournalStudent, MarkChange, TeachingRef
@@ -83,6 +89,32 @@ def describe_mark(
     return ", ".join(parts)
 
 
+def describe_lesson(view: LessonView) -> Content:
+    """The lesson under the cursor: date, number, control form, topic, homework, edit state."""
+    lesson = view.lesson
+    parts: list[Content] = [
+        Content.styled(
+            _("journal.lesson", date=day_month(lesson.date), number=lesson.number), "bold"
+        ),
+    ]
+    if lesson.topic:
+        parts.append(Content(_("journal.lesson_line_topic", topic=lesson.topic)))
+    else:
+        parts.append(Content.styled(_("journal.lesson_line_no_topic"), "$text-muted"))
+    for item in view.homework:
+        if item.state != REFUSED:
+            text = " ".join(item.text.split())
+            parts.append(Content(_("journal.lesson_line_homework", text=text)))
+    form = lesson.control_form
+    parts.append(Content(_("mark.form", form=form.name, weight=form.weight)))
+    if view.refusals:
+        reason = error_message(None, view.refusals[-1].reason)
+        return Content.styled(_("journal.lesson_refused", reason=reason), "bold $text-error")
+    if view.pending:
+        parts.append(Content.styled(_("journal.lesson_line_unsent"), "$text-warning"))
+    return Content(" · ").join(parts)
+
+
 def describe_cell(
     student: JournalStudent,
     lesson: JournalLesson,
@@ -92,17 +124,16 @@ def describe_cell(
     brief: bool = False,
 ) -> Content:
     """One line about the cell under the cursor; refusals in the error colour."""
-    parts: list[Content] = [
-        Content.styled(student.full_name, "bold"),
-        Content(_("journal.lesson", date=day_month(lesson.date), number=lesson.number)),
-        Content(
-            _(
-                "mark.form",
-                form=lesson.control_form.name,
-                weight=lesson.control_form.weight,
+    parts: list[Content] = [Content.styled(student.full_name, "bold")]
+    if not brief:  # the journal's bottom line says the lesson on the line above
+        parts.append(
+            Content(_("journal.lesson", date=day_month(lesson.date), number=lesson.number))
+        )
+        parts.append(
+            Content(
+                _("mark.form", form=lesson.control_form.name, weight=lesson.control_form.weight)
             )
-        ),
-    ]
+        )
     att = cell.attendance
     if att is not None and att.code is not None and att.state != REFUSED:
         text = f"{JOURNAL_LETTERS[att.code]} — {_(f'attendance.{att.code.value}')}"
