@@ -101,9 +101,7 @@ class TestLessonForm:
             new = after.homework[-1]
             assert new.text == "№ 12, 14 на с. 40" and new.required is False
 
-    async def test_revising_and_removing_homework(
-        self, outage: Outage, api: DiaryClient
-    ) -> None:
+    async def test_revising_and_removing_homework(self, outage: Outage, api: DiaryClient) -> None:
         app = journal_app(await logged_in(outage))
         async with app.run_test(size=SIZE) as pilot:
             screen = await loaded(pilot)
@@ -181,7 +179,9 @@ class TestLessonForm:
             lesson = lesson_at_cursor(screen)
             hw = await api.add_homework(lesson.id, HomeworkIn(text="to be revised"))
             await pilot.press("r")
-            await until(pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework))
+            await until(
+                pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework)
+            )
             form = await open_form(pilot)
             area = next(a for a in form.query(TextArea) if a.text == "to be revised")
             area.text = "revised after someone removed it"
