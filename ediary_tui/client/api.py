@@ -90,6 +90,9 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 # The server may be slow, never silent: connecting to it should not take long.
 CONNECT_TIMEOUT = 5.0
+# Issuing a class's passwords hashes each one (argon2, a fifth of a second or so):
+# a class with its parents takes longer than an ordinary call may.
+ISSUE_TIMEOUT = 120.0
 
 M = TypeVar("M", bound=BaseModel)
 Params = Mapping[str, str | int | bool | None]
@@ -183,6 +186,7 @@ class DiaryClient:
         params: Params | None = None,
         json: Any = None,
         idempotency_key: str | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
         """Send one call (with bounded retries where safe); a 2xx response or an exception."""
         method = method.upper()
@@ -192,6 +196,11 @@ class DiaryClient:
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        wait = (
+            self._timeout
+            if timeout is None
+            else httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT))
+        )
         safe_to_repeat = method in IDEMPOTENT_METHODS or idempotency_key is not None
         attempts = 1 + (self.retries if safe_to_repeat else 0)
         for attempt in range(attempts):
@@ -202,7 +211,7 @@ class DiaryClient:
             last = attempt == attempts - 1
             try:
                 response = await self.http.request(
-                    method, path, params=query, json=json, headers=headers
+                    method, path, params=query, json=json, headers=headers, timeout=wait
                 )
             except httpx.TimeoutException as exc:
                 if last:
@@ -557,5 +566,6 @@ class DiaryClient:
             f"{API}/classes/{_seg(class_id)}/credentials",
             json=body.model_dump(mode="json"),
             idempotency_key=idempotency_key or str(uuid.uuid4()),
+            timeout=max(ISSUE_TIMEOUT, self._timeout.read or 0.0),
         )
         return self._parse(IssuedCredentials, response)

@@ -138,3 +138,82 @@ async def journal_rights(
     if caller.is_staff:
         raise NotAllowed(f"you do not teach this subject in {klass.name}", code="not_your_subject")
     raise NotAllowed("the journal is for the school's teachers", code="not_staff")
+
+
+# --- classes: whose journal a member of staff opens, and who hands out credentials ------------
+
+
+def require_staff(caller: Caller, message: str) -> None:
+    """Classes, their families and their credentials are the school's staff's business."""
+    if not caller.is_staff:
+        raise NotAllowed(message, code="not_staff")
+
+
+def journal_classes(caller: Caller) -> sa.ColumnElement[bool]:
+    """A condition on `classes`: those whose journal the caller may open.
+
+    The classes they teach, the classes they lead, and every class of the
+    school they administer; the same reach as `journal_rights` reads.
+    """
+    c, t = s.classes, s.teaching
+    reach: list[sa.ColumnElement[bool]] = []
+    if caller.has(Role.TEACHER, Role.CLASS_TEACHER):
+        reach.append(c.c.id.in_(sa.select(t.c.class_id).where(t.c.teacher_id == caller.id)))
+    if caller.has(Role.CLASS_TEACHER):
+        reach.append(c.c.class_teacher_id == caller.id)
+    if caller.has(Role.ADMIN) and caller.school_id is not None:
+        reach.append(c.c.school_id == caller.school_id)
+    return sa.or_(*reach) if reach else sa.false()
+
+
+def teaches_among(caller: Caller, teacher_ids: set[int]) -> bool:
+    """Whether the caller is one of a subject's teachers, so may write its journal."""
+    return caller.has(Role.TEACHER, Role.CLASS_TEACHER) and caller.id in teacher_ids
+
+
+def leads(caller: Caller, class_teacher_id: int | None) -> bool:
+    return caller.has(Role.CLASS_TEACHER) and class_teacher_id == caller.id
+
+
+def opens_every_subject(caller: Caller, class_teacher_id: int | None, school_id: int) -> bool:
+    """The class teacher reads all of their class, the admin all of their school."""
+    return leads(caller, class_teacher_id) or (
+        caller.has(Role.ADMIN) and caller.school_id == school_id
+    )
+
+
+@dataclass(frozen=True)
+class ClassRights:
+    klass: ClassInfo
+    can_issue: bool
+
+
+async def class_rights(
+    conn: AsyncConnection, caller: Caller, class_id: int, *, issue: bool = False
+) -> ClassRights:
+    """May the caller read the class's families (or issue their first-login credentials)?
+
+    Read: the class's teachers, its class teacher and the admin of its school.
+    Issue: the class teacher and the admin only. A class of another school is
+    404 as if it did not exist, so ids cannot be probed across schools; within
+    the school a teacher is told why (403).
+    """
+    require_staff(caller, "a class's families are for the school's teachers")
+    klass = await load_class(conn, class_id)
+    if klass is None:
+        raise NotFound("no such class", code="class_not_found")
+    can_issue = opens_every_subject(caller, klass.class_teacher_id, klass.school_id)
+    if can_issue:
+        return ClassRights(klass, True)
+    teaches = class_id in {c for c, _ in await caller.teaching(conn)}
+    if teaches and not issue:
+        return ClassRights(klass, False)
+    if not teaches and klass.school_id != caller.school_id:
+        raise NotFound("no such class", code="class_not_found")
+    if teaches:
+        raise NotAllowed(
+            f"only the class teacher of {klass.name} or the school's admin issues its "
+            "families' credentials",
+            code="not_class_teacher",
+        )
+    raise NotAllowed(f"you do not teach or lead {klass.name}", code="not_your_class")

@@ -19,6 +19,7 @@ from ediary_tui.domain.models import Role
 from . import schema as s
 from .defaults import STANDARD_CONTROL_FORMS
 from .passwords import hash_password, temporary_password
+from .services import credentials
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -216,7 +217,8 @@ async def issue_credentials(
     """New temporary passwords for every student of a class and their parents.
 
     Their sessions end, and the first login forces a new password: this is how
-    a school hands out (or re-issues) first-login credentials on paper.
+    a school hands out (or re-issues) first-login credentials on paper. The
+    same service issues them from the class teacher's screen.
     """
     now = dt.datetime.now(dt.UTC)
     async with engine.begin() as conn:
@@ -230,47 +232,9 @@ async def issue_credentials(
         ).scalar()
         if class_id is None:
             raise AdminError(f"school {school_id} has no class {class_name!r}")
-        return await _issue_for_class(conn, class_id, now)
-
-
-async def _issue_for_class(
-    conn: AsyncConnection, class_id: int, now: dt.datetime
-) -> list[IssuedCredential]:
-    u, st, g = s.users, s.students, s.guardians
-    pupils = (
-        await conn.execute(
-            sa.select(u.c.id, u.c.login, u.c.full_name)
-            .select_from(st.join(u, u.c.id == st.c.user_id))
-            .where(st.c.class_id == class_id)
-            .order_by(u.c.full_name)
-        )
-    ).all()
-    issued: list[IssuedCredential] = []
-    for pupil in pupils:
-        parents = (
-            await conn.execute(
-                sa.select(u.c.id, u.c.login, u.c.full_name)
-                .select_from(g.join(u, u.c.id == g.c.parent_id))
-                .where(g.c.student_id == pupil.id)
-                .order_by(u.c.full_name)
-            )
-        ).all()
-        for person in (pupil, *parents):
-            password = temporary_password()
-            await conn.execute(
-                u.update()
-                .where(u.c.id == person.id)
-                .values(password_hash=hash_password(password), must_change_password=True)
-            )
-            await conn.execute(
-                s.tokens.update()
-                .where(s.tokens.c.user_id == person.id, s.tokens.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            issued.append(
-                IssuedCredential(person.login, person.full_name, pupil.full_name, password)
-            )
-    return issued
+        roster = await credentials.class_roster(conn, class_id)
+        issued = await credentials.issue(conn, roster, now, only_new=False)
+    return [IssuedCredential(i.login, i.full_name, i.student_name, i.password) for i in issued]
 
 
 async def list_users(

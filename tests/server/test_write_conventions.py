@@ -515,6 +515,18 @@ async def _period_mark(school: School) -> Call:
     )
 
 
+async def _issue_credentials(school: School) -> Call:
+    # A classmate's family: the well-known parent and student keep their sessions.
+    mate = await classmate(school.engine, await school.student())
+    return Call(
+        "post",
+        f"{API}/classes/{{class_id}}/credentials",
+        {"class_id": str(await school.class_id())},
+        await school.as_("teacher"),
+        {"student_ids": [mate], "only_new": False},
+    )
+
+
 CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("post", f"{API}/students/{{student_id}}/week/{{monday}}/signature"): _sign_week,
     ("put", f"{API}/students/{{student_id}}/homework/{{homework_id}}/done"): _homework_done,
@@ -532,6 +544,7 @@ CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("patch", f"{API}/homework/{{homework_id}}"): _revise_homework,
     ("delete", f"{API}/homework/{{homework_id}}"): _remove_homework,
     ("put", f"{API}/period-marks"): _period_mark,
+    ("post", f"{API}/classes/{{class_id}}/credentials"): _issue_credentials,
 }
 
 

@@ -1,0 +1,84 @@
+"""Classes for the staff: the journals they open, the families, first-login credentials."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from ediary_tui.domain.models import ClassFamilies, ClassList, CredentialsIn, IssuedCredentials
+
+from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..idempotency import create_once
+from ..services import classes as service
+
+router = APIRouter(tags=["classes"])
+
+
+@router.get(
+    "/classes",
+    response_model=ClassList,
+    summary="The classes whose journal the caller may open, each with its subjects",
+    description=(
+        "A teacher: the classes they teach, with the subjects they teach there "
+        "(`can_write` true); for the class they lead (`led_by_me`) every subject taught in "
+        "it, `can_write` only for their own. The admin: every class of their school with "
+        "every subject, `can_write` only where they also teach. Each subject lists its "
+        "teachers. Classes by grade, then name; subjects by name. Students and parents "
+        "get 403 `not_staff`."
+    ),
+)
+async def list_classes(caller: CurrentCaller, ctx: Ctx) -> ClassList:
+    return await service.list_classes(ctx, caller)
+
+
+@router.get(
+    "/classes/{class_id}/families",
+    response_model=ClassFamilies,
+    summary="The students of a class with their parents, and who has logged in yet",
+    description=(
+        "Students surname first, as the journal lists them, each with the parents linked to "
+        "them. `activated`: the person has chosen their own password. `login` and "
+        "`can_issue` only for those who hand out credentials: the class teacher and the "
+        "school's admin (`login` is null for the class's other teachers). 403 `not_staff` "
+        "for students and parents, 403 `not_your_class` for a teacher who neither teaches "
+        "nor leads the class; 404 `class_not_found` for an unknown class or one of another "
+        "school."
+    ),
+)
+async def class_families(class_id: str, caller: CurrentCaller, ctx: Ctx) -> ClassFamilies:
+    return await service.class_families(ctx, caller, class_id)
+
+
+@router.post(
+    "/classes/{class_id}/credentials",
+    response_model=IssuedCredentials,
+    status_code=201,
+    summary="New one-time passwords for the students and parents of a class",
+    description=(
+        "For the families of `student_ids` (null: the whole class; a student not in the "
+        "class is 422 on `student_ids`), skipping people who have chosen their own password "
+        "when `only_new` is true. Each person issued must change the password at the first "
+        "login, and their sessions end. Parents who are also on the staff are never issued. "
+        "Only the class teacher and the school's admin: 403 `not_class_teacher` for the "
+        "class's other teachers, 403 `not_your_class` for other teachers, 403 `not_staff` "
+        "for students and parents, 404 `class_not_found` for an unknown class or one of "
+        "another school. The answer is `Cache-Control: no-store`; an `Idempotency-Key` "
+        "makes a retry return the same passwords without resetting anyone again."
+    ),
+)
+async def issue_credentials(
+    class_id: str,
+    body: CredentialsIn,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    response = await create_once(
+        ctx,
+        caller,
+        idempotency_key,
+        lambda conn: service.issue_credentials(conn, ctx, caller, class_id, body),
+    )
+    # Passwords: no cache, proxy or browser history may keep this answer.
+    response.headers["Cache-Control"] = "no-store"
+    return response
