@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ediary_tui.domain.models import (
     AttendanceCode,
+    ClassList,
     HomeworkIn,
     HomeworkPatch,
     Journal,
@@ -38,6 +39,7 @@ from ediary_tui.domain.models import (
     MarkIn,
     PeriodMarkIn,
     TeacherDay,
+    TeachingRef,
 )
 
 from .errors import (
@@ -83,6 +85,31 @@ def lesson_now_or_next(day: TeacherDay, now: dt.datetime) -> LessonOut | None:
     if timed:
         return timed[-1]
     return day.lessons[0] if day.lessons else None
+
+
+@dataclass(frozen=True)
+class JournalChoice:
+    """A journal (class and subject) the user may open, and whether they may write in it."""
+
+    class_id: str
+    class_name: str
+    subject_id: str
+    subject_name: str
+    can_write: bool
+
+    @classmethod
+    def taught(cls, t: TeachingRef) -> JournalChoice:
+        return cls(t.class_id, t.class_name, t.subject_id, t.subject_name, True)
+
+
+def journal_choices(classes: ClassList) -> list[JournalChoice]:
+    """The journals the user writes first (in class order), then the ones they only read."""
+    every = [
+        JournalChoice(c.id, c.name, subject.id, subject.name, subject.can_write)
+        for c in classes.classes
+        for subject in c.subjects
+    ]
+    return [j for j in every if j.can_write] + [j for j in every if not j.can_write]
 
 
 def journal_key(class_id: str, subject_id: str, period_id: str | None) -> str:
@@ -165,6 +192,21 @@ class JournalSync:
             self.server, self.user_id, "teacher_day", day.isoformat(), found.model_dump_json()
         )
         return found
+
+    async def journals(self, teaching: list[TeachingRef]) -> list[JournalChoice]:
+        """Every journal the user may open: fresh, else as last fetched, else what they teach."""
+        try:
+            found = await self._online(self.session.client.classes())
+        except ServerUnreachable:
+            row = self.session.cache.get_raw(self.server, self.user_id, "classes", "")
+            if row is None:
+                return [JournalChoice.taught(t) for t in teaching]
+            found = ClassList.model_validate_json(row[0])
+        else:
+            self.session.cache.put_raw(
+                self.server, self.user_id, "classes", "", found.model_dump_json()
+            )
+        return journal_choices(found)
 
     async def mark_history(self, mark_id: str) -> MarkHistory:
         return await self._online(self.session.client.mark_history(mark_id))

@@ -43,6 +43,7 @@ from ediary_tui.client.journal_sync import (
     KIND_MARK,
     KIND_PERIOD_MARK,
     MAX_RETRY,
+    JournalChoice,
     JournalSync,
     OutboxSender,
     Outcome,
@@ -59,7 +60,6 @@ from ediary_tui.domain.models import (
     MarkIn,
     Period,
     TeacherDay,
-    TeachingRef,
     User,
 )
 from ediary_tui.i18n import _, day_month, error_message, has, localise_bindings, short_date
@@ -246,6 +246,11 @@ class JournalScreen(Screen[None]):
         """Choose the journal (now or next lesson), paint its saved copy, fetch it fresh."""
         if self.wanted is None:
             self.wanted = await self._now_or_next(network)
+        if self.wanted is None and not network:
+            # Nothing saved to choose from (an admin): the server says once the session is back.
+            self._chosen_by = "stand-in"
+            self.query_one(JournalGrid).loading = True
+            return
         if self.wanted is None:
             self._show_problem(_("journal.nothing_taught"))
             return
@@ -280,6 +285,11 @@ class JournalScreen(Screen[None]):
             first = self.user.teaching[0]
             self._chosen_by = "teaching" if network else "stand-in"
             return first.class_id, first.subject_id, None
+        # Teaching nothing (a school's admin): the first journal they may read.
+        choices = await self.sync.journals([]) if network else []
+        if choices:
+            self._chosen_by = "teaching"
+            return choices[0].class_id, choices[0].subject_id, None
         return None
 
     @work(exclusive=True, group="fetch")
@@ -864,18 +874,22 @@ class JournalScreen(Screen[None]):
         )
 
     def action_pick(self) -> None:
-        """Another class or subject, from the ones the teacher teaches."""
-        teaching = self.user.teaching
-        if not teaching:
+        """Another class or subject: the teacher's own, then those they may only read."""
+        self._pick()
+
+    @work(exclusive=True, group="pick")
+    async def _pick(self) -> None:
+        choices = await self.sync.journals(self.user.teaching)
+        if not choices:
             self.notify(_("journal.nothing_taught"), severity="warning")
             return
         current = (self.state.class_id, self.state.subject_id) if self.state else None
 
-        def chosen(ref: TeachingRef | None) -> None:
-            if ref is not None:
-                self.open_journal(ref.class_id, ref.subject_id)
+        def chosen(choice: JournalChoice | None) -> None:
+            if choice is not None:
+                self.open_journal(choice.class_id, choice.subject_id)
 
-        self.app.push_screen(JournalPicker(teaching, current), chosen)
+        self.app.push_screen(JournalPicker(choices, current), chosen)
 
     def open_journal(self, class_id: str, subject_id: str, period_id: str | None = None) -> None:
         """Show another journal (its saved copy at once, then the server's)."""
@@ -915,8 +929,6 @@ class JournalScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "period":
             return self.state is not None and len(self.state.journal.periods) > 1
-        if action == "pick":
-            return bool(self.user.teaching)
         return True
 
 

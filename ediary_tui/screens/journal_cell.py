@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -26,9 +26,10 @@ from ediary_tui.client.journal_state import (
     LessonView,
     StudentSummary,
 )
+from ediary_tui.client.journal_sync import JournalChoice
 from ediary_tui.client.outbox import PENDING, REFUSED
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import JournalLesson, JournalStudent, MarkChange, TeachingRef
+from ediary_tui.domain.models import JournalLesson, JournalStudent, MarkChange
 from ediary_tui.i18n import (
     _,
     current_language,
@@ -317,39 +318,85 @@ class DueDateModal(ModalScreen[dt.date | None]):
         self.dismiss(None)
 
 
-class JournalPicker(ModalScreen[TeachingRef | None]):
-    """The classes and subjects the teacher teaches; Enter opens one."""
+class JournalPicker(ModalScreen[JournalChoice | None]):
+    """The journals the user may open, their own first; typing filters, Enter opens one."""
 
     CSS_PATH = "journal.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
+    FILTER_FROM = 12  # fewer choices than this need no filter
 
-    def __init__(self, teaching: list[TeachingRef], current: tuple[str, str] | None) -> None:
+    def __init__(self, choices: list[JournalChoice], current: tuple[str, str] | None) -> None:
         super().__init__()
         localise_bindings(self)
-        self.teaching = teaching
+        self.choices = choices
         self.current = current
+        self.shown = list(choices)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = _("journal.pick_title")
-            yield OptionList(
-                *(
-                    Option(Content(f"{t.class_name} · {t.subject_name}"), id=str(i))
-                    for i, t in enumerate(self.teaching)
+            if len(self.choices) >= self.FILTER_FROM:
+                yield Input(placeholder=_("journal.pick_filter"), id="filter")
+            yield OptionList(*self._options(self.choices), id="journals")
+
+    @staticmethod
+    def _options(choices: list[JournalChoice]) -> list[Option]:
+        return [
+            Option(
+                Content(f"{c.class_name} · {c.subject_name}")
+                if c.can_write
+                else Content.assemble(
+                    f"{c.class_name} · {c.subject_name} ",
+                    (_("journal.pick_read_only"), "$text-muted"),
                 ),
-                id="journals",
+                id=f"{c.class_id}:{c.subject_id}",
             )
+            for c in choices
+        ]
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        keys = [(t.class_id, t.subject_id) for t in self.teaching]
+        keys = [(c.class_id, c.subject_id) for c in self.choices]
         if self.current in keys:
             options.highlighted = keys.index(self.current)
-        options.focus()
+        if self.query("#filter"):
+            self.query_one("#filter").focus()
+        else:
+            options.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self, event: Input.Changed) -> None:
+        words = event.value.casefold().split()
+        self.shown = [
+            c
+            for c in self.choices
+            if all(w in f"{c.class_name} {c.subject_name}".casefold() for w in words)
+        ]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options(self.shown))
+        if self.shown:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and self.shown:
+            self.dismiss(self.shown[options.highlighted])
+
+    def on_key(self, event: events.Key) -> None:
+        """Up and down move in the list while the filter keeps the typing."""
+        if event.key in ("up", "down") and self.query("#filter"):
+            options = self.query_one(OptionList)
+            if event.key == "up":
+                options.action_cursor_up()
+            else:
+                options.action_cursor_down()
+            event.stop()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.teaching[int(event.option.id or 0)])
+        self.dismiss(self.shown[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

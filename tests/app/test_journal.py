@@ -215,10 +215,11 @@ class TestOpening:
             assert screen.state is not None
             before = (screen.state.class_id, screen.state.subject_id)
             await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, JournalPicker))
             assert isinstance(app.screen, JournalPicker)
             options = app.screen.query_one(OptionList)
             wanted = next(t for t in screen.user.teaching if (t.class_id, t.subject_id) != before)
-            options.highlighted = screen.user.teaching.index(wanted)
+            options.highlighted = options.get_option_index(f"{wanted.class_id}:{wanted.subject_id}")
             await pilot.press("enter")
             await until(
                 pilot,
@@ -751,7 +752,8 @@ class TestJournalLooks:
         async def maths(pilot: Pilot[Any]) -> None:
             await settled(pilot)
             await pilot.press("c")
-            app.screen.query_one(OptionList).highlighted = 0  # the first class taught
+            await until(pilot, lambda: isinstance(pilot.app.screen, JournalPicker))
+            pilot.app.screen.query_one(OptionList).highlighted = 0  # the first class taught
             await pilot.press("enter")
             screen = journal_of(pilot.app)
             await until(

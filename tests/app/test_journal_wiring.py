@@ -7,9 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from textual.widgets import OptionList
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.screens.journal import JournalScreen
+from ediary_tui.screens.journal_cell import JournalPicker
 from ediary_tui.screens.login import LoginScreen
 from ediary_tui.screens.week import ConfirmModal, WeekScreen
 
@@ -26,7 +28,7 @@ def outage(school: Callable[[], httpx.ASGITransport]) -> Outage:
 
 
 class TestLanding:
-    @pytest.mark.parametrize("login", ["teacher"])
+    @pytest.mark.parametrize("login", ["teacher", "admin"])
     async def test_staff_log_in_to_the_journal(
         self, start: Callable[..., EdiaryApp], login: str
     ) -> None:
@@ -118,3 +120,63 @@ class TestQuitting:
             monkeypatch.setattr(app, "exit", lambda *a, **kw: exits.append(a))
             await pilot.press("ctrl+q")
             assert exits == [()]
+
+
+class TestPicker:
+    async def test_the_class_teacher_opens_other_subjects_of_their_class_read_only(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "teacher", "demo")
+            screen = await loaded(pilot)
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, JournalPicker))
+            picker = app.screen
+            assert isinstance(picker, JournalPicker)
+            taught = {(t.class_id, t.subject_id) for t in screen.user.teaching}
+            own = [c for c in picker.choices if c.can_write]
+            others = [c for c in picker.choices if not c.can_write]
+            assert {(c.class_id, c.subject_id) for c in own} == taught
+            assert others, "the class teacher also sees the other subjects of the class led"
+            assert picker.choices == own + others  # their own first
+            led = set(screen.user.class_teacher_of)
+            assert {c.class_id for c in others} <= led
+            choice = others[0]
+            options = picker.query_one(OptionList)
+            options.highlighted = options.get_option_index(f"{choice.class_id}:{choice.subject_id}")
+            await pilot.press("enter")
+            await until(
+                pilot,
+                lambda: (
+                    screen.state is not None
+                    and screen.state.subject_id == choice.subject_id
+                    and screen.fetched_at is not None
+                ),
+            )
+            assert screen.state is not None and not screen.state.journal.can_write
+            assert "read only" in str(screen.query_one("#what").render())
+            before = screen.sync.count_pending()
+            await pilot.press("5")  # refused at once, nothing queued
+            assert screen.sync.count_pending() == before
+
+    async def test_the_admin_filters_the_schools_journals_by_typing(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "admin", "demo")
+            await loaded(pilot)
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, JournalPicker))
+            picker = app.screen
+            assert isinstance(picker, JournalPicker)
+            assert len(picker.choices) >= JournalPicker.FILTER_FROM
+            assert not any(c.can_write for c in picker.choices)
+            wanted = picker.choices[-1]
+            await pilot.press(*wanted.class_name)
+            await pilot.pause()
+            assert picker.shown and all(c.class_name == wanted.class_name for c in picker.shown)
+            assert len(picker.shown) < len(picker.choices)
+            await pilot.press("escape")
+            assert not isinstance(app.screen, JournalPicker)
