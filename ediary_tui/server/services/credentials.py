@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.models import Role
 
 from .. import schema as s
-from ..passwords import hash_password, temporary_password
+from ..passwords import hash_one_time_password, temporary_password
 
 STAFF_ROLES = (Role.TEACHER.value, Role.CLASS_TEACHER.value, Role.ADMIN.value)
 
@@ -110,7 +110,7 @@ async def class_roster(
 
 
 def _hash_all(passwords: list[str]) -> list[str]:
-    return [hash_password(p) for p in passwords]
+    return [hash_one_time_password(p) for p in passwords]
 
 
 async def issue(
