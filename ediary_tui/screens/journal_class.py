@@ -505,7 +505,7 @@ def lined_up(rows: list[list[Cell]]) -> list[Content]:
 
 
 def file_name(class_name: str, issued_at: dt.datetime) -> str:
-    """credentials-7А-20261125-1805.txt: letters and digits of the class, nothing a shell minds."""
+    """credentials-7А-20261125-180509.txt: letters and digits of the class, nothing a shell minds."""
     name = re.sub(r"[^\w]+", "-", class_name).strip("-") or "class"
     return f"credentials-{name}-{issued_at:%Y%m%d-%H%M%S}.txt"
 

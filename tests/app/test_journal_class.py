@@ -1,4 +1,4 @@
-"""The class from the journal: an announcement (a message to a family and credentials follow).
+"""The class from the journal: an announcement, a message to a family, first-login credentials.
 
 Each window is opened over a bare app with the teacher logged in, as the
 journal will open it, and driven with a Pilot against the real server
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import stat
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,18 +24,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Button, Input, OptionList, RadioSet, Static, TextArea
 
 from ediary_tui import i18n
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import Announcement
+from ediary_tui.domain.models import Announcement, ClassFamilies, CredentialsIn, Family, Thread
 from ediary_tui.screens.journal_class import (
     AnnouncementModal,
+    CredentialsScreen,
+    FamilyMessageModal,
     file_name,
 )
 from ediary_tui.screens.week import ConfirmModal
-from tests.server.test_journal import class_id
+from tests.server.test_journal import class_id, teacher_of
 
 from .conftest import SERVER, new_session
 from .journal_fixtures import Outage
@@ -96,6 +100,25 @@ class LostAnswer(httpx.AsyncBaseTransport):
         """The school outlives the app's client."""
 
 
+class Orphaned(httpx.AsyncBaseTransport):
+    """The school, except that the class's list names no parent of any student."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path.endswith("/families"):
+            found = ClassFamilies.model_validate_json(await response.aread())
+            for family in found.families:
+                family.parents = []
+            return httpx.Response(200, json=found.model_dump(mode="json"))
+        return response
+
+    async def aclose(self) -> None:
+        """The school outlives the app's client."""
+
+
 @pytest.fixture(autouse=True)
 def english_after() -> Iterator[None]:
     yield
@@ -134,6 +157,13 @@ async def api(
 @pytest.fixture
 async def the_parent(api: Callable[..., Any]) -> DiaryClient:
     return await api("parent")
+
+
+@pytest.fixture
+async def families(api: Callable[..., Any], seven_a: str) -> ClassFamilies:
+    """7А's families as its class teacher sees them (with logins)."""
+    teacher: DiaryClient = await api("teacher")
+    return await teacher.families(seven_a)
 
 
 def text_of(screen: Screen[Any], selector: str) -> str:
@@ -325,6 +355,375 @@ class TestAnnouncement:
             assert text_of(modal, "#error-title") == "Напишите заголовок."
             descriptions = {active.binding.description for active in app.active_bindings.values()}
             assert "отправить" in descriptions
+
+
+# --- a message to one family ----------------------------------------------------------------
+
+
+def one_parent(families: ClassFamilies) -> Family:
+    return next(f for f in families.families if len(f.parents) == 1)
+
+
+async def parents_child(parent: DiaryClient) -> str:
+    return next(c.id for c in (await parent.me()).children if c.class_name == "7А")
+
+
+async def parents_shown(pilot: Pilot[Any], modal: FamilyMessageModal) -> RadioSet:
+    """The parents to choose from, once loaded (the set is made anew then)."""
+
+    def shown() -> bool:  # the choice is known once the set is in place
+        radios = modal.query_one("#parents", RadioSet)
+        return bool(modal.parents) and radios.display and bool(radios.children)
+
+    await until(pilot, shown)
+    return modal.query_one("#parents", RadioSet)
+
+
+async def write_message(modal: FamilyMessageModal, subject: str, body: str) -> None:
+    modal.query_one("#subject", Input).value = subject
+    modal.query_one("#body", TextArea).text = body
+
+
+class TestFamilyMessage:
+    async def test_the_only_parent_is_chosen_and_reads_the_message(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+        api: Callable[..., Any],
+    ) -> None:
+        family = one_parent(families)
+        parent = family.parents[0]
+        session = await logged_in(school())
+        app = Host(
+            lambda: FamilyMessageModal(
+                session, seven_a, family.student.id, family.student.full_name
+            )
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            modal = await opened(pilot, FamilyMessageModal)
+            radios = await parents_shown(pilot, modal)
+            assert parent.full_name in str(radios.pressed_button.label)  # type: ignore[union-attr]
+            assert modal.query_one("#subject", Input).has_focus
+            await write_message(modal, "Homework", "Please check the maths homework.")
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: bool(app.answers))
+        thread = app.answers[0]
+        assert isinstance(thread, Thread) and thread.parent.id == parent.id
+        assert parent.login is not None
+        theirs = await (await api(parent.login)).threads()
+        found = next(t for t in theirs.threads if t.id == thread.id)
+        assert found.subject == "Homework" and found.student.id == family.student.id
+
+    async def test_of_two_parents_one_must_be_chosen(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        the_parent: DiaryClient,
+    ) -> None:
+        child = await parents_child(the_parent)
+        me = await the_parent.me()
+        outage = Outage(school())
+        session = await logged_in(outage)
+        app = Host(lambda: FamilyMessageModal(session, seven_a, child, "Child"))
+        async with app.run_test(size=SIZE) as pilot:
+            modal = await opened(pilot, FamilyMessageModal)
+            radios = await parents_shown(pilot, modal)
+            assert modal.parents is not None and len(modal.parents) == 2
+            assert radios.pressed_button is None
+            await write_message(modal, "Trip", "May she go on Friday?")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert text_of(modal, "#error-parents") == "Choose which parent to write to."
+            assert radios.has_focus_within or radios.has_focus
+            assert post_count(outage, "/threads") == 0
+            index = [p.id for p in modal.parents].index(me.id)
+            await pilot.press(*["down"] * index, "space")
+            assert radios.pressed_index == index
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: bool(app.answers))
+        thread = app.answers[0]
+        assert isinstance(thread, Thread) and thread.parent.id == me.id
+        assert thread.id in {t.id for t in (await the_parent.threads()).threads}
+
+    async def test_offline_the_text_stays_and_it_goes_once_when_back(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+    ) -> None:
+        family = one_parent(families)
+        outage = Outage(school())
+        session = await logged_in(outage)
+        app = Host(lambda: FamilyMessageModal(session, seven_a, family.student.id, "Child"))
+        async with app.run_test(size=SIZE) as pilot:
+            modal = await opened(pilot, FamilyMessageModal)
+            await until(pilot, lambda: modal.parents is not None)
+            await write_message(modal, "Marks", "Let us talk about the marks.")
+            outage.down = True
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: "no connection" in text_of(modal, "#status"))
+            assert modal.query_one("#body", TextArea).text == "Let us talk about the marks."
+            outage.down = False
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: bool(app.answers))
+        assert post_count(outage, "/threads") == 1
+
+    async def test_a_child_with_no_parent_linked_has_nobody_to_write_to(
+        self, school: Callable[[], httpx.ASGITransport], seven_a: str, families: ClassFamilies
+    ) -> None:
+        family = one_parent(families)
+        session = await logged_in(Orphaned(school()))
+        app = Host(
+            lambda: FamilyMessageModal(
+                session, seven_a, family.student.id, family.student.full_name
+            )
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            modal = await opened(pilot, FamilyMessageModal)
+            await until(pilot, lambda: modal.parents == [])
+            assert "has no parent linked" in text_of(modal, "#status")
+            assert not modal.query_one("#parents", RadioSet).display
+            assert modal.query_one("#send", Button).disabled
+            await write_message(modal, "Subject", "Text")
+            await pilot.press("ctrl+s")
+            assert app.screen is modal and "has no parent linked" in text_of(modal, "#status")
+
+    async def test_opened_offline_it_says_so_and_keeps_what_is_typed(
+        self, school: Callable[[], httpx.ASGITransport], seven_a: str, families: ClassFamilies
+    ) -> None:
+        family = one_parent(families)
+        outage = Outage(school())
+        session = await logged_in(outage)
+        outage.down = True
+        app = Host(lambda: FamilyMessageModal(session, seven_a, family.student.id, "Child"))
+        async with app.run_test(size=SIZE) as pilot:
+            modal = await opened(pilot, FamilyMessageModal)
+            await until(pilot, lambda: "No connection" in text_of(modal, "#status"))
+            await write_message(modal, "Marks", "Text")
+            outage.down = False
+            await pilot.press("ctrl+r")
+            radios = await parents_shown(pilot, modal)
+            assert radios.pressed_button is not None
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: bool(app.answers))
+        assert isinstance(app.answers[0], Thread)
+
+
+# --- first-login credentials --------------------------------------------------------------
+
+
+async def class_shown(pilot: Pilot[Any]) -> CredentialsScreen:
+    screen = await opened(pilot, CredentialsScreen)
+    await until(pilot, lambda: screen.found is not None)
+    return screen
+
+
+def lines_of(screen: CredentialsScreen, selector: str) -> list[str]:
+    listing = screen.query_one(selector, OptionList)
+    return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+
+
+async def issued(pilot: Pilot[Any], screen: CredentialsScreen) -> list[list[str]]:
+    """What is on screen, row by row: who, login, password, full name."""
+    await until(pilot, lambda: screen.issued is not None)
+    return [line.split(maxsplit=3) for line in lines_of(screen, "#issued")]
+
+
+class TestCredentials:
+    async def test_the_class_teacher_issues_for_one_family_and_the_passwords_work(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+    ) -> None:
+        family = one_parent(families)
+        session = await logged_in(school())
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А", family.student.id))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            table = screen.query_one("#families", OptionList)
+            assert table.option_count == sum(1 + len(f.parents) for f in families.families)
+            assert table.highlighted_option is not None
+            assert table.highlighted_option.id == family.student.id
+            assert table.has_focus
+            await pilot.press("f")
+            confirm = await opened(pilot, ConfirmModal)
+            assert ": 2 of them chose their own password" in confirm.question
+            await pilot.press("y")
+            rows = await issued(pilot, screen)
+        people = {family.student.login, family.parents[0].login}
+        assert {row[1] for row in rows} == people
+        assert {row[3] for row in rows} == {family.student.full_name, family.parents[0].full_name}
+        for who, login, password, _name in rows:
+            async with DiaryClient(SERVER, transport=school(), retries=0) as client:
+                result = await client.login(login, password)
+            assert result.must_change_password, who
+
+    async def test_only_new_skips_those_who_chose_their_own_password(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+        api: Callable[..., Any],
+    ) -> None:
+        family = one_parent(families)
+        teacher: DiaryClient = await api("teacher")
+        await teacher.issue_credentials(
+            seven_a, CredentialsIn(student_ids=[family.student.id], only_new=False)
+        )
+        session = await logged_in(school())
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А"))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            assert "not yet chosen their own password: 2" in text_of(screen, "#summary")
+            assert str(screen.query_one("#not_yet", Button).label) == "Not yet in: 2"
+            assert not screen.query_one("#family", Button).display  # no family was given
+            await pilot.press("n")  # nobody's own password changes: no question
+            rows = await issued(pilot, screen)
+        assert {row[1] for row in rows} == {family.student.login, family.parents[0].login}
+
+    async def test_everyone_is_a_reset_asked_with_the_count_first(
+        self, school: Callable[[], httpx.ASGITransport], seven_a: str, families: ClassFamilies
+    ) -> None:
+        people = {m.id for f in families.families for m in (f.student, *f.parents)}
+        outage = Outage(school())
+        session = await logged_in(outage)
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А"))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            await pilot.press("a")
+            confirm = await opened(pilot, ConfirmModal)
+            assert f"all {len(people)} people of class 7А" in confirm.question
+            await pilot.press("n")
+            await until(pilot, lambda: app.screen is screen)
+            assert screen.issued is None
+        assert post_count(outage, f"/classes/{seven_a}/credentials") == 0
+
+    async def test_a_subject_teacher_is_told_why_not(
+        self, school: Callable[[], httpx.ASGITransport], seven_a: str, engine: AsyncEngine
+    ) -> None:
+        russian = await teacher_of(engine, "7А", "Русский язык")
+        outage = Outage(school())
+        session = await logged_in(outage, russian)
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А"))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            assert "Only the class teacher of 7А" in text_of(screen, "#status")
+            assert not screen.query_one("#choices").display
+            lines = lines_of(screen, "#families")
+            assert lines and all(line.split()[1] == "—" for line in lines)
+            await pilot.press("f", "n", "a")
+            assert app.screen is screen and screen.issued is None
+            # Were the screen to offer it anyway (the class teacher changed meanwhile),
+            # the server's refusal is said the same way, not as a traceback.
+            assert screen.found is not None
+            screen.found = screen.found.model_copy(update={"can_issue": True})
+            screen.action_issue("everyone")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            await until(pilot, lambda: "Not issued" in text_of(screen, "#status"))
+            assert "Only the class teacher of this class" in text_of(screen, "#status")
+        assert post_count(outage, f"/classes/{seven_a}/credentials") == 1
+
+    async def test_a_retry_after_a_lost_answer_shows_the_same_passwords(
+        self, school: Callable[[], httpx.ASGITransport], seven_a: str, families: ClassFamilies
+    ) -> None:
+        family = one_parent(families)
+        cable = LostAnswer(school())
+        cable.lose = lambda request: request.url.path.endswith("/credentials")
+        session = await logged_in(cable)
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А", family.student.id))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            await pilot.press("f")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            await until(pilot, lambda: "no connection" in text_of(screen, "#status"))
+            assert screen.issued is None
+            await pilot.press("f")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            rows = await issued(pilot, screen)
+        assert len(cable.keys) == 2 and cable.keys[0] == cable.keys[1]
+        assert cable.replayed == [False, True]
+        for _who, login, password, _name in rows:
+            async with DiaryClient(SERVER, transport=school(), retries=0) as client:
+                assert (await client.login(login, password)).must_change_password
+
+    async def test_the_sheet_is_saved_for_its_owner_only_and_nowhere_else(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+        home: Path,
+    ) -> None:
+        family = one_parent(families)
+        session = await logged_in(school())
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А", family.student.id))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            await pilot.press("f")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            rows = await issued(pilot, screen)
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: screen.saved_to is not None)
+            assert str(screen.saved_to) in text_of(screen, "#status")
+            await pilot.press("escape")  # saved: nothing to ask
+            await until(pilot, lambda: app.answers == [None])
+        path = screen.saved_to
+        assert path is not None and path.parent == home / "data" / "credentials"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        text = path.read_text("utf-8")
+        for _who, login, password, name in rows:
+            assert name in text and f"Login:    {login}" in text and password in text
+        assert "7А" in text and SERVER in text
+        for saved in home.rglob("*"):
+            if saved.is_file() and saved != path:
+                content = saved.read_bytes()
+                assert not any(row[2].encode() in content for row in rows), saved
+
+    async def test_a_typed_path_is_used_and_closing_unsaved_asks_first(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+        tmp_path: Path,
+    ) -> None:
+        family = one_parent(families)
+        session = await logged_in(school())
+        target = tmp_path / "sheet.txt"
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А", family.student.id))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            await pilot.press("f")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            await issued(pilot, screen)
+            await pilot.press("escape")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("n")
+            await until(pilot, lambda: app.screen is screen)
+            path = screen.query_one("#path", Input)
+            path.value = str(target)
+            path.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.saved_to == target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+    async def test_in_russian(
+        self, school: Callable[[], httpx.ASGITransport], seven_a: str, families: ClassFamilies
+    ) -> None:
+        family = one_parent(families)
+        session = await logged_in(school())
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А", family.student.id), lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            assert screen.query_one("#dialog").border_title == "Данные для первого входа · класс 7А"
+            assert str(screen.query_one("#everyone", Button).label).startswith("Все, сброс")
+            await pilot.press("а")  # f on a Russian layout
+            await opened(pilot, ConfirmModal)
 
 
 def test_the_file_name_has_nothing_a_shell_minds() -> None:
