@@ -71,6 +71,11 @@ from ediary_tui.screens.journal_cell import (
     describe_lesson,
     initials,
 )
+from ediary_tui.screens.journal_class import (
+    AnnouncementModal,
+    CredentialsScreen,
+    FamilyMessageModal,
+)
 from ediary_tui.screens.journal_lesson import LessonEdit, LessonForm
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.journal_grid import (
@@ -127,6 +132,10 @@ class JournalScreen(Screen[None]):
         Binding("p,з", "period_mark", "journal.key_period_mark", show=False),
         Binding("h,р", "lesson", "journal.key_lesson", key_display="h"),
         Binding("c,с", "pick", "journal.key_pick"),
+        # The class: in help and the command palette (the footer has no room).
+        Binding("a,ф", "announce", "journal.key_announce", show=False),
+        Binding("m,ь", "message_family", "journal.key_message_family", show=False),
+        Binding("i,ш", "credentials", "journal.key_credentials", show=False),
         Binding(
             "left_square_bracket,х",
             "period(-1)",
@@ -851,6 +860,43 @@ class JournalScreen(Screen[None]):
                 undoable=False,
             )
 
+    # -- the class -------------------------------------------------------------------
+
+    def action_announce(self) -> None:
+        """An announcement to the class whose journal this is."""
+        state = self.state
+        if state is None:
+            return
+        # The window says itself that it was posted.
+        self.app.push_screen(
+            AnnouncementModal(self.session, state.class_id, state.journal.class_name)
+        )
+
+    def action_message_family(self) -> None:
+        """A message to a parent of the student under the cursor."""
+        state, key = self.state, self._cursor()
+        if state is None or key is None:
+            return
+        student = state.students[key[0]]
+        self.app.push_screen(
+            FamilyMessageModal(self.session, state.class_id, student.id, student.full_name)
+        )
+
+    def action_credentials(self) -> None:
+        """The class's families and their accounts; first-login passwords to hand out."""
+        state, key = self.state, self._cursor()
+        if state is None:
+            return
+        self.app.push_screen(
+            CredentialsScreen(
+                self.session,
+                state.class_id,
+                state.journal.class_name,
+                key[0] if key is not None else None,
+                tz=self.clock().tzinfo,
+            )
+        )
+
     # -- looking around ------------------------------------------------------------
 
     @on(JournalGrid.Activated)
@@ -929,6 +975,8 @@ class JournalScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "period":
             return self.state is not None and len(self.state.journal.periods) > 1
+        if action in ("announce", "message_family", "credentials"):
+            return self.state is not None
         return True
 
 

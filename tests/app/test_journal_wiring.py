@@ -12,8 +12,14 @@ from textual.widgets import OptionList
 from ediary_tui.app import EdiaryApp
 from ediary_tui.screens.journal import JournalScreen
 from ediary_tui.screens.journal_cell import JournalPicker
+from ediary_tui.screens.journal_class import (
+    AnnouncementModal,
+    CredentialsScreen,
+    FamilyMessageModal,
+)
 from ediary_tui.screens.login import LoginScreen
 from ediary_tui.screens.week import ConfirmModal, WeekScreen
+from ediary_tui.widgets.journal_grid import JournalGrid
 
 from .conftest import new_app, new_session
 from .journal_fixtures import Outage, loaded
@@ -180,3 +186,32 @@ class TestPicker:
             assert len(picker.shown) < len(picker.choices)
             await pilot.press("escape")
             assert not isinstance(app.screen, JournalPicker)
+
+
+class TestClassKeys:
+    async def test_the_class_windows_open_from_the_journal_on_its_class(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "teacher", "demo")
+            screen = await loaded(pilot)
+            assert screen.state is not None
+            class_id = screen.state.class_id
+            student_id, _lesson = screen.query_one(JournalGrid).cursor_key or ("", "")
+            for key, kind in (
+                ("a", AnnouncementModal),
+                ("ф", AnnouncementModal),
+                ("m", FamilyMessageModal),
+                ("i", CredentialsScreen),
+            ):
+                await pilot.press(key)
+                await until(pilot, lambda kind=kind: isinstance(app.screen, kind))
+                window = app.screen
+                assert getattr(window, "class_id", None) == class_id
+                if isinstance(window, FamilyMessageModal | CredentialsScreen):
+                    assert window.student_id == student_id
+                await pilot.press("escape")
+                await until(pilot, lambda: app.screen is screen)
+            helped = {k.action for k in app.keys_of(screen)}
+            assert {"announce", "message_family", "credentials"} <= helped
