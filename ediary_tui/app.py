@@ -334,7 +334,9 @@ class EdiaryApp(App[None]):
             if not binding.description or not active.enabled or action in _CHORES:
                 continue
             keys, _first = found.setdefault(action, ([], active))
-            if key.isascii() and len(keys) < 2:  # "х" is "[" on a Russian layout: said once
+            if binding.key_display:  # one display for several keys, as "1-5" in the footer
+                keys[:] = [binding.key_display]
+            elif key.isascii() and len(keys) < 2:  # "х" is "[" on a Russian layout: said once
                 keys.append(self.get_key_display(binding.with_key(key)))
         return [
             KeyHelp(" ".join(keys), first.binding.description, first.binding.action, first.node)

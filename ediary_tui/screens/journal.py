@@ -67,6 +67,8 @@ from ediary_tui.screens.journal_cell import (
     CellDetails,
     DueDateModal,
     JournalPicker,
+    PeriodMarkChoice,
+    PeriodMarkModal,
     describe_cell,
     describe_lesson,
     initials,
@@ -130,6 +132,7 @@ class JournalScreen(Screen[None]):
         Binding("z,я,ctrl+z", "undo", "journal.key_undo"),
         # In help and the command palette, not in the footer: 80 columns are few.
         Binding("p,з", "period_mark", "journal.key_period_mark", show=False),
+        Binding("P,З", "choose_period_mark", "journal.key_choose_period_mark", show=False),
         Binding("h,р", "lesson", "journal.key_lesson", key_display="h"),
         Binding("c,с", "pick", "journal.key_pick"),
         # The class: in help and the command palette (the footer has no room).
@@ -791,19 +794,46 @@ class JournalScreen(Screen[None]):
         state, key = self.state, self._cursor()
         assert state is not None and key is not None
         summary = state.summary(key[0])
-        grid = self.query_one(JournalGrid)
         if summary.proposed is None:
             self.notify(_("journal.no_proposal"), severity="warning")
             return
-        if summary.period_mark == summary.proposed and summary.state != REFUSED:
-            grid.action_move(1, 0)
+        self._set_period_mark(key[0], summary.proposed)
+
+    def action_choose_period_mark(self) -> None:
+        """A period mark other than the proposed one (or none): one more key picks it."""
+        if not self._writable():
+            return
+        state, key = self.state, self._cursor()
+        assert state is not None and key is not None
+        settings = state.journal.settings
+
+        def chosen(choice: PeriodMarkChoice | None) -> None:
+            if choice is not None and self.state is state:
+                self.query_one(JournalGrid).move_to_key(*key)
+                self._set_period_mark(key[0], choice.value)
+
+        self.app.push_screen(
+            PeriodMarkModal(
+                state.students[key[0]].full_name,
+                state.summary(key[0]),
+                (settings.scale_min, settings.scale_max),
+            ),
+            chosen,
+        )
+
+    def _set_period_mark(self, student_id: str, value: int | None) -> None:
+        state = self.state
+        assert state is not None
+        summary = state.summary(student_id)
+        if summary.period_mark == value and summary.state != REFUSED:
+            self.query_one(JournalGrid).action_move(1, 0)
             return
         entry = self.sync.set_period_mark(
             state.class_id,
             state.subject_id,
-            key[0],
+            student_id,
             state.journal.period.id,
-            summary.proposed,
+            value,
             summary.period_mark,
         )
         self._entered(entry, move_down=True)

@@ -1,4 +1,5 @@
-"""The journal's small windows: a cell's details, a dot's due date, another class.
+"""The journal's small windows: a cell's details, a dot's due date, a period mark,
+another class.
 
 `describe_cell` is also the journal's bottom line: who, which lesson, what
 the cell holds, what is still unsent and why the server refused a write.
@@ -7,6 +8,7 @@ the cell holds, what is still unsent and why the server refused a write.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -313,6 +315,73 @@ class DueDateModal(ModalScreen[dt.date | None]):
             self.dismiss(found)
             return
         error.display = True
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class PeriodMarkChoice:
+    """What the teacher chose as a period mark: a value, or None to clear it."""
+
+    value: int | None
+
+
+class PeriodMarkModal(ModalScreen[PeriodMarkChoice | None]):
+    """A period mark other than the proposed one: one key on the scale, ⌫ clears it."""
+
+    CSS_PATH = "journal.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "keys.cancel"),
+        Binding("enter", "proposed", "journal.period_take_proposed", show=False),
+        Binding("backspace,delete", "clear", "journal.key_clear", show=False),
+    ]
+
+    def __init__(self, student: str, summary: StudentSummary, scale: tuple[int, int]) -> None:
+        super().__init__()
+        localise_bindings(self)
+        self.student = student
+        self.summary = summary
+        self.scale = scale
+
+    def compose(self) -> ComposeResult:
+        low, high = self.scale
+        summary = self.summary
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = _("journal.period_title", student=initials(self.student))
+            average = "—" if summary.average is None else f"{summary.average:.2f}"
+            proposed = "—" if summary.proposed is None else str(summary.proposed)
+            current = "—" if summary.period_mark is None else str(summary.period_mark)
+            yield Static(
+                Content(
+                    _("journal.period_facts", average=average, proposed=proposed, current=current)
+                )
+            )
+            yield Static(Content(_("journal.period_prompt", low=low, high=high)))
+            yield Static(id="period-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#period-error").display = False
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character is None or not event.character.isdigit():
+            return
+        event.stop()
+        value = int(event.character)
+        low, high = self.scale
+        if low <= value <= high:
+            self.dismiss(PeriodMarkChoice(value))
+            return
+        error = self.query_one("#period-error", Static)
+        error.update(Content(_("journal.off_scale", low=low, high=high)))
+        error.display = True
+
+    def action_proposed(self) -> None:
+        if self.summary.proposed is not None:
+            self.dismiss(PeriodMarkChoice(self.summary.proposed))
+
+    def action_clear(self) -> None:
+        self.dismiss(PeriodMarkChoice(None))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -25,7 +25,12 @@ from ediary_tui.client.journal_sync import lesson_now_or_next
 from ediary_tui.client.outbox import Outbox
 from ediary_tui.domain.models import AttendanceCode, Journal, Mark, TeacherDay
 from ediary_tui.screens.journal import JournalScreen
-from ediary_tui.screens.journal_cell import CellDetails, DueDateModal, JournalPicker
+from ediary_tui.screens.journal_cell import (
+    CellDetails,
+    DueDateModal,
+    JournalPicker,
+    PeriodMarkModal,
+)
 from ediary_tui.screens.week import ConfirmModal
 from ediary_tui.server import schema as s
 from tests.conftest import PINNED_TODAY
@@ -539,6 +544,38 @@ class TestEntry:
             after = await server_journal(api, screen)
             assert [st.period_mark for st in after.students[:3]] == proposed
             assert [st.proposed for st in after.students[:3]] == proposed
+
+    async def test_shift_p_sets_another_period_mark_or_clears_it(
+        self, outage: Outage, api: DiaryClient
+    ) -> None:
+        app = await open_journal(outage)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await loaded(pilot)
+            assert screen.state is not None
+            first, second = (st.id for st in screen.state.journal.students[:2])
+            proposed = screen.state.summary(first).proposed
+            assert proposed is not None
+            other = 5 if proposed < 5 else 4
+            await pilot.press("P")
+            assert isinstance(app.screen, PeriodMarkModal)
+            await pilot.press("9")  # off the scale: said, and the window stays
+            assert isinstance(app.screen, PeriodMarkModal)
+            assert "1 to 5" in str(app.screen.query_one("#period-error", Static).render())
+            await pilot.press(str(other))
+            assert app.screen is screen
+            assert cursor(screen)[0] == second
+            await pilot.press("З", "backspace")  # Russian layout; the second one has none
+            assert cursor(screen)[0] == screen.state.journal.students[2].id
+            await pilot.press("up", "up", "P", "escape")  # Esc changes nothing
+            assert cursor(screen)[0] == first
+            await all_sent(pilot, screen)
+            after = await server_journal(api, screen)
+            assert [st.period_mark for st in after.students[:2]] == [other, None]
+            await pilot.press("P", "backspace")
+            await all_sent(pilot, screen)
+            after = await server_journal(api, screen)
+            assert after.students[0].period_mark is None
+            assert after.students[0].proposed == proposed
 
     async def test_enter_shows_the_marks_with_control_form_and_history(
         self, outage: Outage
