@@ -18,11 +18,13 @@ import datetime as dt
 import gc
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
@@ -78,6 +80,7 @@ from ediary_tui.screens.journal_class import (
     CredentialsScreen,
     FamilyMessageModal,
 )
+from ediary_tui.screens.journal_commands import JournalCommands, PaletteEntry
 from ediary_tui.screens.journal_lesson import LessonEdit, LessonForm
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.journal_grid import (
@@ -121,6 +124,7 @@ class JournalScreen(Screen[None]):
 
     CSS_PATH = "journal.tcss"
     AUTO_FOCUS = "#grid"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {JournalCommands}
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
         # One line in the footer, help and palette for all the digits: "1-5 mark".
@@ -966,6 +970,38 @@ class JournalScreen(Screen[None]):
                 self.open_journal(choice.class_id, choice.subject_id)
 
         self.app.push_screen(JournalPicker(choices, current), chosen)
+
+    async def palette_entries(self) -> list[PaletteEntry]:
+        """For ctrl+p: the other periods of this journal, then every other journal."""
+        state = self.state
+        current = (state.class_id, state.subject_id) if state is not None else None
+        entries: list[PaletteEntry] = []
+        if state is not None:
+            entries += [
+                PaletteEntry(
+                    _("journal.palette_period", period=period_name(period)),
+                    f"{state.journal.class_name} · {state.journal.subject.name}",
+                    partial(self.open_journal, state.class_id, state.subject_id, period.id),
+                    discoverable=True,
+                )
+                for period in state.journal.periods
+                if period.id != state.journal.period.id
+            ]
+        for choice in await self.sync.journals(self.user.teaching):
+            if (choice.class_id, choice.subject_id) == current:
+                continue
+            entries.append(
+                PaletteEntry(
+                    _(
+                        "journal.palette_journal",
+                        class_name=choice.class_name,
+                        subject=choice.subject_name,
+                    ),
+                    "" if choice.can_write else _("journal.pick_read_only"),
+                    partial(self.open_journal, choice.class_id, choice.subject_id),
+                )
+            )
+        return entries
 
     def open_journal(self, class_id: str, subject_id: str, period_id: str | None = None) -> None:
         """Show another journal (its saved copy at once, then the server's)."""

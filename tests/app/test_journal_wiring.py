@@ -7,10 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-from textual.widgets import OptionList
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, OptionList
 
 from ediary_tui.app import EdiaryApp
-from ediary_tui.screens.journal import JournalScreen
+from ediary_tui.screens.journal import JournalScreen, period_name
 from ediary_tui.screens.journal_cell import JournalPicker
 from ediary_tui.screens.journal_class import (
     AnnouncementModal,
@@ -215,3 +216,75 @@ class TestClassKeys:
                 await until(pilot, lambda: app.screen is screen)
             helped = {k.action for k in app.keys_of(screen)}
             assert {"announce", "message_family", "credentials"} <= helped
+
+
+def shown_at(palette: CommandList, index: int) -> str:
+    """The command at `index` in the palette, without its line of help."""
+    return str(palette.get_option_at_index(index).prompt).split("\n")[0]
+
+
+class TestPalette:
+    async def test_ctrl_p_opens_another_journal_by_its_name(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "teacher", "demo")
+            screen = await loaded(pilot)
+            assert screen.state is not None
+            shown = (screen.state.class_id, screen.state.subject_id)
+            other = next(t for t in screen.user.teaching if (t.class_id, t.subject_id) != shown)
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            app.screen.query_one(Input).value = f"{other.class_name} {other.subject_name}"
+            palette = app.screen.query_one(CommandList)
+            wanted = f"Journal {other.class_name} · {other.subject_name}"
+            await until(
+                pilot,
+                lambda: palette.option_count > 0 and shown_at(palette, 0) == wanted,
+            )
+            await pilot.press("enter")
+            await until(
+                pilot,
+                lambda: (
+                    screen.state is not None
+                    and (screen.state.class_id, screen.state.subject_id)
+                    == (other.class_id, other.subject_id)
+                    and screen.fetched_at is not None
+                ),
+            )
+
+    async def test_ctrl_p_offers_the_other_periods_of_the_journal(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "teacher", "demo")
+            screen = await loaded(pilot)
+            assert screen.state is not None
+            journal = screen.state.journal
+            first = journal.periods[0]
+            assert first.id != journal.period.id, "the demo's today is past the first period"
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            palette = app.screen.query_one(CommandList)
+            wanted = f"Period: {period_name(first)}"
+            await until(
+                pilot,
+                lambda: any(shown_at(palette, n) == wanted for n in range(palette.option_count)),
+            )
+            current = f"Period: {period_name(journal.period)}"
+            shown = [
+                str(palette.get_option_at_index(n).prompt) for n in range(palette.option_count)
+            ]
+            assert current not in shown
+            app.screen.query_one(Input).value = wanted
+            await until(
+                pilot,
+                lambda: palette.option_count > 0 and shown_at(palette, 0) == wanted,
+            )
+            await pilot.press("enter")
+            await until(
+                pilot,
+                lambda: screen.state is not None and screen.state.journal.period.id == first.id,
+            )
