@@ -2,14 +2,23 @@
 
 The first result is stored with the write, in the same transaction, so a
 crash between the two cannot leave a write without its key.
+
+A secret result (first-login passwords) is stored sealed: encrypted with a key
+derived from the Idempotency-Key, and found by a hash of it. Only the client
+that holds the key can have it replayed; a copy of the database holds no
+password that works.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.fernet import Fernet, InvalidToken
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -20,18 +29,50 @@ from . import schema as s
 from .auth import Caller
 from .settings import ServerContext
 
+_SEALED = "sealed"
 
-async def _stored(conn: AsyncConnection, user_id: int, key: str) -> JSONResponse | None:
+
+def _derived(key: str, purpose: bytes) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=32, person=purpose).digest()
+
+
+def _lookup_key(key: str, secret: bool) -> str:
+    """A secret result is found by a hash of its key, so the table does not hold the key."""
+    if not secret:
+        return key
+    return "sha:" + _derived(key, b"ediary-idem-find").hex()
+
+
+def _seal(key: str, body: Any) -> dict[str, str]:
+    fernet = Fernet(base64.urlsafe_b64encode(_derived(key, b"ediary-idem-seal")))
+    return {_SEALED: fernet.encrypt(json.dumps(body).encode()).decode()}
+
+
+def _unseal(key: str, stored: Any) -> Any:
+    fernet = Fernet(base64.urlsafe_b64encode(_derived(key, b"ediary-idem-seal")))
+    return json.loads(fernet.decrypt(stored[_SEALED].encode()))
+
+
+async def _stored(
+    conn: AsyncConnection, user_id: int, key: str, secret: bool
+) -> JSONResponse | None:
     row = (
         await conn.execute(
             sa.select(s.idempotency.c.status, s.idempotency.c.body).where(
-                s.idempotency.c.user_id == user_id, s.idempotency.c.key == key
+                s.idempotency.c.user_id == user_id,
+                s.idempotency.c.key == _lookup_key(key, secret),
             )
         )
     ).first()
     if row is None:
         return None
-    return JSONResponse(row.body, status_code=row.status, headers={"Idempotent-Replayed": "true"})
+    body = row.body
+    if secret:
+        try:
+            body = _unseal(key, body)
+        except (InvalidToken, KeyError, TypeError, ValueError):
+            return None  # not ours to open: treated as a new request (cannot happen by hash)
+    return JSONResponse(body, status_code=row.status, headers={"Idempotent-Replayed": "true"})
 
 
 async def create_once(
@@ -40,11 +81,16 @@ async def create_once(
     key: str | None,
     create: Callable[[AsyncConnection], Awaitable[BaseModel]],
     status: int = 201,
+    *,
+    secret: bool = False,
 ) -> JSONResponse:
-    """Run `create` in one transaction, or replay what the same key gave before."""
+    """Run `create` in one transaction, or replay what the same key gave before.
+
+    `secret`: the result is stored sealed with the key (see the module's docstring).
+    """
     if key:
         async with ctx.engine.connect() as conn:
-            replay = await _stored(conn, caller.id, key)
+            replay = await _stored(conn, caller.id, key, secret)
         if replay is not None:
             return replay
     try:
@@ -54,7 +100,11 @@ async def create_once(
             if key:
                 await conn.execute(
                     s.idempotency.insert().values(
-                        user_id=caller.id, key=key, status=status, body=body, created_at=ctx.now()
+                        user_id=caller.id,
+                        key=_lookup_key(key, secret),
+                        status=status,
+                        body=_seal(key, body) if secret else body,
+                        created_at=ctx.now(),
                     )
                 )
     except IntegrityError:
@@ -62,7 +112,7 @@ async def create_once(
         if not key:
             raise
         async with ctx.engine.connect() as conn:
-            replay = await _stored(conn, caller.id, key)
+            replay = await _stored(conn, caller.id, key, secret)
         if replay is None:
             raise
         return replay

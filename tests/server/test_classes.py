@@ -480,6 +480,24 @@ class TestIssuingCredentials:
         other = await issue(api, as_teacher, cid, [pupil], key="sheet-7a-2")
         assert other.json()["credentials"] != first.json()["credentials"]
 
+    async def test_the_stored_answer_holds_neither_the_passwords_nor_the_key(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        """A copy of the database must not let anyone log in as a family."""
+        cid = await class_id(engine, "7А")
+        r = await issue(api, as_teacher, cid, None, key="sheet-7a-sealed")
+        assert r.status_code == 201, r.text
+        passwords = [c["password"] for c in r.json()["credentials"]]
+        assert passwords
+        stored = await rows(engine, sa.select(s.idempotency.c.key, s.idempotency.c.body))
+        assert stored
+        everything = " ".join(f"{row.key} {row.body}" for row in stored)
+        assert "sheet-7a-sealed" not in everything
+        for password in passwords:
+            assert password not in everything
+        replay = await issue(api, as_teacher, cid, None, key="sheet-7a-sealed")
+        assert replay.json() == r.json()
+
     async def test_it_leaves_a_change_for_the_issuer_alone_without_passwords(
         self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, as_parent: dict
     ) -> None:

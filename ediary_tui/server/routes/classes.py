@@ -78,6 +78,7 @@ async def issue_credentials(
         caller,
         idempotency_key,
         lambda conn: service.issue_credentials(conn, ctx, caller, class_id, body),
+        secret=True,  # passwords: sealed with the key, never kept readable
     )
     # Passwords: no cache, proxy or browser history may keep this answer.
     response.headers["Cache-Control"] = "no-store"
