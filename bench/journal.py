@@ -158,6 +158,7 @@ async def run(
     """Open `login`'s journal (the lesson now or next, or `journal`), type the marks, time it."""
     os.environ["EDIARY_HOME"] = str(home)
     from textual import events, work
+    from textual.content import Content
 
     import ediary_tui.app as app_module
     from ediary_tui.app import EdiaryApp
@@ -168,7 +169,7 @@ async def run(
     from ediary_tui.client.session import DiarySession
     from ediary_tui.embedded import EMBEDDED_URL, EmbeddedTransport
     from ediary_tui.screens.journal import JournalScreen
-    from ediary_tui.widgets.journal_grid import COLUMN, HEADER, JournalGrid
+    from ediary_tui.widgets.journal_grid import CELL, COLUMN, HEADER, UNSENT, JournalGrid
 
     chosen = {"class_id": journal[0], "subject_id": journal[1]} if journal else {}
 
@@ -262,7 +263,11 @@ async def run(
         last_press = 0.0
         for n, key in enumerate(values):
             row, column = grid.cursor_row, grid.cursor_column
-            want = [*tokens(cell_text(probe.vt, row, column)), key]
+            # The cell as it will show: what it holds, then the new mark (unsent), cut
+            # to the cell's width as the grid cuts it ("н 5 3·" shows as "н 5 …").
+            held = grid.cell(grid.rows[row][0], grid.columns[column].key).plain
+            after = f"{held} {key}{UNSENT}".strip()
+            want = tokens(Content(after).truncate(CELL, ellipsis=True).plain)
 
             def shows(
                 vt: pyte.Screen, row: int = row, column: int = column, want: list[str] = want
@@ -421,7 +426,9 @@ def report(args: argparse.Namespace, results: list[tuple[str, str, dict[str, Any
         " committed to the outbox on disk before it is drawn; the sender works through the"
         " outbox on the same event loop while the keys are typed. Timed with Pilot in-process,"
         " from the key press to the first frame, as rendered for a terminal and read back"
-        " through pyte, that shows the change; Textual paints at most 60 frames a second."
+        " through pyte, that shows the change (a cell whose marks no longer fit in it shows"
+        " them cut, `н 5 …`, until acknowledged: that first frame counts); Textual paints at"
+        " most 60 frames a second."
         f" Marks on the server afterwards, per run: {checked}, each exactly once.",
         "",
     ]

@@ -384,10 +384,12 @@ class JournalScreen(Screen[None]):
             and [s.id for s in state.journal.students] == [s.id for s in journal.students]
             and [le.id for le in state.journal.lessons] == [le.id for le in journal.lessons]
         )
+        shown = (journal.class_id, journal.subject.id, journal.period.id)
         if same and state is not None:
             state.replace(journal)
             self._paint_all()
             self._show_what()
+            self.call_after_refresh(_freeze_what_lives, shown)
             return
         self.state = JournalState(
             journal,
@@ -405,7 +407,7 @@ class JournalScreen(Screen[None]):
         self._show_banner()
         self._show_scale_keys(*self._scale)
         self.refresh_bindings()
-        self.call_after_refresh(_freeze_what_lives)
+        self.call_after_refresh(_freeze_what_lives, shown)
 
     def _load_grid(self) -> None:
         state = self.state
@@ -1046,19 +1048,24 @@ class JournalScreen(Screen[None]):
         return True
 
 
-_frozen = False
+_frozen_with: tuple[str, str, str] | None = None
 
 
-def _freeze_what_lives() -> None:
-    """Once a process, after the first journal is painted: the app, the embedded server and
-    the journal live as long as the process does, so they are taken out of the cyclic
-    collector's way (collected first, so that no garbage is kept). Otherwise a full
-    collection walks them all and stalls a key press now and then for 50-100 ms."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
+def _freeze_what_lives(journal: tuple[str, str, str]) -> None:
+    """After a journal is painted: what lives now (the app, the embedded server, this
+    journal) is taken out of the cyclic collector's way, else a collection walks it all
+    and stalls a key press now and then for 20-100 ms.
+
+    When another journal is shown, everything is unfrozen and collected first, so the
+    one before is not kept alive (a few tens of milliseconds, while the teacher looks
+    at the journal just opened). The same journal painted again (the server's copy
+    after the saved one, a refresh) only freezes what is new, which costs nothing."""
+    global _frozen_with
+    if journal != _frozen_with:
+        _frozen_with = journal
+        gc.unfreeze()
         gc.collect()
-        gc.freeze()
+    gc.freeze()
 
 
 def period_name(period: Period) -> str:

@@ -15,6 +15,7 @@ with the weight of its control form) and stays at the top.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -158,7 +159,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self._column_index: dict[str, int] = {}
         self._cells: dict[tuple[str, str], Content] = {}
         self._summary: dict[str, tuple[Content, ...]] = {}
-        self._row_strips: dict[int, list[Strip]] = {}
+        self._row_strips: dict[int, dict[int, Strip]] = {}  # row -> column -> its strip
         self._name_strips: dict[tuple[int, bool], Strip] = {}
         self._summary_strips: dict[int, Strip] = {}
         self._name_width = MIN_NAME
@@ -195,7 +196,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self._cells[key] = content
         row = self._row_index.get(row_key)
         if row is not None:
-            self._row_strips.pop(row, None)
+            self._row_strips.get(row, {}).pop(self._column_index.get(column_key, -1), None)
             self._refresh_row(row)
 
     def set_summary(self, row_key: str, contents: tuple[Content, ...]) -> None:
@@ -342,20 +343,29 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
             line = line.stylize_before(ZEBRA_STYLE)
         return self._strip(line, COLUMN)
 
-    def _lesson_strips(self, row: int) -> list[Strip]:
-        strips = self._row_strips.get(row)
-        if strips is None:
-            strips = [self._cell_strip(row, c, False) for c in range(len(self.columns))]
-            self._row_strips[row] = strips
-        return strips
+    def _lesson_strip(self, row: int, column: int) -> Strip:
+        """A cell as drawn without the cursor, made when first in view and kept."""
+        strips = self._row_strips.setdefault(row, {})
+        strip = strips.get(column)
+        if strip is None:
+            strip = strips[column] = self._cell_strip(row, column, False)
+        return strip
 
-    def _lessons_line(self, strips: list[Strip]) -> Strip:
-        """The part of a line of lesson columns that the horizontal scroll shows."""
+    def _lessons_line(self, strip_at: Callable[[int], Strip]) -> Strip:
+        """The part of a line of lesson columns that the horizontal scroll shows.
+
+        Only the columns in view are asked for: a half-year has 60 lessons, a
+        screen shows a dozen, and scrolling down brings in rows never drawn.
+        """
         x = self.scroll_offset.x
         width = self._lessons_width
         first = x // COLUMN
-        last = min(len(strips), (x + width) // COLUMN + 1)
-        joined = Strip.join(strips[first:last]) if last > first else Strip.blank(0)
+        last = min(len(self.columns), (x + width) // COLUMN + 1)
+        joined = (
+            Strip.join([strip_at(c) for c in range(first, last)])
+            if last > first
+            else Strip.blank(0)
+        )
         shift = x - first * COLUMN
         return joined.crop_extend(shift, shift + width, self.rich_style)
 
@@ -376,16 +386,18 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
     def _header_line(self, y: int) -> Strip:
         heading = self.headings[0] if y == 0 else ""
         name = self._name_strip(heading, "bold")
-        strips = []
-        for index, column in enumerate(self.columns):
+
+        def strip_at(index: int) -> Strip:
+            column = self.columns[index]
             text = column.top if y == 0 else column.bottom
             style = TODAY_STYLE if column.today else FUTURE_STYLE if column.future else "bold"
             if index == self.cursor_column:
                 style = f"{style} {CURSOR_STYLE}"
-            strips.append(self._strip(Content.assemble(" ", (text.center(CELL), style)), COLUMN))
+            return self._strip(Content.assemble(" ", (text.center(CELL), style)), COLUMN)
+
         summary = self.headings[1:] if y == 0 else ("", "", "")
         summary_strip = self._summary_strip(tuple(Content(h) for h in summary), "bold")
-        return Strip.join([name, self._lessons_line(strips), summary_strip])
+        return Strip.join([name, self._lessons_line(strip_at), summary_strip])
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -396,10 +408,13 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, self.rich_style)
         key, label = self.rows[row]
         cursor_here = row == self.cursor_row
-        strips = self._lesson_strips(row)
-        if cursor_here and self.columns:
-            strips = list(strips)
-            strips[self.cursor_column] = self._cell_strip(row, self.cursor_column, True)
+        cursor_column = self.cursor_column if cursor_here else -1
+
+        def strip_at(column: int) -> Strip:
+            if column == cursor_column:
+                return self._cell_strip(row, column, True)
+            return self._lesson_strip(row, column)
+
         zebra = ZEBRA_STYLE if row % 2 else ""
         name = self._name_strips.get((row, cursor_here))
         if name is None:
@@ -409,7 +424,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         if summary is None:
             summary = self._summary_strip(self._summary.get(key, ()), zebra)
             self._summary_strips[row] = summary
-        line = Strip.join([name, self._lessons_line(strips), summary])
+        line = Strip.join([name, self._lessons_line(strip_at), summary])
         return line.crop_extend(0, width, self.rich_style)
 
     # -- keys and the mouse ------------------------------------------------------
