@@ -609,6 +609,9 @@ class FamilyMember(Model):
         None, description="only for those who hand out credentials (class teacher, admin)"
     )
     activated: bool = Field(description="has logged in and chosen their own password")
+    on_staff: bool = Field(
+        False, description="a parent on the school's staff: keeps their password, never issued one"
+    )
 
 
 class Family(Model):

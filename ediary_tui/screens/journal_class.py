@@ -454,8 +454,11 @@ def members(family: Family) -> list[FamilyMember]:
 
 
 def people_of(found: ClassFamilies) -> list[FamilyMember]:
-    """Everyone of the class's families once: a parent of two of its students is one person."""
-    return list({m.id: m for f in found.families for m in members(f)}.values())
+    """Everyone of the class's families once: a parent of two of its students is one person.
+
+    Not a parent on the school's staff: they keep their own password (the server never
+    issues them one, so no count may promise it)."""
+    return list({m.id: m for f in found.families for m in members(f) if not m.on_staff}.values())
 
 
 def scopes(found: ClassFamilies, student_id: str | None) -> dict[str, Scope]:
@@ -465,7 +468,7 @@ def scopes(found: ClassFamilies, student_id: str | None) -> dict[str, Scope]:
     chosen: dict[str, Scope] = {}
     family = next((f for f in found.families if f.student.id == student_id), None)
     if family is not None:
-        people = members(family)
+        people = [m for m in members(family) if not m.on_staff]
         chosen[FAMILY] = Scope(
             FAMILY,
             CredentialsIn(student_ids=[family.student.id], only_new=False),
@@ -482,6 +485,15 @@ def scopes(found: ClassFamilies, student_id: str | None) -> dict[str, Scope]:
 
 
 Cell = tuple[str, str]  # a table's cell: its text and its style
+
+
+def account(member: FamilyMember) -> Cell:
+    """Whether they chose their own password yet; a colleague always keeps theirs."""
+    if member.on_staff:
+        return _("class.on_staff"), "$text-muted"
+    if member.activated:
+        return _("class.activated"), "$text-success"
+    return _("class.not_activated"), "$text-warning"
 
 
 def lined_up(rows: list[list[Cell]]) -> list[Content]:
@@ -679,10 +691,7 @@ class CredentialsScreen(ModalScreen[None]):
                     [
                         (_("class.role_student" if student else "class.role_parent"), muted),
                         (member.login or "—", ""),
-                        (
-                            _("class.activated" if member.activated else "class.not_activated"),
-                            "$text-success" if member.activated else "$text-warning",
-                        ),
+                        account(member),
                         (
                             member.full_name if student else f"  {member.full_name}",
                             bold if student else "",
@@ -700,14 +709,14 @@ class CredentialsScreen(ModalScreen[None]):
             listing.highlighted = ids.index(self.student_id)
         elif ids:
             listing.highlighted = 0
-        everyone = people_of(found)
-        waiting = sum(not m.activated for m in everyone)
+        waiting = sum(not m.activated for m in people_of(found))
+        parents = {p.id for f in found.families for p in f.parents}
         self.query_one("#summary", Static).update(
             Content(
                 _(
                     "class.summary",
                     students=len(found.families),
-                    parents=len(everyone) - len(found.families),
+                    parents=len(parents),
                     waiting=waiting,
                 )
             )

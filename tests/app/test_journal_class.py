@@ -29,12 +29,24 @@ from textual.widgets import Button, Input, OptionList, RadioSet, Static, TextAre
 from ediary_tui import i18n
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import Announcement, ClassFamilies, CredentialsIn, Family, Thread
+from ediary_tui.domain.models import (
+    Announcement,
+    ClassFamilies,
+    CredentialsIn,
+    Family,
+    FamilyMember,
+    Thread,
+)
 from ediary_tui.screens.journal_class import (
+    EVERYONE,
+    FAMILY,
+    NOT_YET,
     AnnouncementModal,
     CredentialsScreen,
     FamilyMessageModal,
+    account,
     file_name,
+    scopes,
 )
 from ediary_tui.screens.week import ConfirmModal
 from tests.server.test_journal import class_id, teacher_of
@@ -724,6 +736,29 @@ class TestCredentials:
             assert str(screen.query_one("#everyone", Button).label).startswith("Все, сброс")
             await pilot.press("а")  # f on a Russian layout
             await opened(pilot, ConfirmModal)
+
+
+def test_a_parent_on_the_staff_is_in_no_count_of_passwords_to_issue() -> None:
+    def person(n: int, *, activated: bool = False, on_staff: bool = False) -> FamilyMember:
+        return FamilyMember(
+            id=str(n), full_name=f"P{n}", login=f"p{n}", activated=activated, on_staff=on_staff
+        )
+
+    colleague = person(3, activated=True, on_staff=True)
+    found = ClassFamilies(
+        class_id="c",
+        class_name="7А",
+        can_issue=True,
+        families=[
+            Family(student=person(1), parents=[person(2, activated=True), colleague]),
+            Family(student=person(4), parents=[colleague]),
+        ],
+    )
+    chosen = scopes(found, "1")
+    assert (chosen[FAMILY].people, chosen[FAMILY].active) == (2, 1)
+    assert (chosen[NOT_YET].people, chosen[EVERYONE].people, chosen[EVERYONE].active) == (2, 3, 1)
+    assert account(colleague) == ("staff, own password", "$text-muted")
+    assert account(person(2, activated=True))[0] == "own password"
 
 
 def test_the_file_name_has_nothing_a_shell_minds() -> None:

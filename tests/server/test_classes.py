@@ -274,6 +274,30 @@ class TestFamilies:
             for person in (family["student"], *family["parents"]):
                 assert person["login"] is None and person["activated"] is True
 
+    async def test_a_parent_on_the_staff_is_marked_so(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        """They are never issued a password, so the app must not count them in."""
+        cid = await class_id(engine, "7А")
+        colleague = await teacher_of(engine, "7А", "Физика")
+        pupil = await user_id(engine, "student")
+        async with engine.begin() as conn:
+            await conn.execute(
+                s.guardians.insert().values(
+                    parent_id=int(await user_id(engine, colleague)),
+                    student_id=int(pupil),
+                    relation="parent",
+                )
+            )
+        body = (await families(api, as_teacher, cid)).json()
+        flags = {
+            p["login"]: p["on_staff"]
+            for f in body["families"]
+            for p in (f["student"], *f["parents"])
+        }
+        assert flags.pop(colleague) is True
+        assert flags and not any(flags.values())
+
     async def test_the_class_teacher_and_the_admin_see_logins_and_may_issue(
         self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, as_admin: dict
     ) -> None:

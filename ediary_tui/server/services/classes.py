@@ -122,6 +122,7 @@ def _member(person: credentials.Person, *, with_login: bool) -> FamilyMember:
         full_name=person.full_name,
         login=person.login if with_login else None,
         activated=person.activated,
+        on_staff=person.is_staff,
     )
 
 
