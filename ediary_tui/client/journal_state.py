@@ -125,6 +125,9 @@ class StudentSummary:
     entry_id: int | None = None
 
 
+GONE = "n"  # a HomeworkItem's ref "n:<entry>": a revision of homework since removed; new
+
+
 @dataclass(frozen=True, slots=True)
 class HomeworkItem:
     """Homework of a lesson: saved (`ref` "h:<id>") or set here and not yet saved ("e:<entry>")."""
@@ -443,6 +446,19 @@ class JournalState:
                     else h
                     for h in items
                 ]
+            elif p.get("text") is not None and not any(h.ref == target for h in items):
+                # Refused because the homework is gone (removed elsewhere): what was typed
+                # comes back as new homework, to be saved again or let go.
+                items.append(
+                    HomeworkItem(
+                        f"{GONE}:{entry.id}",
+                        p["text"],
+                        bool(p.get("required", True)),
+                        REFUSED,
+                        entry.reason,
+                        entry.id,
+                    )
+                )
             else:  # refused: what was typed is kept, to be typed in again
                 items = [
                     replace(

@@ -38,7 +38,7 @@ from ediary_tui.client.errors import (
     PasswordChangeRequired,
     ServerUnreachable,
 )
-from ediary_tui.client.journal_state import CellMark, JournalState
+from ediary_tui.client.journal_state import GONE, CellMark, JournalState
 from ediary_tui.client.journal_sync import (
     KIND_ATTENDANCE,
     KIND_DELETE_MARK,
@@ -882,6 +882,8 @@ class JournalScreen(Screen[None]):
             )
         for change in edit.homework:
             kind, _sep, ref = (change.ref or "").partition(":")
+            if kind == GONE and change.text is None:
+                continue  # a refused revision of homework since removed, let go: nothing to send
             self._entered(
                 self.sync.set_homework(
                     cls,

@@ -200,6 +200,38 @@ class TestLessonForm:
             assert "refused" not in details(screen)
             assert screen.sync.refused() == []
 
+    async def test_a_revision_of_homework_removed_elsewhere_comes_back_as_new(
+        self, outage: Outage, api: DiaryClient
+    ) -> None:
+        app = journal_app(await logged_in(outage))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await loaded(pilot)
+            lesson = lesson_at_cursor(screen)
+            hw = await api.add_homework(lesson.id, HomeworkIn(text="to be revised"))
+            await pilot.press("r")
+            await until(
+                pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework)
+            )
+            form = await open_form(pilot)
+            area = next(a for a in form.query(TextArea) if a.text == "to be revised")
+            area.text = "revised, but it was removed"
+            await api.delete_homework(hw.id)
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: "refused" in details(screen))
+            await pilot.press("r")  # the server's lesson no longer has that homework
+            await until(
+                pilot, lambda: all(h.id != hw.id for h in lesson_at_cursor(screen).homework)
+            )
+            form = await open_form(pilot)
+            texts = [a.text for a in form.query(TextArea)]
+            assert "revised, but it was removed" in texts  # still there to save
+            await pilot.press("ctrl+s")
+            await sent(pilot, screen)
+            assert screen.sync.refused() == []
+        after = [h.text for h in (await on_server(api, screen, lesson.id)).homework]
+        assert after.count("revised, but it was removed") == 1
+        assert "to be revised" not in after
+
     async def test_read_only_journal_does_not_open_the_form(self, outage: Outage) -> None:
         app = journal_app(await logged_in(outage))
         async with app.run_test(size=SIZE) as pilot:
