@@ -143,6 +143,18 @@ async def loaded(pilot: Pilot[Any]) -> JournalScreen:
     return journal_of(app)
 
 
+async def showing(pilot: Pilot[Any], screen: JournalScreen, class_id: str, subject_id: str) -> None:
+    """Wait until `screen` shows the server's copy of that class's journal in that subject."""
+    await until(
+        pilot,
+        lambda: (
+            screen.state is not None
+            and (screen.state.class_id, screen.state.subject_id) == (class_id, subject_id)
+            and screen.fetched_at is not None
+        ),
+    )
+
+
 async def teacher_api(transport: httpx.AsyncBaseTransport) -> DiaryClient:
     """The teacher's own client to the same school: how the tests check what the server has."""
     client = DiaryClient("http://school.test", transport=transport, retries=0)

@@ -43,6 +43,7 @@ from .journal_fixtures import (
     journal_of,
     loaded,
     logged_in,
+    showing,
     teacher_api,
     told,
 )
@@ -226,15 +227,7 @@ class TestOpening:
             wanted = next(t for t in screen.user.teaching if (t.class_id, t.subject_id) != before)
             options.highlighted = options.get_option_index(f"{wanted.class_id}:{wanted.subject_id}")
             await pilot.press("enter")
-            await until(
-                pilot,
-                lambda: (
-                    screen.state is not None
-                    and (screen.state.class_id, screen.state.subject_id)
-                    == (wanted.class_id, wanted.subject_id)
-                    and screen.fetched_at is not None
-                ),
-            )
+            await showing(pilot, screen, wanted.class_id, wanted.subject_id)
             assert f"{wanted.class_name} · {wanted.subject_name}" in text(screen, "#what")
 
     async def test_square_brackets_go_to_the_previous_and_next_period(self, outage: Outage) -> None:

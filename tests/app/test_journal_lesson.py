@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static, TextArea
 
 from ediary_tui.client.api import DiaryClient
-from ediary_tui.domain.models import HomeworkIn, JournalLesson
+from ediary_tui.domain.models import Homework, HomeworkIn, JournalLesson
 from ediary_tui.screens.journal import JournalScreen
 from ediary_tui.screens.journal_lesson import LessonForm
 from ediary_tui.screens.week import ConfirmModal
@@ -74,6 +74,23 @@ def fill(form: LessonForm, *, topic: str | None = None, new_homework: str | None
     if new_homework is not None:
         areas = list(form.query(TextArea))
         areas[-1].text = new_homework  # the last box is the new one
+
+
+async def revise_removed_homework(
+    pilot: Pilot[Any], screen: JournalScreen, api: DiaryClient, revised: str
+) -> tuple[JournalLesson, Homework]:
+    """Homework is added, revised in the form while someone else removes it: refused."""
+    lesson = lesson_at_cursor(screen)
+    hw = await api.add_homework(lesson.id, HomeworkIn(text="to be revised"))
+    await pilot.press("r")
+    await until(pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework))
+    form = await open_form(pilot)
+    area = next(a for a in form.query(TextArea) if a.text == "to be revised")
+    area.text = revised
+    await api.delete_homework(hw.id)  # someone else was quicker
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: "refused" in details(screen))
+    return lesson, hw
 
 
 class TestLessonForm:
@@ -176,18 +193,7 @@ class TestLessonForm:
         app = journal_app(await logged_in(outage))
         async with app.run_test(size=SIZE) as pilot:
             screen = await loaded(pilot)
-            lesson = lesson_at_cursor(screen)
-            hw = await api.add_homework(lesson.id, HomeworkIn(text="to be revised"))
-            await pilot.press("r")
-            await until(
-                pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework)
-            )
-            form = await open_form(pilot)
-            area = next(a for a in form.query(TextArea) if a.text == "to be revised")
-            area.text = "revised after someone removed it"
-            await api.delete_homework(hw.id)  # someone else was quicker
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda: "refused" in details(screen))
+            await revise_removed_homework(pilot, screen, api, "revised after someone removed it")
             assert "A lesson edit was refused" in details(screen)
             assert any("refused" in t for t in told(app))
             form = await open_form(pilot)
@@ -206,18 +212,9 @@ class TestLessonForm:
         app = journal_app(await logged_in(outage))
         async with app.run_test(size=SIZE) as pilot:
             screen = await loaded(pilot)
-            lesson = lesson_at_cursor(screen)
-            hw = await api.add_homework(lesson.id, HomeworkIn(text="to be revised"))
-            await pilot.press("r")
-            await until(
-                pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework)
+            lesson, hw = await revise_removed_homework(
+                pilot, screen, api, "revised, but it was removed"
             )
-            form = await open_form(pilot)
-            area = next(a for a in form.query(TextArea) if a.text == "to be revised")
-            area.text = "revised, but it was removed"
-            await api.delete_homework(hw.id)
-            await pilot.press("ctrl+s")
-            await until(pilot, lambda: "refused" in details(screen))
             await pilot.press("r")  # the server's lesson no longer has that homework
             await until(
                 pilot, lambda: all(h.id != hw.id for h in lesson_at_cursor(screen).homework)

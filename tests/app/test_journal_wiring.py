@@ -23,7 +23,7 @@ from ediary_tui.screens.week import ConfirmModal, WeekScreen
 from ediary_tui.widgets.journal_grid import JournalGrid
 
 from .conftest import new_app, new_session
-from .journal_fixtures import Outage, loaded
+from .journal_fixtures import Outage, loaded, showing
 from .test_login import log_in, until
 
 SIZE = (100, 30)
@@ -153,14 +153,7 @@ class TestPicker:
             options = picker.query_one(OptionList)
             options.highlighted = options.get_option_index(f"{choice.class_id}:{choice.subject_id}")
             await pilot.press("enter")
-            await until(
-                pilot,
-                lambda: (
-                    screen.state is not None
-                    and screen.state.subject_id == choice.subject_id
-                    and screen.fetched_at is not None
-                ),
-            )
+            await showing(pilot, screen, choice.class_id, choice.subject_id)
             assert screen.state is not None and not screen.state.journal.can_write
             assert "read only" in str(screen.query_one("#what").render())
             before = screen.sync.count_pending()
@@ -244,15 +237,7 @@ class TestPalette:
                 lambda: palette.option_count > 0 and shown_at(palette, 0) == wanted,
             )
             await pilot.press("enter")
-            await until(
-                pilot,
-                lambda: (
-                    screen.state is not None
-                    and (screen.state.class_id, screen.state.subject_id)
-                    == (other.class_id, other.subject_id)
-                    and screen.fetched_at is not None
-                ),
-            )
+            await showing(pilot, screen, other.class_id, other.subject_id)
 
     async def test_ctrl_p_offers_the_other_periods_of_the_journal(
         self, start: Callable[..., EdiaryApp]
