@@ -3,6 +3,11 @@
 The first result is stored with the write, in the same transaction, so a
 crash between the two cannot leave a write without its key.
 
+Keys are kept for `KEEP`: far longer than any client waits to resend, and a
+table that grows with every keyed write must not grow for ever. One keyed write
+in `SWEEP_ONE_IN` (by its key, so the same request always does the same work)
+also forgets the caller's keys older than that.
+
 A secret result (first-login passwords) is stored sealed: encrypted with a key
 derived from the Idempotency-Key, and found by a hash of it. Only the client
 that holds the key can have it replayed; a copy of the database holds no
@@ -12,8 +17,10 @@ password that works.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
+import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +37,13 @@ from .auth import Caller
 from .settings import ServerContext
 
 _SEALED = "sealed"
+KEEP = dt.timedelta(days=90)
+SWEEP_ONE_IN = 64
+
+
+def sweeps(key: str) -> bool:
+    """Whether a write with this key also forgets the caller's old keys."""
+    return zlib.crc32(key.encode()) % SWEEP_ONE_IN == 0
 
 
 def _derived(key: str, purpose: bytes) -> bytes:
@@ -107,6 +121,13 @@ async def create_once(
                         created_at=ctx.now(),
                     )
                 )
+                if sweeps(key):
+                    await conn.execute(
+                        s.idempotency.delete().where(
+                            s.idempotency.c.user_id == caller.id,
+                            s.idempotency.c.created_at < ctx.now() - KEEP,
+                        )
+                    )
     except IntegrityError:
         # The same key raced in from a second request; its result stands.
         if not key:

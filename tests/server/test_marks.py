@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ediary_tui.server import schema as s
+from ediary_tui.server.idempotency import KEEP, sweeps
 from tests.conftest import PINNED_NOW, PINNED_TODAY, FakeClock, login
 from tests.server.test_journal import (
     API,
@@ -133,6 +134,43 @@ class TestPutMark:
         assert after["marks"] == before["marks"] + 1
         assert after["mark_history"] == before["mark_history"] + 1
         assert after["changes"] == before["changes"] + 1
+
+    async def test_keys_older_than_kept_are_forgotten_by_a_sweeping_write(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        teacher = int(await user_id(engine, "teacher"))
+        other = int(await user_id(engine, "parent"))
+        old = PINNED_NOW - KEEP - dt.timedelta(days=1)
+        recent = PINNED_NOW - KEEP + dt.timedelta(days=1)
+        async with engine.begin() as conn:
+            for uid, key, at in (
+                (teacher, "old", old),
+                (teacher, "recent", recent),
+                (other, "someone else's old", old),
+            ):
+                await conn.execute(
+                    s.idempotency.insert().values(
+                        user_id=uid, key=key, status=201, body={}, created_at=at
+                    )
+                )
+        quiet = next(f"mark-{n}" for n in range(1000) if not sweeps(f"mark-{n}"))
+        sweeping = next(f"mark-{n}" for n in range(1000) if sweeps(f"mark-{n}"))
+        target = await lesson(engine)
+        me = await user_id(engine, "student")
+        kept = sa.select(s.idempotency.c.key).where(s.idempotency.c.key.not_like("mark-%"))
+        for key, left in (
+            (quiet, {"old", "recent", "someone else's old"}),
+            (sweeping, {"recent", "someone else's old"}),
+        ):
+            r = await api.post(
+                f"{API}/marks",
+                json={"student_id": me, "lesson_id": str(target.id), "value": 4},
+                headers={**as_teacher, "Idempotency-Key": key},
+            )
+            assert r.status_code == 201, r.text
+            assert {row.key for row in await rows(engine, kept)} == left
+        stored = sa.select(s.idempotency.c.key).where(s.idempotency.c.user_id == teacher)
+        assert {quiet, sweeping} <= {row.key for row in await rows(engine, stored)}
 
     async def test_a_value_off_the_scale_is_422_naming_the_scale(
         self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
