@@ -54,17 +54,19 @@ def _lookup_key(key: str, secret: bool) -> str:
     """A secret result is found by a hash of its key, so the table does not hold the key."""
     if not secret:
         return key
-    return "sha:" + _derived(key, b"ediary-idem-find").hex()
+    return "b2:" + _derived(key, b"ediary-idem-find").hex()
+
+
+def _fernet(key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derived(key, b"ediary-idem-seal")))
 
 
 def _seal(key: str, body: Any) -> dict[str, str]:
-    fernet = Fernet(base64.urlsafe_b64encode(_derived(key, b"ediary-idem-seal")))
-    return {_SEALED: fernet.encrypt(json.dumps(body).encode()).decode()}
+    return {_SEALED: _fernet(key).encrypt(json.dumps(body).encode()).decode()}
 
 
 def _unseal(key: str, stored: Any) -> Any:
-    fernet = Fernet(base64.urlsafe_b64encode(_derived(key, b"ediary-idem-seal")))
-    return json.loads(fernet.decrypt(stored[_SEALED].encode()))
+    return json.loads(_fernet(key).decrypt(stored[_SEALED].encode()))
 
 
 async def _stored(
