@@ -146,7 +146,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _run(lambda: _with_engine(url, prepare))
     os.environ["EDIARY_DB"] = url
-    print(f"serving {url} on http://{args.host}:{args.port} (API at /api/v1)", file=sys.stderr)
+    os.environ["EDIARY_DOCS"] = "1" if args.docs else "0"
+    where = "API at /api/v1, docs at /api/v1/docs" if args.docs else "API at /api/v1"
+    print(f"serving {url} on http://{args.host}:{args.port} ({where})", file=sys.stderr)
     uvicorn.run(
         "ediary_tui.server.asgi:app_from_env",
         factory=True,
@@ -280,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="create the demo school in an empty database"
     )
     serve.add_argument("--today", type=_date, help="the demo school's today (default: today)")
+    serve.add_argument(
+        "--docs",
+        action="store_true",
+        help="serve the interactive API docs at /api/v1/docs (from the package, no CDN)",
+    )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

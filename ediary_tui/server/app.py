@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp
 
 from ediary_tui.domain.models import ErrorBody, Health
 
+from .docs import mount_docs
 from .errors import install_handlers
+from .headers import AnswerHeaders
 from .limits import BodyLimit
 from .routes import ROUTERS
 from .settings import ServerContext, ServerSettings
 
 API = "/api/v1"
+OPENAPI_URL = f"{API}/openapi.json"
+DOCS_URL = f"{API}/docs"
 
 _ERRORS = {
     status: {"model": ErrorBody, "description": description}
@@ -28,15 +33,22 @@ _ERRORS = {
 }
 
 
+class SchoolApp(FastAPI):
+    """FastAPI with the answer headers outermost, so that even a 500 carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return AnswerHeaders(super().build_middleware_stack(), public=(OPENAPI_URL, DOCS_URL))
+
+
 def create_app(engine: AsyncEngine, settings: ServerSettings | None = None) -> FastAPI:
     """The API over an already-migrated database."""
     settings = settings or ServerSettings()
-    app = FastAPI(
+    app = SchoolApp(
         title="ediary-tui school server",
         version="1",
         description="The electronic diary and journal of a school: API v1.",
-        openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN; see mount_docs
         redoc_url=None,
         responses=_ERRORS,
     )
@@ -49,5 +61,7 @@ def create_app(engine: AsyncEngine, settings: ServerSettings | None = None) -> F
 
     for router in ROUTERS:
         app.include_router(router, prefix=API)
+    if settings.docs:
+        mount_docs(app, DOCS_URL)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -8,6 +8,10 @@ from fastapi import FastAPI
 
 from .app import create_app
 from .db import create_engine
+from .settings import ServerSettings
+
+# `ediary serve --docs` sets it to 1, for every worker process.
+DOCS_VARIABLE = "EDIARY_DOCS"
 
 
 def app_from_env() -> FastAPI:
@@ -15,4 +19,5 @@ def app_from_env() -> FastAPI:
     url = os.environ.get("EDIARY_DB")
     if not url:
         raise RuntimeError("EDIARY_DB is not set; start the server with `ediary serve`")
-    return create_app(create_engine(url))
+    settings = ServerSettings(docs=os.environ.get(DOCS_VARIABLE) == "1")
+    return create_app(create_engine(url), settings)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .auth import Caller, authenticate, require_password_changed
 from .settings import ServerContext
@@ -16,12 +17,21 @@ async def get_context(request: Request) -> ServerContext:
 
 Ctx = Annotated[ServerContext, Depends(get_context)]
 
+# Declares the bearer scheme in the OpenAPI document; a missing or malformed header is
+# left to `authenticate`, so the answer is the API's own 401 body, not FastAPI's.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="the token from POST /api/v1/auth/login",
+)
+
 
 async def any_caller(
-    ctx: Ctx, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+    ctx: Ctx,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> Caller:
     """Logged in, even with a temporary password still to change."""
-    return await authenticate(ctx, authorization)
+    return await authenticate(ctx, f"Bearer {credentials.credentials}" if credentials else None)
 
 
 async def get_caller(caller: Annotated[Caller, Depends(any_caller)]) -> Caller:

@@ -24,6 +24,8 @@ class ServerSettings:
     throttle_window: dt.timedelta = dt.timedelta(minutes=15)
     max_body_bytes: int = 1024 * 1024
     changes_page: int = 500
+    # Swagger UI at /api/v1/docs (`ediary serve --docs`); the OpenAPI document is always there.
+    docs: bool = False
     # Injected so tests can pin "now"; everything that reads the time goes through it.
     clock: Callable[[], dt.datetime] = field(default=utc_now)
 

@@ -73,13 +73,11 @@ async def issue_credentials(
     ctx: Ctx,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    response = await create_once(
+    # `no-store` comes with every authenticated answer (server/headers.py).
+    return await create_once(
         ctx,
         caller,
         idempotency_key,
         lambda conn: service.issue_credentials(conn, ctx, caller, class_id, body),
         secret=True,  # passwords: sealed with the key, never kept readable
     )
-    # Passwords: no cache, proxy or browser history may keep this answer.
-    response.headers["Cache-Control"] = "no-store"
-    return response
