@@ -73,12 +73,30 @@ async def _with_engine(url: str, work: Callable[[Any], Awaitable[T]], *, migrate
 # --- the app ------------------------------------------------------------------
 
 
+def has_terminal() -> bool:
+    """Whether stdin and stdout are a terminal; without one the app would wait forever."""
+    try:
+        return all(s is not None and s.isatty() for s in (sys.stdin, sys.stdout))
+    except ValueError:  # a closed stream
+        return False
+
+
+def _no_terminal() -> str:
+    if os.environ.get("SSH_ORIGINAL_COMMAND") is not None:
+        # sshd's ForceCommand runs us for `ssh host cmd`, sftp and scp too.
+        return "this account opens the diary in a terminal only: connect with plain ssh"
+    return "the app needs a terminal on stdin and stdout (the server's side: ediary serve, admin)"
+
+
 def cmd_app(args: argparse.Namespace) -> int:
+    if not has_terminal():
+        raise CliError(_no_terminal())
     from ediary_tui.client import locations
     from ediary_tui.client.api import DiaryClient
     from ediary_tui.client.cache import OfflineCache
     from ediary_tui.client.config import ConfigError, load_config
     from ediary_tui.client.credentials import CredentialStore
+    from ediary_tui.client.exports import Exports
     from ediary_tui.client.session import DiarySession
     from ediary_tui.embedded import DEMO_ACCOUNTS, EMBEDDED_URL, EmbeddedTransport, remove_database
 
@@ -112,7 +130,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         client = DiaryClient(server.rstrip("/"))
         demo_accounts = None
     credentials = CredentialStore(remember=not args.no_remember)
-    session = DiarySession(client, credentials, OfflineCache())
+    session = DiarySession(client, credentials, OfflineCache(), Exports(config.export_dir))
 
     from ediary_tui.app import EdiaryApp
     from ediary_tui.i18n import detect_language

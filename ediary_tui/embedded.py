@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from ediary_tui.client.files import private_database
+
 EMBEDDED_URL = "http://embedded.ediary"
 
 DEMO_ACCOUNTS: list[tuple[str, str]] = [
@@ -64,6 +66,9 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
                 from ediary_tui.server.app import create_app
                 from ediary_tui.server.demo import build_demo
 
+                # The demo's accounts, passwords and tokens: the user's alone, -wal and -shm too.
+                self.db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                private_database(self.db_path)
                 engine = db.create_engine(str(self.db_path))
                 await db.upgrade(engine)
                 if self.demo and await db.is_empty(engine):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +165,53 @@ class TestErrorsAreOneLine:
             main(["demo", "--today", "25.11.2026"])
         assert exc.value.code == 2
         assert "not a date like 2026-11-25" in capsys.readouterr().err
+
+
+class TestWithoutATerminal:
+    """Under an sshd ForceCommand, `ssh host cmd`, sftp and scp start `ediary` with no terminal."""
+
+    @staticmethod
+    def ediary(
+        home: Path, *argv: str, stdin: int = subprocess.DEVNULL, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        environment = {k: v for k, v in os.environ.items() if k != "SSH_ORIGINAL_COMMAND"}
+        environment.update(EDIARY_HOME=str(home), **env)
+        return subprocess.run(
+            [sys.executable, "-m", "ediary_tui.cli", *argv],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=60,  # an app that started would wait here for keys that never come
+        )
+
+    def test_the_app_says_so_in_one_line_and_exits_2(self, tmp_path: Path) -> None:
+        done = self.ediary(tmp_path, "--lang", "en")
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert done.stderr.count("\n") == 1
+        assert done.stderr.startswith("ediary: the app needs a terminal on stdin and stdout")
+        assert not tmp_path.exists() or not any(tmp_path.iterdir())  # no outbox held, no cache
+
+    def test_under_a_force_command_it_says_to_connect_with_plain_ssh(self, tmp_path: Path) -> None:
+        done = self.ediary(tmp_path, SSH_ORIGINAL_COMMAND="internal-sftp")
+        assert done.returncode == 2
+        assert done.stderr == (
+            "ediary: this account opens the diary in a terminal only: connect with plain ssh\n"
+        )
+
+    def test_a_terminal_on_stdin_alone_is_not_enough(self, tmp_path: Path) -> None:
+        import pty
+
+        parent, child = pty.openpty()
+        try:
+            done = self.ediary(tmp_path, stdin=child)
+        finally:
+            os.close(parent)
+            os.close(child)
+        assert done.returncode == 2 and "needs a terminal" in done.stderr
+
+    def test_the_server_commands_need_none(self, school_db: Path, tmp_path: Path) -> None:
+        done = self.ediary(tmp_path, "admin", "--db", str(school_db), "list-schools")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip()

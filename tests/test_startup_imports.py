@@ -31,10 +31,12 @@ SERVER_STACK = (
 
 # `ediary` exactly as cli.cmd_app wires it (embedded demo school, client, session,
 # credentials, cache, the app), with App.run stubbed out: everything up to running.
+# The test has no terminal, which the app would refuse: the check is stubbed too.
 BUILD_THE_APP = """
 import json, sys
-from ediary_tui import app
+from ediary_tui import app, cli
 app.EdiaryApp.run = lambda self, *args, **kwargs: None
+cli.has_terminal = lambda: True
 from ediary_tui.cli import main
 assert main(["--lang", "en"]) == 0
 print(json.dumps(sorted(set(sys.modules) & set(json.loads(sys.argv[1])))))

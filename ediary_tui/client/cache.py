@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import locations
+from .files import private_database, private_side_files
 
 if TYPE_CHECKING:
     from ediary_tui.domain.models import User, Week
@@ -86,7 +86,7 @@ class OfflineCache:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fresh = not self.path.exists()
+        private_database(self.path)  # the diary of a child is nobody else's business
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=1)
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -102,9 +102,7 @@ class OfflineCache:
         except BaseException:
             db.close()
             raise
-        if fresh:
-            with contextlib.suppress(OSError):
-                os.chmod(self.path, 0o600)  # the diary of a child is nobody else's business
+        private_side_files(self.path)
         return db
 
     def _discard(self) -> None:

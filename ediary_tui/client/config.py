@@ -2,6 +2,7 @@
 
     default_profile = "school"
     lang = "ru"
+    export_dir = "~/Documents/school"
 
     [profiles.school]
     server = "https://diary.school.ru"
@@ -37,6 +38,8 @@ class Config:
     profiles: dict[str, Profile] = field(default_factory=dict)
     default_profile: str | None = None
     lang: str | None = None
+    # Where exports go (the user's documents folder when None).
+    export_dir: Path | None = None
 
     def profile(self, name: str | None = None) -> Profile | None:
         """The named profile, or the default one without a name."""
@@ -78,4 +81,10 @@ def load_config(path: Path | None = None) -> Config:
     if default is not None and default not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(f"default_profile {default!r} is not a profile (profiles: {known})")
-    return Config(profiles, default, _text(data, "lang", ""))
+    export_dir = _text(data, "export_dir", "")
+    return Config(
+        profiles,
+        default,
+        _text(data, "lang", ""),
+        Path(export_dir).expanduser() if export_dir else None,
+    )

@@ -4,7 +4,7 @@ One VTODO per assignment: due on its `due` date (the next lesson of the
 subject), starting on the day it was set, done or not. The UID is built from
 the homework id and the server's host, so importing the same range again
 updates the tasks instead of doubling them. Pure text: no I/O, no Textual;
-the screen chooses the words (they are translated) and writes the file.
+the screen chooses the words (they are translated), client.exports writes the file.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ediary_tui.domain.models import Homework
+
+from .exports import safe_name
 
 PRODID = "-//ediary-tui//Homework//EN"
 CRLF = "\r\n"
@@ -159,6 +161,6 @@ def homework_todo(hw: Homework, *, host: str, summary: str, description: str) ->
     )
 
 
-def ics_name(first: dt.date, last: dt.date) -> str:
-    """homework-2026-11-23-2026-11-29.ics"""
-    return f"homework-{first.isoformat()}-{last.isoformat()}.ics"
+def ics_name(child: str, first: dt.date, last: dt.date) -> str:
+    """homework-Жукова-Дарья-2026-11-23-2026-11-29.ics: whose, and which days."""
+    return f"homework-{safe_name(child, 'child')}-{first.isoformat()}-{last.isoformat()}.ics"

@@ -1,7 +1,7 @@
 """Where ediary-tui keeps things on disk: every path in one place.
 
 Paths follow the platform's conventions (platformdirs). EDIARY_HOME moves all
-of them under one directory (`config/`, `data/`, `cache/`), so tests and
+of them under one directory (`config/`, `data/`, `cache/`, `documents/`), so tests and
 benchmarks never touch the user's real files. Nothing is created here: the
 module that writes a file makes its directory, with the mode it needs.
 """
@@ -36,6 +36,11 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """What can be thrown away and fetched again: the offline cache."""
     return _home("cache") or Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def documents_dir() -> Path:
+    """Where exports go unless config.toml's `export_dir` or the export dialog says otherwise."""
+    return _home("documents") or Path(platformdirs.user_documents_dir())
 
 
 def config_file() -> Path:

@@ -9,10 +9,8 @@ and resending with the same key can never create the write twice.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import locations
+from .files import private_database, private_side_files
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -93,6 +92,7 @@ class Outbox:
             return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        private_database(self.path)  # marks and notices typed, not yet sent: the owner's alone
         db = sqlite3.connect(self.path, isolation_level=None, timeout=5)
         db.row_factory = sqlite3.Row
         try:
@@ -106,8 +106,7 @@ class Outbox:
         except BaseException:
             db.close()
             raise
-        with contextlib.suppress(OSError):
-            os.chmod(self.path, 0o600)
+        private_side_files(self.path)
         return db
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
-"""DiarySession: what the screens hold — the client, the cache, the credentials, the user.
+"""DiarySession: what the screens hold — the client, the cache, the credentials, the user,
+and where the files they export go.
 
 It owns the rules that join the three: a login is remembered and the user
 cached; a start resumes from the remembered token, and paints from the cache
@@ -14,6 +15,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
 from .errors import ClientError, NotLoggedIn, ServerUnreachable
+from .exports import Exports
 
 if TYPE_CHECKING:
     from ediary_tui.domain.models import LoginResult, Signature, User, Week
@@ -29,11 +31,16 @@ class DiarySession:
     """One person's session with one server, as the app sees it."""
 
     def __init__(
-        self, client: DiaryClient, credentials: CredentialStore, cache: OfflineCache
+        self,
+        client: DiaryClient,
+        credentials: CredentialStore,
+        cache: OfflineCache,
+        exports: Exports | None = None,
     ) -> None:
         self.client = client
         self.credentials = credentials
         self.cache = cache
+        self.exports = exports or Exports()
         self.user: User | None = None
         self.offline = False
 

@@ -52,6 +52,7 @@ from ediary_tui.i18n import (
     week_range,
     weekday_name,
 )
+from ediary_tui.screens.export import ExportModal
 from ediary_tui.screens.student_view import CachedReader, Clock, StudentScreen
 from ediary_tui.screens.week import WeekScreen
 from ediary_tui.widgets.child_switcher import short_name
@@ -733,15 +734,19 @@ class HomeworkScreen(StudentScreen):
             )
             for hw in shown
         ]
-        name = _("homework.calendar_name", child=short_name(child.full_name))
-        text = calendar(todos, stamp=self.clock(), name=name)
-        path = Path.cwd() / ics_name(self.first, self.last)
-        try:
-            path.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            self.notify(
-                _("homework.export_failed", path=str(path), reason=reason), severity="error"
-            )
-            return
-        self.notify(_("homework.exported", count=len(todos), path=str(path)))
+        child_name = short_name(child.full_name)
+        text = calendar(
+            todos, stamp=self.clock(), name=_("homework.calendar_name", child=child_name)
+        )
+
+        def written(path: Path | None) -> None:
+            if path is not None:
+                self.notify(_("homework.exported", count=len(todos), path=str(path)))
+
+        dialog = ExportModal(
+            self.session.exports,
+            ics_name(child_name, self.first, self.last),
+            text,
+            title=_("homework.export_title"),
+        )
+        self.app.push_screen(dialog, written)

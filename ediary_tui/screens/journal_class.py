@@ -8,14 +8,13 @@ posted twice. `CredentialsScreen` is the class teacher's: the class's families
 with whether each person has chosen their own password, and first-login
 credentials for one family, for those not yet in, or for everyone (a reset).
 The one-time passwords it gets live on screen and, if the teacher saves them
-for printing, in one file only its owner can read; never in the offline cache.
+for printing, in one file only its owner can read (written by client.exports,
+in the export folder unless another is typed); never in the offline cache.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +38,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ediary_tui.client import locations
 from ediary_tui.client.errors import ClientError, Invalid, ServerUnreachable
+from ediary_tui.client.exports import safe_name
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import (
     Announcement,
@@ -57,7 +56,6 @@ from ediary_tui.domain.models import (
 )
 from ediary_tui.i18n import _, date_time, error_message, full_date, has, localise_bindings
 from ediary_tui.screens.message_compose import MAX_BODY, MAX_SUBJECT, online
-from ediary_tui.screens.report_card import export_target
 from ediary_tui.screens.week import ConfirmModal
 from ediary_tui.widgets.child_switcher import short_name
 
@@ -518,13 +516,7 @@ def lined_up(rows: list[list[Cell]]) -> list[Content]:
 
 def file_name(class_name: str, issued_at: dt.datetime) -> str:
     """credentials-7А-20261125-180509.txt: letters and digits of the class, nothing a shell minds."""
-    name = re.sub(r"[^\w]+", "-", class_name).strip("-") or "class"
-    return f"credentials-{name}-{issued_at:%Y%m%d-%H%M%S}.txt"
-
-
-def default_folder() -> Path:
-    """Where the sheets for printing go unless a path is typed: the app's data folder."""
-    return locations.data_dir() / "credentials"
+    return f"credentials-{safe_name(class_name, 'class')}-{issued_at:%Y%m%d-%H%M%S}.txt"
 
 
 def role_word(credential: IssuedCredential) -> str:
@@ -559,21 +551,6 @@ def sheet(issued: IssuedCredentials, server: str, tz: dt.tzinfo | None) -> str:
         ]
     lines += [rule, ""]
     return "\n".join(lines)
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` readable by its owner only (0600), also when the file was there before."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            fd = -1  # the file object owns it now
-            file.write(text)
-    finally:
-        if fd != -1:
-            os.close(fd)
 
 
 class CredentialsScreen(ModalScreen[None]):
@@ -886,7 +863,7 @@ class CredentialsScreen(ModalScreen[None]):
             Option(line, id=c.user_id) for line, c in zip(lines, issued.credentials, strict=True)
         )
         table.highlighted = 0
-        folder = default_folder()
+        folder = self.session.exports.folder
         self.query_one("#path-prompt", Static).update(
             Content(_("class.save_prompt", folder=str(folder)))
         )
@@ -909,16 +886,26 @@ class CredentialsScreen(ModalScreen[None]):
         issued = self.issued
         if issued is None:
             return
-        folder = default_folder()
         name = file_name(issued.class_name, issued.issued_at.astimezone(self.tz))
-        typed = self.query_one("#path", Input).value
+        self._save(self.session.exports.target(self.query_one("#path", Input).value, name))
+
+    def _save(self, path: Path, *, replace: bool = False) -> None:
+        """Write the sheet; a file already there is replaced only when the teacher says so."""
+        issued = self.issued
+        if issued is None:
+            return
+        text = sheet(issued, self.session.server, self.tz)
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path = export_target(typed, name, folder)
-            write_private(path, sheet(issued, self.session.server, self.tz))
+            self.session.exports.write(path, text, replace=replace)
         except OSError as exc:
+            if isinstance(exc, FileExistsError) and not replace:
+                self.app.push_screen(
+                    ConfirmModal(_("export.replace_question", path=str(path)), _("export.replace")),
+                    lambda yes: self._save(path, replace=True) if yes else None,
+                )
+                return
             reason = exc.strerror or str(exc)
-            self.say(_("class.save_failed", path=typed.strip() or name, reason=reason), error=True)
+            self.say(_("class.save_failed", path=str(path), reason=reason), error=True)
             return
         self.saved_to = path
         self.say(_("class.saved", path=str(path)))

@@ -4,31 +4,31 @@ Per subject and period the weighted average and the period mark (or the one
 proposed from the average, marked as proposed), then the year mark and the
 lessons missed. Enter opens a subject's marks for the period under the
 cursor, with the breakdown by kind of work and the "what do I need" panel;
-`e` writes the card to a CSV file.
+`e` exports the card as a CSV file (screens/export.py asks where).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
-from collections.abc import Callable
+import io
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from ediary_tui.client.errors import ClientError
+from ediary_tui.client.exports import safe_name
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import MarksPage, ReportCard, SchoolSettings, User
 from ediary_tui.domain.periods import school_year_of
-from ediary_tui.i18n import _, localise_bindings, short_date
+from ediary_tui.i18n import _, short_date
+from ediary_tui.screens.export import ExportModal
 from ediary_tui.screens.student_view import (
     CachedReader,
     Clock,
@@ -78,65 +78,20 @@ def csv_rows(card: ReportCard) -> list[list[str]]:
     return rows
 
 
-def write_csv(card: ReportCard, path: Path) -> None:
-    """Write the card; UTF-8 with a byte-order mark, so that spreadsheets read Cyrillic."""
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        csv.writer(file).writerows(csv_rows(card))
+# UTF-8 with a byte-order mark, so that spreadsheets read Cyrillic.
+CSV_ENCODING = "utf-8-sig"
+
+
+def csv_text(card: ReportCard) -> str:
+    """The card as CSV text (lines end in CRLF, as the format has it)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(card))
+    return out.getvalue()
 
 
 def csv_name(child_name: str, year: int) -> str:
     """report-card-Жукова-Дарья-2026.csv: letters and digits of the name, nothing a shell minds."""
-    name = re.sub(r"[^\w]+", "-", short_name(child_name)).strip("-") or "child"
-    return f"report-card-{name}-{year}.csv"
-
-
-def export_target(text: str, default_name: str, cwd: Path) -> Path:
-    """Where to write: the typed path (a folder gets the default name), relative to `cwd`."""
-    path = Path(text.strip() or default_name).expanduser()
-    if not path.is_absolute():
-        path = cwd / path
-    if path.is_dir():
-        path = path / default_name
-    return path
-
-
-class ExportModal(ModalScreen[Path | None]):
-    """Ask where to write the CSV; a failure is said in the modal, which stays open."""
-
-    CSS_PATH = "report_card.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
-
-    def __init__(self, default_name: str, write: Callable[[Path], None]) -> None:
-        super().__init__()
-        localise_bindings(self)
-        self.default_name = default_name
-        self.write = write
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = _("report_card.export_title")
-            yield Label(_("report_card.export_prompt", folder=str(Path.cwd())))
-            yield Input(value=self.default_name, id="path")
-            yield Static(id="export-error", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#export-error").display = False
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        path = export_target(event.value, self.default_name, Path.cwd())
-        try:
-            self.write(path)
-        except OSError as exc:
-            error = self.query_one("#export-error", Static)
-            reason = exc.strerror or str(exc)
-            error.update(Content(_("report_card.export_failed", path=str(path), reason=reason)))
-            error.display = True
-            return
-        self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    return f"report-card-{safe_name(short_name(child_name), 'child')}-{year}.csv"
 
 
 # -- the screen ------------------------------------------------------------------
@@ -381,8 +336,14 @@ class ReportCardScreen(StudentScreen):
             if path is not None:
                 self.notify(_("report_card.exported", path=str(path)))
 
-        default = csv_name(child.full_name, card.year)
-        self.app.push_screen(ExportModal(default, lambda path: write_csv(card, path)), written)
+        dialog = ExportModal(
+            self.session.exports,
+            csv_name(child.full_name, card.year),
+            csv_text(card),
+            title=_("report_card.export_title"),
+            encoding=CSV_ENCODING,
+        )
+        self.app.push_screen(dialog, written)
 
 
 def year_range(card: ReportCard) -> tuple[dt.date, dt.date]:

@@ -7,6 +7,7 @@ Wednesday 25 November 2026, so the range opens on 23–29 November.
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Select, Static
+from textual.widgets import Input, Select, Static
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
+from ediary_tui.client.ical import ics_name
 from ediary_tui.domain.models import Homework, SubjectRef
+from ediary_tui.screens.export import ExportModal
 from ediary_tui.screens.homework import (
     AssignmentList,
     HomeworkScreen,
@@ -26,7 +29,8 @@ from ediary_tui.screens.homework import (
     describe,
     row,
 )
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.week import ConfirmModal, WeekScreen
+from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
 
 from .conftest import SERVER, new_app, new_session
@@ -356,16 +360,26 @@ class TestTicking:
 
 
 class TestExport:
-    async def test_e_writes_the_shown_assignments_as_icalendar(
-        self, start: Callable[..., EdiaryApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    async def test_e_writes_the_shown_assignments_as_icalendar_in_the_documents_folder(
+        self,
+        start: Callable[..., EdiaryApp],
+        home: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        monkeypatch.chdir(tmp_path)
+        monkeypatch.chdir(tmp_path)  # the current directory is not where exports go
         app = start()
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_homework(app, pilot, "student")
+            assert screen.child is not None
             await pilot.press("e")
-            path = tmp_path / "homework-2026-11-23-2026-11-29.ics"
-            assert path.exists()
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            name = ics_name(short_name(screen.child.full_name), screen.first, screen.last)
+            assert name.startswith(f"homework-{screen.child.full_name.split()[0]}-")
+            path = home / "documents" / name
+            assert app.screen.query_one("#path", Input).value == str(path)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, HomeworkScreen))
             text = path.read_bytes().decode("utf-8")
             shown = screen.shown()
             assert text.count("BEGIN:VTODO") == len(shown)
@@ -373,19 +387,44 @@ class TestExport:
                 assert f"UID:homework-{hw.id}@school.test\r\n" in text
             assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
             assert notifications(app) == [f"Written to {path} (assignments: {len(shown)})"]
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert not list(tmp_path.glob("*.ics"))
 
-    async def test_a_folder_that_cannot_be_written_is_said(
-        self, start: Callable[..., EdiaryApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    async def test_a_file_already_there_is_replaced_only_when_asked(
+        self, start: Callable[..., EdiaryApp], home: Path
     ) -> None:
-        locked = tmp_path / "locked"
-        locked.mkdir()
-        (locked / "homework-2026-11-23-2026-11-29.ics").mkdir()  # a folder where the file goes
-        monkeypatch.chdir(locked)
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_homework(app, pilot, "student")
+            assert screen.child is not None
+            name = ics_name(short_name(screen.child.full_name), screen.first, screen.last)
+            path = home / "documents" / name
+            path.parent.mkdir(parents=True)
+            path.write_text("kept")
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            await pilot.press("escape")  # no
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            assert path.read_text() == "kept"
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, HomeworkScreen))
+            assert notifications(app) == []
+
+    async def test_a_folder_that_cannot_be_written_is_said_in_the_dialog(
+        self, start: Callable[..., EdiaryApp], tmp_path: Path
+    ) -> None:
         app = start()
         async with app.run_test(size=(80, 24)) as pilot:
             await open_homework(app, pilot, "student")
             await pilot.press("e")
-            assert notifications(app)[0].startswith("Cannot write ")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            app.screen.query_one("#path", Input).value = str(tmp_path / "no" / "such.ics")
+            await pilot.press("enter")
+            error = app.screen.query_one("#export-error", Static)
+            await until(pilot, lambda: error.display)
+            assert str(error.render()).startswith(f"Cannot write {tmp_path / 'no' / 'such.ics'}")
 
 
 class TestRows:

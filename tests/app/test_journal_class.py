@@ -685,7 +685,8 @@ class TestCredentials:
             await pilot.press("escape")  # saved: nothing to ask
             await until(pilot, lambda: app.answers == [None])
         path = screen.saved_to
-        assert path is not None and path.parent == home / "data" / "credentials"
+        assert path is not None and path.parent == home / "documents"
+        assert path.name.startswith("credentials-7А-")
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         text = path.read_text("utf-8")
         for _who, login, password, name in rows:
@@ -722,6 +723,40 @@ class TestCredentials:
             path.focus()
             await pilot.press("enter")
             await until(pilot, lambda: screen.saved_to == target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+    async def test_a_file_already_there_is_replaced_only_when_the_teacher_says_so(
+        self,
+        school: Callable[[], httpx.ASGITransport],
+        seven_a: str,
+        families: ClassFamilies,
+        tmp_path: Path,
+    ) -> None:
+        family = one_parent(families)
+        session = await logged_in(school())
+        target = tmp_path / "sheet.txt"
+        target.write_text("an older sheet")
+        target.chmod(0o644)
+        app = Host(lambda: CredentialsScreen(session, seven_a, "7А", family.student.id))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await class_shown(pilot)
+            await pilot.press("f")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            rows = await issued(pilot, screen)
+            path = screen.query_one("#path", Input)
+            path.value = str(target)
+            path.focus()
+            await pilot.press("enter")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("n")
+            await until(pilot, lambda: app.screen is screen)
+            assert screen.saved_to is None and target.read_text() == "an older sheet"
+            await pilot.press("ctrl+s")
+            await opened(pilot, ConfirmModal)
+            await pilot.press("y")
+            await until(pilot, lambda: screen.saved_to == target)
+        assert rows[0][2] in target.read_text("utf-8")
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
     async def test_in_russian(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import stat
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,12 @@ from ediary_tui.domain.models import (
     User,
 )
 from ediary_tui.domain.periods import period_containing
+from ediary_tui.screens.export import ExportModal
 from ediary_tui.screens.login import LoginScreen
 from ediary_tui.screens.report_card import (
-    ExportModal,
     ReportCardScreen,
     csv_name,
     csv_rows,
-    export_target,
 )
 from ediary_tui.screens.subject_marks import (
     SubjectMarksScreen,
@@ -44,7 +44,7 @@ from ediary_tui.screens.subject_marks import (
     parse_goal,
     scored,
 )
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.week import ConfirmModal, WeekScreen
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.report_grid import ReportGrid
 from tests.conftest import PINNED_TODAY, FakeClock
@@ -523,13 +523,14 @@ class TestGoals:
 
 
 class TestExport:
-    async def test_e_writes_the_card_to_csv_in_the_current_directory(
+    async def test_e_writes_the_card_to_csv_in_the_documents_folder_for_its_owner_only(
         self,
         start: Callable[..., EdiaryApp],
+        home: Path,
         tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        monkeypatch.chdir(tmp_path)
+        monkeypatch.chdir(tmp_path)  # the current directory is not where exports go
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await open_diary(app, pilot, "student")
@@ -539,17 +540,69 @@ class TestExport:
             await pilot.press("e")
             await until(pilot, lambda: isinstance(app.screen, ExportModal))
             name = csv_name(screen.child.full_name, card.year)
-            assert app.screen.query_one("#path", Input).value == name
+            path = home / "documents" / name
+            assert app.screen.query_one("#path", Input).value == str(path)
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
-            path = tmp_path / name
             await until(pilot, lambda: any(str(path) in str(n.message) for n in app._notifications))
-        assert path.exists()
+        assert path.exists() and not list(tmp_path.glob("*.csv"))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert screen.child.full_name.split()[0] in name
         with path.open(encoding="utf-8-sig", newline="") as file:
             rows = list(csv.reader(file))
         assert rows == csv_rows(card)
         assert rows[0][:3] == ["Subject", "Teacher", "1st quarter: average"]
         assert [row[0] for row in rows[1:]] == [s.name for s in card.subjects]
+
+    async def test_a_file_already_there_is_replaced_only_when_the_person_says_so(
+        self, start: Callable[..., EdiaryApp], home: Path
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            assert screen.card is not None and screen.child is not None
+            path = home / "documents" / csv_name(screen.child.full_name, screen.card.year)
+            path.parent.mkdir(parents=True)
+            path.write_text("kept")
+            path.chmod(0o644)
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            assert str(path) in str(app.screen.query_one("#question").render())
+            await pilot.press("n")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            assert path.read_text() == "kept"
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            await pilot.press("y")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+        assert path.read_text("utf-8-sig").startswith("Subject,")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
+
+    async def test_a_folder_typed_once_is_where_the_next_export_goes(
+        self, start: Callable[..., EdiaryApp], tmp_path: Path
+    ) -> None:
+        folder = tmp_path / "school"
+        folder.mkdir()
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            assert screen.card is not None and screen.child is not None
+            name = csv_name(screen.child.full_name, screen.card.year)
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            app.screen.query_one("#path", Input).value = str(folder)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+            assert (folder / name).exists()
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, ExportModal))
+            assert app.screen.query_one("#path", Input).value == str(folder / name)
+            await pilot.press("escape")
 
     async def test_a_path_that_cannot_be_written_is_said_in_the_modal(
         self,
@@ -575,11 +628,6 @@ class TestExport:
     def test_the_file_name_keeps_the_childs_name_and_the_year(self) -> None:
         assert csv_name("Жукова Дарья Данииловна", 2026) == "report-card-Жукова-Дарья-2026.csv"
         assert csv_name("O'Brien  Ann", 2026) == "report-card-O-Brien-Ann-2026.csv"
-
-    def test_a_folder_gets_the_default_name(self, tmp_path: Path) -> None:
-        assert export_target("", "a.csv", tmp_path) == tmp_path / "a.csv"
-        assert export_target(str(tmp_path), "a.csv", Path("/")) == tmp_path / "a.csv"
-        assert export_target("x/b.csv", "a.csv", tmp_path) == tmp_path / "x" / "b.csv"
 
     def test_rows_have_five_columns_a_period_and_two_for_the_year(self) -> None:
         card = ReportCard(student_id="1", year=2026, periods=[], subjects=[])

@@ -155,6 +155,9 @@ class TestHomework:
         assert server_host("") == "ediary"
         assert homework_uid("7", "school.test") == "homework-7@school.test"
         assert (
-            ics_name(dt.date(2026, 11, 23), dt.date(2026, 11, 29))
-            == "homework-2026-11-23-2026-11-29.ics"
+            ics_name("Жукова Дарья", dt.date(2026, 11, 23), dt.date(2026, 11, 29))
+            == "homework-Жукова-Дарья-2026-11-23-2026-11-29.ics"
+        )
+        assert ics_name("O'Brien / Ann", dt.date(2026, 11, 23), dt.date(2026, 11, 23)) == (
+            "homework-O-Brien-Ann-2026-11-23-2026-11-23.ics"
         )
