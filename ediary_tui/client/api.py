@@ -7,7 +7,8 @@ the tests run the real server in-process through `httpx.ASGITransport`.
 
 Retries are bounded and only where repeating cannot do harm: GET, PUT and
 DELETE, and a POST that carries an Idempotency-Key (the server answers a
-repeated key with the first result). They happen on a lost connection, a
+repeated key with the first result; a retry sends the very same body, as the
+key is bound to it: another body with the key is `KeyReused`). They happen on a lost connection, a
 timeout, and 502/503/504, which is what a proxy in front of a restarting
 server says.
 """
@@ -76,6 +77,7 @@ from .errors import (
     ClientError,
     Conflict,
     Invalid,
+    KeyReused,
     NotAllowed,
     NotFound,
     NotLoggedIn,
@@ -263,6 +265,8 @@ class DiaryClient:
             return Throttled(message, retry_after=_retry_after(response), code=code or "throttled")
         if status >= 500:
             return ServerUnreachable(message, code=code or "server_error", status=status)
+        if status == 422 and code == "idempotency_key_reused":
+            return KeyReused(message, code=code, status=status, field=field)
         if status in (400, 413, 422):
             return Invalid(message, code=code, status=status, field=field)
         return ClientError(message, code=code, status=status)

@@ -53,6 +53,14 @@ class Invalid(ClientError):
         self.field = field
 
 
+class KeyReused(Invalid):
+    """422 `idempotency_key_reused`: the key already carried a different request.
+
+    A retry whose content changed after an earlier try reached the school: what
+    the school has is that earlier version, and this one was not made.
+    """
+
+
 class Conflict(Invalid):
     """409: the request clashes with the current state (an overlapping notice, say)."""
 

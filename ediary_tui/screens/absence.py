@@ -44,6 +44,7 @@ from textual.widgets.option_list import Option
 from ediary_tui.client.errors import (
     ClientError,
     Invalid,
+    KeyReused,
     NotLoggedIn,
     PasswordChangeRequired,
     ServerUnreachable,
@@ -487,6 +488,12 @@ class NoticeForm(Screen[AbsenceNotice | None]):
             return
         if isinstance(exc, ServerUnreachable):
             self._show_error("form", _("absence.offline_not_sent"))
+            return
+        if isinstance(exc, KeyReused):
+            # A try before the last edit was given as first written. A new key makes this
+            # version a notice of its own, should the parent send it after all.
+            self.draft.key = str(uuid.uuid4())
+            self._show_error("form", _("absence.sent_earlier"))
             return
         group = "form"
         if isinstance(exc, Invalid):

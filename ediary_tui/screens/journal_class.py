@@ -38,7 +38,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ediary_tui.client.errors import ClientError, Invalid, ServerUnreachable
+from ediary_tui.client.errors import ClientError, Invalid, KeyReused, ServerUnreachable
 from ediary_tui.client.exports import safe_name
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import (
@@ -248,6 +248,11 @@ class AnnouncementModal(WritingModal[Announcement | None]):
             posted = await online(
                 self.session, client.create_announcement(announcement, idempotency_key=self.key)
             )
+        except KeyReused:  # an earlier try got there before the last edit: that one stands
+            self.notify(_("class.sent_earlier"), severity="warning")
+            self.notify(_("class.announced", class_name=self.class_name))
+            self.dismiss(None)
+            return
         except ClientError as exc:
             self.busy(False)
             self.refused(exc)
@@ -421,6 +426,11 @@ class FamilyMessageModal(WritingModal[Thread | None]):
             thread = await online(
                 self.session, self.session.client.start_thread(new, idempotency_key=key)
             )
+        except KeyReused:  # an earlier try got there before the last edit: that one stands
+            self.notify(_("class.sent_earlier"), severity="warning")
+            self.notify(_("class.message_sent", who=short_name(parent.full_name)))
+            self.dismiss(None)
+            return
         except ClientError as exc:
             self.busy(False)
             self.refused(exc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, Table, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -84,6 +84,29 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
+
+
+async def lock_rows(conn: AsyncConnection, table: Table, *where: ColumnElement[bool]) -> None:
+    """Be the only writer of `table`'s rows matching `where` until this transaction ends.
+
+    For a check and the write it allows (no overlapping notice, so insert one):
+    without the lock two requests both pass the check. PostgreSQL locks the rows
+    (`FOR NO KEY UPDATE`, so inserts that merely refer to them go on); they must
+    exist. SQLite has one writer at a time, but Python's sqlite3 begins a
+    transaction only at its first write, so reads before that see others'
+    commits: the transaction becomes the writer now (`BEGIN IMMEDIATE`, waiting
+    out the busy timeout), and what it reads from here stays true until it ends.
+    A deferred read-then-write transaction could instead fail with "database is
+    locked" when another writer commits between its read and its write.
+    """
+    if conn.dialect.name == "sqlite":
+        raw = await conn.get_raw_connection()
+        if not raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    await conn.execute(
+        select(*table.primary_key.columns).where(*where).with_for_update(key_share=True)
+    )
 
 
 async def current_revision(conn: AsyncConnection) -> str | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .auth import Caller, authenticate, require_password_changed
+from .idempotency import KeyedRequest, keyed_request
 from .settings import ServerContext
 
 
@@ -42,11 +43,5 @@ async def get_caller(caller: Annotated[Caller, Depends(any_caller)]) -> Caller:
 
 AnyCaller = Annotated[Caller, Depends(any_caller)]
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="the same key from the same user returns the first result and creates nothing new",
-    ),
-]
+# The Idempotency-Key header bound to its request (method, route, body): see idempotency.py.
+IdempotencyKey = Annotated[KeyedRequest | None, Depends(keyed_request)]

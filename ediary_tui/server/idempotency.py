@@ -12,6 +12,20 @@ A secret result (first-login passwords) is stored sealed: encrypted with a key
 derived from the Idempotency-Key, and found by a hash of it. Only the client
 that holds the key can have it replayed; a copy of the database holds no
 password that works.
+
+A key is bound to the request it first came with: the method, the path (with
+its ids) and a SHA-256 fingerprint of the path's ids and the body as canonical
+JSON (of the request, never the result, so a sealed answer stays sealed). The
+same key with another request is a 422 `idempotency_key_reused`, as a payment
+API would answer, instead of the first answer passed off as this one's. Keys
+stored before they were bound (no fingerprint) replay as they always did: they
+are retries in flight across the upgrade, and age out with the rest.
+
+Replays come after authentication: `create_once` runs inside the route, after
+its `CurrentCaller` dependency, so a bad token with a known key is a 401.
+Twin requests racing with one key are settled by the key's row: the first
+claims it in its write transaction, and the twin, waiting on it, replays the
+first's answer once it is committed (or creates, if the first failed).
 """
 
 from __future__ import annotations
@@ -21,20 +35,23 @@ import datetime as dt
 import hashlib
 import json
 import zlib
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
+from fastapi import Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import schema as s
 from .auth import Caller
+from .errors import Invalid
 from .settings import ServerContext
+from .upsert import upsert
 
 _SEALED = "sealed"
 KEEP = dt.timedelta(days=90)
@@ -69,74 +86,186 @@ def _unseal(key: str, stored: Any) -> Any:
     return json.loads(_fernet(key).decrypt(stored[_SEALED].encode()))
 
 
+@dataclass(frozen=True)
+class KeyedRequest:
+    """An Idempotency-Key with what its request was: what a replay must match."""
+
+    key: str
+    method: str
+    route: str
+    fingerprint: str
+
+
+def fingerprint(path_params: Mapping[str, Any], body: bytes) -> str:
+    """SHA-256 of the path's ids and the body as canonical JSON (key order and spacing aside)."""
+    try:
+        content = _canonical(json.loads(body)) if body else b""
+    except (ValueError, RecursionError):
+        content = body
+    digest = hashlib.sha256(_canonical(dict(path_params)))
+    digest.update(b"\n")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def keyed_request(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description=(
+                "the same key from the same user for the same method, route and body returns "
+                "the first result and creates nothing new; with another request it is a 422 "
+                "`idempotency_key_reused`"
+            ),
+        ),
+    ] = None,
+) -> KeyedRequest | None:
+    """The request's Idempotency-Key bound to its method, route and body (None without one)."""
+    if not key:
+        return None
+    return KeyedRequest(
+        key=key,
+        method=request.method,
+        route=request.url.path[:500],  # the fingerprint holds the ids, should this cut them
+        fingerprint=fingerprint(request.path_params, await request.body()),
+    )
+
+
+def _reused(row: Any, request: KeyedRequest) -> Invalid:
+    if row.method is None:
+        first = "another request"
+    else:
+        first = f"{row.method} {row.route}"
+        if (row.method, row.route) == (request.method, request.route):
+            first += " with another body"
+    return Invalid(
+        f"this Idempotency-Key was first used for {first}, and a key returns only the answer "
+        "to the request it came with; send a new request with a new key",
+        code="idempotency_key_reused",
+    )
+
+
 async def _stored(
-    conn: AsyncConnection, user_id: int, key: str, secret: bool
+    conn: AsyncConnection, user_id: int, request: KeyedRequest, secret: bool
 ) -> JSONResponse | None:
-    row = (
-        await conn.execute(
-            sa.select(s.idempotency.c.status, s.idempotency.c.body).where(
-                s.idempotency.c.user_id == user_id,
-                s.idempotency.c.key == _lookup_key(key, secret),
+    """The first answer to this key, None if it has none, 422 if it was for another request.
+
+    The key is looked for in both forms, plain and hashed: one first used where
+    answers are secret and then where they are not (or the other way) is reused too.
+    """
+    i = s.idempotency.c
+    mine, other = _lookup_key(request.key, secret), _lookup_key(request.key, not secret)
+    found = {
+        row.key: row
+        for row in await conn.execute(
+            sa.select(i.key, i.status, i.body, i.method, i.route, i.fingerprint).where(
+                i.user_id == user_id, i.key.in_({mine, other})
             )
         )
-    ).first()
+    }
+    row = found.get(mine)
     if row is None:
+        if other in found:
+            raise _reused(found[other], request)
         return None
+    bound = (row.method, row.route, row.fingerprint)
+    if row.fingerprint is not None and bound != (
+        request.method,
+        request.route,
+        request.fingerprint,
+    ):
+        raise _reused(row, request)
     body = row.body
     if secret:
         try:
-            body = _unseal(key, body)
+            body = _unseal(request.key, body)
         except (InvalidToken, KeyError, TypeError, ValueError):
-            return None  # not ours to open: treated as a new request (cannot happen by hash)
+            # Found by the key's hash yet not opened by it: not this request's answer.
+            raise _reused(row, request) from None
     return JSONResponse(body, status_code=row.status, headers={"Idempotent-Replayed": "true"})
+
+
+async def _claim(
+    conn: AsyncConnection, ctx: ServerContext, user_id: int, request: KeyedRequest, secret: bool
+) -> bool:
+    """Take the key for this transaction; False if a twin request has it already.
+
+    One statement: on PostgreSQL a twin's uncommitted claim makes this wait for
+    the twin's end; on SQLite the twin has committed (one writer at a time).
+    """
+    claimed = await upsert(
+        conn,
+        s.idempotency,
+        {
+            "user_id": user_id,
+            "key": _lookup_key(request.key, secret),
+            "status": 0,  # until the answer is stored, in the same transaction
+            "body": {},
+            "created_at": ctx.now(),
+            "method": request.method,
+            "route": request.route,
+            "fingerprint": request.fingerprint,
+        },
+        conflict=("user_id", "key"),
+        update={},
+        returning=(s.idempotency.c.key,),
+    )
+    return claimed is not None
+
+
+def _encoded(result: BaseModel) -> Any:
+    return jsonable_encoder(result.model_dump(mode="json", by_alias=True))
 
 
 async def create_once(
     ctx: ServerContext,
     caller: Caller,
-    key: str | None,
+    request: KeyedRequest | None,
     create: Callable[[AsyncConnection], Awaitable[BaseModel]],
     status: int = 201,
     *,
     secret: bool = False,
 ) -> JSONResponse:
-    """Run `create` in one transaction, or replay what the same key gave before.
+    """Run `create` in one transaction, or replay what the same key gave the same request.
 
     `secret`: the result is stored sealed with the key (see the module's docstring).
     """
-    if key:
+    if request is None:
+        async with ctx.engine.begin() as conn:
+            body = _encoded(await create(conn))
+        return JSONResponse(body, status_code=status)
+    i = s.idempotency.c
+    lookup = _lookup_key(request.key, secret)
+    for _attempt in range(3):
         async with ctx.engine.connect() as conn:
-            replay = await _stored(conn, caller.id, key, secret)
+            replay = await _stored(conn, caller.id, request, secret)
         if replay is not None:
             return replay
-    try:
         async with ctx.engine.begin() as conn:
-            result = await create(conn)
-            body: Any = jsonable_encoder(result.model_dump(mode="json", by_alias=True))
-            if key:
+            if await _claim(conn, ctx, caller.id, request, secret):
+                body = _encoded(await create(conn))
                 await conn.execute(
-                    s.idempotency.insert().values(
-                        user_id=caller.id,
-                        key=_lookup_key(key, secret),
-                        status=status,
-                        body=_seal(key, body) if secret else body,
-                        created_at=ctx.now(),
-                    )
+                    s.idempotency.update()
+                    .where(i.user_id == caller.id, i.key == lookup)
+                    .values(status=status, body=_seal(request.key, body) if secret else body)
                 )
-                if sweeps(key):
+                if sweeps(request.key):
                     await conn.execute(
                         s.idempotency.delete().where(
-                            s.idempotency.c.user_id == caller.id,
-                            s.idempotency.c.created_at < ctx.now() - KEEP,
+                            i.user_id == caller.id, i.created_at < ctx.now() - KEEP
                         )
                     )
-    except IntegrityError:
-        # The same key raced in from a second request; its result stands.
-        if not key:
-            raise
-        async with ctx.engine.connect() as conn:
-            replay = await _stored(conn, caller.id, key, secret)
-        if replay is None:
-            raise
-        return replay
-    return JSONResponse(body, status_code=status)
+                claimed = True
+            else:
+                claimed = False
+        if claimed:
+            return JSONResponse(body, status_code=status)
+        # A twin request with this key was first and has committed: the loop replays it.
+    raise RuntimeError("an Idempotency-Key claimed by a twin request whose answer then vanished")

@@ -414,4 +414,8 @@ idempotency = Table(
     Column("status", Integer, nullable=False),
     Column("body", JSON, nullable=False),
     _ts("created_at", nullable=False),
+    # The request the key was first used for (null in keys stored before 0003).
+    Column("method", String(10), nullable=True),
+    Column("route", String(500), nullable=True),
+    Column("fingerprint", String(64), nullable=True, doc="SHA-256 of the request body"),
 )

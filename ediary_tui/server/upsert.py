@@ -25,6 +25,28 @@ def insert_for(conn: AsyncConnection, table: sa.Table) -> Any:
     raise NotImplementedError(f"no upsert for the {conn.dialect.name} dialect")
 
 
+def _statement(
+    conn: AsyncConnection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    conflict: Sequence[str],
+    update: Mapping[str, Any] | None,
+    where: sa.ColumnElement[bool] | None,
+    returning: Sequence[sa.ColumnElement[Any]],
+) -> Any:
+    stmt = insert_for(conn, table).values(list(rows) if len(rows) > 1 else dict(rows[0]))
+    if update is None:
+        # Each row's own proposed values, so this holds for one row as for many.
+        update = {k: excluded(table, k) for k in rows[0] if k not in conflict}
+    if update:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(conflict), set_=dict(update), where=where
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    return stmt.returning(*returning) if returning else stmt
+
+
 async def upsert(
     conn: AsyncConnection,
     table: sa.Table,
@@ -32,24 +54,44 @@ async def upsert(
     conflict: Sequence[str],
     update: Mapping[str, Any] | None = None,
     returning: Sequence[sa.ColumnElement[Any]] = (),
+    *,
+    where: sa.ColumnElement[bool] | None = None,
 ) -> sa.Row[Any] | None:
     """Insert `values`, or on a conflict over `conflict` set `update` (default: the rest).
 
     `update` values may be SQL expressions over the existing row (`table.c.x + 1`)
-    or over the proposed one (`excluded(table, "x")`). Returns the `returning` row.
+    or over the proposed one (`excluded(table, "x")`); `update={}` leaves an
+    existing row alone. `where` (over both, as `update`) limits the update to rows
+    it holds for: a write that would change nothing then returns no row, which
+    tells a request from its racing twin. Returns the `returning` row of the row
+    inserted or updated, None when none was (or nothing was asked back).
     """
-    stmt = insert_for(conn, table).values(**values)
-    if update is None:
-        update = {k: v for k, v in values.items() if k not in conflict}
-    if update:
-        stmt = stmt.on_conflict_do_update(index_elements=list(conflict), set_=dict(update))
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    stmt = _statement(conn, table, [values], conflict, update, where, returning)
     if returning:
-        stmt = stmt.returning(*returning)
         return (await conn.execute(stmt)).first()
     await conn.execute(stmt)
     return None
+
+
+async def upsert_many(
+    conn: AsyncConnection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    conflict: Sequence[str],
+    update: Mapping[str, Any] | None = None,
+    returning: Sequence[sa.ColumnElement[Any]] = (),
+    *,
+    where: sa.ColumnElement[bool] | None = None,
+) -> list[sa.Row[Any]]:
+    """`upsert` of several rows in one statement; the `returning` rows of those written.
+
+    The rows share their keys; `update` should use `excluded`, as each row has its own values.
+    """
+    if not rows:
+        return []
+    stmt = _statement(conn, table, rows, conflict, update, where, returning)
+    result = await conn.execute(stmt)
+    return list(result.all()) if returning else []
 
 
 def excluded(table: sa.Table, column: str) -> Any:

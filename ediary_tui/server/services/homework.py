@@ -23,6 +23,7 @@ from ..changes import record
 from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
+from ..upsert import upsert
 from .common import check_date, school_timezone
 
 # Longer ranges are a client bug or a scrape, not a screen: a school year and a bit.
@@ -158,15 +159,24 @@ async def set_done(
             return current
         hd = s.homework_done
         if done:
-            await conn.execute(
-                hd.insert().values(
-                    homework_id=homework_id, student_id=student.id, done_at=ctx.now()
-                )
+            # One statement: a twin request racing on the tick not there yet finds it.
+            written = await upsert(
+                conn,
+                hd,
+                {"homework_id": homework_id, "student_id": student.id, "done_at": ctx.now()},
+                conflict=("homework_id", "student_id"),
+                update={},
+                returning=(hd.c.homework_id,),
             )
         else:
-            await conn.execute(
-                hd.delete().where(hd.c.homework_id == homework_id, hd.c.student_id == student.id)
+            removed = await conn.execute(
+                hd.delete()
+                .where(hd.c.homework_id == homework_id, hd.c.student_id == student.id)
+                .returning(hd.c.homework_id)
             )
+            written = removed.first()
+        if written is None:  # a twin request did it first: nothing changed here
+            return current.model_copy(update={"done": done})
         await record(
             conn,
             ctx,

@@ -35,8 +35,10 @@ from .. import schema as s
 from ..access import journal_rights
 from ..auth import Caller
 from ..changes import record
+from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
+from ..upsert import excluded, upsert
 from .common import bells, control_form_id, lesson_span, school_timezone
 
 # The database column is shorter than LessonPatch allows; say so instead of failing on write.
@@ -265,6 +267,8 @@ async def patch_lesson(
     """Topic, default control form, room: the fields sent change, the others stay."""
     sent = body.model_fields_set
     async with ctx.engine.begin() as conn:
+        # One writer of the lesson at a time: a twin request finds the topic already set.
+        await lock_rows(conn, s.lessons, s.lessons.c.id == lesson_id)
         lesson = await writable_lesson(conn, caller, lesson_id)
         values: dict[str, Any] = {}
         if "topic" in sent and _clean(body.topic) != lesson.topic:
@@ -332,28 +336,36 @@ async def set_attendance(
         lesson = await writable_lesson(conn, caller, lesson_id)
         name = await student_in_class(conn, student_id, lesson.class_id, lesson.class_name)
         where = (att.c.lesson_id == lesson.id, att.c.student_id == student_id)
-        current = (await conn.execute(sa.select(att.c.code).where(*where))).scalar()
         answer = AttendanceOut(lesson_id=str(lesson.id), student_id=str(student_id), code=code)
+        # Locked where it exists, so the change says truly what it replaced.
+        current = (
+            await conn.execute(sa.select(att.c.code).where(*where).with_for_update())
+        ).scalar()
         if current == (code.value if code else None):
             return answer
         if code is None:
-            await conn.execute(att.delete().where(*where))
-        elif current is None:
-            await conn.execute(
-                att.insert().values(
-                    lesson_id=lesson.id,
-                    student_id=student_id,
-                    code=code.value,
-                    by_id=caller.id,
-                    updated_at=ctx.now(),
-                )
-            )
+            cleared = await conn.execute(att.delete().where(*where).returning(att.c.code))
+            if cleared.first() is None:
+                return answer  # a twin request cleared it first
         else:
-            await conn.execute(
-                att.update()
-                .where(*where)
-                .values(code=code.value, by_id=caller.id, updated_at=ctx.now())
+            # One statement: a twin request racing on a row not there yet finds it and,
+            # the code being the same, writes nothing and records no change.
+            written = await upsert(
+                conn,
+                att,
+                {
+                    "lesson_id": lesson.id,
+                    "student_id": student_id,
+                    "code": code.value,
+                    "by_id": caller.id,
+                    "updated_at": ctx.now(),
+                },
+                conflict=("lesson_id", "student_id"),
+                where=att.c.code != excluded(att, "code"),
+                returning=(att.c.code,),
             )
+            if written is None:
+                return answer
         await record(
             conn,
             ctx,
@@ -489,6 +501,8 @@ async def patch_homework(
     """Revise homework: the text or whether it is required; `updated_at` says when."""
     sent = body.model_fields_set
     async with ctx.engine.begin() as conn:
+        # One writer of the homework at a time: a twin request finds it revised or gone.
+        await lock_rows(conn, s.homework, s.homework.c.id == homework_id)
         lesson, current = await _writable_homework(conn, caller, homework_id)
         values: dict[str, Any] = {}
         if "text" in sent:
@@ -514,6 +528,7 @@ async def patch_homework(
 
 async def delete_homework(ctx: ServerContext, caller: Caller, homework_id: int) -> None:
     async with ctx.engine.begin() as conn:
+        await lock_rows(conn, s.homework, s.homework.c.id == homework_id)  # as in patch
         lesson, _current = await _writable_homework(conn, caller, homework_id)
         await conn.execute(s.homework.delete().where(s.homework.c.id == homework_id))
         await _homework_change(conn, ctx, lesson, homework_id, "removed")

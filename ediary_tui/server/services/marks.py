@@ -30,6 +30,7 @@ from .. import schema as s
 from ..access import journal_rights, readable_student
 from ..auth import Caller
 from ..changes import record
+from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
@@ -296,6 +297,10 @@ async def patch_mark(
     """Change what is sent; a value fills a dot, `is_dot` turns a mark back into a dot."""
     sent = body.model_fields_set
     async with ctx.engine.begin() as conn:
+        # One writer of the mark at a time: a twin request sees what the first did (a
+        # newer updated_at, a deleted mark), not the row both started from, so history
+        # and the change feed hold each change once.
+        await lock_rows(conn, s.marks, s.marks.c.id == mark_id)
         current = await _writable_mark(conn, caller, mark_id)
         row, lesson = current.row, current.lesson
         _check_unchanged(row, body, header)
@@ -370,6 +375,7 @@ async def patch_mark(
 async def delete_mark(ctx: ServerContext, caller: Caller, mark_id: int) -> None:
     """Hide the mark from the journal and the diary; its history stays."""
     async with ctx.engine.begin() as conn:
+        await lock_rows(conn, s.marks, s.marks.c.id == mark_id)  # as in patch_mark
         current = await _writable_mark(conn, caller, mark_id)
         mark = await _one(conn, mark_id)
         now = ctx.now()

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ediary_tui.domain.models import (
@@ -38,6 +37,7 @@ from ..changes import record
 from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
+from ..upsert import excluded, upsert
 from .common import check_text
 
 _teacher = s.users.alias("thread_teacher")
@@ -164,16 +164,13 @@ async def list_threads(ctx: ServerContext, caller: Caller) -> ThreadList:
 async def _mark_read(conn: AsyncConnection, thread_id: int, user_id: int, last_id: int) -> None:
     """Move the read pointer forward to `last_id` (never back)."""
     r = s.message_reads
-    mine = sa.and_(r.c.thread_id == thread_id, r.c.user_id == user_id)
-    moved = await conn.execute(
-        r.update().where(mine, r.c.last_read_id < last_id).values(last_read_id=last_id)
+    await upsert(  # one statement: the same reader opening the thread twice at once is fine
+        conn,
+        r,
+        {"thread_id": thread_id, "user_id": user_id, "last_read_id": last_id},
+        conflict=("thread_id", "user_id"),
+        where=r.c.last_read_id < excluded(r, "last_read_id"),
     )
-    if moved.rowcount:
-        return
-    if (await conn.execute(sa.select(r.c.last_read_id).where(mine))).first() is None:
-        await conn.execute(
-            r.insert().values(thread_id=thread_id, user_id=user_id, last_read_id=last_id)
-        )
 
 
 async def _thread(conn: AsyncConnection, caller: Caller, thread_id: int) -> Any:
@@ -213,15 +210,8 @@ async def _open(conn: AsyncConnection, caller: Caller, thread_id: int) -> Thread
 
 async def open_thread(ctx: ServerContext, caller: Caller, thread_id: int) -> Thread:
     """Read a thread, marking it read for the caller."""
-    for attempt in range(2):
-        try:
-            async with ctx.engine.begin() as conn:
-                return await _open(conn, caller, thread_id)
-        except IntegrityError:
-            # The same caller opened it twice at once and the other read pointer won.
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    async with ctx.engine.begin() as conn:
+        return await _open(conn, caller, thread_id)
 
 
 async def class_teachers(conn: AsyncConnection, class_id: int) -> list[TeacherRef]:

@@ -30,8 +30,10 @@ from .. import schema as s
 from ..access import StudentInfo, parent_of, readable_student
 from ..auth import Caller
 from ..changes import record
+from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
+from ..upsert import upsert_many
 from .common import bells, check_text, lesson_span, school_timezone
 
 MAX_NOTICE_DAYS = 60
@@ -136,6 +138,11 @@ def _validate(body: AbsenceNoticeIn, today: dt.date) -> None:
 async def _check_overlap(
     conn: AsyncConnection, student: StudentInfo, body: AbsenceNoticeIn
 ) -> None:
+    """409 naming the notice in force that this one would overlap.
+
+    Called with the student's notices locked (`lock_rows` on the student), so two
+    overlapping notices given at once cannot both pass.
+    """
     n = s.absence_notices
     rows = await conn.execute(
         sa.select(n.c.from_date, n.c.to_date, n.c.first_lesson, n.c.last_lesson)
@@ -151,8 +158,10 @@ async def _check_overlap(
     for r in rows:
         theirs = _lesson_range(r.first_lesson, r.last_lesson)
         if theirs[0] <= mine[1] and mine[0] <= theirs[1]:
+            lessons = "" if theirs == ALL_LESSONS else f", lessons {theirs[0]}–{theirs[1]}"
             raise Conflict(
-                f"there is already a notice for {r.from_date:%d.%m.%Y}–{r.to_date:%d.%m.%Y}; "
+                f"there is already a notice for {r.from_date:%d.%m.%Y}–{r.to_date:%d.%m.%Y}"
+                f"{lessons}; "
                 "withdraw it first or choose other dates",
                 code="notice_overlaps",
             )
@@ -175,40 +184,27 @@ async def _excuse(
     """Mark the covered lessons excused, except where a teacher already knows better."""
     att = s.attendance
     lesson_ids = [r.id for r in await conn.execute(_covered(student, row))]
-    if not lesson_ids:
-        return 0
-    existing = {
-        r.lesson_id: r.code
-        for r in await conn.execute(
-            sa.select(att.c.lesson_id, att.c.code).where(
-                att.c.student_id == student.id, att.c.lesson_id.in_(lesson_ids)
-            )
-        )
-    }
     now = ctx.now()
-    fresh = [i for i in lesson_ids if i not in existing]
-    absent = [i for i, code in existing.items() if code == AttendanceCode.ABSENT.value]
-    if fresh:
-        await conn.execute(
-            att.insert(),
-            [
-                {
-                    "lesson_id": i,
-                    "student_id": student.id,
-                    "code": AttendanceCode.EXCUSED.value,
-                    "by_id": author_id,
-                    "updated_at": now,
-                }
-                for i in fresh
-            ],
-        )
-    if absent:
-        await conn.execute(
-            att.update()
-            .where(att.c.student_id == student.id, att.c.lesson_id.in_(absent))
-            .values(code=AttendanceCode.EXCUSED.value, by_id=author_id, updated_at=now)
-        )
-    return len(fresh) + len(absent)
+    # One statement: a code the teacher puts at the same moment is either there
+    # first (and kept, unless `absent`) or comes after; never a duplicate row.
+    written = await upsert_many(
+        conn,
+        att,
+        [
+            {
+                "lesson_id": i,
+                "student_id": student.id,
+                "code": AttendanceCode.EXCUSED.value,
+                "by_id": author_id,
+                "updated_at": now,
+            }
+            for i in lesson_ids
+        ],
+        conflict=("lesson_id", "student_id"),
+        where=att.c.code == AttendanceCode.ABSENT.value,
+        returning=(att.c.lesson_id,),
+    )
+    return len(written)
 
 
 async def create_notice(
@@ -223,6 +219,7 @@ async def create_notice(
     await parent_of(conn, caller, student)
     today = await _today(conn, ctx, student)
     _validate(body, today)
+    await lock_rows(conn, s.students, s.students.c.user_id == student.id)
     await _check_overlap(conn, student, body)
     n = s.absence_notices
     now = ctx.now()
@@ -280,6 +277,8 @@ async def withdraw_notice(
     n, att = s.absence_notices, s.attendance
     async with ctx.engine.begin() as conn:
         student = await readable_student(conn, caller, student_id)
+        # One writer of the child's notices at a time: a twin request finds it withdrawn.
+        await lock_rows(conn, s.students, s.students.c.user_id == student.id)
         row = (
             await conn.execute(
                 _select().where(

@@ -21,6 +21,7 @@ from ..changes import record
 from ..errors import Invalid
 from ..ids import parse_body_id
 from ..settings import ServerContext
+from ..upsert import excluded, upsert
 from .lessons import check_open, require_teacher
 from .marks import check_value
 from .week import school_and_zone
@@ -63,6 +64,28 @@ async def _student(conn: AsyncConnection, student_id: int) -> StudentInfo:
     return student
 
 
+async def _as_set(
+    conn: AsyncConnection, answer: PeriodMarkOut, where: tuple[sa.ColumnElement[bool], ...]
+) -> PeriodMarkOut:
+    """The answer to a write that changed nothing: the mark as it stands, with who set it."""
+    pm, u = s.period_marks, s.users
+    row = (
+        await conn.execute(
+            sa.select(pm.c.set_by, pm.c.set_at, u.c.full_name)
+            .join(u, u.c.id == pm.c.set_by)
+            .where(*where)
+        )
+    ).first()
+    if row is None:
+        return answer
+    return answer.model_copy(
+        update={
+            "set_by": PersonRef(id=str(row.set_by), full_name=row.full_name),
+            "set_at": row.set_at,
+        }
+    )
+
+
 async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn) -> PeriodMarkOut:
     """Set, change or (with a null value) remove a student's period mark in a subject."""
     require_teacher(caller)
@@ -84,47 +107,43 @@ async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn
             pm.c.subject_id == subject_id,
             pm.c.period_id == period.id,
         )
-        current = (
-            await conn.execute(
-                sa.select(pm.c.value, pm.c.set_by, pm.c.set_at, s.users.c.full_name)
-                .join(s.users, s.users.c.id == pm.c.set_by)
-                .where(*where)
-            )
-        ).first()
         answer = PeriodMarkOut(
             student_id=str(student.id),
             subject_id=str(subject_id),
             period_id=str(period.id),
             value=body.value,
         )
-        before = current.value if current else None
+        # Locked where it exists, so the change says truly what it replaced.
+        before = (
+            await conn.execute(sa.select(pm.c.value).where(*where).with_for_update())
+        ).scalar()
         if before == body.value:
-            if current is None:
-                return answer
-            return answer.model_copy(
-                update={
-                    "set_by": PersonRef(id=str(current.set_by), full_name=current.full_name),
-                    "set_at": current.set_at,
-                }
-            )
+            return await _as_set(conn, answer, where)
         now = ctx.now()
         if body.value is None:
-            await conn.execute(pm.delete().where(*where))
-        elif current is None:
-            await conn.execute(
-                pm.insert().values(
-                    student_id=student.id,
-                    subject_id=subject_id,
-                    period_id=period.id,
-                    value=body.value,
-                    set_by=caller.id,
-                    set_at=now,
-                )
-            )
+            removed = await conn.execute(pm.delete().where(*where).returning(pm.c.value))
+            if removed.first() is None:
+                return answer  # a twin request removed it first
         else:
-            await conn.execute(
-                pm.update().where(*where).values(value=body.value, set_by=caller.id, set_at=now)
+            # One statement: a twin request racing on a row not there yet finds it and,
+            # the value being the same, writes nothing and records no change.
+            written = await upsert(
+                conn,
+                pm,
+                {
+                    "student_id": student.id,
+                    "subject_id": subject_id,
+                    "period_id": period.id,
+                    "value": body.value,
+                    "set_by": caller.id,
+                    "set_at": now,
+                },
+                conflict=("student_id", "subject_id", "period_id"),
+                where=pm.c.value != excluded(pm, "value"),
+                returning=(pm.c.value,),
             )
+            if written is None:
+                return await _as_set(conn, answer, where)
         shown = "removed" if body.value is None else str(body.value)
         await record(
             conn,

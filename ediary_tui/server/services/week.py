@@ -44,6 +44,7 @@ from ..auth import Caller
 from ..changes import record
 from ..errors import Invalid
 from ..settings import ServerContext
+from ..upsert import upsert
 from .common import check_date, control_form, lesson_span, load_marks
 from .homework import homework_rows
 
@@ -331,17 +332,20 @@ async def sign_week(
             return existing, False
         wn = s.week_notes
         now = ctx.now()
-        updated = await conn.execute(
-            wn.update()
-            .where(wn.c.student_id == student.id, wn.c.monday == monday)
-            .values(signed_by=caller.id, signed_at=now)
+        # One statement, signing only a week not signed yet: of two parents (or two
+        # requests) signing at once, the first signature stands and the other is told so.
+        signed = await upsert(
+            conn,
+            wn,
+            {"student_id": student.id, "monday": monday, "signed_by": caller.id, "signed_at": now},
+            conflict=("student_id", "monday"),
+            where=wn.c.signed_at.is_(None),
+            returning=(wn.c.signed_at,),
         )
-        if updated.rowcount == 0:
-            await conn.execute(
-                wn.insert().values(
-                    student_id=student.id, monday=monday, signed_by=caller.id, signed_at=now
-                )
-            )
+        if signed is None:
+            first = await _signature(conn, student.id, monday)
+            assert first is not None  # the row is there, signed, and signatures stay
+            return first, False
         await record(
             conn,
             ctx,
