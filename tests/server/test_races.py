@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,6 +22,7 @@ from ediary_tui.server import schema as s
 from tests.conftest import FakeClock
 from tests.server.test_journal import API, lesson, period_id, subject_id
 from tests.server.test_week import MONDAY, children, class_of, lessons_on, rows, scalar, user_id
+from tests.server.test_write_conventions import CASES, School
 
 BURST = 20
 NEXT_MONDAY = dt.date(2026, 11, 30)
@@ -441,3 +443,37 @@ class TestChangeBurst:
         assert statuses(removed) == {(204, None): 1, (404, "homework_not_found"): BURST - 1}
         actions = [c.data["action"] for c in await changes_of(engine, "homework", since)]
         assert actions == ["revised", "removed"]
+
+
+ROUTES = list(CASES)
+CREATING = [(m, p) for m, p in ROUTES if m == "post" and not p.endswith("/signature")]
+
+
+def _route_id(route: tuple[str, str]) -> str:
+    return f"{route[0].upper()} {route[1].removeprefix(API)}"
+
+
+def _times(path: str) -> int:
+    return 3 if path.endswith("/credentials") else 8  # each issue hashes passwords
+
+
+class TestEveryWriteRoute:
+    """The known-good request of every write route (test_write_conventions.CASES), at once."""
+
+    @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+    async def test_its_known_good_request_at_once_is_never_a_500(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, route: tuple[str, str]
+    ) -> None:
+        call = await CASES[route](School(api, engine))
+        answers = await burst([call.send(api) for _ in range(_times(route[1]))])
+        assert any(r.is_success for r in answers), statuses(answers)
+
+    @pytest.mark.parametrize("route", CREATING, ids=_route_id)
+    async def test_its_creating_request_at_once_with_one_key_is_one_answer(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, route: tuple[str, str]
+    ) -> None:
+        call = await CASES[route](School(api, engine))
+        headers = {**call.headers, "Idempotency-Key": f"burst {route[1]}"}
+        answers = await burst([call.send(api, headers=headers) for _ in range(_times(route[1]))])
+        assert statuses(answers) == {(201, None): len(answers)}
+        assert len({r.text for r in answers}) == 1
