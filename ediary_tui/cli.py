@@ -40,6 +40,21 @@ def _positive(value: str) -> int:
     return number
 
 
+def _proxies(value: str) -> list[str]:
+    """One or more addresses or networks, comma-separated: 10.0.0.5, 10.0.0.0/24, ::1."""
+    import ipaddress
+
+    proxies = [p.strip() for p in value.split(",") if p.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{proxy!r} is not an address or a network like 10.0.0.0/24"
+            ) from None
+    return proxies
+
+
 def _default_db(demo: bool) -> str:
     from ediary_tui.client import locations
 
@@ -165,6 +180,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _run(lambda: _with_engine(url, prepare))
     os.environ["EDIARY_DB"] = url
     os.environ["EDIARY_DOCS"] = "1" if args.docs else "0"
+    proxies = [p for group in args.trusted_proxy or [] for p in group]
+    os.environ["EDIARY_TRUSTED_PROXIES"] = ",".join(proxies)
     where = "API at /api/v1, docs at /api/v1/docs" if args.docs else "API at /api/v1"
     print(f"serving {url} on http://{args.host}:{args.port} ({where})", file=sys.stderr)
     uvicorn.run(
@@ -175,6 +192,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         access_log=args.log_level == "debug",
+        # uvicorn would believe X-Forwarded-For from any loopback peer; the app reads it
+        # from the --trusted-proxy addresses only.
+        proxy_headers=False,
     )
     return 0
 
@@ -257,6 +277,9 @@ def cmd_admin(args: argparse.Namespace) -> int:
                         ]
                     )
                 )
+        elif args.action == "unlock":
+            for line in await admin.unlock(engine, args.login, args.address):
+                print(line)
         elif args.action == "list-schools":
             for school_id, name in await admin.list_schools(engine):
                 print(f"{school_id}\t{name}")
@@ -306,6 +329,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the interactive API docs at /api/v1/docs (from the package, no CDN)",
     )
     serve.add_argument(
+        "--trusted-proxy",
+        type=_proxies,
+        action="append",
+        metavar="ADDR",
+        help="a proxy whose X-Forwarded-For names the client (repeatable, or a comma list; "
+        "default: none, the peer's own address counts)",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     serve.set_defaults(func=cmd_serve)
@@ -350,6 +381,13 @@ def build_parser() -> argparse.ArgumentParser:
     lu.add_argument("--role")
     lu.add_argument("--school", type=_positive)
     actions.add_parser("list-schools", help="list the schools in the database")
+    ul = actions.add_parser(
+        "unlock", help="lift the waits after failed logins of a login, or of an address"
+    )
+    ul.add_argument(
+        "login", nargs="?", metavar="LOGIN", help="from every address, and its password change"
+    )
+    ul.add_argument("--address", help="every login from this address (over SSH: 127.0.0.1)")
     adm.set_defaults(func=cmd_admin)
     return parser
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ediary_tui.cli import main
+from ediary_tui.server.app import create_app
+from ediary_tui.server.db import create_engine
 from tests.conftest import PINNED_TODAY
 
 
@@ -108,6 +112,56 @@ class TestAdminCommands:
         lines = out.splitlines()[1:]
         assert len(lines) >= 4  # four students, each with at least one parent
         assert all(len(line.split("\t")[3]) == 10 for line in lines)
+
+
+class TestUnlock:
+    @staticmethod
+    def _logins(db: Path, who: str, passwords: list[str]) -> list[int]:
+        """Log in over HTTP to the server on `db`, from 127.0.0.1, on the real clock."""
+
+        async def go() -> list[int]:
+            engine = create_engine(str(db))
+            transport = httpx.ASGITransport(app=create_app(engine), client=("127.0.0.1", 5000))
+            try:
+                async with httpx.AsyncClient(transport=transport, base_url="http://s") as api:
+                    return [
+                        (
+                            await api.post("/api/v1/auth/login", json={"login": who, "password": p})
+                        ).status_code
+                        for p in passwords
+                    ]
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(go())
+
+    def test_unlock_lifts_every_lock_of_a_login_and_says_what(
+        self, school_db: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert self._logins(school_db, "teacher", ["wrong"] * 5 + ["demo"]) == [401] * 5 + [429]
+        code, out, _ = run(capsys, "admin", "--db", str(school_db), "unlock", "Teacher")
+        assert code == 0
+        assert out.startswith("lifted: teacher from 127.0.0.1 (5 attempts, waiting until ")
+        assert self._logins(school_db, "teacher", ["demo"]) == [200]
+        code, out, _ = run(capsys, "admin", "--db", str(school_db), "unlock", "teacher")
+        assert (code, out) == (0, "teacher had no failed attempts to lift\n")
+
+    def test_unlock_an_address(self, school_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert self._logins(school_db, "made-up", ["wrong"] * 2) == [401, 401]
+        code, out, _ = run(
+            capsys, "admin", "--db", str(school_db), "unlock", "--address", "127.0.0.1"
+        )
+        assert code == 0
+        assert out.startswith("lifted: address 127.0.0.1 (")
+
+    def test_an_unknown_login_is_a_one_line_error(
+        self, school_db: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        code, out, err = run(capsys, "admin", "--db", str(school_db), "unlock", "nobody-here")
+        assert (code, out) == (2, "")
+        assert err == "ediary: no user with login 'nobody-here'; see `ediary admin list-users`\n"
+        code, _, err = run(capsys, "admin", "--db", str(school_db), "unlock")
+        assert code == 2 and "a LOGIN, or --address" in err
 
 
 class TestErrorsAreOneLine:

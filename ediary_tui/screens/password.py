@@ -3,7 +3,9 @@
 The school hands out a temporary password that the server refuses to accept
 for anything else until it is changed. Each problem is shown under the field
 it belongs to: a mismatch under the repeat, a too-short password (the rule is
-the wire model's) or the server's 422 under the field the server names.
+the wire model's), a weak one (the server's own rule, checked here first so the
+reason is told in the person's language) or the server's 422 under the field
+the server names.
 """
 
 from __future__ import annotations
@@ -20,9 +22,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from ediary_tui.client.errors import ClientError, Invalid, NotLoggedIn, ServerUnreachable
+from ediary_tui.client.errors import (
+    ClientError,
+    Invalid,
+    NotLoggedIn,
+    ServerUnreachable,
+    Throttled,
+)
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import PasswordChange
+from ediary_tui.domain.passwords import password_weakness
 from ediary_tui.i18n import _, error_message, localise_bindings
 
 _FIELDS = ("old", "new", "repeat")
@@ -95,6 +104,15 @@ class PasswordScreen(Screen[None]):
                         errors.setdefault(field, _("password.too_short", min=minimum))
                 else:
                     errors.setdefault(field, err["msg"])
+        if "new" not in errors:
+            user = self.session.user
+            weakness = password_weakness(
+                new,
+                login=user.login if user else "",
+                full_name=user.full_name if user else "",
+            )
+            if weakness is not None:
+                errors["new"] = f"{_(f'password.weak.{weakness}')} {_('password.weak_hint')}"
         if "new" not in errors and new != repeat:
             errors["repeat"] = _("password.mismatch")
         return errors
@@ -133,6 +151,8 @@ class PasswordScreen(Screen[None]):
             self.post_message(self.SessionEnded())
         except ServerUnreachable:
             self._show_errors({"": _("password.unreachable")})
+        except Throttled as exc:
+            self._show_errors({"old": _("login.throttled", seconds=exc.retry_after)})
         except ClientError as exc:
             self._show_errors({"": error_message(exc.code, exc.message)})
         else:

@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ediary_tui.domain.models import Role
 
 from . import schema as s
+from . import throttle
 from .defaults import STANDARD_CONTROL_FORMS
-from .passwords import hash_password, temporary_password
+from .passwords import new_password_hash, temporary_password
 from .services import credentials
+from .settings import ServerSettings
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -135,6 +137,7 @@ async def create_user(
         raise AdminError("a student needs a class: --class 7А")
     temp = password is None
     secret = password if password is not None else temporary_password()
+    password_hash = await new_password_hash(secret)
     try:
         async with engine.begin() as conn:
             school_id = await _school_id(conn, school)
@@ -157,7 +160,7 @@ async def create_user(
                         login=login,
                         full_name=full_name.strip(),
                         last_name=full_name.strip().split()[0],
-                        password_hash=hash_password(secret),
+                        password_hash=password_hash,
                         must_change_password=temp,
                         created_at=dt.datetime.now(dt.UTC),
                     )
@@ -235,6 +238,51 @@ async def issue_credentials(
         roster = await credentials.class_roster(conn, class_id)
         issued = await credentials.issue(conn, roster, now, only_new=False)
     return [IssuedCredential(i.login, i.full_name, i.student_name, i.password) for i in issued]
+
+
+def _describe(lock: throttle.Lock, now: dt.datetime) -> str:
+    waiting = ""
+    if lock.blocked_until is not None and lock.blocked_until > now:
+        waiting = f", waiting until {lock.blocked_until:%Y-%m-%d %H:%M:%S} UTC"
+    if lock.scope == throttle.PASSWORD:
+        return f"lifted: {lock.login}'s password change ({lock.attempts} attempts{waiting})"
+    if lock.scope == throttle.ADDRESS:
+        return f"lifted: address {lock.address} ({lock.attempts} failed logins)"
+    return f"lifted: {lock.login} from {lock.address} ({lock.attempts} attempts{waiting})"
+
+
+async def unlock(
+    engine: AsyncEngine,
+    login: str | None = None,
+    address: str | None = None,
+    settings: ServerSettings | None = None,
+) -> list[str]:
+    """Lift the throttle of a login (from every address, and its password change) or of
+    an address; one line for each thing lifted, and a note on addresses still full."""
+    if login is None and address is None:
+        raise AdminError("say what to unlock: a LOGIN, or --address ADDRESS")
+    settings = settings or ServerSettings()
+    now = dt.datetime.now(dt.UTC)
+    lines: list[str] = []
+    async with engine.begin() as conn:
+        if login is not None:
+            await _user_id(conn, login)
+            locks = await throttle.lift_login(conn, login)
+            lines += [_describe(lock, now) for lock in locks]
+            if not locks:
+                lines.append(f"{login} had no failed attempts to lift")
+        if address is not None:
+            lifted = await throttle.lift_address(conn, address)
+            if lifted is not None:
+                lines.append(_describe(lifted, now))
+            else:
+                lines.append(f"address {address} had no failed logins to lift")
+        for full in await throttle.full_addresses(conn, now, settings):
+            lines.append(
+                f"note: address {full} is over its limit: logins that have not logged in "
+                f"from it lately wait; `ediary admin unlock --address {full}` lifts it"
+            )
+    return lines
 
 
 async def list_users(

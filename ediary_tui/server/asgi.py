@@ -12,6 +12,8 @@ from .settings import ServerSettings
 
 # `ediary serve --docs` sets it to 1, for every worker process.
 DOCS_VARIABLE = "EDIARY_DOCS"
+# `ediary serve --trusted-proxy`: the proxies' addresses or networks, comma-separated.
+PROXIES_VARIABLE = "EDIARY_TRUSTED_PROXIES"
 
 
 def app_from_env() -> FastAPI:
@@ -19,5 +21,9 @@ def app_from_env() -> FastAPI:
     url = os.environ.get("EDIARY_DB")
     if not url:
         raise RuntimeError("EDIARY_DB is not set; start the server with `ediary serve`")
-    settings = ServerSettings(docs=os.environ.get(DOCS_VARIABLE) == "1")
+    proxies = os.environ.get(PROXIES_VARIABLE, "").split(",")
+    settings = ServerSettings(
+        docs=os.environ.get(DOCS_VARIABLE) == "1",
+        trusted_proxies=tuple(p.strip() for p in proxies if p.strip()),
+    )
     return create_app(create_engine(url), settings)

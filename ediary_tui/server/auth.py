@@ -1,26 +1,58 @@
 """Who is asking: logins, tokens, throttling, and the caller of a request.
 
 Tokens are opaque random strings; only their SHA-256 is stored, so a leaked
-database cannot be replayed. Failed logins are counted per login and per
-client address in the database, so several server processes share the count.
+database cannot be replayed.
+
+Login attempts are counted in the database (so several server processes share
+the counts), each before its password is checked, by one atomic statement per
+key in the transaction that decides (throttle.py), so a parallel burst gets no
+more tries than a slow one. Designed so that one person cannot lock others out:
+
+- Per login and address pair: 5 attempts, then a wait of 1 s, 2 s, 4 s, ... up to
+  15 minutes between attempts. A success starts the pair afresh, and so does a
+  day without attempts. Someone guessing a teacher's password from elsewhere
+  does not stop the teacher logging in from their own address.
+- Per address: 30 failures in 15 minutes, then the address is refused for every
+  login that has not logged in successfully from it in the last 30 days. Made-up
+  names sprayed from a shared address do not lock out the people who use it.
+  (What this tells a sprayer, who already made 30 failures: whether a login has
+  logged in from there recently.)
+- The address is the TCP peer; `X-Forwarded-For` is read only when the peer is a
+  proxy the operator listed (`ediary serve --trusted-proxy`), so a client cannot
+  pick its own address.
+- Over SSH (the README's recipe) every user reaches the server from 127.0.0.1,
+  so the pair is in effect per login and the address limit is per school: the
+  people who log in daily are let through a spray, those who never logged in are
+  refused until the 15 minutes pass or `ediary admin unlock --address 127.0.0.1`;
+  `ediary admin unlock LOGIN` lifts a login's waits.
+- The old password of a password change is counted per user the same way.
+
+Every check of a password costs the same work whether the login is unknown, on
+its first-login password or an ordinary one (passwords.py), and runs in a worker
+thread, off the event loop.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-import math
+import ipaddress
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ediary_tui.domain.models import Role
+from ediary_tui.domain.passwords import explain, password_weakness
 
 from . import schema as s
-from .errors import NotAllowed, NotLoggedIn, Throttled
-from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from . import throttle
+from .errors import Invalid, NotAllowed, NotLoggedIn
+from .passwords import check_password, needs_rehash, new_password_hash
 from .settings import ServerContext
 
 
@@ -94,47 +126,42 @@ class Caller:
         return {c for c, _ in await self.teaching(conn)} | await self.class_teacher_of(conn)
 
 
-async def _failures(conn: AsyncConnection, key: str, since: dt.datetime) -> list[dt.datetime]:
-    rows = await conn.execute(
-        sa.select(s.login_failures.c.at)
-        .where(s.login_failures.c.key == key, s.login_failures.c.at > since)
-        .order_by(s.login_failures.c.at)
-    )
-    return [r[0] for r in rows]
+def _networks(
+    proxies: Iterable[str],
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip()]
 
 
-async def _check_throttle(
-    conn: AsyncConnection, ctx: ServerContext, login: str, address: str
-) -> None:
-    now = ctx.now()
-    window = ctx.settings.throttle_window
-    limits = (
-        (f"login:{login.lower()}", ctx.settings.max_failures_per_login, "this login"),
-        (f"addr:{address}", ctx.settings.max_failures_per_address, "this address"),
-    )
-    for key, limit, what in limits:
-        recent = await _failures(conn, key, now - window)
-        if len(recent) >= limit:
-            retry = math.ceil((recent[-limit] + window - now).total_seconds())
-            raise Throttled(
-                f"too many failed logins for {what}; try again in {retry} s", retry_after=retry
-            )
+def _is_trusted(
+    address: str, networks: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
-async def _record_failure(
-    conn: AsyncConnection, ctx: ServerContext, login: str, address: str
-) -> None:
-    now = ctx.now()
-    await conn.execute(
-        s.login_failures.insert(),
-        [{"key": f"login:{login.lower()}", "at": now}, {"key": f"addr:{address}", "at": now}],
-    )
-    # Keep the table small: forget failures older than the window.
-    await conn.execute(
-        s.login_failures.delete().where(
-            s.login_failures.c.at < now - 2 * ctx.settings.throttle_window
-        )
-    )
+def client_address(peer: str | None, forwarded_for: Sequence[str], trusted: Iterable[str]) -> str:
+    """The address a request comes from, for throttling.
+
+    The TCP peer, unless the peer is one of the `trusted` proxies: then the nearest
+    address in `X-Forwarded-For` (read from the right) that is not a trusted proxy
+    itself. Anything to the left of it was written by the client and is not believed.
+    """
+    address = (peer or "unknown")[:100]
+    networks = _networks(trusted)
+    if not networks or not _is_trusted(address, networks):
+        return address
+    hops = [h.strip() for header in forwarded_for for h in header.split(",")]
+    for hop in reversed(hops):
+        try:
+            address = str(ipaddress.ip_address(hop))
+        except ValueError:  # not an address: the proxy before it is as far as we can see
+            break
+        if not _is_trusted(address, networks):
+            break
+    return address
 
 
 @dataclass
@@ -145,11 +172,16 @@ class Session:
     must_change_password: bool
 
 
+def throttle_key(login_name: str) -> str:
+    """The login as counted: trimmed, lower-cased, as long as the column allows."""
+    return login_name.strip().lower()[:200]
+
+
 async def login(ctx: ServerContext, login_name: str, password: str, address: str) -> Session:
     """Check a password and open a session; throttled per login and address."""
     login_name = login_name.strip()
-    async with ctx.engine.begin() as conn:
-        await _check_throttle(conn, ctx, login_name, address)
+    admission = await throttle.admit_login(ctx, throttle_key(login_name), address)
+    async with ctx.engine.connect() as conn:
         row = (
             await conn.execute(
                 sa.select(
@@ -157,20 +189,15 @@ async def login(ctx: ServerContext, login_name: str, password: str, address: str
                 ).where(sa.func.lower(s.users.c.login) == login_name.lower())
             )
         ).first()
-    ok = verify_password(row.password_hash if row else DUMMY_HASH, password)
+    ok = await check_password(row.password_hash if row else None, password)
     if not (row and ok):
-        async with ctx.engine.begin() as conn:
-            await _record_failure(conn, ctx, login_name, address)
         raise NotLoggedIn("wrong login or password", code="wrong_credentials")
+    rehashed = await new_password_hash(password) if needs_rehash(row.password_hash) else None
     async with ctx.engine.begin() as conn:
-        await conn.execute(
-            s.login_failures.delete().where(s.login_failures.c.key == f"login:{login_name.lower()}")
-        )
-        if needs_rehash(row.password_hash):
+        await throttle.login_succeeded(conn, ctx, admission)
+        if rehashed is not None:
             await conn.execute(
-                s.users.update()
-                .where(s.users.c.id == row.id)
-                .values(password_hash=hash_password(password))
+                s.users.update().where(s.users.c.id == row.id).values(password_hash=rehashed)
             )
         return await open_session(conn, ctx, row.id, row.must_change_password)
 
@@ -248,27 +275,34 @@ async def logout(ctx: ServerContext, caller: Caller) -> None:
 
 
 async def change_password(ctx: ServerContext, caller: Caller, old: str, new: str) -> None:
-    """Set a new password and revoke every other session of the user (this one stays)."""
-    from .errors import Invalid
+    """Set a new password and revoke every other session of the user (this one stays).
 
-    async with ctx.engine.connect() as conn:
-        current = (
-            await conn.execute(sa.select(s.users.c.password_hash).where(s.users.c.id == caller.id))
-        ).scalar_one()
-    if not verify_password(current, old):
-        raise Invalid("the old password is wrong", code="wrong_password", field="old_password")
+    The old password is counted like a login attempt before it is checked, so a
+    stolen session cannot be used to guess it.
+    """
     if new == old:
         raise Invalid(
             "the new password must differ from the old one",
             code="same_password",
             field="new_password",
         )
-    if new.lower() in {caller.login.lower(), "password", "12345678", "qwertyui"}:
-        raise Invalid(
-            "choose a password that is harder to guess", code="weak_password", field="new_password"
-        )
-    new_hash = hash_password(new)
+    # zxcvbn is pure Python, up to ~20 ms for a long password: off the loop as well.
+    weakness = await anyio.to_thread.run_sync(
+        functools.partial(password_weakness, new, login=caller.login, full_name=caller.full_name)
+    )
+    if weakness is not None:
+        raise Invalid(explain(weakness), code="weak_password", field="new_password")
+    key = throttle_key(caller.login)
+    await throttle.admit_password_check(ctx, key)
+    async with ctx.engine.connect() as conn:
+        current = (
+            await conn.execute(sa.select(s.users.c.password_hash).where(s.users.c.id == caller.id))
+        ).scalar_one()
+    if not await check_password(current, old):
+        raise Invalid("the old password is wrong", code="wrong_password", field="old_password")
+    new_hash = await new_password_hash(new)
     async with ctx.engine.begin() as conn:
+        await throttle.password_check_succeeded(conn, ctx, key)
         await conn.execute(
             s.users.update()
             .where(s.users.c.id == caller.id)

@@ -122,13 +122,20 @@ tokens = Table(
     _ts("revoked_at", nullable=True),
 )
 
-login_failures = Table(
-    "login_failures",
+# Login attempts counted before the password is checked (see auth.py and throttle.py):
+# scope "login" is a (login, address) pair, "address" an address on its own (login ""),
+# "password" the old password of a password change (address "").
+login_throttle = Table(
+    "login_throttle",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("key", String(250), nullable=False),
-    _ts("at", nullable=False),
-    Index("ix_login_failures_key_at", "key", "at"),
+    Column("scope", String(8), primary_key=True),
+    Column("login", String(200), primary_key=True),
+    Column("address", String(100), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    _ts("window_start", nullable=False),
+    _ts("blocked_until", nullable=True),
+    _ts("last_attempt_at", nullable=False, index=True),
+    _ts("last_success_at", nullable=True),
 )
 
 classes = Table(

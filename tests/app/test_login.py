@@ -212,10 +212,44 @@ class TestFirstLogin:
             assert str(old_error.render()) == "The old password is wrong"
             assert screen.focused is screen.query_one("#old", Input)
 
-            await change_password(pilot, temporary, "password", "password")
+    async def test_a_weak_password_is_refused_saying_why_and_what_would_pass(
+        self, engine: AsyncEngine, start: Callable[..., EdiaryApp]
+    ) -> None:
+        temporary = await self._new_parent(engine)
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "newparent", temporary)
+            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await pilot.pause()
+            screen = app.screen
             new_error = screen.query_one("#new-error", Static)
-            await until(pilot, lambda: new_error.display)
-            assert str(new_error.render()) == "Choose a password that is harder to guess"
+            await change_password(pilot, temporary, "qwerty12", "qwerty12")
+            assert new_error.display and str(new_error.render()) == (
+                "This is one of the most common passwords, or close to one. What would pass: "
+                "three or four words that do not belong together, or a longer mix of letters, "
+                "digits and signs."
+            )
+            await change_password(pilot, temporary, "olga-novikova", "olga-novikova")
+            assert str(new_error.render()).startswith("This password is built from your login")
+            assert isinstance(app.screen, PasswordScreen)
+
+    async def test_why_a_password_is_weak_is_told_in_russian(
+        self, engine: AsyncEngine, start: Callable[..., EdiaryApp]
+    ) -> None:
+        temporary = await self._new_parent(engine)
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot, "newparent", temporary)
+            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await pilot.pause()
+            screen = app.screen
+            await change_password(pilot, temporary, "aaaaaaaa", "aaaaaaaa")
+            new_error = screen.query_one("#new-error", Static)
+            assert new_error.display and str(new_error.render()) == (
+                "Повторы символов или кусков (как aaaa или abcabc) легко угадать. Подойдут "
+                "три-четыре не связанных между собой слова или более длинная смесь букв, цифр "
+                "и знаков."
+            )
 
     async def test_a_short_password_is_refused_by_the_wire_models_rule(
         self, engine: AsyncEngine, start: Callable[..., EdiaryApp]

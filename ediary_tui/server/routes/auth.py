@@ -13,13 +13,18 @@ from ..services import people
 router = APIRouter(tags=["auth"])
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _address(request: Request, ctx: Ctx) -> str:
+    """The client's address: the peer, or what a trusted proxy says it forwarded."""
+    return auth.client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        ctx.settings.trusted_proxies,
+    )
 
 
 @router.post("/auth/login", response_model=LoginResult)
 async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:
-    session = await auth.login(ctx, body.login, body.password, _address(request))
+    session = await auth.login(ctx, body.login, body.password, _address(request, ctx))
     caller = await auth.authenticate(ctx, f"Bearer {session.token}")
     async with ctx.engine.connect() as conn:
         user = await people.me(conn, caller)

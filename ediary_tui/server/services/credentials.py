@@ -12,7 +12,6 @@ admin's) account by having their child in the class.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
@@ -24,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.models import Role
 
 from .. import schema as s
-from ..passwords import hash_one_time_password, temporary_password
+from ..passwords import one_time_hashes, temporary_password
 
 STAFF_ROLES = (Role.TEACHER.value, Role.CLASS_TEACHER.value, Role.ADMIN.value)
 
@@ -109,10 +108,6 @@ async def class_roster(
     return [FamilyRow(_person(p), parents[p.id]) for p in pupils]
 
 
-def _hash_all(passwords: list[str]) -> list[str]:
-    return [hash_one_time_password(p) for p in passwords]
-
-
 async def issue(
     conn: AsyncConnection, families: list[FamilyRow], now: dt.datetime, *, only_new: bool
 ) -> list[Issued]:
@@ -134,8 +129,8 @@ async def issue(
     if not chosen:
         return []
     passwords = [temporary_password() for _ in chosen]
-    # argon2 takes tens of milliseconds a hash: not on the event loop.
-    hashes = await asyncio.to_thread(_hash_all, passwords)
+    # argon2 takes tens of milliseconds a hash: in a worker thread, not on the event loop.
+    hashes = await one_time_hashes(passwords)
     u, t = s.users, s.tokens
     await conn.execute(
         u.update()
