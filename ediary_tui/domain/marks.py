@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -17,6 +17,9 @@ from ediary_tui.domain.models import Category
 
 # Float slack for the rounding threshold: 4.6 - 4 is 0.5999999999999996 in binary.
 _EPSILON = 1e-9
+
+# A dot is owed by default a week after its lesson (the teacher may pick another day).
+DOT_DUE_AFTER = timedelta(days=7)
 
 # The order of the breakdown: heaviest kind of work first.
 CATEGORY_ORDER: tuple[Category, ...] = (
@@ -185,3 +188,8 @@ def dot_vanishes(due: date | None, period_end: date, today: date) -> bool:
     period mark is set without it.
     """
     return today > period_end
+
+
+def dot_default_due(lesson_date: date) -> date:
+    """The due date a new dot is offered with: a week after its lesson."""
+    return lesson_date + DOT_DUE_AFTER

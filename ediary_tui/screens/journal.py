@@ -55,6 +55,7 @@ from ediary_tui.client.journal_sync import (
 from ediary_tui.client.outbox import REFUSED, Entry, Outbox
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.attendance import KEYS
+from ediary_tui.domain.marks import dot_default_due
 from ediary_tui.domain.models import (
     AttendanceCode,
     Journal,
@@ -93,7 +94,6 @@ from ediary_tui.widgets.mark_cell import weight_mark
 
 Clock = Callable[[], dt.datetime]
 JournalId = tuple[str, str]  # (class id, subject id)
-DOT_DUE_AFTER = dt.timedelta(days=7)  # a dot's default due date: a week after the lesson
 
 _PERIOD = Binding.Group("journal.key_period")
 
@@ -683,7 +683,7 @@ class JournalScreen(Screen[None]):
             )
 
         self.app.push_screen(
-            DueDateModal(student.full_name, lesson.date, lesson.date + DOT_DUE_AFTER, self.today),
+            DueDateModal(student.full_name, lesson.date, dot_default_due(lesson.date), self.today),
             chosen,
         )
 

@@ -7,7 +7,6 @@ Wednesday 25 November 2026 (the second quarter) and the clock to 18:00 Moscow ti
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import stat
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -20,13 +19,13 @@ from textual.widgets import Input, OptionList, Static
 
 from ediary_tui.app import EdiaryApp, HelpScreen
 from ediary_tui.client.api import DiaryClient
+from ediary_tui.domain.goals import default_goal, lessons_left
 from ediary_tui.domain.marks import breakdown, weighted_average, what_do_i_need
 from ediary_tui.domain.models import (
     ChildRef,
     PeriodMarkIn,
     ReportCard,
     Role,
-    SchoolSettings,
     User,
 )
 from ediary_tui.domain.periods import period_containing
@@ -37,13 +36,7 @@ from ediary_tui.screens.report_card import (
     csv_name,
     csv_rows,
 )
-from ediary_tui.screens.subject_marks import (
-    SubjectMarksScreen,
-    default_goal,
-    lessons_left,
-    parse_goal,
-    scored,
-)
+from ediary_tui.screens.subject_marks import SubjectMarksScreen, scored
 from ediary_tui.screens.week import ConfirmModal, WeekScreen
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.report_grid import ReportGrid
@@ -500,28 +493,6 @@ class TestSubjectMarks:
             assert cell is not None and cell.period is None
 
 
-class TestGoals:
-    def test_a_whole_number_is_a_mark_judged_by_the_schools_threshold(self) -> None:
-        settings = SchoolSettings(round_threshold=0.6)
-        goal = parse_goal("5", settings)
-        assert goal is not None and goal.mark == 5 and float(goal.average) == 4.6
-
-    def test_a_decimal_is_an_average_with_a_point_or_a_comma(self) -> None:
-        for text in ("4.5", "4,5", " 4.50 "):
-            goal = parse_goal(text, SchoolSettings())
-            assert goal is not None and goal.mark is None and float(goal.average) == 4.5
-
-    def test_off_the_scale_or_not_a_number_is_no_goal(self) -> None:
-        for text in ("6", "0", "5.5", "", "five", "4.555"):
-            assert parse_goal(text, SchoolSettings()) is None
-
-    def test_the_default_goal_is_one_better_than_proposed(self) -> None:
-        settings = SchoolSettings()
-        assert default_goal(settings, 3) == 4
-        assert default_goal(settings, 5) == 5
-        assert default_goal(settings, None) == 5
-
-
 class TestExport:
     async def test_e_writes_the_card_to_csv_in_the_documents_folder_for_its_owner_only(
         self,
@@ -632,34 +603,3 @@ class TestExport:
     def test_rows_have_five_columns_a_period_and_two_for_the_year(self) -> None:
         card = ReportCard(student_id="1", year=2026, periods=[], subjects=[])
         assert csv_rows(card) == [["Subject", "Teacher", "Year mark", "Missed in the year"]]
-
-
-def test_lessons_left_repeats_this_weeks_timetable_to_the_end_of_the_period() -> None:
-    from ediary_tui.domain.models import Day, PersonRef, SubjectRef, Week, WeekLesson
-
-    msk = dt.timezone(dt.timedelta(hours=3))
-
-    def lesson(day: dt.date, subject: str) -> WeekLesson:
-        at = dt.datetime.combine(day, dt.time(9), msk)
-        return WeekLesson(
-            id=f"{day}{subject}",
-            number=1,
-            starts_at=at,
-            ends_at=at + dt.timedelta(minutes=45),
-            subject=SubjectRef(id=subject, name=subject),
-            teacher=PersonRef(id="t", full_name="T"),
-        )
-
-    monday = dt.date(2026, 11, 23)
-    days = [Day(date=monday, lessons=[lesson(monday, "m")])]
-    days.append(
-        Day(
-            date=monday + dt.timedelta(days=3), lessons=[lesson(monday + dt.timedelta(days=3), "m")]
-        )
-    )
-    week = Week(student_id="1", start=monday, end=monday + dt.timedelta(days=5), days=days)
-    now = dt.datetime(2026, 11, 25, 18, tzinfo=msk)  # Wednesday: Monday's lesson is over
-    # Thursday 26 Nov, then Mondays and Thursdays to Monday 28 Dec: 26.11, 30.11, 3.12, ..., 28.12.
-    assert lessons_left(week, "m", PINNED_TODAY, dt.date(2026, 12, 28), now) == 10
-    assert lessons_left(week, "other", PINNED_TODAY, dt.date(2026, 12, 28), now) is None
-    assert lessons_left(None, "m", PINNED_TODAY, dt.date(2026, 12, 28), now) is None
