@@ -8,16 +8,98 @@ them. Field names follow ../shared/API.md exactly; ids are opaque strings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 
 class Model(BaseModel):
     """Base for wire models: unknown fields from a newer server are ignored."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+# --- strict input ---------------------------------------------------------------
+# What a client sends is taken as typed, never coerced: JSON `true` is not the mark 1,
+# 4.0 is not 4, a date is `YYYY-MM-DD` (not a Unix timestamp). Only the models a client
+# sends (`...In`, `...Patch`, requests) use these types; answers stay lax, so a client
+# still reads whatever an older server stored.
+#
+# Ids and text are documented here and checked by the server alone (server/ids.py,
+# services/common.py `check_text`): ids are opaque strings to a client (API.md), and a
+# client sending text it was given must hear the server's 422 naming the field, not fail
+# to build the request. An id is ASCII digits ("１２" and "١٢" are not ids); text holds
+# no control character (C0, DEL, C1) nor a lone surrogate, and only multi-line text
+# keeps tab and line feed.
+
+ID_PATTERN = "^[0-9]{1,19}$"
+LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# The controls' usual abbreviations, C0 (0x00-0x1F), DEL and C1 (0x80-0x9F), for messages.
+_C0 = (
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+)
+_C1 = (
+    "PAD HOP BPH NBH IND NEL SSA ESA HTS HTJ VTS PLD PLU RI SS2 SS3 "
+    "DCS PU1 PU2 STS CCH MW SPA EPA SOS SGCI SCI CSI ST OSC PM APC"
+)
+_CONTROL_NAMES = dict(
+    zip([*range(0x20), 0x7F, *range(0x80, 0xA0)], [*_C0.split(), "DEL", *_C1.split()], strict=True)
+)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}.*", re.DOTALL)
+
+
+def refused_character(value: str, *, one_line: bool) -> str | None:
+    """Why `value` is not text the API takes, in words naming the character; None if it is."""
+    for found in _REFUSED.finditer(value):
+        char = found.group()
+        code = f"U+{ord(char):04X}"
+        if ord(char) in _CONTROL_NAMES:
+            code += f" ({_CONTROL_NAMES[ord(char)]})"
+        if char in "\t\n" and not one_line:
+            continue
+        if "\ud800" <= char <= "\udfff":
+            return f"holds {code}, half of a surrogate pair, which is not a character"
+        if char in "\t\n\r":
+            return f"is one line: remove the line break or tab, {code}"
+        return f"holds the control character {code}; remove it"
+    return None
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and _DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_type", "give a date as YYYY-MM-DD")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and _DATETIME.fullmatch(value)):
+        return value
+    raise PydanticCustomError("datetime_type", "give a time as ISO 8601, YYYY-MM-DDTHH:MM:SS+03:00")
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+DateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime)]
+Id = Annotated[str, Field(json_schema_extra={"pattern": ID_PATTERN})]
+# One line of text (a login, a code, a topic, a title) and text that may span lines.
+_LINE = Field(json_schema_extra={"pattern": LINE_PATTERN})
+_TEXT = Field(json_schema_extra={"pattern": TEXT_PATTERN})
+Line = Annotated[str, _LINE]
+Text = Annotated[str, _TEXT]
 
 
 class Role(StrEnum):
@@ -83,8 +165,8 @@ class User(Model):
 
 
 class LoginRequest(Model):
-    login: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1000)
+    login: Line = Field(min_length=1, max_length=200)
+    password: Line = Field(min_length=1, max_length=1000)
 
 
 class LoginResult(Model):
@@ -95,8 +177,8 @@ class LoginResult(Model):
 
 
 class PasswordChange(Model):
-    old_password: str = Field(min_length=1, max_length=1000)
-    new_password: str = Field(min_length=8, max_length=1000)
+    old_password: Line = Field(min_length=1, max_length=1000)
+    new_password: Line = Field(min_length=8, max_length=1000)
 
 
 # --- school settings ----------------------------------------------------------
@@ -230,7 +312,7 @@ class MarksPage(Model):
 
 
 class HomeworkDone(Model):
-    done: bool
+    done: StrictBool
 
 
 class HomeworkList(Model):
@@ -238,12 +320,12 @@ class HomeworkList(Model):
 
 
 class AbsenceNoticeIn(Model):
-    from_: dt.date = Field(alias="from")
-    to: dt.date
+    from_: Date = Field(alias="from")
+    to: Date
     reason: AbsenceReason
-    comment: str = Field("", max_length=2000)
-    first_lesson: int | None = Field(None, ge=1, le=12, description="for part of one day")
-    last_lesson: int | None = Field(None, ge=1, le=12)
+    comment: Text = Field("", max_length=2000)
+    first_lesson: StrictInt | None = Field(None, ge=1, le=12, description="for part of one day")
+    last_lesson: StrictInt | None = Field(None, ge=1, le=12)
 
 
 class AbsenceNotice(Model):
@@ -314,24 +396,24 @@ class Journal(Model):
 
 
 class MarkIn(Model):
-    student_id: str
-    lesson_id: str
-    value: int | None = None
-    is_dot: bool = False
-    due: dt.date | None = None
-    control_form: str | None = Field(
+    student_id: Id
+    lesson_id: Id
+    value: StrictInt | None = None
+    is_dot: StrictBool = False
+    due: Date | None = None
+    control_form: Line | None = Field(
         None, description="control form code; the lesson's default if absent"
     )
-    comment: str | None = Field(None, max_length=2000)
+    comment: Text | None = Field(None, max_length=2000)
 
 
 class MarkPatch(Model):
-    value: int | None = None
-    is_dot: bool | None = None
-    due: dt.date | None = None
-    control_form: str | None = None
-    comment: str | None = Field(None, max_length=2000)
-    expected_updated_at: dt.datetime | None = Field(
+    value: StrictInt | None = None
+    is_dot: StrictBool | None = None
+    due: Date | None = None
+    control_form: Line | None = None
+    comment: Text | None = Field(None, max_length=2000)
+    expected_updated_at: DateTime | None = Field(
         None,
         description="the mark's updated_at as the client last saw it; 409 mark_changed if it has changed since",
     )
@@ -363,9 +445,9 @@ class AttendanceOut(Model):
 
 
 class LessonPatch(Model):
-    topic: str | None = Field(None, max_length=500)
-    control_form: str | None = None
-    room: str | None = Field(None, max_length=50)
+    topic: Line | None = Field(None, max_length=500)
+    control_form: Line | None = None
+    room: Line | None = Field(None, max_length=50)
 
 
 class LessonOut(Model):
@@ -391,22 +473,22 @@ class TeacherDay(Model):
 
 
 class HomeworkIn(Model):
-    text: str = Field(min_length=1, max_length=5000)
-    required: bool = True
+    text: Text = Field(min_length=1, max_length=5000)
+    required: StrictBool = True
 
 
 class HomeworkPatch(Model):
     """Revising homework: the fields sent change, the others stay."""
 
-    text: str | None = Field(None, min_length=1, max_length=5000)
-    required: bool | None = None
+    text: Text | None = Field(None, min_length=1, max_length=5000)
+    required: StrictBool | None = None
 
 
 class PeriodMarkIn(Model):
-    student_id: str
-    subject_id: str
-    period_id: str
-    value: int | None
+    student_id: Id
+    subject_id: Id
+    period_id: Id
+    value: StrictInt | None
 
 
 class PeriodMarkOut(Model):
@@ -459,12 +541,16 @@ class Health(Model):
 # --- announcements, messages, progress ------------------------------------------
 
 # Text a person typed: surrounding blanks dropped, so "   " is as empty as "".
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _LINE
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000), _TEXT
+]
 
 
 class AnnouncementIn(Model):
-    class_id: str | None = Field(None, description="a class; null for the whole school (admin)")
+    class_id: Id | None = Field(None, description="a class; null for the whole school (admin)")
     title: ShortText
     body: LongText
 
@@ -500,9 +586,9 @@ class MessageIn(Model):
 class ThreadIn(Model):
     """A new conversation about one child: a parent names the teacher, a teacher the parent."""
 
-    student_id: str
-    teacher_id: str | None = Field(None, description="when a parent writes")
-    parent_id: str | None = Field(None, description="when a teacher writes")
+    student_id: Id
+    teacher_id: Id | None = Field(None, description="when a parent writes")
+    parent_id: Id | None = Field(None, description="when a teacher writes")
     subject: ShortText
     body: LongText
 
@@ -632,7 +718,7 @@ class CredentialsIn(Model):
     student_ids: list[str] | None = Field(
         None, description="the families (by student id) to issue for; null: the whole class"
     )
-    only_new: bool = Field(
+    only_new: StrictBool = Field(
         True, description="skip people who have already chosen their own password"
     )
 

@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 
 from ediary_tui.domain.models import ErrorBody, Health
 
+from .bodies import Utf8Json
 from .docs import mount_docs
 from .errors import install_handlers
 from .headers import AnswerHeaders
@@ -63,5 +64,6 @@ def create_app(engine: AsyncEngine, settings: ServerSettings | None = None) -> F
         app.include_router(router, prefix=API)
     if settings.docs:
         mount_docs(app, DOCS_URL)
+    app.add_middleware(Utf8Json)  # inside BodyLimit: it reads only bodies within the limit
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -17,7 +17,8 @@ from ediary_tui.domain.models import Change, ChangeFeed, Role
 from . import schema as s
 from .access import load_student
 from .auth import Caller
-from .ids import sid
+from .errors import Invalid
+from .ids import ascii_number, sid
 from .settings import ServerContext
 
 
@@ -95,14 +96,12 @@ async def _visibility(conn: AsyncConnection, caller: Caller) -> sa.ColumnElement
 def _parse_cursor(since: str | None) -> int | None:
     if since in (None, ""):
         return None
-    try:
-        return max(0, int(since))
-    except ValueError:
-        from .errors import Invalid
-
+    cursor = ascii_number(since)
+    if cursor is None:
         raise Invalid(
             "since must be a cursor this server gave you", code="invalid_cursor", field="since"
-        ) from None
+        )
+    return cursor
 
 
 async def feed(ctx: ServerContext, caller: Caller, since: str | None) -> ChangeFeed:

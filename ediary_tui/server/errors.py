@@ -106,6 +106,20 @@ _STATUS_CODES = {
 }
 
 
+# What FastAPI says when a JSON body cannot be decoded at all (bad UTF-8, a number too long).
+_UNPARSEABLE_BODY = "There was an error parsing the body"
+_NOT_JSON = "the body is not valid UTF-8 JSON"
+
+
+# Strict input (domain.models) refused in words a client's author reads: a number or a
+# boolean of another JSON type, and text pydantic cannot read (a lone surrogate).
+_SAID = {
+    "int_type": ('give a whole number such as 4 (not true, 4.0 or "4")', "invalid_field"),
+    "bool_type": ('give true or false (not 1 or "true")', "invalid_field"),
+    "string_unicode": ("holds half of a surrogate pair, which is not a character", "invalid_text"),
+}
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -117,13 +131,23 @@ def install_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
         field = _field_path(tuple(first.get("loc", ())))
         if first.get("type") == "json_invalid":
-            return error_response(Invalid("the body is not valid JSON", code="invalid_json"))
-        message = f"{field}: {first.get('msg', 'invalid')}" if field else str(first.get("msg"))
-        err = Invalid(message, code="invalid_field", field=field or None)
-        return error_response(err)
+            reason = (first.get("ctx") or {}).get("error")
+            message = f"{_NOT_JSON}: {reason}" if reason else _NOT_JSON
+            return error_response(Invalid(message, code="invalid_json"))
+        if first.get("loc") == ("body",) and first.get("type") == "missing":
+            return error_response(Invalid("the request needs a JSON body", code="invalid_json"))
+        if first.get("loc") == ("body",) and isinstance(first.get("input"), bytes):
+            # FastAPI passes a body it did not read as JSON (no or another Content-Type) as bytes.
+            message = f"{_NOT_JSON}: send it with Content-Type: application/json"
+            return error_response(Invalid(message, code="invalid_json"))
+        said, code = _SAID.get(str(first.get("type")), (str(first.get("msg")), "invalid_field"))
+        message = f"{field}: {said}" if field else said
+        return error_response(Invalid(message, code=code, field=field or None))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
+            return error_response(Invalid(_NOT_JSON, code="invalid_json"))
         code = _STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and message == "Not Found":

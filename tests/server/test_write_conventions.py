@@ -850,20 +850,6 @@ def text_fields(doc: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     return found
 
 
-_NUL_IN_JOURNAL = pytest.mark.xfail(
-    strict=True,
-    reason="services/lessons.py and services/marks.py store text and look up control-form "
-    "codes with a NUL unchecked: 201 on SQLite, a 500 on PostgreSQL",
-)
-NUL_UNCHECKED = {
-    ("post", f"{API}/marks"),
-    ("patch", f"{API}/marks/{{mark_id}}"),
-    ("patch", f"{API}/lessons/{{lesson_id}}"),
-    ("post", f"{API}/lessons/{{lesson_id}}/homework"),
-    ("patch", f"{API}/homework/{{homework_id}}"),
-}
-
-
 class TestBadInputIs422NamingTheField:
     @pytest.mark.parametrize("key", list(CASES), ids=_route_id)
     async def test_a_body_of_the_wrong_shape_is_refused_and_writes_nothing(
@@ -896,11 +882,7 @@ class TestBadInputIs422NamingTheField:
                 await _refused(api, engine, call, f"{name} as 4.5", body, name, problems)
         assert not problems, "\n".join(problems)
 
-    @pytest.mark.parametrize(
-        "key",
-        [pytest.param(k, marks=_NUL_IN_JOURNAL) if k in NUL_UNCHECKED else k for k in CASES],
-        ids=_route_id,
-    )
+    @pytest.mark.parametrize("key", list(CASES), ids=_route_id)
     async def test_a_nul_character_in_any_text_is_422_naming_the_field(
         self,
         api: httpx.AsyncClient,
@@ -922,11 +904,6 @@ class TestBadInputIs422NamingTheField:
             await _refused(api, engine, call, f"{name} with a NUL", body, name, problems)
         assert not problems, "\n".join(problems)
 
-    @pytest.mark.xfail(
-        PG_URL is not None,
-        strict=True,
-        reason="auth.py looks the login up with the NUL in it: a 500 on PostgreSQL",
-    )
     async def test_a_nul_character_in_a_login_is_refused_not_a_500(
         self, api: httpx.AsyncClient
     ) -> None:
@@ -944,11 +921,6 @@ class TestBadInputIs422NamingTheField:
         assert "field" not in error  # the body as a whole, not one of its fields
         assert "object" in error["message"].lower() and readable(error["message"], None)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="errors.py `_field_path` drops the `body` location: a missing body is 422 "
-        "'Field required' with no field and no word of what is missing",
-    )
     async def test_a_missing_body_is_422_saying_a_json_body_is_needed(
         self, api: httpx.AsyncClient, engine: AsyncEngine, school: School
     ) -> None:

@@ -12,6 +12,7 @@ from ediary_tui.domain.models import Announcement, AnnouncementIn, AnnouncementL
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
 from ..idempotency import create_once
 from ..ids import parse_id
+from ..params import QueryInt
 from ..services import announcements as service
 
 router = APIRouter(tags=["announcements"])
@@ -32,7 +33,7 @@ async def list_announcements(
     caller: CurrentCaller,
     ctx: Ctx,
     student_id: Annotated[str | None, Query(max_length=20)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[QueryInt, Query(ge=1, le=200)] = 50,
 ) -> AnnouncementList:
     student = None if student_id is None else parse_id(student_id, "student")
     return await service.list_announcements(ctx, caller, student, limit)

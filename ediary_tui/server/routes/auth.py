@@ -9,6 +9,7 @@ from ediary_tui.domain.models import LoginRequest, LoginResult, PasswordChange, 
 from .. import auth
 from ..deps import AnyCaller, Ctx
 from ..services import people
+from ..services.common import check_line
 
 router = APIRouter(tags=["auth"])
 
@@ -24,6 +25,8 @@ def _address(request: Request, ctx: Ctx) -> str:
 
 @router.post("/auth/login", response_model=LoginResult)
 async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:
+    check_line(body.login, "login")  # before any lookup: PostgreSQL cannot compare a NUL
+    check_line(body.password, "password")
     session = await auth.login(ctx, body.login, body.password, _address(request, ctx))
     caller = await auth.authenticate(ctx, f"Bearer {session.token}")
     async with ctx.engine.connect() as conn:
@@ -38,6 +41,8 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:
 
 @router.post("/auth/password", status_code=204, response_class=Response)
 async def change_password(body: PasswordChange, caller: AnyCaller, ctx: Ctx) -> Response:
+    check_line(body.old_password, "old_password")
+    check_line(body.new_password, "new_password")
     await auth.change_password(ctx, caller, body.old_password, body.new_password)
     return Response(status_code=204)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ediary_tui.domain.models import Homework, HomeworkDone, HomeworkList
+from ediary_tui.domain.models import Date, Homework, HomeworkDone, HomeworkList
 
 from ..deps import Ctx, CurrentCaller
 from ..ids import parse_id
+from ..params import QueryBool
 from ..services import homework as service
 
 router = APIRouter(tags=["diary"])
@@ -31,10 +31,10 @@ async def list_homework(
     student_id: str,
     caller: CurrentCaller,
     ctx: Ctx,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Date | None, Query(alias="from")] = None,
+    date_to: Annotated[Date | None, Query(alias="to")] = None,
     subject_id: Annotated[str | None, Query(max_length=20)] = None,
-    required: bool | None = None,
+    required: QueryBool | None = None,
 ) -> HomeworkList:
     return await service.list_homework(
         ctx, caller, parse_id(student_id, "student"), date_from, date_to, subject_id, required

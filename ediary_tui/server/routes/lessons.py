@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,6 +10,7 @@ from fastapi.responses import JSONResponse
 from ediary_tui.domain.models import (
     AttendanceIn,
     AttendanceOut,
+    Date,
     Homework,
     HomeworkIn,
     HomeworkPatch,
@@ -44,7 +44,8 @@ async def get_lesson(lesson_id: str, caller: CurrentCaller, ctx: Ctx) -> LessonO
     description=(
         "The fields sent change, the others stay; a blank topic or room clears it. "
         "`control_form` is a code of the school (422 otherwise). Only a teacher of the "
-        "subject in the class (403)."
+        "subject in the class (403). Once the lesson's period is closed, nothing of it "
+        "changes: topic, control form, room, attendance, homework (409 `period_closed`)."
     ),
 )
 async def patch_lesson(
@@ -76,8 +77,9 @@ async def set_attendance(
     status_code=201,
     summary="A teacher sets homework in a lesson",
     description=(
-        "Only a teacher of the subject in the class (403). `due` in the answer is the next "
-        "lesson of the subject. An `Idempotency-Key` makes a retry return the first homework."
+        "Only a teacher of the subject in the class (403); 409 `period_closed` once the "
+        "lesson's period is closed. `due` in the answer is the next lesson of the subject. "
+        "An `Idempotency-Key` makes a retry return the first homework."
     ),
 )
 async def add_homework(
@@ -133,6 +135,6 @@ async def delete_homework(homework_id: str, caller: CurrentCaller, ctx: Ctx) -> 
 async def teacher_day(
     caller: CurrentCaller,
     ctx: Ctx,
-    date: Annotated[dt.date | None, Query(description="YYYY-MM-DD")] = None,
+    date: Annotated[Date | None, Query(description="YYYY-MM-DD")] = None,
 ) -> TeacherDay:
     return await service.teacher_day(ctx, caller, date)

@@ -10,6 +10,7 @@ from ediary_tui.domain.models import Progress
 
 from ..deps import Ctx, CurrentCaller
 from ..ids import parse_id
+from ..params import QueryInt
 from ..services import progress as service
 
 router = APIRouter(tags=["diary"])
@@ -35,6 +36,6 @@ async def get_progress(
     caller: CurrentCaller,
     ctx: Ctx,
     period_id: Annotated[str | None, Query(max_length=20)] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[QueryInt | None, Query(ge=2000, le=2100)] = None,
 ) -> Progress:
     return await service.progress(ctx, caller, parse_id(student_id, "student"), period_id, year)

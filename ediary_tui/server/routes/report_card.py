@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ediary_tui.domain.models import MarksPage, ReportCard
+from ediary_tui.domain.models import Date, MarksPage, ReportCard
 
 from ..deps import Ctx, CurrentCaller
 from ..ids import parse_id
+from ..params import QueryInt
 from ..services import report_card as service
 
 router = APIRouter(tags=["diary"])
@@ -31,7 +31,7 @@ async def get_report_card(
     student_id: str,
     caller: CurrentCaller,
     ctx: Ctx,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[QueryInt | None, Query(ge=2000, le=2100)] = None,
 ) -> ReportCard:
     return await service.report_card(ctx, caller, parse_id(student_id, "student"), year)
 
@@ -49,8 +49,8 @@ async def get_marks(
     student_id: str,
     caller: CurrentCaller,
     ctx: Ctx,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Date | None, Query(alias="from")] = None,
+    date_to: Annotated[Date | None, Query(alias="to")] = None,
     subject_id: Annotated[str | None, Query(max_length=20)] = None,
 ) -> MarksPage:
     return await service.student_marks(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from ediary_tui.domain.models import Signature, Week
+from ediary_tui.domain.models import Date, Signature, Week
 
 from ..deps import Ctx, CurrentCaller
 from ..ids import parse_id
@@ -33,7 +32,7 @@ async def get_week(
     student_id: str,
     caller: CurrentCaller,
     ctx: Ctx,
-    start: Annotated[dt.date | None, Query(description="any day of the week, YYYY-MM-DD")] = None,
+    start: Annotated[Date | None, Query(description="any day of the week, YYYY-MM-DD")] = None,
 ) -> Response:
     body = await service.week_json(ctx, caller, parse_id(student_id, "student"), start)
     return Response(body, media_type="application/json")
@@ -53,7 +52,7 @@ async def get_week(
 )
 async def sign_week(
     student_id: str,
-    monday: Annotated[dt.date, Path(description="the Monday of the week, YYYY-MM-DD")],
+    monday: Annotated[Date, Path(description="the Monday of the week, YYYY-MM-DD")],
     caller: CurrentCaller,
     ctx: Ctx,
     response: Response,

@@ -28,7 +28,7 @@ from ..changes import record
 from ..errors import Invalid, NotAllowed
 from ..ids import parse_body_id, sid
 from ..settings import ServerContext
-from .common import check_text
+from .common import check_line, check_text
 
 
 def _select() -> sa.Select[Any]:
@@ -130,9 +130,9 @@ async def create_announcement(
     conn: AsyncConnection, ctx: ServerContext, caller: Caller, body: AnnouncementIn
 ) -> Announcement:
     """Post an announcement (inside the caller's transaction, so `create_once` can replay it)."""
-    school_id, class_id = await _target(conn, caller, body)
-    check_text(body.title, "title")
+    check_line(body.title, "title")
     check_text(body.body, "body")
+    school_id, class_id = await _target(conn, caller, body)
     a = s.announcements
     inserted = await conn.execute(
         a.insert().values(

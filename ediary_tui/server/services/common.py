@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ediary_tui.domain.models import Category, ControlForm, Mark, PersonRef, SchoolSettings
+from ediary_tui.domain.models import (
+    Category,
+    ControlForm,
+    Mark,
+    PersonRef,
+    SchoolSettings,
+    refused_character,
+)
 
 from .. import schema as s
 from ..errors import Invalid
@@ -29,14 +36,18 @@ def check_date(value: dt.date | None, field: str) -> None:
         )
 
 
-def check_text(value: str | None, field: str) -> None:
-    """Text a person typed holds no NUL: PostgreSQL cannot store one (it would be a 500)."""
-    if value is not None and "\x00" in value:
-        raise Invalid(
-            f"{field}: the text holds a NUL character; remove it",
-            code="invalid_text",
-            field=field,
-        )
+def check_text(value: str | None, field: str, *, one_line: bool = False) -> None:
+    """Text a client sent holds no control character, nor a lone surrogate: 422
+    `invalid_text` naming the field. Multi-line text keeps tab and line feed; one line
+    (a login, a code, a topic, a title) keeps neither. Checked before the text reaches a
+    query: PostgreSQL cannot even compare a NUL (a 500), SQLite would store it."""
+    reason = None if value is None else refused_character(value, one_line=one_line)
+    if reason:
+        raise Invalid(f"{field}: {reason}", code="invalid_text", field=field)
+
+
+def check_line(value: str | None, field: str) -> None:
+    check_text(value, field, one_line=True)
 
 
 def control_form(row: Any) -> ControlForm:

@@ -39,7 +39,14 @@ from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
 from ..upsert import excluded, upsert
-from .common import bells, control_form_id, lesson_span, school_timezone
+from .common import (
+    bells,
+    check_line,
+    check_text,
+    control_form_id,
+    lesson_span,
+    school_timezone,
+)
 
 # The database column is shorter than LessonPatch allows; say so instead of failing on write.
 ROOM_MAX = s.lessons.c.room.type.length or 20
@@ -136,12 +143,15 @@ def require_teacher(caller: Caller) -> None:
 
 
 async def writable_lesson(conn: AsyncConnection, caller: Caller, lesson_id: int) -> LessonInfo:
-    """The lesson of a path, if the caller teaches its subject in its class (404 / 403)."""
+    """The lesson of a path, if the caller teaches its subject in its class (404 / 403) and
+    its period is open (409): every write of a lesson, its marks, attendance, topic and
+    homework, goes through here, so a closed period is closed to all of them alike."""
     require_teacher(caller)
     lesson = await load_lesson(conn, lesson_id)
     if lesson is None:
         raise NotFound("no such lesson", code="lesson_not_found")
     await journal_rights(conn, caller, lesson.class_id, lesson.subject_id, write=True)
+    check_open(await lesson_period(conn, lesson))
     return lesson
 
 
@@ -185,10 +195,11 @@ async def lesson_period(conn: AsyncConnection, lesson: LessonInfo) -> Any | None
 
 
 def check_open(period: Any | None) -> None:
-    """A closed period is final: its marks no longer change (409)."""
+    """A closed period is final: nothing in its journal changes any more (409)."""
     if period is not None and period.closed:
         raise Conflict(
-            f"the {period.name} is closed; its marks can no longer change", code="period_closed"
+            f"the {period.name} is closed; its journal can no longer change",
+            code="period_closed",
         )
 
 
@@ -265,6 +276,8 @@ async def patch_lesson(
     ctx: ServerContext, caller: Caller, lesson_id: int, body: LessonPatch
 ) -> LessonOut:
     """Topic, default control form, room: the fields sent change, the others stay."""
+    for name in ("topic", "control_form", "room"):
+        check_line(getattr(body, name), name)
     sent = body.model_fields_set
     async with ctx.engine.begin() as conn:
         # One writer of the lesson at a time: a twin request finds the topic already set.
@@ -464,6 +477,7 @@ async def add_homework(
     conn: AsyncConnection, ctx: ServerContext, caller: Caller, lesson_id: int, body: HomeworkIn
 ) -> Homework:
     """Set homework in a lesson (inside the caller's transaction, so `create_once` can replay it)."""
+    check_text(body.text, "text")
     lesson = await writable_lesson(conn, caller, lesson_id)
     text = body.text.strip()
     if not text:
@@ -499,6 +513,7 @@ async def patch_homework(
     ctx: ServerContext, caller: Caller, homework_id: int, body: HomeworkPatch
 ) -> Homework:
     """Revise homework: the text or whether it is required; `updated_at` says when."""
+    check_text(body.text, "text")
     sent = body.model_fields_set
     async with ctx.engine.begin() as conn:
         # One writer of the homework at a time: a twin request finds it revised or gone.

@@ -34,7 +34,7 @@ from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from .common import control_form_id, load_marks
+from .common import check_line, check_text, control_form_id, load_marks
 from .lessons import (
     LessonInfo,
     check_open,
@@ -162,6 +162,8 @@ async def create_mark(
     conn: AsyncConnection, ctx: ServerContext, caller: Caller, body: MarkIn
 ) -> Mark:
     """Put a mark or a dot (inside the caller's transaction, so `create_once` can replay it)."""
+    check_line(body.control_form, "control_form")
+    check_text(body.comment, "comment")
     require_teacher(caller)
     lesson_id = parse_body_id(body.lesson_id, "lesson_id")
     student_id = parse_body_id(body.student_id, "student_id")
@@ -252,8 +254,7 @@ async def _writable_mark(conn: AsyncConnection, caller: Caller, mark_id: int) ->
         # The same answer as for an id that does not exist, so mark ids cannot be probed.
         raise NotFound("no such mark", code="mark_not_found") from None
     require_teacher(caller)
-    lesson = await writable_lesson(conn, caller, row.lesson_id)
-    check_open(await lesson_period(conn, lesson))
+    lesson = await writable_lesson(conn, caller, row.lesson_id)  # 409 in a closed period
     return _Current(row, lesson)
 
 
@@ -295,6 +296,8 @@ async def patch_mark(
     ctx: ServerContext, caller: Caller, mark_id: int, body: MarkPatch, header: str | None
 ) -> Mark:
     """Change what is sent; a value fills a dot, `is_dot` turns a mark back into a dot."""
+    check_line(body.control_form, "control_form")
+    check_text(body.comment, "comment")
     sent = body.model_fields_set
     async with ctx.engine.begin() as conn:
         # One writer of the mark at a time: a twin request sees what the first did (a

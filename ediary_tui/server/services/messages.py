@@ -38,7 +38,7 @@ from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
 from ..upsert import excluded, upsert
-from .common import check_text
+from .common import check_line, check_text
 
 _teacher = s.users.alias("thread_teacher")
 _parent = s.users.alias("thread_parent")
@@ -332,9 +332,9 @@ async def create_thread(
     conn: AsyncConnection, ctx: ServerContext, caller: Caller, body: ThreadIn
 ) -> Thread:
     """Start a thread with its first message (inside `create_once`'s transaction)."""
-    teacher_id, parent_id, student_id = await _parties(conn, caller, body)
-    check_text(body.subject, "subject")
+    check_line(body.subject, "subject")
     check_text(body.body, "body")
+    teacher_id, parent_id, student_id = await _parties(conn, caller, body)
     inserted = await conn.execute(
         s.threads.insert().values(
             teacher_id=teacher_id,
