@@ -37,7 +37,13 @@ from ediary_tui.client.errors import (
     PasswordChangeRequired,
     ServerUnreachable,
 )
-from ediary_tui.client.ical import calendar, homework_todo, ics_name, one_line, server_host
+from ediary_tui.client.export_formats import (
+    calendar,
+    homework_todo,
+    ics_name,
+    one_line,
+    server_host,
+)
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Homework, HomeworkList, User
 from ediary_tui.domain.periods import week_start

@@ -39,7 +39,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from ediary_tui.client.errors import ClientError, Invalid, KeyReused, ServerUnreachable
-from ediary_tui.client.exports import safe_name
+from ediary_tui.client.export_formats import credentials_name, credentials_sheet
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import (
     Announcement,
@@ -524,25 +524,19 @@ def lined_up(rows: list[list[Cell]]) -> list[Content]:
     return lines
 
 
-def file_name(class_name: str, issued_at: dt.datetime) -> str:
-    """credentials-7А-20261125-180509.txt: letters and digits of the class, nothing a shell minds."""
-    return f"credentials-{safe_name(class_name, 'class')}-{issued_at:%Y%m%d-%H%M%S}.txt"
-
-
 def role_word(credential: IssuedCredential) -> str:
     return _("class.role_student") if credential.role == Role.STUDENT else _("class.role_parent")
 
 
 def sheet(issued: IssuedCredentials, server: str, tz: dt.tzinfo | None) -> str:
-    """The text to print: one slip per person, to cut apart and hand out."""
+    """The text to print, in the user's language: one slip per person, to cut apart."""
     moment = issued.issued_at.astimezone(tz)
     when = _("calendar.date_time", date=full_date(moment.date()), time=f"{moment:%H:%M}")
-    rule = "─" * 48
-    lines = [
+    heading = [
         _("class.sheet_title", class_name=issued.class_name),
         _("class.sheet_issued", when=when, server=server),
-        "",
     ]
+    slips: list[list[str]] = []
     for credential in issued.credentials:
         if credential.role == Role.STUDENT:
             who = _("class.sheet_student", name=credential.full_name)
@@ -552,15 +546,15 @@ def sheet(issued: IssuedCredentials, server: str, tz: dt.tzinfo | None) -> str:
                 name=credential.full_name,
                 student=short_name(credential.student_name),
             )
-        lines += [
-            rule,
-            who,
-            _("class.sheet_login", login=credential.login),
-            _("class.sheet_password", password=credential.password),
-            _("class.sheet_first_login"),
-        ]
-    lines += [rule, ""]
-    return "\n".join(lines)
+        slips.append(
+            [
+                who,
+                _("class.sheet_login", login=credential.login),
+                _("class.sheet_password", password=credential.password),
+                _("class.sheet_first_login"),
+            ]
+        )
+    return credentials_sheet(heading, slips)
 
 
 class CredentialsScreen(ModalScreen[None]):
@@ -877,7 +871,7 @@ class CredentialsScreen(ModalScreen[None]):
         self.query_one("#path-prompt", Static).update(
             Content(_("class.save_prompt", folder=str(folder)))
         )
-        name = file_name(issued.class_name, issued.issued_at.astimezone(self.tz))
+        name = credentials_name(issued.class_name, issued.issued_at.astimezone(self.tz))
         self.query_one("#path", Input).value = str(folder / name)
         self.query_one("#overview").display = False
         self.query_one("#result").display = True
@@ -896,7 +890,7 @@ class CredentialsScreen(ModalScreen[None]):
         issued = self.issued
         if issued is None:
             return
-        name = file_name(issued.class_name, issued.issued_at.astimezone(self.tz))
+        name = credentials_name(issued.class_name, issued.issued_at.astimezone(self.tz))
         self._save(self.session.exports.target(self.query_one("#path", Input).value, name))
 
     def _save(self, path: Path, *, replace: bool = False) -> None:

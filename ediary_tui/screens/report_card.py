@@ -4,14 +4,13 @@ Per subject and period the weighted average and the period mark (or the one
 proposed from the average, marked as proposed), then the year mark and the
 lessons missed. Enter opens a subject's marks for the period under the
 cursor, with the breakdown by kind of work and the "what do I need" panel;
-`e` exports the card as a CSV file (screens/export.py asks where).
+`e` exports the card as a CSV file (client/export_formats.py writes it,
+screens/export.py asks where).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,7 +22,12 @@ from textual.content import Content
 from textual.widgets import Footer, Label, Static
 
 from ediary_tui.client.errors import ClientError
-from ediary_tui.client.exports import safe_name
+from ediary_tui.client.export_formats import (
+    CSV_ENCODING,
+    csv_text,
+    report_card_name,
+    report_card_rows,
+)
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import MarksPage, ReportCard, SchoolSettings, User
 from ediary_tui.domain.periods import school_year_of
@@ -46,8 +50,8 @@ _YEAR = Binding.Group("report_card.key_year")
 # -- CSV -------------------------------------------------------------------------
 
 
-def csv_rows(card: ReportCard) -> list[list[str]]:
-    """The card as a table: a header, then a line per subject (numbers as the screen shows them)."""
+def csv_header(card: ReportCard) -> list[str]:
+    """The CSV's first line in the user's language: five columns a period, two for the year."""
     header = [_("report_card.subject"), _("report_card.csv_teacher")]
     for period in card.periods:
         name = period_name(period)
@@ -58,40 +62,7 @@ def csv_rows(card: ReportCard) -> list[list[str]]:
             _("report_card.csv_missed", period=name),
             _("report_card.csv_ill", period=name),
         ]
-    header += [_("report_card.csv_year_mark"), _("report_card.csv_missed_year")]
-    rows = [header]
-    for subject in card.subjects:
-        row = [subject.name, subject.teacher.full_name if subject.teacher else ""]
-        for figures in subject.periods:
-            row += [
-                average_text(figures.average),
-                "" if figures.mark is None else str(figures.mark),
-                "" if figures.proposed is None else str(figures.proposed),
-                str(figures.absences),
-                str(figures.ill),
-            ]
-        row += [
-            "" if subject.year_mark is None else str(subject.year_mark),
-            str(sum(p.absences for p in subject.periods)),
-        ]
-        rows.append(row)
-    return rows
-
-
-# UTF-8 with a byte-order mark, so that spreadsheets read Cyrillic.
-CSV_ENCODING = "utf-8-sig"
-
-
-def csv_text(card: ReportCard) -> str:
-    """The card as CSV text (lines end in CRLF, as the format has it)."""
-    out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(card))
-    return out.getvalue()
-
-
-def csv_name(child_name: str, year: int) -> str:
-    """report-card-Жукова-Дарья-2026.csv: letters and digits of the name, nothing a shell minds."""
-    return f"report-card-{safe_name(short_name(child_name), 'child')}-{year}.csv"
+    return [*header, _("report_card.csv_year_mark"), _("report_card.csv_missed_year")]
 
 
 # -- the screen ------------------------------------------------------------------
@@ -338,8 +309,8 @@ class ReportCardScreen(StudentScreen):
 
         dialog = ExportModal(
             self.session.exports,
-            csv_name(child.full_name, card.year),
-            csv_text(card),
+            report_card_name(short_name(child.full_name), card.year),
+            csv_text(report_card_rows(card, csv_header(card))),
             title=_("report_card.export_title"),
             encoding=CSV_ENCODING,
         )

@@ -19,7 +19,7 @@ from textual.widgets import Input, Select, Static
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
-from ediary_tui.client.ical import ics_name
+from ediary_tui.client.export_formats import ics_name
 from ediary_tui.domain.models import Homework, SubjectRef
 from ediary_tui.screens.export import ExportModal
 from ediary_tui.screens.homework import (

@@ -12,7 +12,6 @@ own password.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import stat
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -45,7 +44,6 @@ from ediary_tui.screens.journal_class import (
     CredentialsScreen,
     FamilyMessageModal,
     account,
-    file_name,
     scopes,
 )
 from ediary_tui.screens.week import ConfirmModal
@@ -794,9 +792,3 @@ def test_a_parent_on_the_staff_is_in_no_count_of_passwords_to_issue() -> None:
     assert (chosen[NOT_YET].people, chosen[EVERYONE].people, chosen[EVERYONE].active) == (2, 3, 1)
     assert account(colleague) == ("staff, own password", "$text-muted")
     assert account(person(2, activated=True))[0] == "own password"
-
-
-def test_the_file_name_has_nothing_a_shell_minds() -> None:
-    moment = dt.datetime(2026, 11, 25, 18, 5, 9)
-    assert file_name("7А", moment) == "credentials-7А-20261125-180509.txt"
-    assert file_name("10 Б/2", moment) == "credentials-10-Б-2-20261125-180509.txt"

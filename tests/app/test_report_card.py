@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList, Static
 
 from ediary_tui.app import EdiaryApp, HelpScreen
 from ediary_tui.client.api import DiaryClient
+from ediary_tui.client.export_formats import report_card_name, report_card_rows
 from ediary_tui.domain.goals import default_goal, lessons_left
 from ediary_tui.domain.marks import breakdown, weighted_average, what_do_i_need
 from ediary_tui.domain.models import (
@@ -31,14 +32,11 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import period_containing
 from ediary_tui.screens.export import ExportModal
 from ediary_tui.screens.login import LoginScreen
-from ediary_tui.screens.report_card import (
-    ReportCardScreen,
-    csv_name,
-    csv_rows,
-)
+from ediary_tui.screens.report_card import ReportCardScreen, csv_header
 from ediary_tui.screens.subject_marks import SubjectMarksScreen, scored
 from ediary_tui.screens.week import ConfirmModal, WeekScreen
 from ediary_tui.widgets.banner import Banner
+from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.report_grid import ReportGrid
 from tests.conftest import PINNED_TODAY, FakeClock
 
@@ -510,7 +508,7 @@ class TestExport:
             assert card is not None and screen.child is not None
             await pilot.press("e")
             await until(pilot, lambda: isinstance(app.screen, ExportModal))
-            name = csv_name(screen.child.full_name, card.year)
+            name = report_card_name(short_name(screen.child.full_name), card.year)
             path = home / "documents" / name
             assert app.screen.query_one("#path", Input).value == str(path)
             await pilot.press("enter")
@@ -521,7 +519,7 @@ class TestExport:
         assert screen.child.full_name.split()[0] in name
         with path.open(encoding="utf-8-sig", newline="") as file:
             rows = list(csv.reader(file))
-        assert rows == csv_rows(card)
+        assert rows == report_card_rows(card, csv_header(card))
         assert rows[0][:3] == ["Subject", "Teacher", "1st quarter: average"]
         assert [row[0] for row in rows[1:]] == [s.name for s in card.subjects]
 
@@ -533,7 +531,11 @@ class TestExport:
             await open_diary(app, pilot, "student")
             screen = await open_card(app, pilot)
             assert screen.card is not None and screen.child is not None
-            path = home / "documents" / csv_name(screen.child.full_name, screen.card.year)
+            path = (
+                home
+                / "documents"
+                / report_card_name(short_name(screen.child.full_name), screen.card.year)
+            )
             path.parent.mkdir(parents=True)
             path.write_text("kept")
             path.chmod(0o644)
@@ -563,7 +565,7 @@ class TestExport:
             await open_diary(app, pilot, "student")
             screen = await open_card(app, pilot)
             assert screen.card is not None and screen.child is not None
-            name = csv_name(screen.child.full_name, screen.card.year)
+            name = report_card_name(short_name(screen.child.full_name), screen.card.year)
             await pilot.press("e")
             await until(pilot, lambda: isinstance(app.screen, ExportModal))
             app.screen.query_one("#path", Input).value = str(folder)
@@ -596,10 +598,6 @@ class TestExport:
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
 
-    def test_the_file_name_keeps_the_childs_name_and_the_year(self) -> None:
-        assert csv_name("Жукова Дарья Данииловна", 2026) == "report-card-Жукова-Дарья-2026.csv"
-        assert csv_name("O'Brien  Ann", 2026) == "report-card-O-Brien-Ann-2026.csv"
-
-    def test_rows_have_five_columns_a_period_and_two_for_the_year(self) -> None:
+    def test_the_header_is_in_the_users_language_five_columns_a_period(self) -> None:
         card = ReportCard(student_id="1", year=2026, periods=[], subjects=[])
-        assert csv_rows(card) == [["Subject", "Teacher", "Year mark", "Missed in the year"]]
+        assert csv_header(card) == ["Subject", "Teacher", "Year mark", "Missed in the year"]

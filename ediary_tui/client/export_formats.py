@@ -1,0 +1,198 @@
+"""What goes into the files a person takes away: CSV, iCalendar, a credentials sheet.
+
+Pure text, no I/O and no Textual: the screen chooses the words (they are
+translated, so they come in as arguments) and `client.exports` writes the
+file. Each format has one builder and one file name here, so the report card,
+the homework list and the class's credentials are written the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, vText
+from icalendar import Todo as VTodo
+
+from ediary_tui.domain.models import Homework, ReportCard
+
+from .exports import safe_name
+
+# --- CSV: the report card ---------------------------------------------------------
+
+# UTF-8 with a byte-order mark, so that spreadsheets read Cyrillic.
+CSV_ENCODING = "utf-8-sig"
+
+
+def _number(value: float | int | None, spec: str = "") -> str:
+    return "" if value is None else format(value, spec)
+
+
+def report_card_rows(card: ReportCard, header: Sequence[str]) -> list[list[str]]:
+    """The card as a table: `header` (the screen's words), then a line per subject.
+
+    Per period: average (two decimals, as the screen shows it), mark, proposed
+    mark, lessons missed, of them ill; then the year mark and the year's misses.
+    """
+    rows = [list(header)]
+    for subject in card.subjects:
+        row = [subject.name, subject.teacher.full_name if subject.teacher else ""]
+        for figures in subject.periods:
+            row += [
+                _number(figures.average, ".2f"),
+                _number(figures.mark),
+                _number(figures.proposed),
+                str(figures.absences),
+                str(figures.ill),
+            ]
+        row += [_number(subject.year_mark), str(sum(p.absences for p in subject.periods))]
+        rows.append(row)
+    return rows
+
+
+def csv_text(rows: Iterable[Sequence[str]]) -> str:
+    """Rows as CSV text (lines end in CRLF, as the format has it)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def report_card_name(child: str, year: int) -> str:
+    """report-card-Жукова-Дарья-2026.csv: whose (the name as the screen shortens it), which year."""
+    return f"report-card-{safe_name(child, 'child')}-{year}.csv"
+
+
+# --- iCalendar: homework as tasks (RFC 5545, written by the icalendar library) -----
+
+PRODID = "-//ediary-tui//Homework//EN"
+# TEXT may not hold control characters other than a tab (3.3.11).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Optional work sorts last in task lists: 9 is the lowest priority (3.8.1.9).
+LOW_PRIORITY = 9
+
+
+def _text(value: str) -> vText:
+    """A TEXT value with line breaks made \\n and control characters dropped."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return vText(_CONTROL.sub("", value))
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """CREATED, DTSTAMP and LAST-MODIFIED are in UTC; a naive time is taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One VTODO: what the calendar needs to know of a task."""
+
+    uid: str
+    summary: str
+    created: dt.datetime
+    modified: dt.datetime
+    start: dt.date | None = None
+    due: dt.date | None = None
+    description: str = ""
+    categories: tuple[str, ...] = ()
+    done: bool = False
+    priority: int | None = None
+
+    def component(self, stamp: dt.datetime) -> VTodo:
+        todo = VTodo()
+        todo.add("uid", self.uid)
+        todo.add("dtstamp", _utc(stamp))
+        todo.add("created", _utc(self.created))
+        todo.add("last-modified", _utc(self.modified))
+        # DUE must come after DTSTART (3.8.2.3): a start on the due day itself is left out.
+        if self.start is not None and (self.due is None or self.start < self.due):
+            todo.add("dtstart", self.start)
+        if self.due is not None:
+            todo.add("due", self.due)
+        todo.add("summary", _text(self.summary))
+        if self.description:
+            todo.add("description", _text(self.description))
+        if self.categories:
+            todo.add("categories", [_text(c) for c in self.categories])
+        if self.priority is not None:
+            todo.add("priority", self.priority)
+        if self.done:
+            todo.add("status", "COMPLETED")
+            todo.add("percent-complete", 100)
+        else:
+            todo.add("status", "NEEDS-ACTION")
+        return todo
+
+
+def calendar(todos: Iterable[Todo], *, stamp: dt.datetime, name: str | None = None) -> str:
+    """A whole VCALENDAR (CRLF line ends, lines folded at 75 octets); `stamp` is when it was made."""
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", _text(name))
+    for todo in todos:
+        cal.add_component(todo.component(stamp))
+    return cal.to_ical().decode("utf-8")
+
+
+def server_host(server: str) -> str:
+    """The host part of a server URL, for UIDs ("school.test"); "ediary" when there is none."""
+    return urlsplit(server).hostname or "ediary"
+
+
+def homework_uid(homework_id: str, host: str) -> str:
+    """The same for one homework on one server, so importing a range again updates its tasks."""
+    return f"homework-{homework_id}@{host}"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def homework_todo(hw: Homework, *, host: str, summary: str, description: str) -> Todo:
+    """An assignment as a task: due on its due date, from the day it was set."""
+    return Todo(
+        uid=homework_uid(hw.id, host),
+        summary=summary,
+        created=hw.created_at,
+        modified=hw.updated_at,
+        start=hw.date,
+        due=hw.due,
+        description=description,
+        categories=(hw.subject.name,),
+        done=hw.done,
+        priority=None if hw.required else LOW_PRIORITY,
+    )
+
+
+def ics_name(child: str, first: dt.date, last: dt.date) -> str:
+    """homework-Жукова-Дарья-2026-11-23-2026-11-29.ics: whose, and which days."""
+    return f"homework-{safe_name(child, 'child')}-{first.isoformat()}-{last.isoformat()}.ics"
+
+
+# --- the credentials sheet: first-login slips to print and cut apart ---------------
+
+RULE = "─" * 48
+
+
+def credentials_sheet(heading: Sequence[str], slips: Iterable[Sequence[str]]) -> str:
+    """`heading` lines, a blank line, then each slip's lines between rules to cut along."""
+    lines = [*heading, ""]
+    for slip in slips:
+        lines += [RULE, *slip]
+    lines += [RULE, ""]
+    return "\n".join(lines)
+
+
+def credentials_name(class_name: str, issued_at: dt.datetime) -> str:
+    """credentials-7А-20261125-180509.txt: letters and digits of the class, nothing a shell minds."""
+    return f"credentials-{safe_name(class_name, 'class')}-{issued_at:%Y%m%d-%H%M%S}.txt"
