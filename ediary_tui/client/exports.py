@@ -4,8 +4,8 @@ Every export is written here and in one way: into the folder the person chose
 (`export_dir` in config.toml, else their documents folder; a folder typed in
 the export dialog is used from then on), readable by its owner only (0600:
 a child's marks, a family's one-time passwords), and never over a file that
-is already there unless they said to replace it. Screens choose the words and
-the name; this module owns the disk.
+is already there unless they said to replace it. Screens choose the words,
+`export_formats` builds the content and the name; this module owns the disk.
 """
 
 from __future__ import annotations
