@@ -15,71 +15,60 @@ with every key press, as the server's will once the marks arrive.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
 from ediary_tui.domain.models import (
     AttendanceCode,
     ControlForm,
-    Homework,
     Journal,
     JournalLesson,
     JournalStudent,
     Mark,
 )
 
-from .journal_sync import (
-    KIND_ATTENDANCE,
-    KIND_DELETE_MARK,
-    KIND_HOMEWORK,
-    KIND_MARK,
-    KIND_PERIOD_MARK,
-    KIND_TOPIC,
-    LESSON_KINDS,
-    Outcome,
+from .journal_cells import (
+    GONE,
+    SAVED,
+    CellAttendance,
+    CellDraft,
+    CellMark,
+    HomeworkItem,
+    LessonDraft,
+    Stamp,
 )
+from .journal_commands import MarkWas
+from .journal_sync import Outcome
 from .outbox import PENDING, REFUSED, Entry
 
-SAVED = "saved"
+__all__ = [
+    "GONE",
+    "SAVED",
+    "CellAttendance",
+    "CellMark",
+    "CellState",
+    "HomeworkItem",
+    "JournalState",
+    "LessonView",
+    "Refusal",
+    "StudentSummary",
+    "snapshot",
+]
+
 CellKey = tuple[str, str]  # (student id, lesson id)
 
 
-@dataclass(frozen=True, slots=True)
-class CellMark:
-    """A mark in a cell: saved on the server (`ref` "m:<id>") or typed here ("e:<entry>")."""
-
-    ref: str
-    value: int | None
-    is_dot: bool
-    due: dt.date | None
-    control_form: ControlForm
-    comment: str | None = None
-    mark: Mark | None = None
-    state: str = SAVED
-    reason: str | None = None
-    entry_id: int | None = None
-
-    def as_payload(self) -> dict[str, Any]:
-        """What it takes to put this mark again (undoing its deletion)."""
-        return {
-            "value": self.value,
-            "is_dot": self.is_dot,
-            "due": self.due.isoformat() if self.due else None,
-            "control_form": self.control_form.code,
-            "comment": self.comment,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CellAttendance:
-    code: AttendanceCode | None
-    state: str = SAVED
-    reason: str | None = None
-    entry_id: int | None = None
+def snapshot(mark: CellMark) -> MarkWas:
+    """What it takes to put this mark again (undoing its deletion)."""
+    return MarkWas(
+        value=mark.value,
+        is_dot=mark.is_dot,
+        due=mark.due,
+        control_form=mark.control_form.code,
+        comment=mark.comment,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +114,6 @@ class StudentSummary:
     entry_id: int | None = None
 
 
-GONE = "n"  # a HomeworkItem's ref "n:<entry>": a revision of homework since removed; new
-
-
-@dataclass(frozen=True, slots=True)
-class HomeworkItem:
-    """Homework of a lesson: saved (`ref` "h:<id>") or set here and not yet saved ("e:<entry>")."""
-
-    ref: str
-    text: str
-    required: bool
-    state: str = SAVED
-    reason: str | None = None
-    entry_id: int | None = None
-
-
 @dataclass(frozen=True)
 class LessonView:
     """A lesson's topic and homework as they will be, with what is unsent or refused."""
@@ -168,7 +142,13 @@ def _cell_mark(m: Mark) -> CellMark:
 
 
 class JournalState:
-    """One journal (class, subject, period) with the outbox entries that touch it."""
+    """One journal (class, subject, period) with the outbox entries that touch it.
+
+    Each entry's command says where it belongs (`placed_in`, `bucket`), paints
+    itself over what its cell, row or lesson shows, and joins its answer to
+    the server's copy once acknowledged (`settle`); this class keeps the
+    order and the bookkeeping.
+    """
 
     def __init__(
         self,
@@ -179,9 +159,9 @@ class JournalState:
     ) -> None:
         self._created_mark_id = created_mark_id or (lambda seq: None)
         self._entries: dict[int, Entry] = {}
-        self._cell_entries: dict[CellKey, list[int]] = defaultdict(list)
-        self._student_entries: dict[str, list[int]] = defaultdict(list)
-        self._lesson_entries: dict[str, list[int]] = defaultdict(list)
+        self.cell_entries: dict[CellKey, list[int]] = defaultdict(list)
+        self.student_entries: dict[str, list[int]] = defaultdict(list)
+        self.lesson_entries: dict[str, list[int]] = defaultdict(list)
         self._created: dict[int, str] = {}
         self.replace(journal)
         for entry in entries:
@@ -213,36 +193,46 @@ class JournalState:
     def subject_id(self) -> str:
         return self.journal.subject.id
 
+    # what an acknowledged command changes in the server's copy
+
+    def remember_created(self, seq: int, server_id: str) -> None:
+        """The id the server gave what entry `seq` created (a later entry may name it)."""
+        self._created[seq] = server_id
+
+    def created(self, seq: int) -> str | None:
+        return self._created.get(seq) or self._created_mark_id(seq)
+
+    def add_saved_mark(self, mark: Mark) -> None:
+        key = (mark.student_id, mark.lesson_id)
+        if all(m.id != mark.id for m in self._marks[key]):
+            self._marks[key].append(mark)
+
+    def remove_saved_mark(self, key: CellKey, mark_id: str | None) -> None:
+        self._marks[key] = [m for m in self._marks[key] if m.id != mark_id]
+
+    def set_saved_attendance(self, key: CellKey, code: AttendanceCode | None) -> None:
+        if code:
+            self._attendance[key] = code
+        else:
+            self._attendance.pop(key, None)
+
+    def set_saved_period_mark(self, student_id: str, value: int | None) -> None:
+        self._period_marks[student_id] = value
+
     # --- entries ----------------------------------------------------------------------
 
     def owns(self, entry: Entry) -> bool:
         """Whether the entry writes into this journal (this class, subject and period)."""
-        p = entry.payload
-        if p.get("class_id") != self.class_id or p.get("subject_id") != self.subject_id:
-            return False
-        if entry.kind == KIND_PERIOD_MARK:
-            return p.get("period_id") == self.journal.period.id and p["student_id"] in self.students
-        if entry.kind in LESSON_KINDS:
-            return p.get("lesson_id") in self.lessons
-        where = _cell_of(entry)
-        return where is not None and where[0] in self.students and where[1] in self.lessons
+        command = entry.command
+        return command.in_journal(self.class_id, self.subject_id) and command.placed_in(self)
 
     def add(self, entry: Entry) -> CellKey | str | None:
         """Lay a new (or reloaded) entry over the journal; what it touches, or None."""
         if not self.owns(entry) or entry.id in self._entries:
             return None
         self._entries[entry.id] = entry
-        if entry.kind == KIND_PERIOD_MARK:
-            student = str(entry.payload["student_id"])
-            self._student_entries[student].append(entry.id)
-            return student
-        if entry.kind in LESSON_KINDS:
-            self._lesson_entries[str(entry.payload["lesson_id"])].append(entry.id)
-            return None
-        where = _cell_of(entry)
-        assert where is not None
-        self._cell_entries[where].append(entry.id)
-        return where
+        entry.command.bucket(self).append(entry.id)
+        return entry.command.touches()
 
     def settle(self, outcome: Outcome) -> CellKey | str | None:
         """The server's answer to an entry: refused stays shown, acknowledged joins the base."""
@@ -251,75 +241,25 @@ class JournalState:
             return None
         if outcome.refused:
             self._entries[entry.id] = entry
-            return self._touched(entry)
-        result = outcome.result or {}
-        touched = self._touched(entry)
+            return entry.command.touches()
         self._drop(entry)
-        p = entry.payload
-        if entry.kind == KIND_MARK:
-            mark = Mark.model_validate(result)
-            self._created[entry.id] = mark.id
-            key = (mark.student_id, mark.lesson_id)
-            if all(m.id != mark.id for m in self._marks[key]):
-                self._marks[key].append(mark)
-        elif entry.kind == KIND_DELETE_MARK:
-            mark_id = result.get("mark_id")
-            key = (p["student_id"], p["lesson_id"])
-            self._marks[key] = [m for m in self._marks[key] if m.id != mark_id]
-        elif entry.kind == KIND_ATTENDANCE:
-            key = (p["student_id"], p["lesson_id"])
-            code = result.get("code")
-            if code:
-                self._attendance[key] = AttendanceCode(code)
-            else:
-                self._attendance.pop(key, None)
-        elif entry.kind == KIND_PERIOD_MARK:
-            self._period_marks[p["student_id"]] = result.get("value")
-        elif entry.kind == KIND_TOPIC:
-            lesson = self.lessons[p["lesson_id"]]
-            self.lessons[lesson.id] = lesson.model_copy(update={"topic": result.get("topic")})
-        elif entry.kind == KIND_HOMEWORK:
-            self._settle_homework(entry, result)
-        return touched
-
-    def _settle_homework(self, entry: Entry, result: dict[str, Any]) -> None:
-        lesson = self.lessons[entry.payload["lesson_id"]]
-        if "deleted" in result:
-            kept = [h for h in lesson.homework if h.id != result["deleted"]]
-        else:
-            hw = Homework.model_validate(result)
-            self._created[entry.id] = hw.id
-            kept = [h for h in lesson.homework if h.id != hw.id] + [hw]
-            kept.sort(key=lambda h: h.created_at)
-        self.lessons[lesson.id] = lesson.model_copy(update={"homework": kept})
+        entry.command.settle(self, entry.id, outcome.result or {})
+        return entry.command.touches()
 
     def dismiss(self, entry_id: int) -> CellKey | str | None:
         """Forget a refused entry (the teacher has seen it)."""
         entry = self._entries.get(entry_id)
         if entry is None:
             return None
-        touched = self._touched(entry)
         self._drop(entry)
-        return touched
+        return entry.command.touches()
 
     def entry(self, entry_id: int) -> Entry | None:
         return self._entries.get(entry_id)
 
-    def _touched(self, entry: Entry) -> CellKey | str | None:
-        if entry.kind == KIND_PERIOD_MARK:
-            return str(entry.payload["student_id"])
-        return _cell_of(entry)
-
     def _drop(self, entry: Entry) -> None:
         self._entries.pop(entry.id, None)
-        if entry.kind in LESSON_KINDS:
-            self._lesson_entries[str(entry.payload["lesson_id"])].remove(entry.id)
-            return
-        touched = self._touched(entry)
-        if isinstance(touched, str):
-            self._student_entries[touched].remove(entry.id)
-        elif touched is not None:
-            self._cell_entries[touched].remove(entry.id)
+        entry.command.bucket(self).remove(entry.id)
 
     @property
     def pending_count(self) -> int:
@@ -330,73 +270,33 @@ class JournalState:
 
     # --- what a cell shows ------------------------------------------------------------
 
-    def _target(self, payload: dict[str, Any]) -> str | None:
-        if payload.get("mark_id"):
-            return f"m:{payload['mark_id']}"
-        seq = payload.get("create_seq")
-        if seq is None:
-            return None
-        created = self._created.get(int(seq)) or self._created_mark_id(int(seq))
-        return f"m:{created}" if created else f"e:{seq}"
-
     def cell(self, student_id: str, lesson_id: str) -> CellState:
         key = (student_id, lesson_id)
         lesson = self.lessons.get(lesson_id)
-        marks = [_cell_mark(m) for m in self._marks.get(key, ())]
         base_code = self._attendance.get(key)
-        attendance = CellAttendance(base_code) if base_code else None
+
+        def form(code: str | None) -> ControlForm | None:
+            return self.forms.get(code or "") or (lesson.control_form if lesson else None)
+
+        draft = CellDraft(
+            [_cell_mark(m) for m in self._marks.get(key, ())],
+            CellAttendance(base_code) if base_code else None,
+            form,
+            self.created,
+        )
         pending = False
         refusals: list[Refusal] = []
-        for entry_id in self._cell_entries.get(key, ()):
+        for entry_id in self.cell_entries.get(key, ()):
             entry = self._entries[entry_id]
-            p = entry.payload
-            state = entry.state
-            pending |= state == PENDING
-            if state == REFUSED:
-                refusals.append(Refusal(entry.id, entry.kind, entry.reason or ""))
-            if entry.kind == KIND_MARK:
-                m = p["mark"]
-                form = self.forms.get(m.get("control_form") or "") or (
-                    lesson.control_form if lesson else None
-                )
-                if form is None:
-                    continue
-                due = m.get("due")
-                marks.append(
-                    CellMark(
-                        ref=f"e:{entry.id}",
-                        value=m.get("value"),
-                        is_dot=bool(m.get("is_dot")),
-                        due=dt.date.fromisoformat(due) if due else None,
-                        control_form=form,
-                        comment=m.get("comment"),
-                        state=state,
-                        reason=entry.reason,
-                        entry_id=entry.id,
-                    )
-                )
-            elif entry.kind == KIND_DELETE_MARK:
-                target = self._target(p)
-                if state == PENDING:
-                    marks = [m for m in marks if m.ref != target]
-                else:
-                    marks = [
-                        replace(m, state=REFUSED, reason=entry.reason, entry_id=entry.id)
-                        if m.ref == target
-                        else m
-                        for m in marks
-                    ]
-            elif entry.kind == KIND_ATTENDANCE:
-                code = AttendanceCode(p["code"]) if p.get("code") else None
-                if state == PENDING:
-                    attendance = CellAttendance(code, PENDING, entry_id=entry.id)
-                else:
-                    attendance = CellAttendance(code, REFUSED, entry.reason, entry.id)
+            pending |= entry.state == PENDING
+            if entry.state == REFUSED:
+                refusals.append(_refusal(entry))
+            entry.command.paint(draft, _stamp(entry))  # type: ignore[union-attr]
         return CellState(
             student_id,
             lesson_id,
-            tuple(marks),
-            attendance,
+            tuple(draft.marks),
+            draft.attendance,
             pending,
             tuple(refusals),
             base_code,
@@ -405,92 +305,29 @@ class JournalState:
     def lesson(self, lesson_id: str) -> LessonView:
         """The lesson's topic and homework with the unsent edits laid over the server's."""
         lesson = self.lessons[lesson_id]
-        topic, topic_state, refused_topic = lesson.topic, SAVED, None
-        items = [HomeworkItem(f"h:{h.id}", h.text, h.required) for h in lesson.homework]
+        draft = LessonDraft(
+            lesson.topic,
+            self.created,
+            items=[HomeworkItem(f"h:{h.id}", h.text, h.required) for h in lesson.homework],
+        )
         refusals: list[Refusal] = []
-        for entry_id in self._lesson_entries.get(lesson_id, ()):
+        for entry_id in self.lesson_entries.get(lesson_id, ()):
             entry = self._entries[entry_id]
-            p, state = entry.payload, entry.state
-            if state == REFUSED:
-                refusals.append(Refusal(entry.id, entry.kind, entry.reason or ""))
-            if entry.kind == KIND_TOPIC:
-                if state == PENDING:
-                    topic, topic_state = p.get("topic") or None, PENDING
-                else:
-                    topic_state, refused_topic = REFUSED, p.get("topic")
-                continue
-            target = self._homework_target(p)
-            if target is None:  # new homework
-                items.append(
-                    HomeworkItem(
-                        f"e:{entry.id}",
-                        p.get("text") or "",
-                        bool(p.get("required", True)),
-                        state,
-                        entry.reason,
-                        entry.id,
-                    )
-                )
-            elif state == PENDING and p.get("text") is None:
-                items = [h for h in items if h.ref != target]
-            elif state == PENDING:
-                items = [
-                    replace(
-                        h,
-                        text=p["text"],
-                        required=bool(p.get("required", True)),
-                        state=PENDING,
-                        entry_id=entry.id,
-                    )
-                    if h.ref == target
-                    else h
-                    for h in items
-                ]
-            elif p.get("text") is not None and not any(h.ref == target for h in items):
-                # Refused because the homework is gone (removed elsewhere): what was typed
-                # comes back as new homework, to be saved again or let go.
-                items.append(
-                    HomeworkItem(
-                        f"{GONE}:{entry.id}",
-                        p["text"],
-                        bool(p.get("required", True)),
-                        REFUSED,
-                        entry.reason,
-                        entry.id,
-                    )
-                )
-            else:  # refused: what was typed is kept, to be typed in again
-                items = [
-                    replace(
-                        h,
-                        text=p.get("text") or h.text,
-                        required=bool(p.get("required", h.required)),
-                        state=REFUSED,
-                        reason=entry.reason,
-                        entry_id=entry.id,
-                    )
-                    if h.ref == target
-                    else h
-                    for h in items
-                ]
+            if entry.state == REFUSED:
+                refusals.append(_refusal(entry))
+            entry.command.paint(draft, _stamp(entry))  # type: ignore[union-attr, arg-type]
+        topic = draft.topic
         shown = lesson.model_copy(update={"topic": topic}) if topic != lesson.topic else lesson
-        return LessonView(shown, topic_state, tuple(items), tuple(refusals), refused_topic)
-
-    def _homework_target(self, payload: dict[str, Any]) -> str | None:
-        if payload.get("homework_id"):
-            return f"h:{payload['homework_id']}"
-        seq = payload.get("create_seq")
-        if seq is None:
-            return None
-        created = self._created.get(int(seq)) or self._created_mark_id(int(seq))
-        return f"h:{created}" if created else f"e:{seq}"
+        return LessonView(
+            shown, draft.topic_state, tuple(draft.items), tuple(refusals), draft.refused_topic
+        )
 
     def lesson_refusals(self) -> list[Refusal]:
         """Refused topic and homework edits of every lesson, oldest first."""
         return sorted(
             (
-                Refusal(e.id, e.kind, e.reason or "")
-                for ids in self._lesson_entries.values()
+                _refusal(e)
+                for ids in self.lesson_entries.values()
                 for seq in ids
                 if (e := self._entries[seq]).state == REFUSED
             ),
@@ -499,7 +336,7 @@ class JournalState:
 
     def filled_cells(self) -> list[CellKey]:
         """The cells with anything in them (marks, attendance, entries), in no order."""
-        keys = set(self._marks) | set(self._attendance) | set(self._cell_entries)
+        keys = set(self._marks) | set(self._attendance) | set(self.cell_entries)
         return [k for k in keys if k[0] in self.students and k[1] in self.lessons]
 
     def summary(self, student_id: str) -> StudentSummary:
@@ -509,7 +346,7 @@ class JournalState:
             Scored(m.value, m.control_form.weight, m.control_form.category, m.is_dot)
             for lesson_id in self.lessons
             if (student_id, lesson_id) in self._marks
-            or (student_id, lesson_id) in self._cell_entries
+            or (student_id, lesson_id) in self.cell_entries
             for m in self.cell(student_id, lesson_id).live_marks
         ]
         average = weighted_average(scored)
@@ -518,29 +355,25 @@ class JournalState:
         )
         value = self._period_marks.get(student_id)
         state, reason, entry_id = SAVED, None, None
-        for seq in self._student_entries.get(student_id, ()):
+        for seq in self.student_entries.get(student_id, ()):
             entry = self._entries[seq]
             if entry.state == PENDING:
-                value, state, reason, entry_id = entry.payload.get("value"), PENDING, None, seq
+                value, state, reason, entry_id = entry.command.value, PENDING, None, seq  # type: ignore[union-attr]
             else:
                 state, reason, entry_id = REFUSED, entry.reason, seq
         return StudentSummary(round_average(average), proposed, value, state, reason, entry_id)
 
     def student_refusals(self, student_id: str) -> list[Refusal]:
         return [
-            Refusal(e.id, e.kind, e.reason or "")
-            for seq in self._student_entries.get(student_id, ())
+            _refusal(e)
+            for seq in self.student_entries.get(student_id, ())
             if (e := self._entries[seq]).state == REFUSED
         ]
 
 
-def _cell_of(entry: Entry) -> CellKey | None:
-    p = entry.payload
-    if entry.kind == KIND_MARK:
-        m = p.get("mark") or {}
-        if "student_id" in m and "lesson_id" in m:
-            return (str(m["student_id"]), str(m["lesson_id"]))
-        return None
-    if entry.kind in (KIND_DELETE_MARK, KIND_ATTENDANCE):
-        return (str(p["student_id"]), str(p["lesson_id"]))
-    return None
+def _stamp(entry: Entry) -> Stamp:
+    return Stamp(entry.id, entry.state, entry.reason)
+
+
+def _refusal(entry: Entry) -> Refusal:
+    return Refusal(entry.id, entry.kind, entry.reason or "")

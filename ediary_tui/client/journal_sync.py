@@ -1,7 +1,8 @@
 """The teacher's journal on the client: reads with an offline copy, writes through the outbox.
 
 A key press in the journal never waits for the network and a write is never
-lost. Each write becomes an outbox entry, committed to disk before the screen
+lost. Each write is a typed command (`journal_commands`) that becomes an
+outbox entry, committed to disk before the screen
 shows it; `OutboxSender` then sends this user's pending journal entries one at
 a time, oldest first, each with its entry's idempotency key where the API
 takes one, so a resend after a lost answer cannot give a mark twice. The
@@ -23,49 +24,43 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ediary_tui.domain.models import (
     AttendanceCode,
     ClassList,
-    HomeworkIn,
-    HomeworkPatch,
     Journal,
     LessonOut,
-    LessonPatch,
     MarkHistory,
     MarkIn,
-    PeriodMarkIn,
     TeacherDay,
     TeachingRef,
 )
 
 from .errors import (
     ClientError,
-    Invalid,
-    NotFound,
     NotLoggedIn,
     PasswordChangeRequired,
     ServerUnreachable,
     Throttled,
 )
+from .journal_commands import (
+    DeleteMark,
+    JournalCommand,
+    MarkFields,
+    MarkWas,
+    PutMark,
+    SetAttendance,
+    SetHomework,
+    SetPeriodMark,
+    SetTopic,
+)
 from .outbox import ACKNOWLEDGED, REFUSED, Entry, Outbox
 
 if TYPE_CHECKING:
     from .session import DiarySession
-
-KIND_MARK = "journal.mark"
-KIND_DELETE_MARK = "journal.delete_mark"
-KIND_ATTENDANCE = "journal.attendance"
-KIND_PERIOD_MARK = "journal.period_mark"
-KIND_TOPIC = "journal.topic"
-KIND_HOMEWORK = "journal.homework"
-LESSON_KINDS = frozenset({KIND_TOPIC, KIND_HOMEWORK})
-JOURNAL_KINDS = frozenset(
-    {KIND_MARK, KIND_DELETE_MARK, KIND_ATTENDANCE, KIND_PERIOD_MARK, *LESSON_KINDS}
-)
 
 FIRST_RETRY = 0.5  # seconds before the first retry after the server could not be reached
 MAX_RETRY = 10.0  # the pause between retries doubles up to this
@@ -225,17 +220,14 @@ class JournalSync:
 
     # --- writes: each is an outbox entry first ----------------------------------------
 
-    def _add(self, kind: str, payload: dict[str, Any]) -> Entry:
-        return self.outbox.add(self.server, self.user_id, kind, payload)
+    def add(self, command: JournalCommand) -> Entry:
+        """Queue any journal write (an undo, say); committed before this returns."""
+        return self.outbox.add(self.server, self.user_id, command)
 
     def put_mark(self, class_id: str, subject_id: str, mark: MarkIn) -> Entry:
         """A mark or a dot, to be created with this entry's idempotency key."""
-        payload = {
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "mark": mark.model_dump(mode="json", exclude_none=True),
-        }
-        return self._add(KIND_MARK, payload)
+        fields = MarkFields.model_validate(mark.model_dump(mode="json", exclude_none=True))
+        return self.add(PutMark(class_id=class_id, subject_id=subject_id, mark=fields))
 
     def delete_mark(
         self,
@@ -244,7 +236,7 @@ class JournalSync:
         student_id: str,
         lesson_id: str,
         *,
-        mark: dict[str, Any],
+        mark: MarkWas | Mapping[str, Any],
         mark_id: str | None = None,
         create_seq: int | None = None,
     ) -> Entry:
@@ -255,16 +247,18 @@ class JournalSync:
         """
         if (mark_id is None) == (create_seq is None):
             raise ValueError("name the mark by its id or by the entry that creates it")
-        payload = {
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "student_id": student_id,
-            "lesson_id": lesson_id,
-            "mark_id": mark_id,
-            "create_seq": create_seq,
-            "mark": mark,
-        }
-        return self._add(KIND_DELETE_MARK, payload)
+        was = mark if isinstance(mark, MarkWas) else MarkWas.model_validate(mark)
+        return self.add(
+            DeleteMark(
+                class_id=class_id,
+                subject_id=subject_id,
+                student_id=student_id,
+                lesson_id=lesson_id,
+                mark_id=mark_id,
+                create_seq=create_seq,
+                mark=was,
+            )
+        )
 
     def set_attendance(
         self,
@@ -276,15 +270,16 @@ class JournalSync:
         previous: AttendanceCode | None,
     ) -> Entry:
         """An attendance code (None: present); `previous` is what undo puts back."""
-        payload = {
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "student_id": student_id,
-            "lesson_id": lesson_id,
-            "code": code.value if code else None,
-            "previous": previous.value if previous else None,
-        }
-        return self._add(KIND_ATTENDANCE, payload)
+        return self.add(
+            SetAttendance(
+                class_id=class_id,
+                subject_id=subject_id,
+                student_id=student_id,
+                lesson_id=lesson_id,
+                code=code,
+                previous=previous,
+            )
+        )
 
     def set_period_mark(
         self,
@@ -295,28 +290,30 @@ class JournalSync:
         value: int | None,
         previous: int | None,
     ) -> Entry:
-        payload = {
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "student_id": student_id,
-            "period_id": period_id,
-            "value": value,
-            "previous": previous,
-        }
-        return self._add(KIND_PERIOD_MARK, payload)
+        return self.add(
+            SetPeriodMark(
+                class_id=class_id,
+                subject_id=subject_id,
+                student_id=student_id,
+                period_id=period_id,
+                value=value,
+                previous=previous,
+            )
+        )
 
     def set_topic(
         self, class_id: str, subject_id: str, lesson_id: str, topic: str, previous: str | None
     ) -> Entry:
         """The lesson's topic ("" clears it); `previous` is what undo puts back."""
-        payload = {
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "lesson_id": lesson_id,
-            "topic": topic,
-            "previous": previous,
-        }
-        return self._add(KIND_TOPIC, payload)
+        return self.add(
+            SetTopic(
+                class_id=class_id,
+                subject_id=subject_id,
+                lesson_id=lesson_id,
+                topic=topic,
+                previous=previous,
+            )
+        )
 
     def set_homework(
         self,
@@ -331,16 +328,17 @@ class JournalSync:
     ) -> Entry:
         """New homework (no id), a revision of one (its id, or the entry creating it), or its
         removal (`text` None). A new one is created with this entry's idempotency key."""
-        payload = {
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "lesson_id": lesson_id,
-            "homework_id": homework_id,
-            "create_seq": create_seq,
-            "text": text,
-            "required": required,
-        }
-        return self._add(KIND_HOMEWORK, payload)
+        return self.add(
+            SetHomework(
+                class_id=class_id,
+                subject_id=subject_id,
+                lesson_id=lesson_id,
+                homework_id=homework_id,
+                create_seq=create_seq,
+                text=text,
+                required=required,
+            )
+        )
 
     def created_homework_id(self, create_seq: int) -> str | None:
         """The server's id of the homework an acknowledged entry created; None otherwise."""
@@ -348,21 +346,15 @@ class JournalSync:
 
     def pending(self) -> list[Entry]:
         """This user's journal entries still to be sent, oldest first."""
-        return [
-            e for e in self.outbox.pending(self.server, self.user_id) if e.kind in JOURNAL_KINDS
-        ]
+        return self.outbox.pending(self.server, self.user_id)
 
     def refused(self) -> list[Entry]:
-        return [
-            e for e in self.outbox.refused(self.server, self.user_id) if e.kind in JOURNAL_KINDS
-        ]
+        return self.outbox.refused(self.server, self.user_id)
 
     def entries_for(self, class_id: str, subject_id: str) -> list[Entry]:
         """Pending and refused entries of one journal, in the order they were made."""
         mine = [
-            e
-            for e in self.pending() + self.refused()
-            if e.payload.get("class_id") == class_id and e.payload.get("subject_id") == subject_id
+            e for e in self.pending() + self.refused() if e.command.in_journal(class_id, subject_id)
         ]
         return sorted(mine, key=lambda e: e.id)
 
@@ -389,42 +381,10 @@ class JournalSync:
         Raises ServerUnreachable, Throttled and NotLoggedIn (the entry stays
         pending); every other refusal settles the entry as refused.
         """
-        client = self.session.client
-        p = entry.payload
         try:
-            if entry.kind == KIND_MARK:
-                mark = await client.create_mark(
-                    MarkIn.model_validate(p["mark"]), idempotency_key=entry.idempotency_key
-                )
-                result: dict[str, Any] = mark.model_dump(mode="json")
-            elif entry.kind == KIND_DELETE_MARK:
-                mark_id = p.get("mark_id")
-                if mark_id is None and p.get("create_seq") is not None:
-                    mark_id = self.created_mark_id(int(p["create_seq"]))
-                if mark_id is not None:
-                    # Gone already is done: a resend after an answer that was lost.
-                    with contextlib.suppress(NotFound):
-                        await client.delete_mark(mark_id)
-                result = {"mark_id": mark_id}  # None: the mark was never created
-            elif entry.kind == KIND_ATTENDANCE:
-                code = AttendanceCode(p["code"]) if p.get("code") else None
-                answer = await client.set_attendance(p["lesson_id"], p["student_id"], code)
-                result = answer.model_dump(mode="json")
-            elif entry.kind == KIND_PERIOD_MARK:
-                pm = PeriodMarkIn(
-                    student_id=p["student_id"],
-                    subject_id=p["subject_id"],
-                    period_id=p["period_id"],
-                    value=p.get("value"),
-                )
-                result = (await client.set_period_mark(pm)).model_dump(mode="json")
-            elif entry.kind == KIND_TOPIC:
-                lesson = await client.update_lesson(p["lesson_id"], LessonPatch(topic=p["topic"]))
-                result = {"lesson_id": lesson.id, "topic": lesson.topic}
-            elif entry.kind == KIND_HOMEWORK:
-                result = await self._send_homework(entry)
-            else:
-                raise ClientError(f"the journal does not send {entry.kind!r} entries")
+            result = await entry.command.send(
+                self.session.client, entry.idempotency_key, self.created_mark_id
+            )
         except (ServerUnreachable, Throttled, NotLoggedIn, PasswordChangeRequired):
             raise
         except ClientError as exc:
@@ -433,46 +393,11 @@ class JournalSync:
         self.outbox.acknowledge(entry.id, result)
         return Outcome(_settled(entry, ACKNOWLEDGED, result=result), result=result)
 
-    async def _send_homework(self, entry: Entry) -> dict[str, Any]:
-        client = self.session.client
-        p = entry.payload
-        homework_id = p.get("homework_id")
-        if homework_id is None and p.get("create_seq") is not None:
-            homework_id = self.created_homework_id(int(p["create_seq"]))
-            if homework_id is None:  # what it revises was never created: nothing to revise
-                raise Invalid("the homework this revises was not saved", code="homework_not_saved")
-        if p.get("text") is None:
-            if homework_id is not None:
-                with contextlib.suppress(NotFound):  # gone already is done
-                    await client.delete_homework(homework_id)
-            return {"deleted": homework_id}
-        if homework_id is None:
-            hw = await client.add_homework(
-                p["lesson_id"],
-                HomeworkIn(text=p["text"], required=bool(p.get("required", True))),
-                idempotency_key=entry.idempotency_key,
-            )
-        else:
-            patch = HomeworkPatch(text=p["text"], required=bool(p.get("required", True)))
-            hw = await client.update_homework(homework_id, patch)
-        return hw.model_dump(mode="json")
-
 
 def _settled(
     entry: Entry, state: str, *, result: dict[str, Any] | None = None, reason: str | None = None
 ) -> Entry:
-    return Entry(
-        entry.id,
-        entry.server,
-        entry.user_id,
-        entry.kind,
-        entry.payload,
-        entry.idempotency_key,
-        entry.created_at,
-        state,
-        result,
-        reason,
-    )
+    return replace(entry, state=state, result=result, reason=reason)
 
 
 class OutboxSender:

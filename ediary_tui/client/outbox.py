@@ -1,10 +1,16 @@
 """The outbox: writes the server has not acknowledged yet, kept across crashes.
 
-A teacher's mark goes here first, with an idempotency key, then to the
-server; it leaves the pending list only when the server acknowledged it (or
+A teacher's mark goes here first, as a typed command (`journal_commands`)
+with an idempotency key, then to the server; it leaves the pending list only when the server acknowledged it (or
 refused it for good, which the journal shows so nothing is lost silently).
 Each `add` is committed before it returns, so a killed process loses nothing,
 and resending with the same key can never create the write twice.
+
+A row keeps the command's `kind` and its other fields as JSON (`payload`); it
+is read back as `{"kind": kind, **payload}` through the commands' TypeAdapter.
+That is also how the untyped payloads of earlier versions were laid out, so an
+outbox written before the commands were typed reads and drains as it is. A
+row no command describes is left on disk untouched and not listed.
 """
 
 from __future__ import annotations
@@ -17,8 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from . import locations
 from .files import private_database, private_side_files
+from .journal_cells import ACKNOWLEDGED as ACKNOWLEDGED
+from .journal_cells import PENDING as PENDING
+from .journal_cells import REFUSED as REFUSED
+from .journal_commands import COMMANDS, JournalCommand
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -36,7 +48,6 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_by_owner ON entries (server, user_id, state, seq);
 """
-PENDING, ACKNOWLEDGED, REFUSED = "pending", "acknowledged", "refused"
 
 
 @dataclass(frozen=True)
@@ -46,22 +57,28 @@ class Entry:
     id: int
     server: str
     user_id: str
-    kind: str
-    payload: dict[str, Any]
+    command: JournalCommand
     idempotency_key: str
     created_at: dt.datetime
     state: str = PENDING
     result: dict[str, Any] | None = None
     reason: str | None = None
 
+    @property
+    def kind(self) -> str:
+        return self.command.kind
 
-def _entry(row: sqlite3.Row) -> Entry:
+
+def _entry(row: sqlite3.Row) -> Entry | None:
+    try:
+        command = COMMANDS.validate_python({**json.loads(row["payload"]), "kind": row["kind"]})
+    except (ValidationError, ValueError, TypeError):
+        return None  # not a write this version knows: kept on disk, never sent
     return Entry(
         id=row["seq"],
         server=row["server"],
         user_id=row["user_id"],
-        kind=row["kind"],
-        payload=json.loads(row["payload"]),
+        command=command,
         idempotency_key=row["idempotency_key"],
         created_at=dt.datetime.fromtimestamp(row["created_at"], dt.UTC),
         state=row["state"],
@@ -112,17 +129,25 @@ class Outbox:
     def close(self) -> None:
         self._db.close()
 
-    def add(self, server: str, user_id: str, kind: str, payload: dict[str, Any]) -> Entry:
+    def add(self, server: str, user_id: str, command: JournalCommand) -> Entry:
         """Queue a write; committed before this returns."""
         key = str(uuid.uuid4())
         now = dt.datetime.now(dt.UTC)
+        payload = command.model_dump(mode="json", exclude={"kind"})
         cursor = self._db.execute(
             "INSERT INTO entries (server, user_id, kind, payload, idempotency_key, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (server, user_id, kind, json.dumps(payload, ensure_ascii=False), key, now.timestamp()),
+            (
+                server,
+                user_id,
+                command.kind,
+                json.dumps(payload, ensure_ascii=False),
+                key,
+                now.timestamp(),
+            ),
         )
         assert cursor.lastrowid is not None
-        return Entry(cursor.lastrowid, server, user_id, kind, payload, key, now)
+        return Entry(cursor.lastrowid, server, user_id, command, key, now)
 
     def get(self, entry_id: int) -> Entry | None:
         row = self._db.execute("SELECT * FROM entries WHERE seq = ?", (entry_id,)).fetchone()
@@ -133,7 +158,7 @@ class Outbox:
             "SELECT * FROM entries WHERE server = ? AND user_id = ? AND state = ? ORDER BY seq",
             (server, user_id, state),
         )
-        return [_entry(row) for row in rows]
+        return [entry for row in rows if (entry := _entry(row)) is not None]
 
     def pending(self, server: str, user_id: str) -> list[Entry]:
         """Writes still to be sent, oldest first (the order the server must see them in)."""

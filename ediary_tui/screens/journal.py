@@ -38,12 +38,8 @@ from ediary_tui.client.errors import (
     PasswordChangeRequired,
     ServerUnreachable,
 )
-from ediary_tui.client.journal_state import GONE, CellMark, JournalState
+from ediary_tui.client.journal_state import GONE, CellMark, JournalState, snapshot
 from ediary_tui.client.journal_sync import (
-    KIND_ATTENDANCE,
-    KIND_DELETE_MARK,
-    KIND_MARK,
-    KIND_PERIOD_MARK,
     MAX_RETRY,
     JournalChoice,
     JournalSync,
@@ -729,7 +725,7 @@ class JournalScreen(Screen[None]):
             state.class_id,
             state.subject_id,
             *key,
-            mark=mark.as_payload(),
+            mark=snapshot(mark),
             mark_id=ref if kind == "m" else None,
             create_seq=int(ref) if kind == "e" else None,
         )
@@ -757,41 +753,17 @@ class JournalScreen(Screen[None]):
             entry = state.entry(entry_id) or self.outbox.get(entry_id)
             if entry is None:
                 continue
-            self.query_one(JournalGrid).move_to_key(*_where(entry))
+            where = entry.command.where()
+            if where is not None:
+                self.query_one(JournalGrid).move_to_key(*where)
             if entry.state == REFUSED:
                 self._dismiss(entry.id)
                 return
-            inverse = self._inverse(entry)
+            inverse = entry.command.inverse(entry.id)
             if inverse is not None:
-                self._entered(inverse, move_down=False, undoable=False)
+                self._entered(self.sync.add(inverse), move_down=False, undoable=False)
                 return
         self.notify(_("journal.nothing_to_undo"))
-
-    def _inverse(self, entry: Entry) -> Entry | None:
-        state = self.state
-        assert state is not None
-        p = entry.payload
-        cls, subject = state.class_id, state.subject_id
-        if entry.kind == KIND_MARK:
-            m = p["mark"]
-            return self.sync.delete_mark(
-                cls, subject, m["student_id"], m["lesson_id"], mark=m, create_seq=entry.id
-            )
-        if entry.kind == KIND_DELETE_MARK:
-            was = {k: v for k, v in p["mark"].items() if k not in ("student_id", "lesson_id")}
-            mark = MarkIn(student_id=p["student_id"], lesson_id=p["lesson_id"], **was)
-            return self.sync.put_mark(cls, subject, mark)
-        if entry.kind == KIND_ATTENDANCE:
-            before = AttendanceCode(p["previous"]) if p.get("previous") else None
-            now = AttendanceCode(p["code"]) if p.get("code") else None
-            return self.sync.set_attendance(
-                cls, subject, p["student_id"], p["lesson_id"], before, now
-            )
-        if entry.kind == KIND_PERIOD_MARK:
-            return self.sync.set_period_mark(
-                cls, subject, p["student_id"], p["period_id"], p.get("previous"), p.get("value")
-            )
-        return None
 
     def action_period_mark(self) -> None:
         """Set the student's period mark to the proposed one, and go down to the next."""
@@ -1074,13 +1046,3 @@ def period_name(period: Period) -> str:
     """ "2nd quarter" / "2-я четверть": ours when we know the kind, else the server's name."""
     key = f"journal.{period.kind}_{period.number}"
     return _(key) if has(key) else period.name
-
-
-def _where(entry: Entry) -> tuple[str, str | None]:
-    """The cell an entry writes (a period mark: the student's row)."""
-    p = entry.payload
-    if entry.kind == KIND_MARK:
-        return p["mark"]["student_id"], p["mark"]["lesson_id"]
-    if entry.kind in (KIND_DELETE_MARK, KIND_ATTENDANCE):
-        return p["student_id"], p["lesson_id"]
-    return p["student_id"], None

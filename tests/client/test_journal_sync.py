@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -269,4 +270,8 @@ def test_dates_in_payloads_are_iso(sync: JournalSync) -> None:
         "4",
         MarkIn(student_id="S1", lesson_id="L1", is_dot=True, due=dt.date(2026, 12, 2)),
     )
-    assert entry.payload["mark"]["due"] == "2026-12-02"
+    [(payload,)] = sync.outbox._db.execute(
+        "SELECT payload FROM entries WHERE seq = ?", (entry.id,)
+    ).fetchall()
+    assert json.loads(payload)["mark"]["due"] == "2026-12-02"
+    assert sync.pending()[0].command.mark.due == dt.date(2026, 12, 2)  # type: ignore[union-attr]

@@ -14,12 +14,17 @@ import pytest
 from ediary_tui.client import locations
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.files import private_database
+from ediary_tui.client.journal_commands import MarkFields, PutMark
 from ediary_tui.client.outbox import Outbox
 from ediary_tui.domain.models import Role, User
 
 from .conftest import SERVER
 
-MARK = {"student_id": "7", "lesson_id": "12", "value": 5, "control_form": "test"}
+MARK = PutMark(
+    class_id="3",
+    subject_id="4",
+    mark=MarkFields(student_id="7", lesson_id="12", value=5, control_form="test"),
+)
 
 
 def mode(path: Path | str) -> int:
@@ -42,7 +47,7 @@ def usual_umask() -> Iterator[None]:
 
 def write_to_outbox(path: Path) -> Outbox:
     outbox = Outbox(path)
-    outbox.add(SERVER, "1", "mark", MARK)
+    outbox.add(SERVER, "1", MARK)
     return outbox
 
 

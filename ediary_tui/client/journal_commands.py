@@ -1,0 +1,448 @@
+"""The teacher's journal writes as typed commands: what the outbox keeps and the sender sends.
+
+Each command knows the journal it writes into, the place it touches (a cell,
+a student's period mark, a lesson), how it is sent through `DiaryClient`,
+how it paints what the journal shows before the server answers, how the
+server's answer joins the journal's copy, and what undoes it. The outbox
+keeps a command as JSON beside its `kind` and reads it back with
+`COMMANDS.validate_python`; the field names are those of the untyped payloads
+the outbox held before, so entries written by an earlier version read (and
+send) as they are.
+
+The request a command sends is built from its fields alone, never from the
+time it was sent, so a resend after a restart carries the same body with the
+same idempotency key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    Homework,
+    HomeworkIn,
+    HomeworkPatch,
+    LessonPatch,
+    Mark,
+    MarkIn,
+    PeriodMarkIn,
+)
+
+from .errors import Invalid, NotFound
+from .journal_cells import (
+    GONE,
+    REFUSED,
+    CellAttendance,
+    CellDraft,
+    CellMark,
+    HomeworkItem,
+    LessonDraft,
+    Stamp,
+)
+
+if TYPE_CHECKING:
+    from .api import DiaryClient
+    from .journal_state import JournalState
+
+CellKey = tuple[str, str]  # (student id, lesson id)
+Created = Callable[[int], str | None]  # the server id an acknowledged entry created
+Result = dict[str, Any]  # the server's answer, as the outbox keeps it
+
+
+class _Typed(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class MarkWas(_Typed):
+    """A mark as it was typed or saved: what it takes to put it (back) in its cell."""
+
+    value: int | None = None
+    is_dot: bool = False
+    due: dt.date | None = None
+    control_form: str | None = None  # its code; None: the lesson's
+    comment: str | None = None
+
+
+class MarkFields(MarkWas):
+    """A mark to create, with the cell it goes in."""
+
+    student_id: str
+    lesson_id: str
+
+    def mark_in(self) -> MarkIn:
+        return MarkIn.model_validate(self.model_dump(mode="json", exclude_none=True))
+
+
+class _Write(_Typed):
+    """A write into one journal (class and subject)."""
+
+    class_id: str
+    subject_id: str
+
+    def in_journal(self, class_id: str, subject_id: str) -> bool:
+        return self.class_id == class_id and self.subject_id == subject_id
+
+    def touches(self) -> CellKey | str | None:
+        """The cell (student, lesson) or the student's row (their id) it changes; None: a lesson."""
+        return None
+
+    def where(self) -> tuple[str, str | None] | None:
+        """Where the journal's cursor goes to show it (a period mark: the student's row)."""
+        return None
+
+    def inverse(self, seq: int) -> JournalCommand | None:
+        """The command that undoes this one (entry `seq`), or None if it is not undone."""
+        return None
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        """Send it with the entry's idempotency key; the server's answer, as kept."""
+        raise NotImplementedError
+
+    def placed_in(self, state: JournalState) -> bool:
+        raise NotImplementedError
+
+    def bucket(self, state: JournalState) -> list[int]:
+        """The list of entry numbers `state` keeps for the place this touches."""
+        raise NotImplementedError
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        """The server acknowledged it: its answer joins the journal's copy."""
+        raise NotImplementedError
+
+
+class _CellWrite(_Write):
+    student_id: str
+    lesson_id: str
+
+    @property
+    def cell(self) -> CellKey:
+        return (self.student_id, self.lesson_id)
+
+    def touches(self) -> CellKey:
+        return self.cell
+
+    def where(self) -> tuple[str, str | None]:
+        return self.cell
+
+    def placed_in(self, state: JournalState) -> bool:
+        return self.student_id in state.students and self.lesson_id in state.lessons
+
+    def bucket(self, state: JournalState) -> list[int]:
+        return state.cell_entries[self.cell]
+
+    def paint(self, draft: CellDraft, stamp: Stamp) -> None:
+        """Lay this write over the cell as drafted so far."""
+        raise NotImplementedError
+
+
+class PutMark(_Write):
+    """A mark or a dot, created with the entry's idempotency key."""
+
+    kind: Literal["journal.mark"] = "journal.mark"
+    mark: MarkFields
+
+    @property
+    def cell(self) -> CellKey:
+        return (self.mark.student_id, self.mark.lesson_id)
+
+    def touches(self) -> CellKey:
+        return self.cell
+
+    def where(self) -> tuple[str, str | None]:
+        return self.cell
+
+    def placed_in(self, state: JournalState) -> bool:
+        return self.mark.student_id in state.students and self.mark.lesson_id in state.lessons
+
+    def bucket(self, state: JournalState) -> list[int]:
+        return state.cell_entries[self.cell]
+
+    def inverse(self, seq: int) -> DeleteMark:
+        return DeleteMark(
+            class_id=self.class_id,
+            subject_id=self.subject_id,
+            student_id=self.mark.student_id,
+            lesson_id=self.mark.lesson_id,
+            mark=MarkWas.model_validate(self.mark.model_dump()),
+            create_seq=seq,
+        )
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        mark = await client.create_mark(self.mark.mark_in(), idempotency_key=key)
+        return mark.model_dump(mode="json")
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        mark = Mark.model_validate(result)
+        state.remember_created(seq, mark.id)
+        state.add_saved_mark(mark)
+
+    def paint(self, draft: CellDraft, stamp: Stamp) -> None:
+        m = self.mark
+        form = draft.form(m.control_form)
+        if form is None:
+            return
+        draft.marks.append(
+            CellMark(
+                ref=f"e:{stamp.seq}",
+                value=m.value,
+                is_dot=m.is_dot,
+                due=m.due,
+                control_form=form,
+                comment=m.comment,
+                state=stamp.state,
+                reason=stamp.reason,
+                entry_id=stamp.seq,
+            )
+        )
+
+
+class DeleteMark(_CellWrite):
+    """Delete a mark known by its id, or the one the entry `create_seq` creates.
+
+    `mark` keeps what the mark was, so that undoing the deletion can put it back.
+    """
+
+    kind: Literal["journal.delete_mark"] = "journal.delete_mark"
+    mark_id: str | None = None
+    create_seq: int | None = None
+    mark: MarkWas = MarkWas()
+
+    def inverse(self, seq: int) -> PutMark:
+        fields = MarkFields(
+            student_id=self.student_id, lesson_id=self.lesson_id, **self.mark.model_dump()
+        )
+        # As the mark is created: what the server would take, no more.
+        again = MarkFields.model_validate(fields.mark_in().model_dump(mode="json"))
+        return PutMark(class_id=self.class_id, subject_id=self.subject_id, mark=again)
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        mark_id = self.mark_id
+        if mark_id is None and self.create_seq is not None:
+            mark_id = created(self.create_seq)
+        if mark_id is not None:
+            # Gone already is done: a resend after an answer that was lost.
+            with contextlib.suppress(NotFound):
+                await client.delete_mark(mark_id)
+        return {"mark_id": mark_id}  # None: the mark was never created
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        state.remove_saved_mark(self.cell, result.get("mark_id"))
+
+    def paint(self, draft: CellDraft, stamp: Stamp) -> None:
+        target = draft.mark_ref(self.mark_id, self.create_seq)
+        if stamp.pending:
+            draft.marks = [m for m in draft.marks if m.ref != target]
+            return
+        draft.marks = [
+            replace(m, state=REFUSED, reason=stamp.reason, entry_id=stamp.seq)
+            if m.ref == target
+            else m
+            for m in draft.marks
+        ]
+
+
+class SetAttendance(_CellWrite):
+    """An attendance code (None: present); `previous` is what undo puts back."""
+
+    kind: Literal["journal.attendance"] = "journal.attendance"
+    code: AttendanceCode | None = None
+    previous: AttendanceCode | None = None
+
+    def inverse(self, seq: int) -> SetAttendance:
+        return self.model_copy(update={"code": self.previous, "previous": self.code})
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        answer = await client.set_attendance(self.lesson_id, self.student_id, self.code)
+        return answer.model_dump(mode="json")
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        code = result.get("code")
+        state.set_saved_attendance(self.cell, AttendanceCode(code) if code else None)
+
+    def paint(self, draft: CellDraft, stamp: Stamp) -> None:
+        if stamp.pending:
+            draft.attendance = CellAttendance(self.code, stamp.state, entry_id=stamp.seq)
+        else:
+            draft.attendance = CellAttendance(self.code, REFUSED, stamp.reason, stamp.seq)
+
+
+class SetPeriodMark(_Write):
+    """A student's period mark (None clears it); `previous` is what undo puts back."""
+
+    kind: Literal["journal.period_mark"] = "journal.period_mark"
+    student_id: str
+    period_id: str
+    value: int | None = None
+    previous: int | None = None
+
+    def touches(self) -> str:
+        return self.student_id
+
+    def where(self) -> tuple[str, str | None]:
+        return (self.student_id, None)
+
+    def placed_in(self, state: JournalState) -> bool:
+        return self.period_id == state.journal.period.id and self.student_id in state.students
+
+    def bucket(self, state: JournalState) -> list[int]:
+        return state.student_entries[self.student_id]
+
+    def inverse(self, seq: int) -> SetPeriodMark:
+        return self.model_copy(update={"value": self.previous, "previous": self.value})
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        pm = PeriodMarkIn(
+            student_id=self.student_id,
+            subject_id=self.subject_id,
+            period_id=self.period_id,
+            value=self.value,
+        )
+        return (await client.set_period_mark(pm)).model_dump(mode="json")
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        state.set_saved_period_mark(self.student_id, result.get("value"))
+
+
+class _LessonWrite(_Write):
+    lesson_id: str
+
+    def placed_in(self, state: JournalState) -> bool:
+        return self.lesson_id in state.lessons
+
+    def bucket(self, state: JournalState) -> list[int]:
+        return state.lesson_entries[self.lesson_id]
+
+    def paint(self, draft: LessonDraft, stamp: Stamp) -> None:
+        raise NotImplementedError
+
+
+class SetTopic(_LessonWrite):
+    """The lesson's topic ("" clears it); `previous` is what undo puts back."""
+
+    kind: Literal["journal.topic"] = "journal.topic"
+    topic: str
+    previous: str | None = None
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        lesson = await client.update_lesson(self.lesson_id, LessonPatch(topic=self.topic))
+        return {"lesson_id": lesson.id, "topic": lesson.topic}
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        lesson = state.lessons[self.lesson_id]
+        state.lessons[lesson.id] = lesson.model_copy(update={"topic": result.get("topic")})
+
+    def paint(self, draft: LessonDraft, stamp: Stamp) -> None:
+        if stamp.pending:
+            draft.topic, draft.topic_state = self.topic or None, stamp.state
+        else:
+            draft.topic_state, draft.refused_topic = REFUSED, self.topic
+
+
+class SetHomework(_LessonWrite):
+    """New homework (no id), a revision of one (its id, or the entry creating it), or its
+    removal (`text` None). New homework is created with the entry's idempotency key."""
+
+    kind: Literal["journal.homework"] = "journal.homework"
+    homework_id: str | None = None
+    create_seq: int | None = None
+    text: str | None = None
+    required: bool = True
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        homework_id = self.homework_id
+        if homework_id is None and self.create_seq is not None:
+            homework_id = created(self.create_seq)
+            if homework_id is None:  # what it revises was never created: nothing to revise
+                raise Invalid("the homework this revises was not saved", code="homework_not_saved")
+        if self.text is None:
+            if homework_id is not None:
+                with contextlib.suppress(NotFound):  # gone already is done
+                    await client.delete_homework(homework_id)
+            return {"deleted": homework_id}
+        if homework_id is None:
+            hw = await client.add_homework(
+                self.lesson_id,
+                HomeworkIn(text=self.text, required=self.required),
+                idempotency_key=key,
+            )
+        else:
+            patch = HomeworkPatch(text=self.text, required=self.required)
+            hw = await client.update_homework(homework_id, patch)
+        return hw.model_dump(mode="json")
+
+    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+        lesson = state.lessons[self.lesson_id]
+        if "deleted" in result:
+            kept = [h for h in lesson.homework if h.id != result["deleted"]]
+        else:
+            hw = Homework.model_validate(result)
+            state.remember_created(seq, hw.id)
+            kept = [h for h in lesson.homework if h.id != hw.id] + [hw]
+            kept.sort(key=lambda h: h.created_at)
+        state.lessons[lesson.id] = lesson.model_copy(update={"homework": kept})
+
+    def paint(self, draft: LessonDraft, stamp: Stamp) -> None:
+        target = draft.homework_ref(self.homework_id, self.create_seq)
+        if target is None:  # new homework
+            draft.items.append(
+                HomeworkItem(
+                    f"e:{stamp.seq}",
+                    self.text or "",
+                    self.required,
+                    stamp.state,
+                    stamp.reason,
+                    stamp.seq,
+                )
+            )
+        elif stamp.pending and self.text is None:
+            draft.items = [h for h in draft.items if h.ref != target]
+        elif stamp.pending:
+            draft.items = [
+                replace(
+                    h, text=self.text, required=self.required, state=stamp.state, entry_id=stamp.seq
+                )
+                if h.ref == target
+                else h
+                for h in draft.items
+            ]
+        elif self.text is not None and not any(h.ref == target for h in draft.items):
+            # Refused because the homework is gone (removed elsewhere): what was typed
+            # comes back as new homework, to be saved again or let go.
+            draft.items.append(
+                HomeworkItem(
+                    f"{GONE}:{stamp.seq}",
+                    self.text,
+                    self.required,
+                    REFUSED,
+                    stamp.reason,
+                    stamp.seq,
+                )
+            )
+        else:  # refused: what was typed is kept, to be typed in again
+            draft.items = [
+                replace(
+                    h,
+                    text=self.text or h.text,
+                    required=self.required,
+                    state=REFUSED,
+                    reason=stamp.reason,
+                    entry_id=stamp.seq,
+                )
+                if h.ref == target
+                else h
+                for h in draft.items
+            ]
+
+
+JournalCommand = Annotated[
+    PutMark | DeleteMark | SetAttendance | SetPeriodMark | SetTopic | SetHomework,
+    Field(discriminator="kind"),
+]
+COMMANDS: TypeAdapter[JournalCommand] = TypeAdapter(JournalCommand)
