@@ -6,11 +6,11 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp
 
-from ediary_tui.domain.models import ErrorBody, Health
+from ediary_tui.domain.models import Health
 
 from .bodies import Utf8Json
 from .docs import mount_docs
-from .errors import install_handlers
+from .errors import documented, install_handlers
 from .headers import AnswerHeaders
 from .limits import BodyLimit
 from .routes import ROUTERS
@@ -20,18 +20,9 @@ API = "/api/v1"
 OPENAPI_URL = f"{API}/openapi.json"
 DOCS_URL = f"{API}/docs"
 
-_ERRORS = {
-    status: {"model": ErrorBody, "description": description}
-    for status, description in {
-        401: "not logged in, or the token expired or was revoked",
-        403: "logged in but not allowed, or the password must be changed first",
-        404: "unknown, or not visible to the caller",
-        409: "conflict",
-        413: "body over 1 MiB",
-        422: "an invalid field, named in error.field",
-        429: "throttled; see Retry-After",
-    }.items()
-}
+# What any request may be answered, whatever its route: BodyLimit and Utf8Json refuse
+# before routing. Each router and route declares the rest (401, 403, 404, 409, 429).
+_ERRORS = documented(413, 422)
 
 
 class SchoolApp(FastAPI):

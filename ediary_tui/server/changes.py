@@ -18,7 +18,7 @@ from . import schema as s
 from .access import load_student
 from .auth import Caller
 from .errors import Invalid
-from .ids import ascii_number, sid
+from .ids import MAX_ID, ascii_number, sid
 from .settings import ServerContext
 
 
@@ -97,7 +97,7 @@ def _parse_cursor(since: str | None) -> int | None:
     if since in (None, ""):
         return None
     cursor = ascii_number(since)
-    if cursor is None:
+    if cursor is None or cursor > MAX_ID:
         raise Invalid(
             "since must be a cursor this server gave you", code="invalid_cursor", field="since"
         )

@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ediary_tui.domain.models import ErrorBody
+
 
 class ApiError(Exception):
     status = 400
@@ -78,6 +80,33 @@ class Throttled(ApiError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
         self.retry_after = retry_after
+
+
+# What each error status means, for the OpenAPI document.
+_MEANING = {
+    401: "not logged in, or the token expired or was revoked",
+    403: "logged in but not allowed, or the password must be changed first",
+    404: "unknown, or not visible to the caller",
+    409: "conflict",
+    413: "body over 1 MiB",
+    422: "an invalid field, named in error.field (invalid_json: the body is not UTF-8 JSON)",
+    429: "throttled; see Retry-After",
+}
+_RETRY_AFTER = {
+    "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}},
+}
+
+
+def documented(*answers: int | tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route gives, for its `responses=`: a status, or a status with
+    what it means there (its codes), so the document lists only what can happen."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for answer in answers:
+        status, meaning = answer if isinstance(answer, tuple) else (answer, _MEANING[answer])
+        out[status] = {"model": ErrorBody, "description": meaning}
+        if status == 429:
+            out[status]["headers"] = _RETRY_AFTER
+    return out
 
 
 def error_response(err: ApiError) -> JSONResponse:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from .errors import Invalid, NotFound
 
-_MAX_ID = 2**62
+# Ids are INTEGER columns: PostgreSQL refuses a larger parameter outright (a 500), so a
+# larger id is simply not one of ours.
+MAX_ID = 2**31 - 1
 
 
 def ascii_number(value: str | int | None) -> int | None:
@@ -21,7 +23,7 @@ def ascii_number(value: str | int | None) -> int | None:
 
 def _id(value: str | int | None) -> int | None:
     number = ascii_number(value)
-    return number if number is not None and 0 < number <= _MAX_ID else None
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def parse_id(value: str | int, what: str = "resource") -> int:

@@ -1190,7 +1190,8 @@ class TestOtherIdsCannotBeProbed:
 
 # --- nothing a client sends is a 500 -------------------------------------------------------
 
-NOT_OUR_IDS = ("99999999999999999999", "abc", "-1", "0", "1.5")
+# 2**31: past PostgreSQL's INTEGER, which refuses it as a parameter outright.
+NOT_OUR_IDS = ("99999999999999999999", "2147483648", "abc", "-1", "0", "1.5")
 
 
 class TestNothingAClientSendsIsA500:

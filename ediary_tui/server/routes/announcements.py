@@ -10,16 +10,18 @@ from fastapi.responses import JSONResponse
 from ediary_tui.domain.models import Announcement, AnnouncementIn, AnnouncementList
 
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..errors import documented
 from ..idempotency import create_once
 from ..ids import parse_id
 from ..params import QueryInt
 from ..services import announcements as service
 
-router = APIRouter(tags=["announcements"])
+router = APIRouter(tags=["announcements"], responses=documented(401, 403))
 
 
 @router.get(
     "/announcements",
+    responses=documented(404),
     response_model=AnnouncementList,
     summary="The school's and the classes' announcements the caller may read, newest first",
     description=(

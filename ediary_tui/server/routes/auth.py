@@ -8,6 +8,7 @@ from ediary_tui.domain.models import LoginRequest, LoginResult, PasswordChange, 
 
 from .. import auth
 from ..deps import AnyCaller, Ctx
+from ..errors import documented
 from ..services import people
 from ..services.common import check_line
 
@@ -23,7 +24,11 @@ def _address(request: Request, ctx: Ctx) -> str:
     )
 
 
-@router.post("/auth/login", response_model=LoginResult)
+@router.post(
+    "/auth/login",
+    response_model=LoginResult,
+    responses=documented((401, "wrong_credentials: wrong login or password"), 429),
+)
 async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:
     check_line(body.login, "login")  # before any lookup: PostgreSQL cannot compare a NUL
     check_line(body.password, "password")
@@ -39,7 +44,12 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:
     )
 
 
-@router.post("/auth/password", status_code=204, response_class=Response)
+@router.post(
+    "/auth/password",
+    status_code=204,
+    response_class=Response,
+    responses=documented(401, 429),
+)
 async def change_password(body: PasswordChange, caller: AnyCaller, ctx: Ctx) -> Response:
     check_line(body.old_password, "old_password")
     check_line(body.new_password, "new_password")
@@ -47,13 +57,13 @@ async def change_password(body: PasswordChange, caller: AnyCaller, ctx: Ctx) -> 
     return Response(status_code=204)
 
 
-@router.post("/auth/logout", status_code=204, response_class=Response)
+@router.post("/auth/logout", status_code=204, response_class=Response, responses=documented(401))
 async def logout(caller: AnyCaller, ctx: Ctx) -> Response:
     await auth.logout(ctx, caller)
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=User)
+@router.get("/me", response_model=User, responses=documented(401))
 async def me(caller: AnyCaller, ctx: Ctx) -> User:
     async with ctx.engine.connect() as conn:
         return await people.me(conn, caller)

@@ -10,15 +10,16 @@ from ediary_tui.domain.models import ChangeFeed
 
 from .. import changes
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 
-router = APIRouter(tags=["changes"])
+router = APIRouter(tags=["changes"], responses=documented(401, 403))
 
 
 @router.get("/changes", response_model=ChangeFeed)
 async def get_changes(
     caller: CurrentCaller,
     ctx: Ctx,
-    # 18 digits: every cursor fits a 64-bit id, so a longer number is 422, not a 500 from the db.
+    # A cursor is a change id: past the ids' INTEGER range it is 422 (changes.py), not a 500.
     since: Annotated[str | None, Query(max_length=18)] = None,
 ) -> ChangeFeed:
     return await changes.feed(ctx, caller, since)

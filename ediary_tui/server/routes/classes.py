@@ -8,10 +8,11 @@ from fastapi.responses import JSONResponse
 from ediary_tui.domain.models import ClassFamilies, ClassList, CredentialsIn, IssuedCredentials
 
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..errors import documented
 from ..idempotency import create_once
 from ..services import classes as service
 
-router = APIRouter(tags=["classes"])
+router = APIRouter(tags=["classes"], responses=documented(401, 403))
 
 
 @router.get(
@@ -33,6 +34,7 @@ async def list_classes(caller: CurrentCaller, ctx: Ctx) -> ClassList:
 
 @router.get(
     "/classes/{class_id}/families",
+    responses=documented(404),
     response_model=ClassFamilies,
     summary="The students of a class with their parents, and who has logged in yet",
     description=(
@@ -51,6 +53,7 @@ async def class_families(class_id: str, caller: CurrentCaller, ctx: Ctx) -> Clas
 
 @router.post(
     "/classes/{class_id}/credentials",
+    responses=documented(404),
     response_model=IssuedCredentials,
     status_code=201,
     summary="New one-time passwords for the students and parents of a class",

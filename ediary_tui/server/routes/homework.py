@@ -9,15 +9,17 @@ from fastapi import APIRouter, Query
 from ediary_tui.domain.models import Date, Homework, HomeworkDone, HomeworkList
 
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 from ..ids import parse_id
 from ..params import QueryBool
 from ..services import homework as service
 
-router = APIRouter(tags=["diary"])
+router = APIRouter(tags=["diary"], responses=documented(401, 403))
 
 
 @router.get(
     "/students/{student_id}/homework",
+    responses=documented(404),
     response_model=HomeworkList,
     summary="Homework set in a range of lessons",
     description=(
@@ -43,6 +45,7 @@ async def list_homework(
 
 @router.put(
     "/students/{student_id}/homework/{homework_id}/done",
+    responses=documented(404),
     response_model=Homework,
     summary="The student marks their homework done (or not)",
     description="Only the student themself; a parent or teacher gets 403.",

@@ -9,13 +9,15 @@ from fastapi import APIRouter, Query, Response
 from ediary_tui.domain.models import Journal
 
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 from ..services import journal as service
 
-router = APIRouter(tags=["journal"])
+router = APIRouter(tags=["journal"], responses=documented(401, 403))
 
 
 @router.get(
     "/journal",
+    responses=documented(404),
     response_model=Journal,
     summary="The journal of a class in one subject for one period",
     description=(

@@ -20,15 +20,17 @@ from ediary_tui.domain.models import (
 )
 
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..errors import documented
 from ..idempotency import create_once
 from ..ids import parse_id
 from ..services import lessons as service
 
-router = APIRouter(tags=["journal"])
+router = APIRouter(tags=["journal"], responses=documented(401, 403))
 
 
 @router.get(
     "/lessons/{lesson_id}",
+    responses=documented(404),
     response_model=LessonOut,
     summary="One lesson of the journal",
     description="For anyone who may read the journal of its class and subject (403 otherwise).",
@@ -39,6 +41,7 @@ async def get_lesson(lesson_id: str, caller: CurrentCaller, ctx: Ctx) -> LessonO
 
 @router.patch(
     "/lessons/{lesson_id}",
+    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
     response_model=LessonOut,
     summary="A teacher sets a lesson's topic, default control form or room",
     description=(
@@ -56,6 +59,7 @@ async def patch_lesson(
 
 @router.put(
     "/lessons/{lesson_id}/attendance/{student_id}",
+    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
     response_model=AttendanceOut,
     summary="A teacher marks a student absent, ill, excused or late (null clears)",
     description=(
@@ -73,6 +77,7 @@ async def set_attendance(
 
 @router.post(
     "/lessons/{lesson_id}/homework",
+    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
     response_model=Homework,
     status_code=201,
     summary="A teacher sets homework in a lesson",
@@ -100,6 +105,7 @@ async def add_homework(
 
 @router.patch(
     "/homework/{homework_id}",
+    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
     response_model=Homework,
     summary="A teacher revises homework",
     description="The text or whether it is required; `updated_at` says when it was revised.",
@@ -112,6 +118,7 @@ async def patch_homework(
 
 @router.delete(
     "/homework/{homework_id}",
+    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
     status_code=204,
     response_class=Response,
     summary="A teacher removes homework",

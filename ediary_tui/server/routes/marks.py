@@ -10,15 +10,17 @@ from fastapi.responses import JSONResponse
 from ediary_tui.domain.models import Mark, MarkHistory, MarkIn, MarkPatch
 
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..errors import documented
 from ..idempotency import create_once
 from ..ids import parse_id
 from ..services import marks as service
 
-router = APIRouter(tags=["journal"])
+router = APIRouter(tags=["journal"], responses=documented(401, 403))
 
 
 @router.post(
     "/marks",
+    responses=documented((409, "period_closed: the period of the lesson is closed")),
     response_model=Mark,
     status_code=201,
     summary="A teacher puts a mark or a dot",
@@ -42,6 +44,14 @@ async def create_mark(
 
 @router.patch(
     "/marks/{mark_id}",
+    responses=documented(
+        404,
+        (
+            409,
+            "period_closed: the period of the lesson is closed; "
+            "mark_changed: someone changed the mark since you saw it",
+        ),
+    ),
     response_model=Mark,
     summary="A teacher changes a mark (or fills a dot)",
     description=(
@@ -65,6 +75,7 @@ async def patch_mark(
 
 @router.delete(
     "/marks/{mark_id}",
+    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
     status_code=204,
     response_class=Response,
     summary="A teacher deletes a mark; its history stays",
@@ -77,6 +88,7 @@ async def delete_mark(mark_id: str, caller: CurrentCaller, ctx: Ctx) -> Response
 
 @router.get(
     "/marks/{mark_id}/history",
+    responses=documented(404),
     response_model=MarkHistory,
     summary="Every change of a mark, oldest first",
     description=(

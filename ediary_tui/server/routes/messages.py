@@ -10,11 +10,12 @@ from fastapi.responses import JSONResponse
 from ediary_tui.domain.models import Message, MessageIn, TeacherList, Thread, ThreadIn, ThreadList
 
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..errors import documented
 from ..idempotency import create_once
 from ..ids import parse_id
 from ..services import messages as service
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(tags=["messages"], responses=documented(401, 403))
 
 
 @router.get(
@@ -34,6 +35,7 @@ async def list_threads(caller: CurrentCaller, ctx: Ctx) -> ThreadList:
 
 @router.get(
     "/threads/{thread_id}",
+    responses=documented(404),
     response_model=Thread,
     summary="One thread with its messages, oldest first; opening it marks it read",
     description=(
@@ -47,6 +49,7 @@ async def get_thread(thread_id: str, caller: CurrentCaller, ctx: Ctx) -> Thread:
 
 @router.post(
     "/threads",
+    responses=documented(404),
     response_model=Thread,
     status_code=201,
     summary="Start a thread about a child with its first message",
@@ -69,6 +72,7 @@ async def create_thread(
 
 @router.post(
     "/threads/{thread_id}/messages",
+    responses=documented(404),
     response_model=Message,
     status_code=201,
     summary="Write in a thread",
@@ -96,6 +100,7 @@ async def post_message(
 
 @router.get(
     "/teachers",
+    responses=documented(404),
     response_model=TeacherList,
     summary="A child's teachers and their subjects, for a new message",
     description=(

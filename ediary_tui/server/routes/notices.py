@@ -8,15 +8,17 @@ from fastapi.responses import JSONResponse
 from ediary_tui.domain.models import AbsenceNotice, AbsenceNoticeIn, AbsenceNoticeList
 
 from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..errors import documented
 from ..idempotency import create_once
 from ..ids import parse_id
 from ..services import notices as service
 
-router = APIRouter(tags=["notices"])
+router = APIRouter(tags=["notices"], responses=documented(401, 403))
 
 
 @router.get(
     "/students/{student_id}/absence-notices",
+    responses=documented(404),
     response_model=AbsenceNoticeList,
     summary="The child's notices of absence, newest first",
     description="Withdrawn notices are left out; `state` is upcoming, current or past.",
@@ -27,6 +29,9 @@ async def list_notices(student_id: str, caller: CurrentCaller, ctx: Ctx) -> Abse
 
 @router.post(
     "/students/{student_id}/absence-notices",
+    responses=documented(
+        404, (409, "notice_overlaps: a notice of the child in force covers some of these days")
+    ),
     response_model=AbsenceNotice,
     status_code=201,
     summary="A parent gives a notice of absence",
@@ -58,6 +63,7 @@ async def create_notice(
 
 @router.delete(
     "/students/{student_id}/absence-notices/{notice_id}",
+    responses=documented(404, (409, "notice_started: its first lesson has begun")),
     status_code=204,
     response_class=Response,
     summary="Its author withdraws a notice before it starts",

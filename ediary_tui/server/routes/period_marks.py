@@ -7,13 +7,15 @@ from fastapi import APIRouter
 from ediary_tui.domain.models import PeriodMarkIn, PeriodMarkOut
 
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 from ..services import period_marks as service
 
-router = APIRouter(tags=["journal"])
+router = APIRouter(tags=["journal"], responses=documented(401, 403))
 
 
 @router.put(
     "/period-marks",
+    responses=documented((409, "period_closed: the period is closed")),
     response_model=PeriodMarkOut,
     summary="A teacher sets (or, with a null value, removes) a period mark",
     description=(

@@ -9,15 +9,17 @@ from fastapi import APIRouter, Query
 from ediary_tui.domain.models import Progress
 
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 from ..ids import parse_id
 from ..params import QueryInt
 from ..services import progress as service
 
-router = APIRouter(tags=["diary"])
+router = APIRouter(tags=["diary"], responses=documented(401, 403))
 
 
 @router.get(
     "/students/{student_id}/progress",
+    responses=documented(404),
     response_model=Progress,
     summary="Marks and the running average over time per subject, with the class average",
     description=(

@@ -9,15 +9,17 @@ from fastapi import APIRouter, Query
 from ediary_tui.domain.models import Date, MarksPage, ReportCard
 
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 from ..ids import parse_id
 from ..params import QueryInt
 from ..services import report_card as service
 
-router = APIRouter(tags=["diary"])
+router = APIRouter(tags=["diary"], responses=documented(401, 403))
 
 
 @router.get(
     "/students/{student_id}/report-card",
+    responses=documented(404),
     response_model=ReportCard,
     summary="Subjects by periods: averages, period marks, absences, year marks",
     description=(
@@ -38,6 +40,7 @@ async def get_report_card(
 
 @router.get(
     "/students/{student_id}/marks",
+    responses=documented(404),
     response_model=MarksPage,
     summary="A student's marks in date order, for charts",
     description=(

@@ -9,14 +9,16 @@ from fastapi import APIRouter, Path, Query, Response
 from ediary_tui.domain.models import Date, Signature, Week
 
 from ..deps import Ctx, CurrentCaller
+from ..errors import documented
 from ..ids import parse_id
 from ..services import week as service
 
-router = APIRouter(tags=["diary"])
+router = APIRouter(tags=["diary"], responses=documented(401, 403))
 
 
 @router.get(
     "/students/{student_id}/week",
+    responses=documented(404),
     response_model=Week,
     summary="The weekly diary of a student",
     description=(
@@ -48,7 +50,10 @@ async def get_week(
         "be a Monday of a week that has begun (422 otherwise). 201 when signed now; signing "
         "again answers 200 with the first signature."
     ),
-    responses={200: {"model": Signature, "description": "the week was already signed"}},
+    responses={
+        200: {"model": Signature, "description": "the week was already signed"},
+        **documented(404),
+    },
 )
 async def sign_week(
     student_id: str,
