@@ -228,6 +228,7 @@ def _aim(case: schemathesis.Case, ids: dict[str, str]) -> None:
 @pytest.mark.parametrize("role", [*ROLES, "anonymous"])
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_api(case: schemathesis.Case, role: str, fresh: LoggedIn) -> None:
+    """One request as `role` (a token from the logged-in school, none when anonymous)."""
     token = fresh.tokens.get(role)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     _aim(case, fresh.ids)
