@@ -217,7 +217,8 @@ class WeekScreen(Screen[None]):
             self.child = user.children[0] if user.children else None
         else:
             self.child = user.children[ids.index(self.child.id)]
-        await self._show_user()
+        if self.is_mounted:  # before its first mount, on_mount paints what was set here
+            await self._show_user()
 
     def refresh_week(self) -> None:
         """Fetch the week shown (after the app resumed the session)."""
