@@ -8,9 +8,10 @@ UTF-8 or a raw NUL byte (never valid in JSON text) is a 422 `invalid_json` here.
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import Invalid
+from .limits import replaying
 
 
 def _is_json(scope: Scope) -> bool:
@@ -50,13 +51,4 @@ class Utf8Json:
             err = Invalid("the body is not valid UTF-8 JSON", code="invalid_json")
             await JSONResponse(err.body(), status_code=err.status)(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)

@@ -7,6 +7,20 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app a body already read, then goes on with the real one."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class BodyLimit:
     """ASGI middleware: 413 for a declared or streamed body over `max_bytes`."""
 
@@ -45,17 +59,7 @@ class BodyLimit:
                 chunks.append(chunk)
                 if not message.get("more_body", False):
                     break
-            body = b"".join(chunks)
-            replayed = False
-
-            async def replay() -> Message:
-                nonlocal replayed
-                if not replayed:
-                    replayed = True
-                    return {"type": "http.request", "body": body, "more_body": False}
-                return await receive()
-
-            await self.app(scope, replay, send)
+            await self.app(scope, replaying(b"".join(chunks), receive), send)
             return
         await self.app(scope, receive, send)
 
