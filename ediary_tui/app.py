@@ -29,13 +29,16 @@ from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Role, User
-from ediary_tui.i18n import _, localise_bindings, set_language
-from ediary_tui.screens.journal import JournalScreen
-from ediary_tui.screens.login import LoginScreen
-from ediary_tui.screens.messages import MessagesScreen
-from ediary_tui.screens.password import PasswordScreen
-from ediary_tui.screens.week import ConfirmModal, WeekScreen
-from ediary_tui.screens.whats_new import WhatsNewScreen, notify_news, show_counts
+from ediary_tui.i18n import _, set_language
+from ediary_tui.screens.account.login import LoginScreen
+from ediary_tui.screens.account.password import PasswordScreen
+from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
+from ediary_tui.screens.journal.screen import JournalScreen
+from ediary_tui.screens.messages.news import WhatsNewScreen, badge, notify_news
+from ediary_tui.screens.messages.threads import MessagesScreen
+from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.keys import LocalisedKeys
 
 Clock = Callable[[], dt.datetime]
 POLL_SECONDS = 30.0  # how often the change feed is asked what is new
@@ -65,7 +68,7 @@ class KeyHelp:
 _CHORES = {"focus_next", "focus_previous", "copy", "copy_text", "help_quit", "maximize"}
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(LocalisedKeys, ModalScreen[None]):
     """The keys of the screen below and how to read the diary."""
 
     CSS_PATH = "app.tcss"
@@ -75,7 +78,6 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, keys: list[KeyHelp]) -> None:
         super().__init__()
-        localise_bindings(self)
         self.keys = keys
 
     def compose(self) -> ComposeResult:
@@ -113,7 +115,6 @@ class EdiaryApp(App[None]):
     ) -> None:
         set_language(lang)
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.demo_accounts = demo_accounts
         self.notice = notice
@@ -121,6 +122,7 @@ class EdiaryApp(App[None]):
         self._today = today
         self.title = _("app.title")
         self.follower: ChangeFollower | None = None
+        self._badges = (0, 0)
 
     @property
     def today(self) -> dt.date:
@@ -222,16 +224,11 @@ class EdiaryApp(App[None]):
     def _password_cancelled(self) -> None:
         self.action_logout()
 
-    @on(PasswordScreen.SessionEnded)
-    @on(WeekScreen.SessionEnded)
-    @on(JournalScreen.SessionEnded)
-    @on(MessagesScreen.SessionEnded)
+    @on(SessionEnded)
     def _session_ended(self) -> None:
         self.session_ended()
 
-    @on(WeekScreen.PasswordRequired)
-    @on(JournalScreen.PasswordRequired)
-    @on(MessagesScreen.PasswordRequired)
+    @on(PasswordRequired)
     def _password_required(self) -> None:
         if not isinstance(self.screen, PasswordScreen):
             self.push_screen(PasswordScreen(self.session))
@@ -289,8 +286,14 @@ class EdiaryApp(App[None]):
         parts = [_("news.sub_title_messages", count=messages)] if messages else []
         parts += [_("news.sub_title_news", count=news)] if news else []
         self.sub_title = " · ".join(parts)
+        self._badges = (messages, news)
         for screen in self.screen_stack:
-            show_counts(screen, messages=messages, news=news)
+            screen.refresh_bindings()
+
+    def key_badge(self, binding: Binding) -> Binding:
+        """Unread messages and unseen news on the keys that open them (see `badge`)."""
+        messages, news = self._badges
+        return badge(binding, messages=messages, news=news)
 
     # -- actions -----------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -165,32 +165,29 @@ def date_time(moment: dt.datetime) -> str:
     return _("calendar.date_time", date=day_month(moment.date()), time=moment.strftime("%H:%M"))
 
 
-# --- Textual bindings ---------------------------------------------------------
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """A date as people type it: 2026-11-25, 25.11.2026, 25.11.26 or 25.11 (this year)."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    found = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?", text)
+    if found is None:
+        return None
+    day, month, year = found.groups()
+    full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        return dt.date(full_year, int(month), int(day))
+    except ValueError:
+        return None
 
 
-def localise_bindings(node: Any) -> None:
-    """Translate the descriptions of a Textual node's key bindings in place.
-
-    BINDINGS are class attributes, read before the language is chosen, so they
-    hold catalogue keys ("keys.next_week") and each instance swaps in the text.
-    Descriptions that are not catalogue keys (Textual's own) stay as they are.
-    """
-    bindings = node._bindings
-    bindings.key_to_bindings = {
-        key: [
-            replace(
-                b,
-                description=_local(b.description),
-                tooltip=_local(b.tooltip),
-                group=b.group and replace(b.group, description=_local(b.group.description)),
-            )
-            for b in group
-        ]
-        for key, group in bindings.key_to_bindings.items()
-    }
+# --- texts of key bindings --------------------------------------------------------
 
 
-def _local(text: str) -> str:
+def localise_text(text: str) -> str:
+    """A binding's description as the user reads it: a catalogue key, or Textual's own text."""
     if has(text):
         return _(text)
     return _(f"textual.{text}") if has(f"textual.{text}") else text

@@ -167,11 +167,22 @@ class OfflineCache:
             return None
         return value, dt.datetime.fromtimestamp(row[1], dt.UTC)
 
-    def put_raw(self, server: str, user_id: str, kind: str, key: str, text: str) -> None:
+    def put_raw(
+        self,
+        server: str,
+        user_id: str,
+        kind: str,
+        key: str,
+        text: str,
+        *,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Keep `text` as fetched `at` (now by default): the app's clock, when it has one."""
+        fetched = at.timestamp() if at is not None else time.time()
         self._run(
             lambda db: db.execute(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                (server, user_id, kind, key, text, time.time()),
+                (server, user_id, kind, key, text, fetched),
             ),
             None,
         )

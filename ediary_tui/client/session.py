@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from pydantic import BaseModel
+
+from . import reads
 from .errors import ClientError, NotLoggedIn, ServerUnreachable
 from .exports import Exports
+from .reads import Cached, Read
 
 if TYPE_CHECKING:
     from ediary_tui.domain.models import LoginResult, Signature, User, Week
@@ -25,6 +29,12 @@ if TYPE_CHECKING:
     from .credentials import CredentialStore
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+Clock = Callable[[], dt.datetime]
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
 
 
 class DiarySession:
@@ -36,13 +46,16 @@ class DiarySession:
         credentials: CredentialStore,
         cache: OfflineCache,
         exports: Exports | None = None,
+        *,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.credentials = credentials
         self.cache = cache
         self.exports = exports or Exports()
+        self.clock: Clock = clock or _local_now
         self.user: User | None = None
-        self.offline = False
+        self.offline = False  # the one rule: the last call could not reach the service
 
     @property
     def server(self) -> str:
@@ -111,38 +124,68 @@ class DiarySession:
         self.user = None
         self.offline = False
 
-    # --- the diary -----------------------------------------------------------------------
+    # --- reads, cache-first: the one seam the screens read through ----------------------
 
     def _user_id(self) -> str | None:
         user = self.user or self.cached_user()
         return user.id if user is not None else None
 
-    def cached_week(self, student_id: str, monday: dt.date) -> Week | None:
-        """The week as last seen, at once (no network): what the screen paints first."""
+    def saved(self, read: Read[M]) -> Cached[M] | None:
+        """The answer kept from last time, at once (no network), or None."""
         user_id = self._user_id()
         if user_id is None:
             return None
-        return self.cache.get_week(self.server, user_id, student_id, monday)
+        row = self.cache.get_raw(self.server, user_id, read.kind, read.key)
+        value = read.parse(row[0]) if row is not None else None
+        if row is None or value is None:
+            return None
+        when = dt.datetime.fromtimestamp(row[1], dt.UTC).astimezone(self.clock().tzinfo)
+        return Cached(value, when, saved=True)
+
+    async def fetch(self, read: Read[M]) -> Cached[M]:
+        """The service's answer, kept for the next start or a lost network."""
+        value = await self._online(read.ask(self.client))
+        return self.keep(read, value)
+
+    def keep(self, read: Read[M], value: M, *, at: dt.datetime | None = None) -> Cached[M]:
+        """Keep `value` as the answer to `read` (after a write the screen already shows)."""
+        when = at or self.clock()
+        user_id = self._user_id()
+        if user_id is not None:
+            text = value.model_dump_json()
+            for key in (read.key, *read.also):
+                self.cache.put_raw(self.server, user_id, read.kind, key, text, at=when)
+        return Cached(value, when)
+
+    def forget(self, read: Read[M]) -> None:
+        """Drop the kept answer (it would show something that is no longer so)."""
+        user_id = self._user_id()
+        if user_id is not None:
+            self.cache.delete(self.server, user_id, read.kind, read.key)
+
+    async def send(self, call: Callable[[DiaryClient], Awaitable[T]]) -> T:
+        """A write (or a read not worth keeping) to our server, under the online rule."""
+        return await self._online(call(self.client))
+
+    def cached_week(self, student_id: str, monday: dt.date) -> Week | None:
+        """The week as last seen, at once (no network): what the screen paints first."""
+        found = self.saved(reads.week(student_id, monday))
+        return found.value if found is not None else None
 
     async def fetch_week(self, student_id: str, monday: dt.date) -> Week:
-        """The week from the server, kept in the cache for the next start or a lost network."""
-        week = await self._online(self.client.week(student_id, monday))
-        user_id = self._user_id()
-        if user_id is not None:
-            self.cache.put_week(self.server, user_id, week)
-        return week
+        """The week from the server, kept for the next start or a lost network."""
+        return (await self.fetch(reads.week(student_id, monday))).value
 
     async def sign_week(self, student_id: str, monday: dt.date) -> Signature:
-        """A parent signs the week; the cached copy shows the signature at once."""
+        """A parent signs the week; the kept copy shows the signature at once."""
         signature = await self._online(self.client.sign_week(student_id, monday))
-        user_id = self._user_id()
-        if user_id is not None:
-            week = self.cache.get_week(self.server, user_id, student_id, monday)
-            if week is not None:
-                signed = week.model_copy(
-                    update={"signed_by": signature.signed_by, "signed_at": signature.signed_at}
-                )
-                self.cache.put_week(self.server, user_id, signed)
+        read = reads.week(student_id, monday)
+        found = self.saved(read)
+        if found is not None:
+            signed = found.value.model_copy(
+                update={"signed_by": signature.signed_by, "signed_at": signature.signed_at}
+            )
+            self.keep(read, signed, at=found.fetched_at)
         return signature
 
     async def _online(self, call: Awaitable[T]) -> T:

@@ -25,7 +25,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
-from ediary_tui.i18n import localise_bindings, month_name, weekday_name
+from ediary_tui.i18n import month_name, weekday_name
+from ediary_tui.widgets.keys import key
 
 CELL = 3  # " 25": a day takes three columns, so a range is one unbroken band
 WIDTH = 7 * CELL
@@ -74,15 +75,13 @@ class DateRangePicker(Widget, can_focus=True):
         Binding("right", "move(1)", "date_range.key_day", show=False),
         Binding("up", "move(-7)", "date_range.key_week", show=False),
         Binding("down", "move(7)", "date_range.key_week", show=False),
-        Binding(
-            "left_square_bracket,pageup,х",
+        key(
+            "left_square_bracket,pageup",
             "month(-1)",
             "date_range.key_previous_month",
             group=_MONTH,
         ),
-        Binding(
-            "right_square_bracket,pagedown,ъ", "month(1)", "date_range.key_next_month", group=_MONTH
-        ),
+        key("right_square_bracket,pagedown", "month(1)", "date_range.key_next_month", group=_MONTH),
         Binding("enter,space", "pick", "date_range.key_pick"),
     ]
 
@@ -111,7 +110,6 @@ class DateRangePicker(Widget, can_focus=True):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
         self.today = today
         self.start = start
         self.end = end if end is not None else start

@@ -31,7 +31,6 @@ from textual.strip import Strip
 from ediary_tui.client.journal_state import CellState, StudentSummary
 from ediary_tui.client.outbox import PENDING, REFUSED
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.i18n import localise_bindings
 
 from .mark_cell import GRADE_STYLES, grade_of
 from .week_grid import ABSENCE_STYLES
@@ -151,7 +150,6 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
         self.rows: list[tuple[str, str]] = []  # (key, label)
         self.columns: list[GridColumn] = []
         self.headings: tuple[str, str, str, str] = ("", "", "", "")  # names, then the summary

@@ -29,7 +29,8 @@ from textual.strip import Strip
 
 from ediary_tui.domain.models import Period, ReportCard, ReportSubject, SubjectPeriod
 from ediary_tui.domain.periods import period_containing
-from ediary_tui.i18n import _, localise_bindings, short_date
+from ediary_tui.i18n import _, short_date
+from ediary_tui.widgets.keys import key
 
 from .mark_cell import GRADE_STYLES, grade_of
 
@@ -116,10 +117,10 @@ class ReportGrid(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j,о", "move(1, 0)", "keys.down", show=False),
-        Binding("up,k,л", "move(-1, 0)", "keys.up", show=False),
-        Binding("left,h,р", "move(0, -1)", show=False),
-        Binding("right,l,д", "move(0, 1)", show=False),
+        key("down,j", "move(1, 0)", "keys.down", show=False),
+        key("up,k", "move(-1, 0)", "keys.up", show=False),
+        key("left,h", "move(0, -1)", show=False),
+        key("right,l", "move(0, 1)", show=False),
         Binding("enter", "activate", "report_card.key_open"),
         Binding("home", "edge(0)", show=False),
         Binding("end", "edge(1)", show=False),
@@ -143,7 +144,6 @@ class ReportGrid(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
         self.card: ReportCard | None = None
         self.today = dt.date.today()
         self.scale = (1, 5)

@@ -31,7 +31,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ediary_tui.domain.models import ProgressPoint, ProgressSubject
-from ediary_tui.i18n import _, localise_bindings, short_date
+from ediary_tui.i18n import _, short_date
+from ediary_tui.widgets.keys import key
 
 from .mark_cell import GRADE_STYLES, grade_of
 
@@ -261,8 +262,8 @@ class SparklineRows(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j,о", "cursor(1)", "progress.key_down", show=False),
-        Binding("up,k,л", "cursor(-1)", "progress.key_up", show=False),
+        key("down,j", "cursor(1)", "progress.key_down", show=False),
+        key("up,k", "cursor(-1)", "progress.key_up", show=False),
         Binding("home", "edge(0)", show=False),
         Binding("end", "edge(1)", show=False),
         Binding("pagedown", "page(1)", show=False),
@@ -278,7 +279,6 @@ class SparklineRows(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
         self.subjects: list[ProgressSubject] = []
         self.scale = (1, 5)
         self.start = self.end = self.today = dt.date.today()

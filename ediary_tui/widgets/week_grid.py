@@ -30,7 +30,8 @@ from textual.strip import Strip
 
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import AttendanceCode, Mark, Week, WeekLesson
-from ediary_tui.i18n import _, localise_bindings, long_date
+from ediary_tui.i18n import _, long_date
+from ediary_tui.widgets.keys import key
 
 from .mark_cell import NEW_STYLE, describe_mark, mark_cell
 
@@ -140,8 +141,8 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j,о", "cursor(1)", "keys.down", show=False),
-        Binding("up,k,л", "cursor(-1)", "keys.up", show=False),
+        key("down,j", "cursor(1)", "keys.down", show=False),
+        key("up,k", "cursor(-1)", "keys.up", show=False),
         Binding("enter", "toggle", "keys.expand", show=False),
         Binding("pagedown", "page(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
@@ -158,7 +159,6 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
         self.week: Week | None = None
         self.today = dt.date.today()
         self.new: Collection[str] = frozenset()

@@ -21,7 +21,7 @@ import ediary_tui.app
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.session import DiarySession
-from ediary_tui.screens.journal import JournalScreen
+from ediary_tui.screens.journal.screen import JournalScreen
 from ediary_tui.widgets.journal_grid import JournalGrid
 from tests.conftest import PINNED_TODAY
 

@@ -23,9 +23,10 @@ from ediary_tui.domain.models import (
     AbsenceReason,
     AttendanceCode,
 )
-from ediary_tui.screens.absence import AbsenceScreen, NoticeForm, notice_days
-from ediary_tui.screens.week import ConfirmModal, WeekScreen
+from ediary_tui.screens.diary.absence import AbsenceScreen, NoticeForm, notice_days
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.date_range import DateRangePicker
+from ediary_tui.widgets.dialogs import ConfirmModal
 
 from .conftest import new_app, new_session
 from .test_homework import Switch, notifications, text_of

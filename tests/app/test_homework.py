@@ -21,17 +21,18 @@ from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.export_formats import ics_name
 from ediary_tui.domain.models import Homework, SubjectRef
-from ediary_tui.screens.export import ExportModal
-from ediary_tui.screens.homework import (
+from ediary_tui.screens.diary.export import ExportModal
+from ediary_tui.screens.diary.homework import (
     AssignmentList,
     HomeworkScreen,
     RangeModal,
     describe,
     row,
 )
-from ediary_tui.screens.week import ConfirmModal, WeekScreen
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
+from ediary_tui.widgets.dialogs import ConfirmModal
 
 from .conftest import SERVER, new_app, new_session
 from .test_login import log_in, until

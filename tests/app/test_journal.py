@@ -24,15 +24,15 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.journal_sync import lesson_now_or_next
 from ediary_tui.client.outbox import Outbox
 from ediary_tui.domain.models import AttendanceCode, Journal, Mark, TeacherDay
-from ediary_tui.screens.journal import JournalScreen
-from ediary_tui.screens.journal_cell import (
+from ediary_tui.screens.journal.cell import (
     CellDetails,
     DueDateModal,
     JournalPicker,
     PeriodMarkModal,
 )
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.screens.journal.screen import JournalScreen
 from ediary_tui.server import schema as s
+from ediary_tui.widgets.dialogs import ConfirmModal
 from tests.conftest import PINNED_TODAY
 
 from .conftest import MOSCOW, SERVER, LazySchool, new_session, pinned_clock

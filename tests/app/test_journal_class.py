@@ -36,7 +36,7 @@ from ediary_tui.domain.models import (
     FamilyMember,
     Thread,
 )
-from ediary_tui.screens.journal_class import (
+from ediary_tui.screens.classes.windows import (
     EVERYONE,
     FAMILY,
     NOT_YET,
@@ -46,7 +46,7 @@ from ediary_tui.screens.journal_class import (
     account,
     scopes,
 )
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.widgets.dialogs import ConfirmModal
 from tests.server.test_journal import class_id, teacher_of
 
 from .conftest import SERVER, new_session

@@ -16,9 +16,9 @@ from textual.widgets import Checkbox, Input, Static, TextArea
 
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.domain.models import Homework, HomeworkIn, JournalLesson
-from ediary_tui.screens.journal import JournalScreen
-from ediary_tui.screens.journal_lesson import LessonForm
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.screens.journal.lesson import LessonForm
+from ediary_tui.screens.journal.screen import JournalScreen
+from ediary_tui.widgets.dialogs import ConfirmModal
 
 from .conftest import new_session
 from .journal_fixtures import Outage, journal_app, loaded, logged_in, teacher_api, told

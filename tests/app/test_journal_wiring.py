@@ -11,15 +11,16 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList
 
 from ediary_tui.app import EdiaryApp
-from ediary_tui.screens.journal import JournalScreen, period_name
-from ediary_tui.screens.journal_cell import JournalPicker
-from ediary_tui.screens.journal_class import (
+from ediary_tui.screens.account.login import LoginScreen
+from ediary_tui.screens.classes.windows import (
     AnnouncementModal,
     CredentialsScreen,
     FamilyMessageModal,
 )
-from ediary_tui.screens.login import LoginScreen
-from ediary_tui.screens.week import ConfirmModal, WeekScreen
+from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.screens.journal.cell import JournalPicker
+from ediary_tui.screens.journal.screen import JournalScreen, period_name
+from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.journal_grid import JournalGrid
 
 from .conftest import new_app, new_session

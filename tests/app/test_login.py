@@ -18,9 +18,9 @@ from textual.widgets import Input, OptionList, Static
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.domain.models import Role
-from ediary_tui.screens.login import LoginScreen
-from ediary_tui.screens.password import PasswordScreen
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.account.login import LoginScreen
+from ediary_tui.screens.account.password import PasswordScreen
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.server import admin
 from ediary_tui.widgets.banner import Banner
 from tests.conftest import FakeClock

@@ -16,10 +16,10 @@ from textual.widgets import Input, OptionList, Static
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
-from ediary_tui.screens import messages as messages_screen
-from ediary_tui.screens.message_compose import NewThreadModal, ReplyBox
-from ediary_tui.screens.messages import ItemList, MessagesScreen
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.screens.messages import threads as messages_screen
+from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
+from ediary_tui.screens.messages.threads import ItemList, MessagesScreen
 from ediary_tui.widgets.banner import Banner
 
 from .conftest import SERVER, new_app, new_session

@@ -17,8 +17,8 @@ from textual.widgets import Static
 from ediary_tui.app import EdiaryApp
 from ediary_tui.domain.models import ProgressPoint, ProgressSubject, SubjectRef
 from ediary_tui.i18n import short_date
-from ediary_tui.screens.progress import YEAR, ProgressScreen
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.diary.progress import YEAR, ProgressScreen
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.sparkline_rows import (
     LEVELS,

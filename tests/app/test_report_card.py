@@ -30,13 +30,14 @@ from ediary_tui.domain.models import (
     User,
 )
 from ediary_tui.domain.periods import period_containing
-from ediary_tui.screens.export import ExportModal
-from ediary_tui.screens.login import LoginScreen
-from ediary_tui.screens.report_card import ReportCardScreen, csv_header
-from ediary_tui.screens.subject_marks import SubjectMarksScreen, scored
-from ediary_tui.screens.week import ConfirmModal, WeekScreen
+from ediary_tui.screens.account.login import LoginScreen
+from ediary_tui.screens.diary.export import ExportModal
+from ediary_tui.screens.diary.report_card import ReportCardScreen, csv_header
+from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen, scored
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import short_name
+from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.report_grid import ReportGrid
 from tests.conftest import PINNED_TODAY, FakeClock
 

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from ediary_tui.app import EdiaryApp
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.diary.week import WeekScreen
 
 from .conftest import LazySchool, new_app, new_session
 from .test_login import log_in, until

@@ -14,8 +14,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from ediary_tui.screens.absence import AbsenceScreen, NoticeForm
-from ediary_tui.screens.homework import HomeworkScreen, RangeModal
+from ediary_tui.screens.diary.absence import AbsenceScreen, NoticeForm
+from ediary_tui.screens.diary.homework import HomeworkScreen, RangeModal
 
 from .test_login import until
 from .test_snapshots import SIZES, app_on

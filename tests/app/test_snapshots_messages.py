@@ -19,10 +19,10 @@ from textual.widgets import OptionList, Static
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.domain.models import MarkIn
-from ediary_tui.screens.message_compose import NewThreadModal, ReplyBox
-from ediary_tui.screens.messages import MessagesScreen
-from ediary_tui.screens.week import WeekScreen
-from ediary_tui.screens.whats_new import WhatsNewScreen
+from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
+from ediary_tui.screens.messages.news import WhatsNewScreen
+from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.week_grid import WeekView
 from tests.conftest import PINNED_TODAY
 

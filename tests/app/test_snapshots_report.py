@@ -15,10 +15,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ediary_tui.screens.progress import ProgressScreen
-from ediary_tui.screens.report_card import ReportCardScreen
-from ediary_tui.screens.student_view import StudentScreen
-from ediary_tui.screens.subject_marks import SubjectMarksScreen
+from ediary_tui.screens.diary.progress import ProgressScreen
+from ediary_tui.screens.diary.report_card import ReportCardScreen
+from ediary_tui.screens.diary.student_view import StudentScreen
+from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
 
 from .test_login import until
 from .test_snapshots import SIZES, app_on, logged_in_as

@@ -20,8 +20,10 @@ from ediary_tui.app import EdiaryApp, HelpScreen
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import MarkIn, Week
-from ediary_tui.screens.week import ConfirmModal, DateModal, WeekScreen, parse_date
+from ediary_tui.i18n import parse_date
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.child_switcher import ChildSwitcher
+from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
 from ediary_tui.widgets.mark_cell import mark_text
 from ediary_tui.widgets.week_grid import Item, WeekView, homework_text, mark_key
 from tests.conftest import PINNED_TODAY, FakeClock

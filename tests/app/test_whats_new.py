@@ -20,9 +20,9 @@ from ediary_tui import i18n
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.domain.models import Change, ChildRef, Role, User
-from ediary_tui.screens.messages import MessagesScreen
-from ediary_tui.screens.week import WeekScreen
-from ediary_tui.screens.whats_new import NewsList, WhatsNewScreen, describe, describe_for
+from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.screens.messages.news import NewsList, WhatsNewScreen, describe, describe_for
+from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.week_grid import WeekView, mark_key
 from tests.conftest import PINNED_TODAY
 

@@ -22,8 +22,9 @@ from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from ediary_tui.client.journal_state import HomeworkItem, LessonView
 from ediary_tui.client.outbox import PENDING, REFUSED
-from ediary_tui.i18n import _, day_month, error_message, localise_bindings
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.i18n import _, day_month, error_message
+from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.keys import LocalisedKeys
 
 TOPIC_MAX = 500  # the server's limits (LessonPatch.topic, HomeworkIn.text)
 HOMEWORK_MAX = 5000
@@ -119,7 +120,7 @@ class HomeworkBox(Vertical):
         error.display = bool(text)
 
 
-class LessonForm(ModalScreen[LessonEdit | None]):
+class LessonForm(LocalisedKeys, ModalScreen[LessonEdit | None]):
     """Topic and homework of one lesson; ctrl+s saves, Escape leaves (asking if typed in)."""
 
     CSS_PATH = "journal.tcss"
@@ -130,7 +131,6 @@ class LessonForm(ModalScreen[LessonEdit | None]):
 
     def __init__(self, view: LessonView, *, subject: str, class_name: str) -> None:
         super().__init__()
-        localise_bindings(self)
         self.view = view
         self.subject = subject
         self.class_name = class_name

@@ -32,13 +32,14 @@ from ediary_tui.domain.models import (
 )
 from ediary_tui.domain.periods import nearest_period, school_year_of
 from ediary_tui.i18n import _, short_date
-from ediary_tui.screens.student_view import (
+from ediary_tui.screens.diary.student_view import (
     CachedReader,
     Clock,
     StudentScreen,
     school_settings,
     school_year_name,
 )
+from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.report_grid import period_span
 from ediary_tui.widgets.sparkline_rows import (
     SORTS,
@@ -60,10 +61,10 @@ class ProgressScreen(StudentScreen):
     TITLE_KEY = "progress.title"
     AUTO_FOCUS = "#rows"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket,х", "period(-1)", "progress.key_previous", group=_PERIOD),
-        Binding("right_square_bracket,ъ", "period(1)", "progress.key_next", group=_PERIOD),
-        Binding("y,н", "year", "progress.key_year"),
-        Binding("o,щ", "sort", "progress.key_sort"),
+        key("left_square_bracket", "period(-1)", "progress.key_previous", group=_PERIOD),
+        key("right_square_bracket", "period(1)", "progress.key_next", group=_PERIOD),
+        key("y", "year", "progress.key_year"),
+        key("o", "sort", "progress.key_sort"),
     ]
 
     def __init__(

@@ -27,7 +27,6 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
@@ -61,8 +60,14 @@ from ediary_tui.domain.models import (
     TeacherDay,
     User,
 )
-from ediary_tui.i18n import _, day_month, error_message, has, localise_bindings, short_date
-from ediary_tui.screens.journal_cell import (
+from ediary_tui.i18n import _, day_month, error_message, has, short_date
+from ediary_tui.screens.classes.windows import (
+    AnnouncementModal,
+    CredentialsScreen,
+    FamilyMessageModal,
+)
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
+from ediary_tui.screens.journal.cell import (
     CellDetails,
     DueDateModal,
     JournalPicker,
@@ -72,13 +77,8 @@ from ediary_tui.screens.journal_cell import (
     describe_lesson,
     initials,
 )
-from ediary_tui.screens.journal_class import (
-    AnnouncementModal,
-    CredentialsScreen,
-    FamilyMessageModal,
-)
-from ediary_tui.screens.journal_commands import JournalCommands, PaletteEntry
-from ediary_tui.screens.journal_lesson import LessonEdit, LessonForm
+from ediary_tui.screens.journal.lesson import LessonEdit, LessonForm
+from ediary_tui.screens.journal.palette import JournalCommands, PaletteEntry
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.journal_grid import (
     GridColumn,
@@ -86,6 +86,7 @@ from ediary_tui.widgets.journal_grid import (
     cell_content,
     summary_contents,
 )
+from ediary_tui.widgets.keys import LocalisedKeys, key
 from ediary_tui.widgets.mark_cell import weight_mark
 
 Clock = Callable[[], dt.datetime]
@@ -115,7 +116,7 @@ def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-class JournalScreen(Screen[None]):
+class JournalScreen(LocalisedKeys, Screen[None]):
     """One class's journal in one subject for one period."""
 
     CSS_PATH = "journal.tcss"
@@ -126,43 +127,37 @@ class JournalScreen(Screen[None]):
         # One line in the footer, help and palette for all the digits: "1-5 mark".
         Binding("1", "put_mark(1)", "journal.key_mark", key_display="1-5"),
         *(Binding(str(n), f"put_mark({n})", show=False) for n in range(2, 10)),
-        Binding("full_stop,ю", "dot", "journal.key_dot", key_display="."),
+        key("full_stop", "dot", "journal.key_dot", key_display="."),
         *_attendance_bindings(),
         Binding("backspace,delete", "clear", "journal.key_clear", key_display="⌫"),
-        Binding("z,я,ctrl+z", "undo", "journal.key_undo"),
+        key("z,ctrl+z", "undo", "journal.key_undo"),
         # In help and the command palette, not in the footer: 80 columns are few.
-        Binding("p,з", "period_mark", "journal.key_period_mark", show=False),
-        Binding("P,З", "choose_period_mark", "journal.key_choose_period_mark", show=False),
-        Binding("h,р", "lesson", "journal.key_lesson", key_display="h"),
-        Binding("c,с", "pick", "journal.key_pick"),
+        key("p", "period_mark", "journal.key_period_mark", show=False),
+        key("P", "choose_period_mark", "journal.key_choose_period_mark", show=False),
+        key("h", "lesson", "journal.key_lesson", key_display="h"),
+        key("c", "pick", "journal.key_pick"),
         # The class: in help and the command palette (the footer has no room).
-        Binding("a,ф", "announce", "journal.key_announce", show=False),
-        Binding("m,ь", "message_family", "journal.key_message_family", show=False),
-        Binding("i,ш", "credentials", "journal.key_credentials", show=False),
-        Binding(
-            "left_square_bracket,х",
+        key("a", "announce", "journal.key_announce", show=False),
+        key("m", "message_family", "journal.key_message_family", show=False),
+        key("i", "credentials", "journal.key_credentials", show=False),
+        key(
+            "left_square_bracket",
             "period(-1)",
             "journal.key_previous_period",
             group=_PERIOD,
             show=False,
         ),
-        Binding(
-            "right_square_bracket,ъ",
+        key(
+            "right_square_bracket",
             "period(1)",
             "journal.key_next_period",
             group=_PERIOD,
             show=False,
         ),
-        Binding("t,е", "today", "journal.key_today", show=False),
-        Binding("r,к", "refresh", "journal.key_refresh", show=False),
-        Binding("q,й", "app.quit", "journal.key_quit", show=False),
+        key("t", "today", "journal.key_today", show=False),
+        key("r", "refresh", "journal.key_refresh", show=False),
+        key("q", "app.quit", "journal.key_quit", show=False),
     ]
-
-    class SessionEnded(Message):
-        """The server no longer accepts the token: back to the login."""
-
-    class PasswordRequired(Message):
-        """The server wants the password changed before anything else."""
 
     def __init__(
         self,
@@ -179,7 +174,6 @@ class JournalScreen(Screen[None]):
         max_retry_delay: float = MAX_RETRY,
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.user = user
         self.today = today
@@ -189,6 +183,7 @@ class JournalScreen(Screen[None]):
         self.sync = JournalSync(session, user.id, self.outbox)
         self.sender = OutboxSender(self.sync, max_delay=max_retry_delay)
         self.state: JournalState | None = None
+        self._scale_keys = ""  # the footer's "1-5 mark" says the school's scale
         self.wanted: tuple[str, str, str | None] | None = (
             (class_id, subject_id, period_id) if class_id and subject_id else None
         )
@@ -309,10 +304,10 @@ class JournalScreen(Screen[None]):
         try:
             journal = await self.sync.fetch_journal(class_id, subject_id, period_id)
         except PasswordChangeRequired:
-            self.post_message(self.PasswordRequired())
+            self.post_message(PasswordRequired())
             return
         except NotLoggedIn:
-            self.post_message(self.SessionEnded())
+            self.post_message(SessionEnded())
             return
         except ServerUnreachable:
             self._show_banner()
@@ -436,12 +431,13 @@ class JournalScreen(Screen[None]):
 
     def _show_scale_keys(self, low: int, high: int) -> None:
         """The footer's "1-5 mark" says the school's scale (the digits beyond it refuse)."""
-        shown = f"{low}-{min(high, 9)}"
-        table = self._bindings.key_to_bindings
-        table["1"] = [
-            replace(b, key_display=shown) if b.action == "put_mark(1)" else b
-            for b in table.get("1", [])
-        ]
+        self._scale_keys = f"{low}-{min(high, 9)}"
+
+    def adjust_binding(self, binding: Binding) -> Binding:
+        binding = super().adjust_binding(binding)
+        if binding.action == "put_mark(1)" and self._scale_keys:
+            return replace(binding, key_display=self._scale_keys)
+        return binding
 
     @staticmethod
     def _weight_sign(lesson: JournalLesson) -> str:
@@ -589,9 +585,9 @@ class JournalScreen(Screen[None]):
     def _session_refused(self, error: ClientError) -> None:
         self._sending = False
         if isinstance(error, PasswordChangeRequired):
-            self.post_message(self.PasswordRequired())
+            self.post_message(PasswordRequired())
         else:
-            self.post_message(self.SessionEnded())
+            self.post_message(SessionEnded())
 
     # -- entering ----------------------------------------------------------------
 

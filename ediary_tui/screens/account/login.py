@@ -23,13 +23,14 @@ from textual.widgets.option_list import Option
 from ediary_tui.client.errors import ClientError, NotLoggedIn, ServerUnreachable, Throttled
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import LoginResult
-from ediary_tui.i18n import _, error_message, localise_bindings, server_text
+from ediary_tui.i18n import _, error_message, server_text
 from ediary_tui.widgets.banner import Banner
+from ediary_tui.widgets.keys import LocalisedKeys
 
 DEMO_PASSWORD = "demo"  # the embedded demo school's password for every account
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(LocalisedKeys, Screen[None]):
     """The login form; `message` explains why it is shown (the session ended)."""
 
     CSS_PATH = "login.tcss"
@@ -56,7 +57,6 @@ class LoginScreen(Screen[None]):
         login: str | None = None,
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.demo_accounts = demo_accounts or []
         self.message = message

@@ -32,13 +32,15 @@ from ediary_tui.client.errors import (
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import PasswordChange
 from ediary_tui.domain.passwords import password_weakness
-from ediary_tui.i18n import _, error_message, localise_bindings
+from ediary_tui.i18n import _, error_message
+from ediary_tui.screens.events import SessionEnded
+from ediary_tui.widgets.keys import LocalisedKeys
 
 _FIELDS = ("old", "new", "repeat")
 _WIRE_FIELD = {"old_password": "old", "new_password": "new"}
 
 
-class PasswordScreen(Screen[None]):
+class PasswordScreen(LocalisedKeys, Screen[None]):
     """Change the password; `Changed` when done, `Cancelled` to log out instead."""
 
     CSS_PATH = "password.tcss"
@@ -51,12 +53,8 @@ class PasswordScreen(Screen[None]):
     class Cancelled(Message):
         """The user would rather log out than change the password now."""
 
-    class SessionEnded(Message):
-        """The token stopped working while the form was open."""
-
     def __init__(self, session: DiarySession) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
 
     def compose(self) -> ComposeResult:
@@ -148,7 +146,7 @@ class PasswordScreen(Screen[None]):
             field = _WIRE_FIELD.get(exc.field or "", "")
             self._show_errors({field: error_message(exc.code, exc.message)})
         except NotLoggedIn:
-            self.post_message(self.SessionEnded())
+            self.post_message(SessionEnded())
         except ServerUnreachable:
             self._show_errors({"": _("password.unreachable")})
         except Throttled as exc:

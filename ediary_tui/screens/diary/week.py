@@ -10,18 +10,16 @@ and updated in place (see `WeekView`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
 
 from ediary_tui.client.errors import (
     ClientError,
@@ -32,9 +30,12 @@ from ediary_tui.client.errors import (
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import ChildRef, Role, User, Week
 from ediary_tui.domain.periods import week_start
-from ediary_tui.i18n import _, date_time, error_message, localise_bindings, week_range
+from ediary_tui.i18n import _, date_time, error_message, week_range
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
+from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
+from ediary_tui.widgets.keys import LocalisedKeys, key
 from ediary_tui.widgets.mark_cell import describe_mark
 from ediary_tui.widgets.week_grid import WeekView, absence_key, describe_lesson, mark_key
 
@@ -43,90 +44,7 @@ _WEEK = Binding.Group("keys.week")
 Clock = Callable[[], dt.datetime]
 
 
-def parse_date(text: str, today: dt.date) -> dt.date | None:
-    """A date as people type it: 2026-11-25, 25.11.2026, 25.11.26 or 25.11 (this year)."""
-    text = text.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    found = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?", text)
-    if found is None:
-        return None
-    day, month, year = found.groups()
-    full_year = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
-    try:
-        return dt.date(full_year, int(month), int(day))
-    except ValueError:
-        return None
-
-
-class DateModal(ModalScreen[dt.date | None]):
-    """Ask for a date to jump to; a bad date is said in the modal, not by closing it."""
-
-    CSS_PATH = "week.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
-
-    def __init__(self, today: dt.date) -> None:
-        super().__init__()
-        localise_bindings(self)
-        self.today = today
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = _("jump.title")
-            yield Label(_("jump.prompt"))
-            yield Input(placeholder=_("jump.placeholder"), id="date")
-            yield Static(id="date-error", markup=False)
-
-    def on_mount(self) -> None:
-        self.query_one("#date-error").display = False
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        found = parse_date(event.value, self.today)
-        if found is None:
-            error = self.query_one("#date-error", Static)
-            error.update(Content(_("jump.bad_date", text=event.value.strip())))
-            error.display = True
-            return
-        self.dismiss(found)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmModal(ModalScreen[bool]):
-    """A yes/no question (signing a week cannot be undone)."""
-
-    CSS_PATH = "week.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,н,enter", "answer(True)", "keys.yes"),
-        Binding("n,т,escape", "answer(False)", "keys.no"),
-    ]
-
-    def __init__(self, question: str, yes: str) -> None:
-        super().__init__()
-        localise_bindings(self)
-        self.question = question
-        self.yes = yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(Content(self.question), id="question")
-            with Horizontal(id="buttons"):
-                yield Button(self.yes, variant="primary", id="yes")
-                yield Button(_("confirm.cancel"), id="no")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class WeekScreen(Screen[None]):
+class WeekScreen(LocalisedKeys, Screen[None]):
     """One child's week; `c` switches between a parent's children."""
 
     CSS_PATH = "week.tcss"
@@ -140,29 +58,23 @@ class WeekScreen(Screen[None]):
     # Refreshing (it happens by itself) and logging out stay out of the footer,
     # as 80 columns are few; help and the command palette list every key.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket,left,х", "previous_week", "keys.previous_week", group=_WEEK),
-        Binding("right_square_bracket,right,ъ", "next_week", "keys.next_week", group=_WEEK),
-        Binding("t,е", "today", "keys.today"),
-        Binding("g,п", "go_to_date", "keys.go_to_date"),
-        Binding("r,к", "refresh", "keys.refresh", show=False),
-        Binding("c,с", "switch_child", "keys.switch_child"),
-        Binding("s,ы", "sign", "keys.sign"),
-        Binding("R,К", "report_card", "report_card.key_report_card", show=False),
-        Binding("p,з", "progress", "progress.key_progress", show=False),
-        Binding("m,ь", "messages", "news.key_messages", show=False),
-        Binding("w,ц", "whats_new", "news.key_whats_new", show=False),
-        Binding("h,р", "homework", "homework.key_open", show=False),
-        Binding("a,ф", "absence", "absence.key_open", show=False),
-        Binding("q,й", "app.quit", "keys.quit"),
-        Binding("L,Д", "app.logout", "keys.logout", show=False),
+        key("left_square_bracket,left", "previous_week", "keys.previous_week", group=_WEEK),
+        key("right_square_bracket,right", "next_week", "keys.next_week", group=_WEEK),
+        key("t", "today", "keys.today"),
+        key("g", "go_to_date", "keys.go_to_date"),
+        key("r", "refresh", "keys.refresh", show=False),
+        key("c", "switch_child", "keys.switch_child"),
+        key("s", "sign", "keys.sign"),
+        key("R", "report_card", "report_card.key_report_card", show=False),
+        key("p", "progress", "progress.key_progress", show=False),
+        key("m", "messages", "news.key_messages", show=False),
+        key("w", "whats_new", "news.key_whats_new", show=False),
+        key("h", "homework", "homework.key_open", show=False),
+        key("a", "absence", "absence.key_open", show=False),
+        key("q", "app.quit", "keys.quit"),
+        key("L", "app.logout", "keys.logout", show=False),
         Binding("ctrl+l", "app.logout", "keys.logout", show=False),
     ]
-
-    class SessionEnded(Message):
-        """The server no longer accepts the token: back to the login."""
-
-    class PasswordRequired(Message):
-        """The server wants the password changed before anything else."""
 
     def __init__(
         self,
@@ -174,7 +86,6 @@ class WeekScreen(Screen[None]):
         fetch: bool = True,
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.user = user
         self.today = today
@@ -374,10 +285,10 @@ class WeekScreen(Screen[None]):
         try:
             week = await self.session.fetch_week(student, monday)
         except PasswordChangeRequired:
-            self.post_message(self.PasswordRequired())
+            self.post_message(PasswordRequired())
             return
         except NotLoggedIn:
-            self.post_message(self.SessionEnded())
+            self.post_message(SessionEnded())
             return
         except ServerUnreachable:
             self._show_offline()
@@ -561,7 +472,7 @@ class WeekScreen(Screen[None]):
         try:
             signature = await self.session.sign_week(student, monday)
         except NotLoggedIn:
-            self.post_message(self.SessionEnded())
+            self.post_message(SessionEnded())
             return
         except ServerUnreachable:
             self._show_offline()
@@ -580,7 +491,7 @@ class WeekScreen(Screen[None]):
         self._fetch(student, monday)  # the cache learns the signature too
 
     def action_report_card(self) -> None:
-        from ediary_tui.screens.report_card import ReportCardScreen  # not needed to start
+        from ediary_tui.screens.diary.report_card import ReportCardScreen  # not needed to start
 
         if self.child is not None:
             self.app.push_screen(
@@ -594,7 +505,7 @@ class WeekScreen(Screen[None]):
             )
 
     def action_progress(self) -> None:
-        from ediary_tui.screens.progress import ProgressScreen  # not needed to start
+        from ediary_tui.screens.diary.progress import ProgressScreen  # not needed to start
 
         if self.child is not None:
             self.app.push_screen(
@@ -608,7 +519,7 @@ class WeekScreen(Screen[None]):
             )
 
     def action_messages(self) -> None:
-        from ediary_tui.screens.messages import MessagesScreen  # not needed to start
+        from ediary_tui.screens.messages.threads import MessagesScreen  # not needed to start
 
         child = self.child.id if self.child is not None else None
         self.app.push_screen(
@@ -618,7 +529,7 @@ class WeekScreen(Screen[None]):
         )
 
     def action_whats_new(self) -> None:
-        from ediary_tui.screens.whats_new import DiaryDay, WhatsNewScreen  # not needed to start
+        from ediary_tui.screens.messages.news import DiaryDay, WhatsNewScreen  # not needed to start
 
         def chosen(day: DiaryDay | None) -> None:
             """Enter on a mark, an absence or homework: that child's week of that day."""
@@ -637,7 +548,7 @@ class WeekScreen(Screen[None]):
         )
 
     def action_homework(self) -> None:
-        from ediary_tui.screens.homework import HomeworkScreen  # not needed to start
+        from ediary_tui.screens.diary.homework import HomeworkScreen  # not needed to start
 
         if self.child is not None:
             screen = HomeworkScreen(
@@ -651,7 +562,7 @@ class WeekScreen(Screen[None]):
             self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
 
     def action_absence(self) -> None:
-        from ediary_tui.screens.absence import AbsenceScreen  # not needed to start
+        from ediary_tui.screens.diary.absence import AbsenceScreen  # not needed to start
 
         if self.child is not None:
             screen = AbsenceScreen(

@@ -49,8 +49,9 @@ from ediary_tui.domain.models import (
     ThreadSummary,
     User,
 )
-from ediary_tui.i18n import _, date_time, error_message, localise_bindings, short_date
-from ediary_tui.screens.message_compose import (
+from ediary_tui.i18n import _, date_time, error_message, short_date
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
+from ediary_tui.screens.messages.compose import (
     MAX_BODY,
     NewThreadModal,
     ReplyBox,
@@ -59,6 +60,7 @@ from ediary_tui.screens.message_compose import (
 )
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 Clock = Callable[[], dt.datetime]
 
@@ -78,13 +80,12 @@ class ItemList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
 
 
 # --- the screen ----------------------------------------------------------------------------
 
 
-class MessagesScreen(Screen[None]):
+class MessagesScreen(LocalisedKeys, Screen[None]):
     """Conversations with teachers and the announcements of the chosen child."""
 
     CSS_PATH = "messages.tcss"
@@ -92,11 +93,11 @@ class MessagesScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,й", "back", "messages.key_back"),
-        Binding("r,к", "reply", "messages.key_reply"),
-        Binding("n,т", "new_thread", "messages.key_new"),
-        Binding("c,с", "switch_child", "messages.key_child"),
-        Binding("a,ф", "announcements", "messages.key_announcements", show=False),
+        key("escape,q", "back", "messages.key_back"),
+        key("r", "reply", "messages.key_reply"),
+        key("n", "new_thread", "messages.key_new"),
+        key("c", "switch_child", "messages.key_child"),
+        key("a", "announcements", "messages.key_announcements", show=False),
         Binding("ctrl+r", "refresh", "messages.key_refresh", show=False),
     ]
 
@@ -106,12 +107,6 @@ class MessagesScreen(Screen[None]):
         def __init__(self, threads: ThreadList) -> None:
             super().__init__()
             self.threads = threads
-
-    class SessionEnded(Message):
-        """The server no longer accepts the token: back to the login."""
-
-    class PasswordRequired(Message):
-        """The server wants the password changed before anything else."""
 
     def __init__(
         self,
@@ -125,7 +120,6 @@ class MessagesScreen(Screen[None]):
         announcement_id: str | None = None,
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.user = user
         self.today = today
@@ -419,9 +413,9 @@ class MessagesScreen(Screen[None]):
     def _failed(self, exc: ClientError) -> None:
         """Say what went wrong with a read; the saved copy stays on screen."""
         if isinstance(exc, PasswordChangeRequired):
-            self.post_message(self.PasswordRequired())
+            self.post_message(PasswordRequired())
         elif isinstance(exc, NotLoggedIn):
-            self.post_message(self.SessionEnded())
+            self.post_message(SessionEnded())
         elif isinstance(exc, ServerUnreachable):
             self._show_offline()
             saved = self._fetched is not None or self.threads is not None

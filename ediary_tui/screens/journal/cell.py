@@ -38,11 +38,11 @@ from ediary_tui.i18n import (
     date_time,
     day_month,
     error_message,
-    localise_bindings,
     long_date,
+    parse_date,
 )
-from ediary_tui.screens.week import parse_date
 from ediary_tui.widgets.journal_grid import cell_content
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 if TYPE_CHECKING:
     from ediary_tui.client.journal_sync import JournalSync
@@ -177,12 +177,12 @@ def _change_text(change: MarkChange, tz: dt.tzinfo | None) -> str:
     return f"{date_time(change.at.astimezone(tz))} · {change.by.full_name}: {what}"
 
 
-class CellDetails(ModalScreen[None]):
+class CellDetails(LocalisedKeys, ModalScreen[None]):
     """Everything about one cell: the lesson, the attendance, each mark and its history."""
 
     CSS_PATH = "journal.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,й", "dismiss", "journal.key_close"),
+        key("escape,q", "dismiss", "journal.key_close"),
     ]
 
     def __init__(
@@ -197,7 +197,6 @@ class CellDetails(ModalScreen[None]):
     ) -> None:
         """`tz`: the zone to tell times in (the app's clock's); the computer's if None."""
         super().__init__()
-        localise_bindings(self)
         self.tz = tz
         self.sync = sync
         self.student = student
@@ -277,7 +276,7 @@ def _date_text(day: dt.date) -> str:
     return f"{day:%d.%m.%Y}" if current_language() == "ru" else day.isoformat()
 
 
-class DueDateModal(ModalScreen[dt.date | None]):
+class DueDateModal(LocalisedKeys, ModalScreen[dt.date | None]):
     """A dot's due date: a week after the lesson unless changed; Enter accepts."""
 
     CSS_PATH = "journal.tcss"
@@ -287,7 +286,6 @@ class DueDateModal(ModalScreen[dt.date | None]):
         self, student: str, lesson_date: dt.date, default: dt.date, today: dt.date
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.student = student
         self.lesson_date = lesson_date
         self.default = default
@@ -327,7 +325,7 @@ class PeriodMarkChoice:
     value: int | None
 
 
-class PeriodMarkModal(ModalScreen[PeriodMarkChoice | None]):
+class PeriodMarkModal(LocalisedKeys, ModalScreen[PeriodMarkChoice | None]):
     """A period mark other than the proposed one: one key on the scale, ⌫ clears it."""
 
     CSS_PATH = "journal.tcss"
@@ -339,7 +337,6 @@ class PeriodMarkModal(ModalScreen[PeriodMarkChoice | None]):
 
     def __init__(self, student: str, summary: StudentSummary, scale: tuple[int, int]) -> None:
         super().__init__()
-        localise_bindings(self)
         self.student = student
         self.summary = summary
         self.scale = scale
@@ -387,7 +384,7 @@ class PeriodMarkModal(ModalScreen[PeriodMarkChoice | None]):
         self.dismiss(None)
 
 
-class JournalPicker(ModalScreen[JournalChoice | None]):
+class JournalPicker(LocalisedKeys, ModalScreen[JournalChoice | None]):
     """The journals the user may open, their own first; typing filters, Enter opens one."""
 
     CSS_PATH = "journal.tcss"
@@ -396,7 +393,6 @@ class JournalPicker(ModalScreen[JournalChoice | None]):
 
     def __init__(self, choices: list[JournalChoice], current: tuple[str, str] | None) -> None:
         super().__init__()
-        localise_bindings(self)
         self.choices = choices
         self.current = current
         self.shown = list(choices)

@@ -54,10 +54,11 @@ from ediary_tui.domain.models import (
     Thread,
     ThreadIn,
 )
-from ediary_tui.i18n import _, date_time, error_message, full_date, has, localise_bindings
-from ediary_tui.screens.message_compose import MAX_BODY, MAX_SUBJECT, online
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.i18n import _, date_time, error_message, full_date, has
+from ediary_tui.screens.messages.compose import MAX_BODY, MAX_SUBJECT, online
 from ediary_tui.widgets.child_switcher import short_name
+from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 R = TypeVar("R")
 
@@ -76,7 +77,7 @@ def _sentence(text: str) -> str:
 # -- writing: an announcement, a message -------------------------------------------------
 
 
-class WritingModal(ModalScreen[R]):
+class WritingModal(LocalisedKeys, ModalScreen[R]):
     """What the two writing windows share: errors under fields, a bottom line, no lost text."""
 
     CSS_PATH = "journal_class.tcss"
@@ -89,7 +90,6 @@ class WritingModal(ModalScreen[R]):
 
     def __init__(self, session: DiarySession) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.sending = False
 
@@ -557,16 +557,16 @@ def sheet(issued: IssuedCredentials, server: str, tz: dt.tzinfo | None) -> str:
     return credentials_sheet(heading, slips)
 
 
-class CredentialsScreen(ModalScreen[None]):
+class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
     """The class's families and their accounts; first-login credentials for the class teacher."""
 
     CSS_PATH = "journal_class.tcss"
     AUTO_FOCUS = "#families"
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f,а", "issue('family')", "class.key_family"),
-        Binding("n,т", "issue('not_yet')", "class.key_not_yet"),
-        Binding("a,ф", "issue('everyone')", "class.key_everyone"),
+        key("f", "issue('family')", "class.key_family"),
+        key("n", "issue('not_yet')", "class.key_not_yet"),
+        key("a", "issue('everyone')", "class.key_everyone"),
         Binding("ctrl+s", "save", "class.key_save", priority=True),
         Binding("ctrl+r", "reload", "class.key_reload", show=False),
         Binding("escape", "close", "keys.close"),
@@ -583,7 +583,6 @@ class CredentialsScreen(ModalScreen[None]):
     ) -> None:
         """`tz`: the zone to tell times in (the app's clock's); the computer's if None."""
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.class_id = class_id
         self.class_name = class_name

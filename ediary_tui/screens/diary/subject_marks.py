@@ -37,8 +37,9 @@ from ediary_tui.domain.models import (
     Week,
 )
 from ediary_tui.i18n import _, short_date
-from ediary_tui.screens.report_card import year_range
-from ediary_tui.screens.student_view import CachedReader, Clock, StudentScreen, current_week
+from ediary_tui.screens.diary.report_card import year_range
+from ediary_tui.screens.diary.student_view import CachedReader, Clock, StudentScreen, current_week
+from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.mark_cell import describe_mark, mark_cell
 from ediary_tui.widgets.report_grid import ReportGrid, average_text, missed_text, period_span
 
@@ -71,9 +72,9 @@ class SubjectMarksScreen(StudentScreen):
     # Wide terminals: the panels beside the marks rather than under them.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket,х", "period(-1)", "subject_marks.key_previous", group=_PERIOD),
-        Binding("right_square_bracket,ъ", "period(1)", "subject_marks.key_next", group=_PERIOD),
-        Binding("w,ц", "target", "subject_marks.key_target"),
+        key("left_square_bracket", "period(-1)", "subject_marks.key_previous", group=_PERIOD),
+        key("right_square_bracket", "period(1)", "subject_marks.key_next", group=_PERIOD),
+        key("w", "target", "subject_marks.key_target"),
         Binding("plus,equals_sign", "step_goal(1)", "subject_marks.key_higher", show=False),
         Binding("minus", "step_goal(-1)", "subject_marks.key_lower", show=False),
     ]

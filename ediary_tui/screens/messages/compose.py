@@ -26,8 +26,9 @@ from textual.widgets.option_list import Option
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import ChildRef, TeacherList, TeacherRef, Thread, ThreadIn, User
-from ediary_tui.i18n import _, error_message, localise_bindings
+from ediary_tui.i18n import _, error_message
 from ediary_tui.widgets.child_switcher import short_name
+from ediary_tui.widgets.keys import LocalisedKeys
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -60,7 +61,6 @@ class ReplyBox(TextArea):
             placeholder=placeholder,
             id=id,
         )
-        localise_bindings(self)
 
     def action_submit(self) -> None:
         self.post_message(self.Submitted(self))
@@ -121,7 +121,7 @@ async def online(session: DiarySession, call: Awaitable[T]) -> T:
 # --- starting a conversation ----------------------------------------------------------
 
 
-class NewThreadModal(ModalScreen[Thread | None]):
+class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
     """Write to one of the child's teachers: whom, the subject, the message."""
 
     CSS_PATH = "messages.tcss"
@@ -132,7 +132,6 @@ class NewThreadModal(ModalScreen[Thread | None]):
 
     def __init__(self, session: DiarySession, user: User, child: ChildRef) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.user = user
         self.child = child

@@ -52,17 +52,17 @@ from ediary_tui.i18n import (
     date_time,
     day_month,
     error_message,
-    localise_bindings,
     long_date,
     short_date,
     week_range,
     weekday_name,
 )
-from ediary_tui.screens.export import ExportModal
-from ediary_tui.screens.student_view import CachedReader, Clock, StudentScreen
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.screens.diary.export import ExportModal
+from ediary_tui.screens.diary.student_view import CachedReader, Clock, StudentScreen
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 WEEK = dt.timedelta(days=7)
 ALL = "all"
@@ -279,7 +279,7 @@ class AssignmentList(OptionList):
         )
 
 
-class RangeModal(ModalScreen[tuple[dt.date, dt.date] | None]):
+class RangeModal(LocalisedKeys, ModalScreen[tuple[dt.date, dt.date] | None]):
     """Pick the days to list: Enter on the first day, then on the last."""
 
     CSS_PATH = "homework.tcss"
@@ -287,7 +287,6 @@ class RangeModal(ModalScreen[tuple[dt.date, dt.date] | None]):
 
     def __init__(self, today: dt.date, start: dt.date, end: dt.date) -> None:
         super().__init__()
-        localise_bindings(self)
         self.today = today
         self.start = start
         self.end = end
@@ -337,14 +336,14 @@ class HomeworkScreen(StudentScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_done", "homework.key_done"),
         Binding("space", "why_no_tick", "homework.key_done_not_yours"),
-        Binding("left_square_bracket,х", "shift(-1)", "keys.previous_week", group=_RANGE),
-        Binding("right_square_bracket,ъ", "shift(1)", "keys.next_week", group=_RANGE),
-        Binding("t,е", "this_week", "homework.key_this_week", show=False),
-        Binding("g,п", "choose_range", "homework.key_range"),
-        Binding("f,а", "filter_subject", "homework.key_subject", show=False),
-        Binding("o,щ", "cycle_kind", "homework.key_kind", show=False),
-        Binding("d,в", "cycle_state", "homework.key_state", show=False),
-        Binding("e,у", "export", "homework.key_export"),
+        key("left_square_bracket", "shift(-1)", "keys.previous_week", group=_RANGE),
+        key("right_square_bracket", "shift(1)", "keys.next_week", group=_RANGE),
+        key("t", "this_week", "homework.key_this_week", show=False),
+        key("g", "choose_range", "homework.key_range"),
+        key("f", "filter_subject", "homework.key_subject", show=False),
+        key("o", "cycle_kind", "homework.key_kind", show=False),
+        key("d", "cycle_state", "homework.key_state", show=False),
+        key("e", "export", "homework.key_export"),
     ]
 
     def __init__(
@@ -606,9 +605,9 @@ class HomeworkScreen(StudentScreen):
             self.session.offline = isinstance(exc, ServerUnreachable)
             self._show_offline()
             if isinstance(exc, PasswordChangeRequired):
-                self.post_message(WeekScreen.PasswordRequired())
+                self.post_message(PasswordRequired())
             elif isinstance(exc, NotLoggedIn):
-                self.post_message(WeekScreen.SessionEnded())
+                self.post_message(SessionEnded())
             elif isinstance(exc, ServerUnreachable):
                 self.notify(_("homework.tick_offline"), severity="warning")
             else:

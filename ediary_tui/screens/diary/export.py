@@ -19,11 +19,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ediary_tui.client.exports import Exports
-from ediary_tui.i18n import _, localise_bindings
-from ediary_tui.screens.week import ConfirmModal
+from ediary_tui.i18n import _
+from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.keys import LocalisedKeys
 
 
-class ExportModal(ModalScreen[Path | None]):
+class ExportModal(LocalisedKeys, ModalScreen[Path | None]):
     """Ask for the file (the export folder and the default name filled in); dismiss with its path."""
 
     CSS_PATH = "export.tcss"
@@ -33,7 +34,6 @@ class ExportModal(ModalScreen[Path | None]):
         self, exports: Exports, default_name: str, text: str, *, title: str, encoding: str = "utf-8"
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.exports = exports
         self.default_name = default_name
         self.text = text

@@ -32,8 +32,8 @@ from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import MarksPage, ReportCard, SchoolSettings, User
 from ediary_tui.domain.periods import school_year_of
 from ediary_tui.i18n import _, short_date
-from ediary_tui.screens.export import ExportModal
-from ediary_tui.screens.student_view import (
+from ediary_tui.screens.diary.export import ExportModal
+from ediary_tui.screens.diary.student_view import (
     CachedReader,
     Clock,
     StudentScreen,
@@ -41,6 +41,7 @@ from ediary_tui.screens.student_view import (
     school_year_name,
 )
 from ediary_tui.widgets.child_switcher import short_name
+from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.mark_cell import mark_cell
 from ediary_tui.widgets.report_grid import Cell, ReportGrid, average_text, missed_text, period_name
 
@@ -77,10 +78,10 @@ class ReportCardScreen(StudentScreen):
     TITLE_KEY = "report_card.title"
     AUTO_FOCUS = "#card"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w,ц", "what_do_i_need", "report_card.key_what"),
-        Binding("e,у", "export", "report_card.key_export"),
-        Binding("left_square_bracket,х", "year(-1)", "report_card.key_previous_year", group=_YEAR),
-        Binding("right_square_bracket,ъ", "year(1)", "report_card.key_next_year", group=_YEAR),
+        key("w", "what_do_i_need", "report_card.key_what"),
+        key("e", "export", "report_card.key_export"),
+        key("left_square_bracket", "year(-1)", "report_card.key_previous_year", group=_YEAR),
+        key("right_square_bracket", "year(1)", "report_card.key_next_year", group=_YEAR),
     ]
 
     def __init__(
@@ -251,7 +252,7 @@ class ReportCardScreen(StudentScreen):
         self._open(event.cell, target=False)
 
     def _open(self, cell: Cell, *, target: bool) -> None:
-        from ediary_tui.screens.subject_marks import SubjectMarksScreen
+        from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
 
         card, child = self.card, self.child
         if card is None or child is None:

@@ -64,15 +64,17 @@ from ediary_tui.i18n import (
     date_time,
     error_message,
     full_date,
-    localise_bindings,
+    parse_date,
     server_text,
     week_range,
 )
-from ediary_tui.screens.student_view import CachedReader, Clock, StudentScreen
-from ediary_tui.screens.week import ConfirmModal, WeekScreen, parse_date
+from ediary_tui.screens.diary.student_view import CachedReader, Clock, StudentScreen
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
+from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 STATE_STYLES = {
     "upcoming": "bold $text-primary",
@@ -180,7 +182,7 @@ class Draft:
     key: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
-class NoticeForm(Screen[AbsenceNotice | None]):
+class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
     """Give a notice of absence for one child: days, lessons, reason, comment."""
 
     CSS_PATH = "absence.tcss"
@@ -200,7 +202,6 @@ class NoticeForm(Screen[AbsenceNotice | None]):
         covered: frozenset[dt.date] = frozenset(),
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.child = child
         self.draft = draft
@@ -481,10 +482,10 @@ class NoticeForm(Screen[AbsenceNotice | None]):
         self.session.offline = isinstance(exc, ServerUnreachable)
         self._show_offline()
         if isinstance(exc, PasswordChangeRequired):
-            self.post_message(WeekScreen.PasswordRequired())
+            self.post_message(PasswordRequired())
             return
         if isinstance(exc, NotLoggedIn):
-            self.post_message(WeekScreen.SessionEnded())
+            self.post_message(SessionEnded())
             return
         if isinstance(exc, ServerUnreachable):
             self._show_error("form", _("absence.offline_not_sent"))
@@ -519,9 +520,9 @@ class AbsenceScreen(StudentScreen):
     AUTO_FOCUS = "#notices"
     # `n` is a parent's; for a student the same key says who gives notices.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n,т", "new_notice", "absence.key_new"),
-        Binding("n,т", "why_no_new", "absence.key_new_parents"),
-        Binding("w,ц,delete", "withdraw", "absence.key_withdraw"),
+        key("n", "new_notice", "absence.key_new"),
+        key("n", "why_no_new", "absence.key_new_parents"),
+        key("w,delete", "withdraw", "absence.key_withdraw"),
     ]
 
     def __init__(
@@ -761,9 +762,9 @@ class AbsenceScreen(StudentScreen):
             self.session.offline = isinstance(exc, ServerUnreachable)
             self._show_offline()
             if isinstance(exc, NotLoggedIn):
-                self.post_message(WeekScreen.SessionEnded())
+                self.post_message(SessionEnded())
             elif isinstance(exc, PasswordChangeRequired):
-                self.post_message(WeekScreen.PasswordRequired())
+                self.post_message(PasswordRequired())
             elif isinstance(exc, ServerUnreachable):
                 self.notify(_("absence.withdraw_offline"), severity="warning")
             else:

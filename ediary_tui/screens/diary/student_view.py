@@ -18,7 +18,7 @@ from typing import ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
@@ -32,10 +32,11 @@ from ediary_tui.client.errors import (
 )
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import ChildRef, SchoolSettings, User, Week
-from ediary_tui.i18n import _, error_message, localise_bindings
-from ediary_tui.screens.week import WeekScreen
+from ediary_tui.i18n import _, error_message
+from ediary_tui.screens.events import PasswordRequired, SessionEnded
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 M = TypeVar("M", bound=BaseModel)
 Clock = Callable[[], dt.datetime]
@@ -134,13 +135,13 @@ def school_year_name(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
-class StudentScreen(Screen[None]):
+class StudentScreen(LocalisedKeys, Screen[None]):
     """A read-only screen about one child: top bar, banner, child switcher, back with Escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,й", "back", "student_view.key_back"),
-        Binding("c,с", "switch_child", "keys.switch_child"),
-        Binding("r,к", "refresh", "keys.refresh", show=False),
+        key("escape,q", "back", "student_view.key_back"),
+        key("c", "switch_child", "keys.switch_child"),
+        key("r", "refresh", "keys.refresh", show=False),
     ]
     TITLE_KEY = "app.title"
     # A subject's marks belong to one child: that screen names the child and does not switch.
@@ -156,7 +157,6 @@ class StudentScreen(Screen[None]):
         clock: Clock | None = None,
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.user = user
         self.today = today
@@ -223,10 +223,10 @@ class StudentScreen(Screen[None]):
         self._show_offline()
         # The app handles these as it does for the diary: a password first, or the login.
         if isinstance(exc, PasswordChangeRequired):
-            self.post_message(WeekScreen.PasswordRequired())
+            self.post_message(PasswordRequired())
             return None
         if isinstance(exc, NotLoggedIn):
-            self.post_message(WeekScreen.SessionEnded())
+            self.post_message(SessionEnded())
             return None
         if self.session.offline:
             return None if have_copy else missing

@@ -22,7 +22,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, Static
@@ -31,8 +30,9 @@ from textual.widgets.option_list import Option
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Change, User
-from ediary_tui.i18n import _, day_month, localise_bindings, short_date
-from ediary_tui.screens.messages import MessagesScreen
+from ediary_tui.i18n import _, day_month, short_date
+from ediary_tui.screens.messages.threads import MessagesScreen
+from ediary_tui.widgets.keys import LocalisedKeys, key
 
 Clock = Callable[[], dt.datetime]
 DOT = "•"
@@ -135,34 +135,19 @@ def notify_news(app: App[object], news: list[Change], user: User) -> None:
         app.notify(describe_for(change, user), title=_("news.title"))
 
 
-def show_counts(node: DOMNode, *, messages: int, news: int) -> None:
-    """Show the keys that open the lists in the footer, with their counts, while there are any.
+def badge(binding: Binding, *, messages: int, news: int) -> Binding:
+    """The keys that open the lists, with their counts, in the footer while there are any.
 
     "m messages 2" and "w news 3" appear in the footer when something is
     unread or new, and leave it when nothing is: 80 columns have no room for
     them all the time (help and the command palette always list them).
-    Bindings are class attributes; like `localise_bindings`, this swaps this
-    node's copies. Nodes without those keys are left alone.
     """
-    counts = {"messages": messages, "whats_new": news}
-    bindings = node._bindings
-    changed = False
-    updated: dict[str, list[Binding]] = {}
-    for key, group in bindings.key_to_bindings.items():
-        items: list[Binding] = []
-        for binding in group:
-            words = BADGED.get(binding.action)
-            if words is not None:
-                count = counts[binding.action]
-                text = _("news.badge", what=_(words), count=count) if count else _(words)
-                if text != binding.description or binding.show != bool(count):
-                    binding = replace(binding, description=text, show=bool(count))
-                    changed = True
-            items.append(binding)
-        updated[key] = items
-    if changed:
-        bindings.key_to_bindings = updated
-        node.refresh_bindings()
+    words = BADGED.get(binding.action)
+    if words is None:
+        return binding
+    count = {"messages": messages, "whats_new": news}[binding.action]
+    text = _("news.badge", what=_(words), count=count) if count else _(words)
+    return replace(binding, description=text, show=bool(count))
 
 
 # --- the screen ----------------------------------------------------------------------
@@ -175,16 +160,15 @@ class NewsList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        localise_bindings(self)
 
 
-class WhatsNewScreen(Screen[DiaryDay | None]):
+class WhatsNewScreen(LocalisedKeys, Screen[DiaryDay | None]):
     """The news kept by the change follower; opening the list makes them seen."""
 
     CSS_PATH = "whats_new.tcss"
     AUTO_FOCUS = "#news"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,й", "back", "news.key_back"),
+        key("escape,q", "back", "news.key_back"),
     ]
 
     class Seen(Message):
@@ -199,7 +183,6 @@ class WhatsNewScreen(Screen[DiaryDay | None]):
         clock: Clock | None = None,
     ) -> None:
         super().__init__()
-        localise_bindings(self)
         self.session = session
         self.user = user
         self.today = today

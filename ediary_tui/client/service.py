@@ -1,0 +1,61 @@
+"""What a diary service must answer for the app to read a child's diary or a journal.
+
+Our school server (`api.DiaryClient`) answers all of it and takes writes too;
+another kind of service (the real city and regional diaries, read-only) will
+answer the same reads. `reads.Read` asks through this protocol only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from ediary_tui.domain.models import (
+    AbsenceNotice,
+    ClassList,
+    Homework,
+    Journal,
+    Mark,
+    Progress,
+    ReportCard,
+    TeacherDay,
+    TeacherRef,
+    Week,
+)
+
+
+class DiaryService(Protocol):
+    """The reads of a diary service, as `DiaryClient` offers them."""
+
+    async def week(self, student_id: str, start: dt.date) -> Week: ...
+
+    async def report_card(self, student_id: str, year: int | None = None) -> ReportCard: ...
+
+    async def marks(
+        self,
+        student_id: str,
+        *,
+        from_: dt.date | None = None,
+        to: dt.date | None = None,
+        subject_id: str | None = None,
+    ) -> list[Mark]: ...
+
+    async def progress(
+        self, student_id: str, *, period_id: str | None = None, year: int | None = None
+    ) -> Progress: ...
+
+    async def homework(
+        self, student_id: str, *, from_: dt.date | None = None, to: dt.date | None = None
+    ) -> list[Homework]: ...
+
+    async def absence_notices(self, student_id: str) -> list[AbsenceNotice]: ...
+
+    async def teachers(self, student_id: str) -> list[TeacherRef]: ...
+
+    async def journal(
+        self, class_id: str, subject_id: str, period_id: str | None = None
+    ) -> Journal: ...
+
+    async def teacher_day(self, day: dt.date | None = None) -> TeacherDay: ...
+
+    async def classes(self) -> ClassList: ...

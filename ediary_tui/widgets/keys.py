@@ -1,0 +1,113 @@
+"""Key bindings that answer on both keyboard layouts and speak the user's language.
+
+Russian families type on ЙЦУКЕН: the key that is `c` on QWERTY sends `с`.
+`key()` adds that twin to a binding, so no binding lists it by hand. BINDINGS
+are class attributes, read before the language is chosen, so descriptions are
+catalogue keys ("keys.next_week"); `LocalisedKeys` translates them where
+Textual reads them (`active_bindings`: the footer, the key panel, help and the
+command palette), without rewriting any node's bindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from textual.binding import ActiveBinding, Binding
+
+from ediary_tui.i18n import current_language, localise_text
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    _Base = Screen[object]
+else:
+    _Base = object
+
+_QWERTY = "`qwertyuiop[]asdfghjkl;'zxcvbnm,."
+_JCUKEN = "ёйцукенгшщзхъфывапролджэячсмитьбю"
+_NAMED = {  # Textual's names for the punctuation keys above
+    "grave_accent": "`",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "semicolon": ";",
+    "apostrophe": "'",
+    "comma": ",",
+    "full_stop": ".",
+}
+TWINS: dict[str, str] = {
+    **dict(zip(_QWERTY, _JCUKEN, strict=True)),
+    **{q.upper(): j.upper() for q, j in zip(_QWERTY, _JCUKEN, strict=True) if q.isalpha()},
+}
+TWINS.update({name: TWINS[char] for name, char in _NAMED.items()})
+
+
+def twin(key: str) -> str | None:
+    """The key in the same place on a Russian layout (`c` → `с`), or None."""
+    return TWINS.get(key)
+
+
+def key(
+    keys: str,
+    action: str,
+    description: str = "",
+    *,
+    show: bool = True,
+    key_display: str | None = None,
+    priority: bool = False,
+    group: Binding.Group | None = None,
+) -> Binding:
+    """A Binding on `keys` and on their Russian-layout twins (added after them)."""
+    names = keys.split(",")
+    twins = [t for t in map(twin, names) if t is not None and t not in names]
+    return Binding(
+        ",".join(names + twins),
+        action,
+        description,
+        show=show,
+        key_display=key_display,
+        priority=priority,
+        group=group,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _localised(binding: Binding, lang: str) -> Binding:
+    """`binding` with its texts in `lang` (cached: the footer asks on every refresh)."""
+    group = binding.group
+    return replace(
+        binding,
+        description=localise_text(binding.description),
+        tooltip=localise_text(binding.tooltip),
+        group=group and replace(group, description=localise_text(group.description)),
+    )
+
+
+@runtime_checkable
+class KeyBadges(Protocol):
+    """An app that puts a count on some keys ("m messages 2") while there is one."""
+
+    def key_badge(self, binding: Binding) -> Binding: ...
+
+
+class LocalisedKeys(_Base):
+    """Mixed into every screen: its active bindings as the user reads them."""
+
+    def adjust_binding(self, binding: Binding) -> Binding:
+        """The screen's last word on how a key reads; by default the app's counts."""
+        app = self.app
+        return app.key_badge(binding) if isinstance(app, KeyBadges) else binding
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        lang = current_language()
+        return {
+            name: ActiveBinding(
+                active.node,
+                self.adjust_binding(_localised(active.binding, lang)),
+                active.enabled,
+                localise_text(active.tooltip),
+            )
+            for name, active in super().active_bindings.items()
+        }
