@@ -1,4 +1,4 @@
-"""Shared fixtures: a demo school built once per session, cloned per test.
+"""Shared fixtures: a demo school built once per session, cloned per test; keyrings.
 
 The date is pinned (PINNED_TODAY) so data and snapshots never drift. The
 database is SQLite unless EDIARY_TEST_PG_URL names a PostgreSQL server, in
@@ -12,13 +12,17 @@ import datetime as dt
 import itertools
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import keyring
+import keyring.backend
+import keyring.errors
 import pytest
 import sqlalchemy as sa
+from keyring.backends import fail
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ediary_tui.server import db
@@ -170,3 +174,51 @@ async def as_teacher(api: httpx.AsyncClient) -> dict[str, str]:
 @pytest.fixture
 async def as_admin(api: httpx.AsyncClient) -> dict[str, str]:
     return await login(api, "admin")
+
+
+# --- keyrings ------------------------------------------------------------------
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that keeps secrets in a dict: what an OS keyring does, minus the OS."""
+
+    priority = 1
+    # Installed by tests with keyring.set_keyring only; never picked by discovery,
+    # so other tests in the same process do not find it.
+    viable = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.secrets.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(f"no {username} in {service}")
+
+
+@pytest.fixture(scope="session")
+def original_keyring() -> keyring.backend.KeyringBackend:
+    return keyring.get_keyring()
+
+
+@pytest.fixture
+def memory_keyring(original_keyring: keyring.backend.KeyringBackend) -> Iterator[MemoryKeyring]:
+    """An OS keyring, as on a desktop."""
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(original_keyring)
+
+
+@pytest.fixture
+def no_keyring(original_keyring: keyring.backend.KeyringBackend) -> Iterator[None]:
+    """No keyring at all, as over SSH or in a container."""
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(original_keyring)

@@ -10,14 +10,11 @@ get a copy of the demo school by path and open it from inside that loop
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,10 +26,11 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppContext
 from ediary_tui.server import db
 from ediary_tui.server.app import create_app
 from ediary_tui.server.settings import ServerSettings
-from tests.conftest import PINNED_NOW, PINNED_TODAY, Template
+from tests.conftest import PINNED_NOW, PINNED_TODAY, MemoryKeyring, Template
 
 SERVER = "http://school.test"
 MOSCOW = dt.timezone(dt.timedelta(hours=3), "MSK")
@@ -49,27 +47,6 @@ def pinned_clock() -> dt.datetime:
     return PINNED_NOW.astimezone(MOSCOW)
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An OS keyring without the OS: secrets in a dict."""
-
-    priority = 1
-    viable = False  # only ever installed by keyring.set_keyring, never discovered
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(f"no {username} in {service}")
-
-
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The cache, the token record and the config of each test are its own."""
@@ -79,25 +56,26 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    original = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(original)
+def _keyring_in_memory(memory_keyring: MemoryKeyring) -> MemoryKeyring:
+    """Every app test has an OS keyring: tests/conftest.py's, in memory."""
+    return memory_keyring
 
 
 def new_session(transport: httpx.AsyncBaseTransport, server: str = SERVER) -> DiarySession:
     """What `ediary` builds at start: a client, the credentials and the cache."""
     client = DiaryClient(server, transport=transport, backoff=0, retries=0)
-    return DiarySession(client, CredentialStore(), OfflineCache())
+    return DiarySession(client, CredentialStore(), OfflineCache(), clock=pinned_clock)
 
 
 def new_app(session: DiarySession, **kw: Any) -> EdiaryApp:
-    """The app as the tests want it: English, the pinned date and clock, the demo accounts."""
+    """The app as the tests want it: English, the pinned date and clock, the demo accounts.
+
+    Its client objects are built here as `ediary` builds them (`AppContext.build`).
+    """
     kw.setdefault("lang", "en")
     kw.setdefault("demo_accounts", DEMO_ACCOUNTS)
-    return EdiaryApp(session, today=PINNED_TODAY, clock=pinned_clock, **kw)
+    context = AppContext.build(session, today=PINNED_TODAY, clock=pinned_clock)
+    return EdiaryApp(context, **kw)
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import pytest
 
 from ediary_tui.client import locations
 from ediary_tui.client.credentials import NOT_REMEMBERED, CredentialStore, service_name
+from tests.conftest import MemoryKeyring
 
-from .conftest import SERVER, MemoryKeyring
+from .conftest import SERVER
 
 OTHER = "https://diary.other-school.ru"
 
@@ -160,7 +161,9 @@ class TestNoRemember:
 
 
 class TestStartupCost:
-    def test_client_modules_a_start_needs_import_neither_keyring_nor_pydantic(self) -> None:
+    def test_client_modules_a_start_needs_import_neither_keyring_nor_pydantic(
+        self, tmp_path: Path
+    ) -> None:
         code = (
             "import sys\n"
             "import ediary_tui.client.cache, ediary_tui.client.credentials\n"
@@ -169,12 +172,15 @@ class TestStartupCost:
             "CredentialStore(remember=False).load('http://x')\n"
             "print(sorted(m for m in ('keyring', 'pydantic', 'httpx') if m in sys.modules))\n"
         )
+        # `-c` puts the working directory first on sys.path: run it away from the checkout.
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
         )
         assert out.stdout.strip() == "[]"
 
-    def test_a_start_with_the_token_in_the_file_never_wakes_the_keyring(self, home: Path) -> None:
+    def test_a_start_with_the_token_in_the_file_never_wakes_the_keyring(
+        self, home: Path, tmp_path: Path
+    ) -> None:
         code = (
             "import sys\n"
             "from keyring.backends import fail\n"
@@ -192,6 +198,11 @@ class TestStartupCost:
         )
         env = {**os.environ, "EDIARY_HOME": str(home)}
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
         )
         assert out.stdout.strip() == "False"

@@ -15,9 +15,9 @@ from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.errors import NotLoggedIn, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.server.settings import ServerSettings
-from tests.conftest import PINNED_TODAY
+from tests.conftest import PINNED_TODAY, MemoryKeyring
 
-from .conftest import SERVER, MemoryKeyring, transport_for
+from .conftest import SERVER, transport_for
 
 MONDAY = PINNED_TODAY - dt.timedelta(days=PINNED_TODAY.weekday())
 
