@@ -1,277 +1,309 @@
 """The journal's writes: laid over the server's copy at once, sent in order, never lost.
 
-`JournalState` and `OutboxSender` without Textual and without a server: a
-fake client answers (or fails) the way `DiaryClient` would.
+`JournalState` and `OutboxSender` without Textual, against the real server in
+process: the demo school's maths teacher writes in the journal of their first
+class, in a lesson already given. The 2nd quarter is open and the 1st is
+closed, so the server refuses for good what is put in the 1st. Only what the
+network does is made up: while `wire.down`, connections are refused.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-from types import SimpleNamespace
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
 
-from ediary_tui.client import locations
-from ediary_tui.client.errors import Conflict, NotFound, ServerUnreachable
+from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.journal_state import SAVED, JournalState
-from ediary_tui.client.journal_sync import JournalSync, OutboxSender, Outcome, SendState
-from ediary_tui.client.outbox import PENDING, REFUSED, Outbox
-from ediary_tui.domain.models import AttendanceCode, Journal, MarkIn
+from ediary_tui.client.journal_sync import JournalSync, SendState
+from ediary_tui.client.outbox import PENDING, REFUSED, Entry
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import AttendanceCode, Journal, JournalStudent, Mark, MarkIn
 
-from .conftest import SERVER
+from .conftest import Wire, journal_sync, sending
 
-CLASSWORK = {"code": "classwork", "name": "Работа на уроке", "weight": 1, "category": "classwork"}
-TEST = {"code": "test", "name": "Контрольная работа", "weight": 3, "category": "test"}
-NOW = "2026-11-25T15:00:00Z"
-
-
-def a_mark(mark_id: str, value: int, form: dict[str, Any] = CLASSWORK) -> dict[str, Any]:
-    return {
-        "id": mark_id,
-        "value": value,
-        "control_form": form,
-        "teacher": {"id": "2", "full_name": "Акимов Иван Егорович"},
-        "lesson_id": "L1",
-        "student_id": "S1",
-        "subject_id": "4",
-        "date": "2026-11-25",
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
+MARKS = "/api/v1/marks"
 
 
-JOURNAL = Journal.model_validate(
-    {
-        "class_id": "9",
-        "class_name": "5А",
-        "subject": {"id": "4", "name": "Математика"},
-        "period": {
-            "id": "2",
-            "name": "2nd quarter",
-            "kind": "quarter",
-            "number": 2,
-            "starts_on": "2026-11-05",
-            "ends_on": "2026-12-28",
-        },
-        "can_write": True,
-        "students": [
-            {"id": "S1", "full_name": "Афанасьева Мария Михайловна"},
-            {"id": "S2", "full_name": "Белых Ксения Ивановна"},
-        ],
-        "lessons": [
-            {"id": "L1", "date": "2026-11-25", "number": 4, "control_form": TEST},
-        ],
-        "cells": [{"student_id": "S1", "lesson_id": "L1", "marks": [a_mark("100", 3, TEST)]}],
-        "settings": {"control_forms": [TEST, CLASSWORK]},
-    }
-)
+@dataclass
+class Cell:
+    """A student in a lesson of one of the teacher's journals, as the server has it."""
+
+    journal: Journal
+    student_id: str
+    lesson_id: str
+
+    @property
+    def where(self) -> tuple[str, str]:
+        return self.journal.class_id, self.journal.subject.id
+
+    @property
+    def marks(self) -> list[Mark]:
+        """The marks the server has in the cell, in its order."""
+        [cell] = [
+            c
+            for c in self.journal.cells
+            if (c.student_id, c.lesson_id) == (self.student_id, self.lesson_id)
+        ]
+        return cell.marks
+
+    @property
+    def saved(self) -> list[int | None]:
+        return [m.value for m in self.marks]
+
+    def student(self, journal: Journal | None = None) -> JournalStudent:
+        return next(s for s in (journal or self.journal).students if s.id == self.student_id)
 
 
-class FakeClient:
-    """Answers like DiaryClient; `down` makes every call unreachable, `refuse` a 409."""
+@dataclass
+class Teacher:
+    """The teacher's session, their journal's sync, and the cells they write in."""
 
-    def __init__(self) -> None:
-        self.token: str | None = "t"
-        self.down = False
-        self.refuse: str | None = None
-        self.calls: list[tuple[str, Any]] = []
-        self.deleted: set[str] = set()
-        self._next = 200
+    session: DiarySession
+    sync: JournalSync
+    open: Cell  # in the 2nd quarter, which is going on
+    closed: Cell  # in the 1st quarter, which is over and closed
 
-    def _check(self) -> None:
-        if self.down:
-            raise ServerUnreachable("cannot reach the school", code="unreachable")
-        if self.refuse:
-            raise Conflict(self.refuse, code="period_closed", status=409)
+    @property
+    def client(self) -> DiaryClient:
+        return self.session.client
 
-    async def create_mark(self, mark: MarkIn, *, idempotency_key: str | None = None) -> Any:
-        self._check()
-        self.calls.append(("create", (mark.value, idempotency_key)))
-        self._next += 1
-        body = {**a_mark(str(self._next), mark.value or 0), "student_id": mark.student_id}
-        return SimpleNamespace(model_dump=lambda mode="json": body)
+    def put(self, cell: Cell, value: int) -> Entry:
+        mark = MarkIn(student_id=cell.student_id, lesson_id=cell.lesson_id, value=value)
+        return self.sync.put_mark(*cell.where, mark)
 
-    async def delete_mark(self, mark_id: str) -> None:
-        self._check()
-        self.calls.append(("delete", mark_id))
-        if mark_id in self.deleted:
-            raise NotFound("no such mark", code="mark_not_found", status=404)
-        self.deleted.add(mark_id)
+    async def refetch(self, cell: Cell) -> Journal:
+        return await self.client.journal(*cell.where, cell.journal.period.id)
 
-    async def set_attendance(self, lesson_id: str, student_id: str, code: Any) -> Any:
-        self._check()
-        self.calls.append(("attendance", code))
-        body = {"lesson_id": lesson_id, "student_id": student_id, "code": code and code.value}
-        return SimpleNamespace(model_dump=lambda mode="json": body)
+
+def first_marked_cell(journal: Journal) -> Cell:
+    """The first cell the server lists with a mark in it: a lesson already given."""
+    cell = next(c for c in journal.cells if c.marks)
+    return Cell(journal, cell.student_id, cell.lesson_id)
 
 
 @pytest.fixture
-def client() -> FakeClient:
-    return FakeClient()
+async def teacher(teacher_session: DiarySession) -> Teacher:
+    assert teacher_session.user is not None
+    first = teacher_session.user.teaching[0]
+    client = teacher_session.client
+    journal = await client.journal(first.class_id, first.subject_id)
+    assert journal.period.name == "2nd quarter" and journal.can_write
+    q1 = next(p for p in journal.periods if p.name == "1st quarter")
+    closed = await client.journal(first.class_id, first.subject_id, q1.id)
+    return Teacher(
+        teacher_session,
+        journal_sync(teacher_session),
+        first_marked_cell(journal),
+        first_marked_cell(closed),
+    )
 
 
-@pytest.fixture
-def sync(client: FakeClient) -> JournalSync:
-    session = SimpleNamespace(client=client, server=SERVER, offline=False)
-    return JournalSync(session, "2", Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
-
-
-def put(sync: JournalSync, value: int, student: str = "S1") -> Any:
-    return sync.put_mark("9", "4", MarkIn(student_id=student, lesson_id="L1", value=value))
+def since(wire: Wire, start: int) -> list[tuple[str, str]]:
+    """The requests that reached the server after the first `start`: method and path."""
+    return [(r.method, r.url.path) for r in wire.served[start:]]
 
 
 class TestJournalState:
-    def test_a_typed_mark_shows_at_once_unsent_and_moves_the_average(
-        self, sync: JournalSync
+    async def test_a_typed_mark_shows_at_once_unsent_and_moves_the_average(
+        self, teacher: Teacher
     ) -> None:
-        state = JournalState(JOURNAL)
-        assert state.summary("S1").average == 3.0
-        state.add(put(sync, 5))
-        cell = state.cell("S1", "L1")
-        assert [(m.value, m.state) for m in cell.marks] == [(3, SAVED), (5, PENDING)]
-        assert cell.pending
-        # The lesson's form is a test (weight 3): (3*3 + 5*3) / 6 = 4.
-        assert state.summary("S1").average == 4.0 and state.summary("S1").proposed == 4
-
-    async def test_an_acknowledged_mark_joins_the_servers_copy(self, sync: JournalSync) -> None:
-        state = JournalState(JOURNAL)
-        entry = put(sync, 5)
+        cell = teacher.open
+        state = JournalState(cell.journal)
+        before = state.summary(cell.student_id)
+        server = cell.student()
+        assert (before.average, before.proposed) == (server.average, server.proposed)
+        entry = teacher.put(cell, 5)
         state.add(entry)
-        outcome = await sync.send(entry)
+        shown = state.cell(cell.student_id, cell.lesson_id)
+        assert [(m.value, m.state) for m in shown.marks] == [
+            *((v, SAVED) for v in cell.saved),
+            (5, PENDING),
+        ]
+        assert shown.pending
+        moved = state.summary(cell.student_id)
+        assert moved.average != before.average
+        # What the journal shows before sending is what the server says once it has the mark.
+        await teacher.sync.send(entry)
+        after = cell.student(await teacher.refetch(cell))
+        assert (moved.average, moved.proposed) == (after.average, after.proposed)
+
+    async def test_an_acknowledged_mark_joins_the_servers_copy(self, teacher: Teacher) -> None:
+        cell = teacher.open
+        state = JournalState(cell.journal)
+        entry = teacher.put(cell, 5)
+        state.add(entry)
+        outcome = await teacher.sync.send(entry)
         state.settle(outcome)
-        cell = state.cell("S1", "L1")
-        assert [(m.value, m.state) for m in cell.marks] == [(3, SAVED), (5, SAVED)]
-        assert not cell.pending and state.pending_count == 0
+        shown = state.cell(cell.student_id, cell.lesson_id)
+        assert [(m.value, m.state) for m in shown.marks] == [(v, SAVED) for v in [*cell.saved, 5]]
+        assert not shown.pending and state.pending_count == 0
+        again = Cell(await teacher.refetch(cell), cell.student_id, cell.lesson_id)
+        assert [m.ref for m in shown.marks] == [f"m:{m.id}" for m in again.marks]
 
     async def test_deleting_a_mark_not_yet_sent_names_the_entry_that_puts_it(
-        self, sync: JournalSync, client: FakeClient
+        self, teacher: Teacher, wire: Wire
     ) -> None:
-        state = JournalState(JOURNAL, created_mark_id=sync.created_mark_id)
-        created = put(sync, 5)
+        cell, sync = teacher.open, teacher.sync
+        state = JournalState(cell.journal, created_mark_id=sync.created_mark_id)
+        created = teacher.put(cell, 5)
         state.add(created)
-        deleted = sync.delete_mark("9", "4", "S1", "L1", mark={"value": 5}, create_seq=created.id)
+        deleted = sync.delete_mark(
+            *cell.where, cell.student_id, cell.lesson_id, mark={"value": 5}, create_seq=created.id
+        )
         state.add(deleted)
-        assert [m.value for m in state.cell("S1", "L1").marks] == [3]  # gone at once
+        assert [m.value for m in state.cell(cell.student_id, cell.lesson_id).marks] == cell.saved
+        start = len(wire.served)
+        outcomes = []
         for entry in (created, deleted):
-            state.settle(await sync.send(entry))
-        assert client.calls == [("create", (5, created.idempotency_key)), ("delete", "201")]
-        assert [m.value for m in state.cell("S1", "L1").marks] == [3]
-        assert not state.cell("S1", "L1").pending
+            outcomes.append(await sync.send(entry))
+            state.settle(outcomes[-1])
+        assert outcomes[0].result is not None
+        mark_id = outcomes[0].result["id"]
+        assert since(wire, start) == [("POST", MARKS), ("DELETE", f"{MARKS}/{mark_id}")]
+        put = wire.served[start]
+        assert put.headers["Idempotency-Key"] == created.idempotency_key
+        assert json.loads(put.content)["value"] == 5
+        assert [m.value for m in state.cell(cell.student_id, cell.lesson_id).marks] == cell.saved
+        assert not state.cell(cell.student_id, cell.lesson_id).pending
+        again = Cell(await teacher.refetch(cell), cell.student_id, cell.lesson_id)
+        assert again.saved == cell.saved
 
-    async def test_a_refusal_stays_on_the_cell_with_its_reason(
-        self, sync: JournalSync, client: FakeClient
-    ) -> None:
-        state = JournalState(JOURNAL)
-        entry = put(sync, 5)
+    async def test_a_refusal_stays_on_the_cell_with_its_reason(self, teacher: Teacher) -> None:
+        cell, sync = teacher.closed, teacher.sync
+        state = JournalState(cell.journal)
+        before = state.summary(cell.student_id).average
+        entry = teacher.put(cell, 5)
         state.add(entry)
-        client.refuse = "the 2nd quarter is closed"
         outcome = await sync.send(entry)
-        assert outcome.refused
+        assert outcome.reason == "the 1st quarter is closed; its journal can no longer change"
         state.settle(outcome)
-        cell = state.cell("S1", "L1")
-        assert [(m.value, m.state) for m in cell.marks] == [(3, SAVED), (5, REFUSED)]
-        assert [r.reason for r in cell.refusals] == ["the 2nd quarter is closed"]
-        assert state.summary("S1").average == 3.0  # a refused mark counts for nothing
+        shown = state.cell(cell.student_id, cell.lesson_id)
+        assert [(m.value, m.state) for m in shown.marks] == [
+            *((v, SAVED) for v in cell.saved),
+            (5, REFUSED),
+        ]
+        assert [r.reason for r in shown.refusals] == [outcome.reason]
+        assert state.summary(cell.student_id).average == before  # a refused mark counts for nothing
         assert [e.id for e in sync.refused()] == [entry.id]  # kept, never dropped
         state.dismiss(entry.id)
         sync.dismiss(entry.id)
-        assert state.cell("S1", "L1").refusals == () and sync.refused() == []
+        assert state.cell(cell.student_id, cell.lesson_id).refusals == ()
+        assert sync.refused() == []
 
-    def test_attendance_pending_then_cleared(self, sync: JournalSync) -> None:
-        state = JournalState(JOURNAL)
-        state.add(sync.set_attendance("9", "4", "S2", "L1", AttendanceCode.ILL, None))
-        assert state.cell("S2", "L1").code == AttendanceCode.ILL
-        state.add(sync.set_attendance("9", "4", "S2", "L1", None, AttendanceCode.ILL))
-        assert state.cell("S2", "L1").code is None and state.cell("S2", "L1").pending
+    def test_attendance_pending_then_cleared(self, teacher: Teacher) -> None:
+        cell, sync = teacher.open, teacher.sync
+        state = JournalState(cell.journal)
+        present = next(
+            c.student_id
+            for c in cell.journal.cells
+            if c.lesson_id == cell.lesson_id and c.attendance is None
+        )
+        args = (*cell.where, present, cell.lesson_id)
+        assert state.cell(present, cell.lesson_id).code is None
+        state.add(sync.set_attendance(*args, AttendanceCode.ILL, None))
+        assert state.cell(present, cell.lesson_id).code == AttendanceCode.ILL
+        state.add(sync.set_attendance(*args, None, AttendanceCode.ILL))
+        assert state.cell(present, cell.lesson_id).code is None
+        assert state.cell(present, cell.lesson_id).pending
 
-    def test_entries_of_another_journal_are_not_laid_over_this_one(self, sync: JournalSync) -> None:
-        other = sync.put_mark("11", "4", MarkIn(student_id="S1", lesson_id="L1", value=2))
-        state = JournalState(JOURNAL, [other])
-        assert [m.value for m in state.cell("S1", "L1").marks] == [3]
+    def test_entries_of_another_journal_are_not_laid_over_this_one(self, teacher: Teacher) -> None:
+        cell = teacher.open
+        assert teacher.session.user is not None
+        elsewhere = teacher.session.user.teaching[1]
+        assert elsewhere.class_id != cell.journal.class_id
+        mark = MarkIn(student_id=cell.student_id, lesson_id=cell.lesson_id, value=2)
+        other = teacher.sync.put_mark(elsewhere.class_id, elsewhere.subject_id, mark)
+        state = JournalState(cell.journal, [other])
+        assert [m.value for m in state.cell(cell.student_id, cell.lesson_id).marks] == cell.saved
 
 
 class TestSending:
     async def test_a_delete_that_finds_the_mark_gone_is_done(
-        self, sync: JournalSync, client: FakeClient
+        self, teacher: Teacher, wire: Wire
     ) -> None:
-        client.deleted.add("100")  # deleted already; the answer was lost
-        entry = sync.delete_mark("9", "4", "S1", "L1", mark={"value": 3}, mark_id="100")
-        outcome = await sync.send(entry)
-        assert not outcome.refused and outcome.result == {"mark_id": "100"}
+        cell = teacher.open
+        [mark] = cell.marks
+        await teacher.client.delete_mark(mark.id)  # deleted already; the answer was lost
+        entry = teacher.sync.delete_mark(
+            *cell.where,
+            cell.student_id,
+            cell.lesson_id,
+            mark={"value": mark.value},
+            mark_id=mark.id,
+        )
+        start = len(wire.served)
+        outcome = await teacher.sync.send(entry)
+        assert since(wire, start) == [("DELETE", f"{MARKS}/{mark.id}")]
+        assert not outcome.refused and outcome.result == {"mark_id": mark.id}
 
     async def test_deleting_what_the_server_refused_to_put_sends_nothing(
-        self, sync: JournalSync, client: FakeClient
+        self, teacher: Teacher, wire: Wire
     ) -> None:
-        created = put(sync, 5)
-        client.refuse = "closed"
-        await sync.send(created)
-        client.refuse = None
-        deleted = sync.delete_mark("9", "4", "S1", "L1", mark={"value": 5}, create_seq=created.id)
+        cell, sync = teacher.closed, teacher.sync
+        created = teacher.put(cell, 5)
+        assert (await sync.send(created)).refused
+        deleted = sync.delete_mark(
+            *cell.where, cell.student_id, cell.lesson_id, mark={"value": 5}, create_seq=created.id
+        )
+        start = len(wire.served)
         outcome = await sync.send(deleted)
-        assert outcome.result == {"mark_id": None} and client.calls == []
+        assert outcome.result == {"mark_id": None} and since(wire, start) == []
 
     async def test_the_sender_goes_in_order_waits_out_an_outage_and_resumes(
-        self, sync: JournalSync, client: FakeClient
+        self, teacher: Teacher, wire: Wire
     ) -> None:
-        sender = OutboxSender(sync, first_delay=0.01, max_delay=0.04)
-        outcomes: list[Outcome] = []
-        states: list[SendState] = []
-        client.down = True
-        entries = [put(sync, v) for v in (5, 4, 3)]
-        task = asyncio.create_task(sender.run(outcomes.append, states.append, pytest.fail))
-        try:
-            await _until(lambda: sum(s.offline for s in states) >= 4)
-            delays = [s.retry_in for s in states if s.offline]
-            assert delays[:4] == [0.01, 0.02, 0.04, 0.04]  # doubling, up to the cap
-            assert all(s.pending == 3 for s in states if s.offline) and not outcomes
-            client.down = False
-            await _until(lambda: len(outcomes) == 3)
-            assert [o.entry.id for o in outcomes] == [e.id for e in entries]
-            assert [c[1][0] for c in client.calls] == [5, 4, 3]
-            assert sync.pending() == [] and states[-1] == SendState(0)
-            sender.wake()  # nothing new: the sender just waits
-            await asyncio.sleep(0.02)
-            assert len(client.calls) == 3
-        finally:
-            task.cancel()
+        cell, sync = teacher.open, teacher.sync
+        wire.down = True
+        start = len(wire.served)
+        entries = [teacher.put(cell, v) for v in (5, 4, 3)]
+        async with sending(sync, first_delay=0.01, max_delay=0.04) as sent:
+            await sent.until(lambda: sum(s.offline for s in sent.states) == 4)
+            offline = [s for s in sent.states if s.offline]
+            assert [s.retry_in for s in offline] == [0.01, 0.02, 0.04, 0.04]  # doubling, capped
+            assert [s.pending for s in offline] == [3] * 4 and sent.outcomes == []
+            wire.down = False
+            await sent.until(lambda: len(sent.outcomes) == 3)
+            assert [o.entry.id for o in sent.outcomes] == [e.id for e in entries]
+            posts = wire.served[start:]
+            assert [(r.method, r.url.path) for r in posts] == [("POST", MARKS)] * 3
+            assert [json.loads(r.content)["value"] for r in posts] == [5, 4, 3]
+            assert [r.headers["Idempotency-Key"] for r in posts] == [
+                e.idempotency_key for e in entries
+            ]
+            assert sync.pending() == [] and sent.states[-1] == SendState(0)
+            looked = len(sent.states)
+            sent.sender.wake()  # nothing new: the sender looks, finds nothing, and waits
+            await sent.until(lambda: len(sent.states) > looked)
+            assert sent.states[looked:] == [SendState(0)]
+            assert len(wire.served) == start + 3
 
-    async def test_retry_now_cuts_the_pause_short(
-        self, sync: JournalSync, client: FakeClient
-    ) -> None:
-        sender = OutboxSender(sync, first_delay=30, max_delay=30)
-        outcomes: list[Outcome] = []
-        states: list[SendState] = []
-        client.down = True
-        put(sync, 5)
-        task = asyncio.create_task(sender.run(outcomes.append, states.append, pytest.fail))
-        try:
-            await _until(lambda: any(s.offline for s in states))
-            client.down = False
-            sender.retry_now()
-            await _until(lambda: len(outcomes) == 1, timeout=1)
-        finally:
-            task.cancel()
+    async def test_retry_now_cuts_the_pause_short(self, teacher: Teacher, wire: Wire) -> None:
+        wire.down = True
+        teacher.put(teacher.open, 5)
+        async with sending(teacher.sync, first_delay=30, max_delay=30) as sent:
+            await sent.until(lambda: any(s.offline for s in sent.states))
+            wire.down = False
+            sent.sender.retry_now()
+            await sent.until(lambda: len(sent.outcomes) == 1, timeout=1)
+        assert [o.refused for o in sent.outcomes] == [False]
 
 
-async def _until(condition: Any, timeout: float = 5) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("never happened")
-        await asyncio.sleep(0.005)
-
-
-def test_dates_in_payloads_are_iso(sync: JournalSync) -> None:
-    entry = sync.put_mark(
-        "9",
-        "4",
-        MarkIn(student_id="S1", lesson_id="L1", is_dot=True, due=dt.date(2026, 12, 2)),
+def test_dates_in_payloads_are_iso(teacher: Teacher) -> None:
+    cell = teacher.open
+    entry = teacher.sync.put_mark(
+        *cell.where,
+        MarkIn(
+            student_id=cell.student_id,
+            lesson_id=cell.lesson_id,
+            is_dot=True,
+            due=dt.date(2026, 12, 2),
+        ),
     )
-    [(payload,)] = sync.outbox._db.execute(
+    [(payload,)] = teacher.sync.outbox._db.execute(
         "SELECT payload FROM entries WHERE seq = ?", (entry.id,)
     ).fetchall()
     assert json.loads(payload)["mark"]["due"] == "2026-12-02"
-    assert sync.pending()[0].command.mark.due == dt.date(2026, 12, 2)  # type: ignore[union-attr]
+    assert teacher.sync.pending()[0].command.mark.due == dt.date(2026, 12, 2)  # type: ignore[union-attr]
