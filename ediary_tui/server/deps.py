@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .auth import Caller, authenticate, require_password_changed
-from .idempotency import KeyedRequest, keyed_request
+from .idempotency import KeyedRequest, create_once, keyed_request
 from .settings import ServerContext
 
 
@@ -45,3 +50,26 @@ AnyCaller = Annotated[Caller, Depends(any_caller)]
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
 # The Idempotency-Key header bound to its request (method, route, body): see idempotency.py.
 IdempotencyKey = Annotated[KeyedRequest | None, Depends(keyed_request)]
+
+
+@dataclass(frozen=True)
+class Creation:
+    """What a route that creates needs: who asks, the server, and the request's key."""
+
+    ctx: ServerContext
+    caller: Caller
+    key: KeyedRequest | None
+
+    async def once(
+        self, create: Callable[[AsyncConnection], Awaitable[BaseModel]], *, secret: bool = False
+    ) -> JSONResponse:
+        """201 with what `create` made, or what the same key made before (`create_once`)."""
+        return await create_once(self.ctx, self.caller, self.key, create, secret=secret)
+
+
+async def creation(ctx: Ctx, caller: CurrentCaller, key: IdempotencyKey = None) -> Creation:
+    return Creation(ctx, caller, key)
+
+
+# A create route's one dependency: the caller, the context and the Idempotency-Key together.
+Create = Annotated[Creation, Depends(creation)]

@@ -1,4 +1,10 @@
-"""One router per resource; `app.create_app` mounts them all under /api/v1."""
+"""One router per resource; `app.create_app` mounts them all under /api/v1.
+
+A data route says each thing about itself once: its answer model is its return type
+(`response_model=` only where it returns ready JSON), its description in the OpenAPI
+document is its docstring (`common.DocumentedRoute`), and the errors every route of a
+router gives are the router's (`common.data_router`).
+"""
 
 from fastapi import APIRouter
 

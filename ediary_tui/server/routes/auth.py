@@ -26,7 +26,6 @@ def _address(request: Request, ctx: Ctx) -> str:
 
 @router.post(
     "/auth/login",
-    response_model=LoginResult,
     responses=documented((401, "wrong_credentials: wrong login or password"), 429),
 )
 async def login(body: LoginRequest, request: Request, ctx: Ctx) -> LoginResult:

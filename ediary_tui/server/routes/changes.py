@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from ediary_tui.domain.models import ChangeFeed
 
 from .. import changes
 from ..deps import Ctx, CurrentCaller
-from ..errors import documented
+from .common import data_router
 
-router = APIRouter(tags=["changes"], responses=documented(401, 403))
+router = data_router("changes")
 
 
 @router.get("/changes", response_model=ChangeFeed)

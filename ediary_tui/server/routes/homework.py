@@ -4,30 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from ediary_tui.domain.models import Date, Homework, HomeworkDone, HomeworkList
 
 from ..deps import Ctx, CurrentCaller
-from ..errors import documented
 from ..ids import parse_id
 from ..params import QueryBool
 from ..services import homework as service
+from .common import data_router
 
-router = APIRouter(tags=["diary"], responses=documented(401, 403))
+router = data_router("diary", 404)
 
 
 @router.get(
     "/students/{student_id}/homework",
-    responses=documented(404),
-    response_model=HomeworkList,
     summary="Homework set in a range of lessons",
-    description=(
-        "Homework of the lessons from `from` to `to` (the current week by default), "
-        "optionally of one subject or only required (or optional) ones, with when it was "
-        "set and revised, its due date (the next lesson of the subject) and whether the "
-        "student has ticked it done."
-    ),
 )
 async def list_homework(
     student_id: str,
@@ -38,6 +30,9 @@ async def list_homework(
     subject_id: Annotated[str | None, Query(max_length=20)] = None,
     required: QueryBool | None = None,
 ) -> HomeworkList:
+    """Homework of the lessons from `from` to `to` (the current week by default), optionally of one
+    subject or only required (or optional) ones, with when it was set and revised, its due date (the
+    next lesson of the subject) and whether the student has ticked it done."""
     return await service.list_homework(
         ctx, caller, parse_id(student_id, "student"), date_from, date_to, subject_id, required
     )
@@ -45,14 +40,12 @@ async def list_homework(
 
 @router.put(
     "/students/{student_id}/homework/{homework_id}/done",
-    responses=documented(404),
-    response_model=Homework,
     summary="The student marks their homework done (or not)",
-    description="Only the student themself; a parent or teacher gets 403.",
 )
 async def set_done(
     student_id: str, homework_id: str, body: HomeworkDone, caller: CurrentCaller, ctx: Ctx
 ) -> Homework:
+    """Only the student themself; a parent or teacher gets 403."""
     return await service.set_done(
         ctx,
         caller,

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from ediary_tui.domain.models import Journal
 
 from ..deps import Ctx, CurrentCaller
-from ..errors import documented
 from ..services import journal as service
+from .common import data_router
 
-router = APIRouter(tags=["journal"], responses=documented(401, 403))
+router = data_router("journal", 404)
 
 
 @router.get(
     "/journal",
-    responses=documented(404),
     response_model=Journal,
     summary="The journal of a class in one subject for one period",
-    description=(
-        "Students (by full name, surname first) with their weighted `average`, the "
-        "`proposed` period mark (the school's threshold) and the `period_mark` set; the "
-        "period's lessons in order with topic, default control form and homework; and "
-        "`cells` only where a student has marks or attendance in a lesson. `period_id` "
-        "defaults to the period containing today, else the nearest; `periods` lists the "
-        "school year's periods of the class's kind for a picker. Readable by the teachers "
-        "of the subject in the class (`can_write` true), the class teacher and the school's "
-        "admin (`can_write` false); 403 `not_your_subject` for other teachers, 403 for "
-        "students and parents, 404 for an unknown class or a subject not taught in it."
-    ),
 )
 async def get_journal(
     caller: CurrentCaller,
@@ -39,6 +27,14 @@ async def get_journal(
     subject_id: Annotated[str, Query(max_length=20)],
     period_id: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
+    """Students (by full name, surname first) with their weighted `average`, the `proposed` period
+    mark (the school's threshold) and the `period_mark` set; the period's lessons in order with
+    topic, default control form and homework; and `cells` only where a student has marks or
+    attendance in a lesson. `period_id` defaults to the period containing today, else the nearest;
+    `periods` lists the school year's periods of the class's kind for a picker. Readable by the
+    teachers of the subject in the class (`can_write` true), the class teacher and the school's
+    admin (`can_write` false); 403 `not_your_subject` for other teachers, 403 for students and
+    parents, 404 for an unknown class or a subject not taught in it."""
     # The biggest read of the journal: dumped once here, not validated again by FastAPI.
     journal = await service.journal(ctx, caller, class_id, subject_id, period_id)
     return Response(journal.model_dump_json(by_alias=True), media_type="application/json")

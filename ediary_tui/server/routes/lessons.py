@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from fastapi.responses import JSONResponse
 
 from ediary_tui.domain.models import (
@@ -19,57 +19,50 @@ from ediary_tui.domain.models import (
     TeacherDay,
 )
 
-from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..deps import Create, Ctx, CurrentCaller
 from ..errors import documented
-from ..idempotency import create_once
 from ..ids import parse_id
 from ..services import lessons as service
+from .common import PERIOD_CLOSED, data_router
 
-router = APIRouter(tags=["journal"], responses=documented(401, 403))
+router = data_router("journal")
 
 
 @router.get(
     "/lessons/{lesson_id}",
     responses=documented(404),
-    response_model=LessonOut,
     summary="One lesson of the journal",
-    description="For anyone who may read the journal of its class and subject (403 otherwise).",
 )
 async def get_lesson(lesson_id: str, caller: CurrentCaller, ctx: Ctx) -> LessonOut:
+    """For anyone who may read the journal of its class and subject (403 otherwise)."""
     return await service.get_lesson(ctx, caller, parse_id(lesson_id, "lesson"))
 
 
 @router.patch(
     "/lessons/{lesson_id}",
-    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
-    response_model=LessonOut,
+    responses=documented(404, PERIOD_CLOSED),
     summary="A teacher sets a lesson's topic, default control form or room",
-    description=(
-        "The fields sent change, the others stay; a blank topic or room clears it. "
-        "`control_form` is a code of the school (422 otherwise). Only a teacher of the "
-        "subject in the class (403). Once the lesson's period is closed, nothing of it "
-        "changes: topic, control form, room, attendance, homework (409 `period_closed`)."
-    ),
 )
 async def patch_lesson(
     lesson_id: str, body: LessonPatch, caller: CurrentCaller, ctx: Ctx
 ) -> LessonOut:
+    """The fields sent change, the others stay; a blank topic or room clears it. `control_form` is a
+    code of the school (422 otherwise). Only a teacher of the subject in the class (403). Once the
+    lesson's period is closed, nothing of it changes: topic, control form, room, attendance,
+    homework (409 `period_closed`)."""
     return await service.patch_lesson(ctx, caller, parse_id(lesson_id, "lesson"), body)
 
 
 @router.put(
     "/lessons/{lesson_id}/attendance/{student_id}",
-    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
-    response_model=AttendanceOut,
+    responses=documented(404, PERIOD_CLOSED),
     summary="A teacher marks a student absent, ill, excused or late (null clears)",
-    description=(
-        "Only a teacher of the subject in the class (403); the student must be in the "
-        "lesson's class (422 on `student_id`); `code` is absent, ill, excused, late or null."
-    ),
 )
 async def set_attendance(
     lesson_id: str, student_id: str, body: AttendanceIn, caller: CurrentCaller, ctx: Ctx
 ) -> AttendanceOut:
+    """Only a teacher of the subject in the class (403); the student must be in the lesson's class
+    (422 on `student_id`); `code` is absent, ill, excused, late or null."""
     return await service.set_attendance(
         ctx, caller, parse_id(lesson_id, "lesson"), parse_id(student_id, "student"), body.code
     )
@@ -77,71 +70,55 @@ async def set_attendance(
 
 @router.post(
     "/lessons/{lesson_id}/homework",
-    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
+    responses=documented(404, PERIOD_CLOSED),
     response_model=Homework,
     status_code=201,
     summary="A teacher sets homework in a lesson",
-    description=(
-        "Only a teacher of the subject in the class (403); 409 `period_closed` once the "
-        "lesson's period is closed. `due` in the answer is the next lesson of the subject. "
-        "An `Idempotency-Key` makes a retry return the first homework."
-    ),
 )
-async def add_homework(
-    lesson_id: str,
-    body: HomeworkIn,
-    caller: CurrentCaller,
-    ctx: Ctx,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+async def add_homework(lesson_id: str, body: HomeworkIn, create: Create) -> JSONResponse:
+    """Only a teacher of the subject in the class (403); 409 `period_closed` once the lesson's
+    period is closed. `due` in the answer is the next lesson of the subject. An `Idempotency-Key`
+    makes a retry return the first homework."""
     lid = parse_id(lesson_id, "lesson")
-    return await create_once(
-        ctx,
-        caller,
-        idempotency_key,
-        lambda conn: service.add_homework(conn, ctx, caller, lid, body),
+    return await create.once(
+        lambda conn: service.add_homework(conn, create.ctx, create.caller, lid, body)
     )
 
 
 @router.patch(
     "/homework/{homework_id}",
-    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
-    response_model=Homework,
+    responses=documented(404, PERIOD_CLOSED),
     summary="A teacher revises homework",
-    description="The text or whether it is required; `updated_at` says when it was revised.",
 )
 async def patch_homework(
     homework_id: str, body: HomeworkPatch, caller: CurrentCaller, ctx: Ctx
 ) -> Homework:
+    """The text or whether it is required; `updated_at` says when it was revised."""
     return await service.patch_homework(ctx, caller, parse_id(homework_id, "homework"), body)
 
 
 @router.delete(
     "/homework/{homework_id}",
-    responses=documented(404, (409, "period_closed: the period of the lesson is closed")),
+    responses=documented(404, PERIOD_CLOSED),
     status_code=204,
     response_class=Response,
     summary="A teacher removes homework",
-    description="Only a teacher of the subject in the class (403).",
 )
 async def delete_homework(homework_id: str, caller: CurrentCaller, ctx: Ctx) -> Response:
+    """Only a teacher of the subject in the class (403)."""
     await service.delete_homework(ctx, caller, parse_id(homework_id, "homework"))
     return Response(status_code=204)
 
 
 @router.get(
     "/timetable/teacher",
-    response_model=TeacherDay,
     summary="The caller's lessons on a day, in bell order",
-    description=(
-        "What the teacher gives on `date` (today by default), replacement lessons "
-        "included, with times: the TUI opens the journal on the lesson now or next. "
-        "403 for students and parents."
-    ),
 )
 async def teacher_day(
     caller: CurrentCaller,
     ctx: Ctx,
     date: Annotated[Date | None, Query(description="YYYY-MM-DD")] = None,
 ) -> TeacherDay:
+    """What the teacher gives on `date` (today by default), replacement lessons included, with
+    times: the TUI opens the journal on the lesson now or next. 403 for students and parents."""
     return await service.teacher_day(ctx, caller, date)

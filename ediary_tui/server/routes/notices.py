@@ -2,79 +2,63 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.responses import JSONResponse
 
 from ediary_tui.domain.models import AbsenceNotice, AbsenceNoticeIn, AbsenceNoticeList
 
-from ..deps import Ctx, CurrentCaller, IdempotencyKey
+from ..deps import Create, Ctx, CurrentCaller
 from ..errors import documented
-from ..idempotency import create_once
 from ..ids import parse_id
 from ..services import notices as service
+from .common import data_router
 
-router = APIRouter(tags=["notices"], responses=documented(401, 403))
+router = data_router("notices", 404)
 
 
 @router.get(
     "/students/{student_id}/absence-notices",
-    responses=documented(404),
-    response_model=AbsenceNoticeList,
     summary="The child's notices of absence, newest first",
-    description="Withdrawn notices are left out; `state` is upcoming, current or past.",
 )
 async def list_notices(student_id: str, caller: CurrentCaller, ctx: Ctx) -> AbsenceNoticeList:
+    """Withdrawn notices are left out; `state` is upcoming, current or past."""
     return await service.list_notices(ctx, caller, parse_id(student_id, "student"))
 
 
 @router.post(
     "/students/{student_id}/absence-notices",
     responses=documented(
-        404, (409, "notice_overlaps: a notice of the child in force covers some of these days")
+        (409, "notice_overlaps: a notice of the child in force covers some of these days")
     ),
     response_model=AbsenceNotice,
     status_code=201,
     summary="A parent gives a notice of absence",
-    description=(
-        "Only a parent of the student (403 for others who may read the diary). The child's "
-        "lessons in the range become `excused` (an `ill` or `late` already in the journal "
-        "stays). 422 naming the field: `to` before `from`, more than 60 days (`to`), outside "
-        "the current school year (`from` or `to`), `first_lesson`/`last_lesson` unless "
-        "`from` equals `to`, or the last lesson before the first (`last_lesson`). "
-        "**409 `notice_overlaps`** when the range overlaps a notice of the child that is in "
-        "force. An `Idempotency-Key` makes a retry return the first notice."
-    ),
 )
-async def create_notice(
-    student_id: str,
-    body: AbsenceNoticeIn,
-    caller: CurrentCaller,
-    ctx: Ctx,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+async def create_notice(student_id: str, body: AbsenceNoticeIn, create: Create) -> JSONResponse:
+    """Only a parent of the student (403 for others who may read the diary). The child's lessons in
+    the range become `excused` (an `ill` or `late` already in the journal stays). 422 naming the
+    field: `to` before `from`, more than 60 days (`to`), outside the current school year (`from` or
+    `to`), `first_lesson`/`last_lesson` unless `from` equals `to`, or the last lesson before the
+    first (`last_lesson`). **409 `notice_overlaps`** when the range overlaps a notice of the child
+    that is in force. An `Idempotency-Key` makes a retry return the first notice."""
     sid = parse_id(student_id, "student")
-    return await create_once(
-        ctx,
-        caller,
-        idempotency_key,
-        lambda conn: service.create_notice(conn, ctx, caller, sid, body),
+    return await create.once(
+        lambda conn: service.create_notice(conn, create.ctx, create.caller, sid, body)
     )
 
 
 @router.delete(
     "/students/{student_id}/absence-notices/{notice_id}",
-    responses=documented(404, (409, "notice_started: its first lesson has begun")),
+    responses=documented((409, "notice_started: its first lesson has begun")),
     status_code=204,
     response_class=Response,
     summary="Its author withdraws a notice before it starts",
-    description=(
-        "Only the parent who gave it (403 for others who may read the diary); 409 "
-        "`notice_started` once its first lesson has begun. The `excused` codes it set go."
-    ),
 )
 async def withdraw_notice(
     student_id: str, notice_id: str, caller: CurrentCaller, ctx: Ctx
 ) -> Response:
+    """Only the parent who gave it (403 for others who may read the diary); 409 `notice_started`
+    once its first lesson has begun. The `excused` codes it set go."""
     await service.withdraw_notice(
         ctx, caller, parse_id(student_id, "student"), parse_id(notice_id, "notice")
     )

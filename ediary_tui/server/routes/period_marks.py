@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ediary_tui.domain.models import PeriodMarkIn, PeriodMarkOut
 
 from ..deps import Ctx, CurrentCaller
 from ..errors import documented
 from ..services import period_marks as service
+from .common import data_router
 
-router = APIRouter(tags=["journal"], responses=documented(401, 403))
+router = data_router("journal")
 
 
 @router.put(
     "/period-marks",
     responses=documented((409, "period_closed: the period is closed")),
-    response_model=PeriodMarkOut,
     summary="A teacher sets (or, with a null value, removes) a period mark",
-    description=(
-        "Only a teacher of the subject in the student's class (403). `value` on the "
-        "school's scale or null; `period_id` must be a period of the school of the kind "
-        "the class's grade is marked by (quarters for 1-9, half-years for 10-11), else 422 "
-        "on `period_id`. 409 `period_closed` once the period is closed."
-    ),
 )
 async def set_period_mark(body: PeriodMarkIn, caller: CurrentCaller, ctx: Ctx) -> PeriodMarkOut:
+    """Only a teacher of the subject in the student's class (403). `value` on the school's scale or
+    null; `period_id` must be a period of the school of the kind the class's grade is marked by
+    (quarters for 1-9, half-years for 10-11), else 422 on `period_id`. 409 `period_closed` once the
+    period is closed."""
     return await service.set_period_mark(ctx, caller, body)

@@ -4,30 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from ediary_tui.domain.models import Date, MarksPage, ReportCard
 
 from ..deps import Ctx, CurrentCaller
-from ..errors import documented
 from ..ids import parse_id
 from ..params import QueryInt
 from ..services import report_card as service
+from .common import data_router
 
-router = APIRouter(tags=["diary"], responses=documented(401, 403))
+router = data_router("diary", 404)
 
 
 @router.get(
     "/students/{student_id}/report-card",
-    responses=documented(404),
-    response_model=ReportCard,
     summary="Subjects by periods: averages, period marks, absences, year marks",
-    description=(
-        "Quarters for grades 1-9, half-years for 10-11. Per subject and period: the weighted "
-        "average of the marks with a value, the period mark if set, the mark proposed from "
-        "the average by the school's threshold, absences (and how many for illness). "
-        "`year` is the calendar year the school year starts in; the current one by default."
-    ),
 )
 async def get_report_card(
     student_id: str,
@@ -35,18 +27,16 @@ async def get_report_card(
     ctx: Ctx,
     year: Annotated[QueryInt | None, Query(ge=2000, le=2100)] = None,
 ) -> ReportCard:
+    """Quarters for grades 1-9, half-years for 10-11. Per subject and period: the weighted average
+    of the marks with a value, the period mark if set, the mark proposed from the average by the
+    school's threshold, absences (and how many for illness). `year` is the calendar year the school
+    year starts in; the current one by default."""
     return await service.report_card(ctx, caller, parse_id(student_id, "student"), year)
 
 
 @router.get(
     "/students/{student_id}/marks",
-    responses=documented(404),
-    response_model=MarksPage,
     summary="A student's marks in date order, for charts",
-    description=(
-        "Marks of lessons from `from` to `to` (both inclusive; the current school year by "
-        "default), optionally of one subject. `to` before `from` is 422 on `to`."
-    ),
 )
 async def get_marks(
     student_id: str,
@@ -56,6 +46,8 @@ async def get_marks(
     date_to: Annotated[Date | None, Query(alias="to")] = None,
     subject_id: Annotated[str | None, Query(max_length=20)] = None,
 ) -> MarksPage:
+    """Marks of lessons from `from` to `to` (both inclusive; the current school year by default),
+    optionally of one subject. `to` before `from` is 422 on `to`."""
     return await service.student_marks(
         ctx, caller, parse_id(student_id, "student"), date_from, date_to, subject_id
     )

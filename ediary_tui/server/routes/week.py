@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from ediary_tui.domain.models import Date, Signature, Week
 
@@ -12,8 +12,9 @@ from ..deps import Ctx, CurrentCaller
 from ..errors import documented
 from ..ids import parse_id
 from ..services import week as service
+from .common import data_router
 
-router = APIRouter(tags=["diary"], responses=documented(401, 403))
+router = data_router("diary")
 
 
 @router.get(
@@ -21,14 +22,6 @@ router = APIRouter(tags=["diary"], responses=documented(401, 403))
     responses=documented(404),
     response_model=Week,
     summary="The weekly diary of a student",
-    description=(
-        "Days Monday to Saturday (Monday to Friday for a five-day class), each with its "
-        "lessons in order: times, subject, teacher, room, topic, homework, marks and "
-        "attendance; the week's behaviour note and signature; and the school's settings "
-        "(scale, threshold, control forms with their weights). `start` may be any day of "
-        "the week; the current week without it. Readable by the student, their parents, "
-        "the teachers of their class and the school's admin; 404 for anyone else."
-    ),
 )
 async def get_week(
     student_id: str,
@@ -36,20 +29,20 @@ async def get_week(
     ctx: Ctx,
     start: Annotated[Date | None, Query(description="any day of the week, YYYY-MM-DD")] = None,
 ) -> Response:
+    """Days Monday to Saturday (Monday to Friday for a five-day class), each with its lessons in
+    order: times, subject, teacher, room, topic, homework, marks and attendance; the week's
+    behaviour note and signature; and the school's settings (scale, threshold, control forms with
+    their weights). `start` may be any day of the week; the current week without it. Readable by the
+    student, their parents, the teachers of their class and the school's admin; 404 for anyone
+    else."""
     body = await service.week_json(ctx, caller, parse_id(student_id, "student"), start)
     return Response(body, media_type="application/json")
 
 
 @router.post(
     "/students/{student_id}/week/{monday}/signature",
-    response_model=Signature,
     status_code=201,
     summary="A parent signs (acknowledges) a week",
-    description=(
-        "Only a parent of the student; 403 for others who may read the diary. `monday` must "
-        "be a Monday of a week that has begun (422 otherwise). 201 when signed now; signing "
-        "again answers 200 with the first signature."
-    ),
     responses={
         200: {"model": Signature, "description": "the week was already signed"},
         **documented(404),
@@ -62,6 +55,9 @@ async def sign_week(
     ctx: Ctx,
     response: Response,
 ) -> Signature:
+    """Only a parent of the student; 403 for others who may read the diary. `monday` must be a
+    Monday of a week that has begun (422 otherwise). 201 when signed now; signing again answers 200
+    with the first signature."""
     signature, new = await service.sign_week(ctx, caller, parse_id(student_id, "student"), monday)
     if not new:
         response.status_code = 200
