@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.models import Change, ChangeFeed, Role
 
 from . import schema as s
-from .access import load_student
+from .access import StudentInfo, load_student
 from .auth import Caller
 from .errors import Invalid
 from .ids import MAX_ID, ascii_number, sid
@@ -47,6 +47,30 @@ async def record(
             summary=summary[:300],
             data=data or {},
         )
+    )
+
+
+async def record_about(
+    conn: AsyncConnection,
+    ctx: ServerContext,
+    student: StudentInfo,
+    *,
+    kind: str,
+    summary: str,
+    entity_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A change about one student: seen by those who may read the student."""
+    await record(
+        conn,
+        ctx,
+        school_id=student.school_id,
+        kind=kind,
+        summary=summary,
+        student_id=student.id,
+        class_id=student.class_id,
+        entity_id=entity_id,
+        data=data,
     )
 
 

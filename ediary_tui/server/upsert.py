@@ -97,3 +97,30 @@ async def upsert_many(
 def excluded(table: sa.Table, column: str) -> Any:
     """The proposed value of `column` in an upsert (`EXCLUDED.column`), on both dialects."""
     return sa.literal_column(f"excluded.{table.c[column].name}")
+
+
+async def put_or_clear(
+    conn: AsyncConnection,
+    table: sa.Table,
+    key: Mapping[str, Any],
+    column: str,
+    value: Any,
+    also: Mapping[str, Any],
+) -> bool:
+    """Set `column` of the row at `key` to `value` (and the columns of `also`), or delete the
+    row when `value` is None. One statement either way: a twin request racing on a row not
+    there yet finds it and, the value being the same, writes nothing. False when this
+    request changed nothing (its twin was first)."""
+    where = [table.c[k] == v for k, v in key.items()]
+    if value is None:
+        deleted = await conn.execute(table.delete().where(*where).returning(table.c[column]))
+        return deleted.first() is not None
+    written = await upsert(
+        conn,
+        table,
+        {**key, column: value, **also},
+        conflict=tuple(key),
+        where=table.c[column] != excluded(table, column),
+        returning=(table.c[column],),
+    )
+    return written is not None

@@ -50,6 +50,14 @@ def check_line(value: str | None, field: str) -> None:
     check_text(value, field, one_line=True)
 
 
+def blank_is_none(text: str | None) -> str | None:
+    """Blank means none: an emptied topic, room or comment is cleared, not stored as ''."""
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
 def control_form(row: Any) -> ControlForm:
     return ControlForm(
         code=row.code, name=row.name, weight=row.weight, category=Category(row.category)
@@ -64,11 +72,28 @@ async def control_forms_by_id(conn: AsyncConnection, school_id: int) -> dict[int
     return {r.id: control_form(r) for r in rows}
 
 
-async def control_form_id(conn: AsyncConnection, school_id: int, code: str) -> int | None:
+async def control_form_id(conn: AsyncConnection, school_id: int, code: str) -> int:
+    """The id of the school's control form `code`: 422 on `control_form` if it has none."""
     cf = s.control_forms
-    return (
-        await conn.execute(sa.select(cf.c.id).where(cf.c.school_id == school_id, cf.c.code == code))
-    ).scalar()
+    found = await conn.scalar(
+        sa.select(cf.c.id).where(cf.c.school_id == school_id, cf.c.code == code)
+    )
+    if found is None:
+        raise Invalid(
+            f"the school has no control form {code!r}",
+            code="invalid_control_form",
+            field="control_form",
+        )
+    return found
+
+
+async def patched_control_form(
+    conn: AsyncConnection, school_id: int, code: str | None, *, refusal: str
+) -> int:
+    """The control form a patch sends: it may change, not be cleared (422 saying `refusal`)."""
+    if code is None:
+        raise Invalid(refusal, code="invalid_control_form", field="control_form")
+    return await control_form_id(conn, school_id, code)
 
 
 async def school_settings(conn: AsyncConnection, school_id: int) -> SchoolSettings:

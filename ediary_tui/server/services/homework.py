@@ -19,7 +19,7 @@ from ediary_tui.domain.periods import week_start
 from .. import schema as s
 from ..access import StudentInfo, readable_student
 from ..auth import Caller
-from ..changes import record
+from ..changes import record_about
 from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
@@ -45,10 +45,35 @@ def optional_id(value: str | None, field: str) -> int | None:
     return None if value in (None, "") else parse_body_id(value, field)
 
 
+def checked_filter(
+    date_from: dt.date | None, date_to: dt.date | None, subject_id: str | None
+) -> int | None:
+    """What a caller sent to narrow lessons by dates and subject, checked before any query
+    (422 naming the field); the subject's id."""
+    subject = optional_id(subject_id, "subject_id")
+    check_date(date_from, "from")
+    check_date(date_to, "to")
+    return subject
+
+
+def lessons_between(
+    date_from: dt.date, date_to: dt.date, subject: int | None
+) -> list[sa.ColumnElement[bool]]:
+    """Lessons from `date_from` to `date_to` (a range checked here), of one subject if given."""
+    check_range(date_from, date_to)
+    le = s.lessons
+    where = [le.c.date.between(date_from, date_to)]
+    if subject is not None:
+        where.append(le.c.subject_id == subject)
+    return where
+
+
 _FOLLOWING = s.lessons.alias("following")  # built once; an alias per call costs its columns again
 
 
-def _select(student_id: int) -> sa.Select[Any]:
+def homework_select(done_by: int | None = None) -> sa.Select[Any]:
+    """Homework with its lesson and due date (the next lesson of the subject); with `done_by`,
+    also when that student ticked it done (`done_at`)."""
     hw, le, sub, done = s.homework, s.lessons, s.subjects, s.homework_done
     following = _FOLLOWING
     due = (
@@ -60,7 +85,7 @@ def _select(student_id: int) -> sa.Select[Any]:
         )
         .scalar_subquery()
     )
-    return (
+    query = (
         sa.select(
             hw.c.id,
             hw.c.lesson_id,
@@ -72,20 +97,19 @@ def _select(student_id: int) -> sa.Select[Any]:
             le.c.subject_id,
             sub.c.name.label("subject_name"),
             due.label("due"),
-            done.c.done_at,
         )
-        .select_from(
-            hw.join(le, le.c.id == hw.c.lesson_id)
-            .join(sub, sub.c.id == le.c.subject_id)
-            .outerjoin(
-                done, sa.and_(done.c.homework_id == hw.c.id, done.c.student_id == student_id)
-            )
-        )
+        .select_from(hw.join(le, le.c.id == hw.c.lesson_id).join(sub, sub.c.id == le.c.subject_id))
         .order_by(le.c.date, le.c.number, hw.c.id)
+    )
+    if done_by is None:
+        return query
+    return query.add_columns(done.c.done_at).outerjoin(
+        done, sa.and_(done.c.homework_id == hw.c.id, done.c.student_id == done_by)
     )
 
 
-def _homework(r: Any) -> Homework:
+def homework_of(r: Any, *, done: bool = False) -> Homework:
+    """A row of `homework_select` as the API shows it."""
     return Homework(
         id=str(r.id),
         lesson_id=str(r.lesson_id),
@@ -94,7 +118,7 @@ def _homework(r: Any) -> Homework:
         due=r.due,
         text=r.text,
         required=r.required,
-        done=r.done_at is not None,
+        done=done,
         created_at=r.created_at,
         updated_at=r.updated_at,
     )
@@ -105,9 +129,9 @@ async def homework_rows(
 ) -> list[Homework]:
     """Homework of the student's class matching `where` (columns of homework and lessons)."""
     rows = await conn.execute(
-        _select(student.id).where(s.lessons.c.class_id == student.class_id, *where)
+        homework_select(student.id).where(s.lessons.c.class_id == student.class_id, *where)
     )
-    return [_homework(r) for r in rows]
+    return [homework_of(r, done=r.done_at is not None) for r in rows]
 
 
 async def list_homework(
@@ -120,10 +144,7 @@ async def list_homework(
     required: bool | None,
 ) -> HomeworkList:
     """Homework set in lessons from `date_from` to `date_to` (this week by default)."""
-    subject = optional_id(subject_id, "subject_id")
-    check_date(date_from, "from")
-    check_date(date_to, "to")
-    le, hw = s.lessons, s.homework
+    subject = checked_filter(date_from, date_to, subject_id)
     async with ctx.engine.connect() as conn:
         student = await readable_student(conn, caller, student_id)
         if date_from is None or date_to is None:
@@ -131,12 +152,9 @@ async def list_homework(
             monday = week_start(date_from or date_to or ctx.today(tz.key))
             date_from = date_from or monday
             date_to = date_to or week_start(date_from) + dt.timedelta(days=6)
-        check_range(date_from, date_to)
-        where = [le.c.date.between(date_from, date_to)]
-        if subject is not None:
-            where.append(le.c.subject_id == subject)
+        where = lessons_between(date_from, date_to, subject)
         if required is not None:
-            where.append(hw.c.required == required)
+            where.append(s.homework.c.required == required)
         return HomeworkList(homework=await homework_rows(conn, student, *where))
 
 
@@ -177,15 +195,13 @@ async def set_done(
             written = removed.first()
         if written is None:  # a twin request did it first: nothing changed here
             return current.model_copy(update={"done": done})
-        await record(
+        await record_about(
             conn,
             ctx,
-            school_id=student.school_id,
+            student,
             kind="homework_done",
             summary=f"{student.full_name}: {current.subject.name} homework "
             + ("done" if done else "not done"),
-            student_id=student.id,
-            class_id=student.class_id,
             entity_id=homework_id,
             data={"done": done, "lesson_id": current.lesson_id},
         )

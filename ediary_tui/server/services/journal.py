@@ -19,8 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
 from ediary_tui.domain.models import (
     AttendanceCode,
-    Category,
-    ControlForm,
     Homework,
     Journal,
     JournalCell,
@@ -38,7 +36,7 @@ from ..auth import Caller
 from ..errors import Invalid, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from .common import load_marks
+from .common import control_form, load_marks
 from .lessons import lesson_homework
 from .week import periods_of, school_and_zone, without_vanished_dots
 
@@ -230,9 +228,7 @@ async def journal(
                 date=r.date,
                 number=r.number,
                 topic=r.topic,
-                control_form=ControlForm(
-                    code=r.code, name=r.name, weight=r.weight, category=Category(r.category)
-                ),
+                control_form=control_form(r),
                 homework=homework.get(str(r.id), []),
             )
             for r in lesson_rows

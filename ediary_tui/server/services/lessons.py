@@ -38,21 +38,22 @@ from ..changes import record
 from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
-from ..upsert import excluded, upsert
+from ..upsert import put_or_clear
 from .common import (
     bells,
+    blank_is_none,
     check_line,
     check_text,
-    control_form_id,
     lesson_span,
+    patched_control_form,
     school_timezone,
 )
+from .homework import homework_of, homework_select
 
 # The database column is shorter than LessonPatch allows; say so instead of failing on write.
 ROOM_MAX = s.lessons.c.room.type.length or 20
 
 _LESSON_TEACHER = s.users.alias("journal_lesson_teacher")
-_FOLLOWING = s.lessons.alias("journal_following")
 
 
 @dataclass(frozen=True)
@@ -264,14 +265,6 @@ async def teacher_day(ctx: ServerContext, caller: Caller, day: dt.date | None) -
 # --- writing a lesson -------------------------------------------------------------------
 
 
-def _clean(text: str | None) -> str | None:
-    """Blank means none: an emptied topic or room is cleared, not stored as ''."""
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
-
-
 async def patch_lesson(
     ctx: ServerContext, caller: Caller, lesson_id: int, body: LessonPatch
 ) -> LessonOut:
@@ -284,10 +277,10 @@ async def patch_lesson(
         await lock_rows(conn, s.lessons, s.lessons.c.id == lesson_id)
         lesson = await writable_lesson(conn, caller, lesson_id)
         values: dict[str, Any] = {}
-        if "topic" in sent and _clean(body.topic) != lesson.topic:
-            values["topic"] = _clean(body.topic)
+        if "topic" in sent and blank_is_none(body.topic) != lesson.topic:
+            values["topic"] = blank_is_none(body.topic)
         if "room" in sent:
-            room = _clean(body.room)
+            room = blank_is_none(body.room)
             if room is not None and len(room) > ROOM_MAX:
                 raise Invalid(
                     f"a room is at most {ROOM_MAX} characters", code="room_too_long", field="room"
@@ -295,19 +288,12 @@ async def patch_lesson(
             if room != lesson.room:
                 values["room"] = room
         if "control_form" in sent:
-            if body.control_form is None:
-                raise Invalid(
-                    "a lesson needs a default control form",
-                    code="invalid_control_form",
-                    field="control_form",
-                )
-            form_id = await control_form_id(conn, lesson.school_id, body.control_form)
-            if form_id is None:
-                raise Invalid(
-                    f"the school has no control form {body.control_form!r}",
-                    code="invalid_control_form",
-                    field="control_form",
-                )
+            form_id = await patched_control_form(
+                conn,
+                lesson.school_id,
+                body.control_form,
+                refusal="a lesson needs a default control form",
+            )
             if form_id != lesson.control_form_id:
                 values["control_form_id"] = form_id
         if values:
@@ -356,29 +342,16 @@ async def set_attendance(
         ).scalar()
         if current == (code.value if code else None):
             return answer
-        if code is None:
-            cleared = await conn.execute(att.delete().where(*where).returning(att.c.code))
-            if cleared.first() is None:
-                return answer  # a twin request cleared it first
-        else:
-            # One statement: a twin request racing on a row not there yet finds it and,
-            # the code being the same, writes nothing and records no change.
-            written = await upsert(
-                conn,
-                att,
-                {
-                    "lesson_id": lesson.id,
-                    "student_id": student_id,
-                    "code": code.value,
-                    "by_id": caller.id,
-                    "updated_at": ctx.now(),
-                },
-                conflict=("lesson_id", "student_id"),
-                where=att.c.code != excluded(att, "code"),
-                returning=(att.c.code,),
-            )
-            if written is None:
-                return answer
+        changed = await put_or_clear(
+            conn,
+            att,
+            {"lesson_id": lesson.id, "student_id": student_id},
+            "code",
+            code.value if code else None,
+            {"by_id": caller.id, "updated_at": ctx.now()},
+        )
+        if not changed:
+            return answer  # a twin request did it first: it records the change
         await record(
             conn,
             ctx,
@@ -403,53 +376,10 @@ async def set_attendance(
 # --- homework ----------------------------------------------------------------------------
 
 
-def _homework_select() -> sa.Select[Any]:
-    """Homework with its lesson and due date (the next lesson of the subject), done unknown."""
-    hw, le, sub, following = s.homework, s.lessons, s.subjects, _FOLLOWING
-    due = (
-        sa.select(sa.func.min(following.c.date))
-        .where(
-            following.c.class_id == le.c.class_id,
-            following.c.subject_id == le.c.subject_id,
-            following.c.date > le.c.date,
-        )
-        .scalar_subquery()
-    )
-    return (
-        sa.select(
-            hw.c.id,
-            hw.c.lesson_id,
-            hw.c.text,
-            hw.c.required,
-            hw.c.created_at,
-            hw.c.updated_at,
-            le.c.date,
-            le.c.subject_id,
-            sub.c.name.label("subject_name"),
-            due.label("due"),
-        )
-        .select_from(hw.join(le, le.c.id == hw.c.lesson_id).join(sub, sub.c.id == le.c.subject_id))
-        .order_by(le.c.date, le.c.number, hw.c.id)
-    )
-
-
 async def lesson_homework(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> list[Homework]:
     """Homework matching `where` (columns of homework and lessons) as a teacher sees it."""
-    rows = await conn.execute(_homework_select().where(*where))
-    return [
-        Homework(
-            id=str(r.id),
-            lesson_id=str(r.lesson_id),
-            subject=SubjectRef(id=str(r.subject_id), name=r.subject_name),
-            date=r.date,
-            due=r.due,
-            text=r.text,
-            required=r.required,
-            created_at=r.created_at,
-            updated_at=r.updated_at,
-        )
-        for r in rows
-    ]
+    rows = await conn.execute(homework_select().where(*where))
+    return [homework_of(r) for r in rows]
 
 
 async def _homework_change(

@@ -34,7 +34,14 @@ from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from .common import check_line, check_text, control_form_id, load_marks
+from .common import (
+    blank_is_none,
+    check_line,
+    check_text,
+    control_form_id,
+    load_marks,
+    patched_control_form,
+)
 from .lessons import (
     LessonInfo,
     check_open,
@@ -79,23 +86,10 @@ def check_due(due: dt.date | None, lesson: LessonInfo) -> None:
 
 
 async def _form_id(conn: AsyncConnection, lesson: LessonInfo, code: str | None) -> int:
+    """The mark's control form: `code`, or the lesson's default without one."""
     if code is None:
         return lesson.control_form_id
-    found = await control_form_id(conn, lesson.school_id, code)
-    if found is None:
-        raise Invalid(
-            f"the school has no control form {code!r}",
-            code="invalid_control_form",
-            field="control_form",
-        )
-    return found
-
-
-def _comment(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
+    return await control_form_id(conn, lesson.school_id, code)
 
 
 async def _history(
@@ -124,17 +118,20 @@ async def _change(
     ctx: ServerContext,
     lesson: LessonInfo,
     mark: Mark,
-    *,
-    kind: str,
-    summary: str,
     before: str | None,
+    after: str | None,
 ) -> None:
+    """The feed's change for a mark put (`before` None), changed, or deleted (`after` None)."""
+    if after is None:
+        kind, what = "mark_deleted", f"{before} deleted"
+    else:
+        kind, what = "mark", after if before in (None, after) else f"{before} → {after}"
     await record(
         conn,
         ctx,
         school_id=lesson.school_id,
         kind=kind,
-        summary=summary,
+        summary=f"{what} — {lesson.subject_name}",
         student_id=int(mark.student_id),
         class_id=lesson.class_id,
         entity_id=int(mark.id),
@@ -208,7 +205,7 @@ async def create_mark(
             is_dot=body.is_dot,
             due=body.due if body.is_dot else None,
             control_form_id=form_id,
-            comment=_comment(body.comment),
+            comment=blank_is_none(body.comment),
             teacher_id=caller.id,
             created_at=now,
             updated_at=now,
@@ -218,15 +215,7 @@ async def create_mark(
     text = mark_text(body.value, body.is_dot)
     await _history(conn, ctx, caller, mark_id, "created", None, text)
     mark = await _one(conn, mark_id)
-    await _change(
-        conn,
-        ctx,
-        lesson,
-        mark,
-        kind="mark",
-        summary=f"{text} — {lesson.subject_name}",
-        before=None,
-    )
+    await _change(conn, ctx, lesson, mark, None, text)
     return mark
 
 
@@ -337,15 +326,11 @@ async def patch_mark(
         if is_dot:
             check_due(due, lesson)
         if "control_form" in sent:
-            if body.control_form is None:
-                raise Invalid(
-                    "a mark needs a control form",
-                    code="invalid_control_form",
-                    field="control_form",
-                )
-            form_id = await _form_id(conn, lesson, body.control_form)
+            form_id = await patched_control_form(
+                conn, lesson.school_id, body.control_form, refusal="a mark needs a control form"
+            )
         if "comment" in sent:
-            comment = _comment(body.comment)
+            comment = blank_is_none(body.comment)
         values = {
             "value": value,
             "is_dot": is_dot,
@@ -362,16 +347,7 @@ async def patch_mark(
         before, after = mark_text(row.value, row.is_dot), mark_text(value, is_dot)
         await _history(conn, ctx, caller, mark_id, "changed", before, after)
         mark = await _one(conn, mark_id)
-        summary = after if before == after else f"{before} → {after}"
-        await _change(
-            conn,
-            ctx,
-            lesson,
-            mark,
-            kind="mark",
-            summary=f"{summary} — {lesson.subject_name}",
-            before=before,
-        )
+        await _change(conn, ctx, lesson, mark, before, after)
         return mark
 
 
@@ -388,15 +364,7 @@ async def delete_mark(ctx: ServerContext, caller: Caller, mark_id: int) -> None:
         )
         before = mark_text(current.row.value, current.row.is_dot)
         await _history(conn, ctx, caller, mark_id, "deleted", before, None)
-        await _change(
-            conn,
-            ctx,
-            current.lesson,
-            mark,
-            kind="mark_deleted",
-            summary=f"{before} deleted — {current.lesson.subject_name}",
-            before=before,
-        )
+        await _change(conn, ctx, current.lesson, mark, before, None)
 
 
 # --- history -----------------------------------------------------------------------------

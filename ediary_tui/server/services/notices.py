@@ -29,7 +29,7 @@ from ediary_tui.domain.periods import school_year_of
 from .. import schema as s
 from ..access import StudentInfo, parent_of, readable_student
 from ..auth import Caller
-from ..changes import record
+from ..changes import record_about
 from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
@@ -239,15 +239,13 @@ async def create_notice(
     notice_id = inserted.inserted_primary_key[0]
     row = (await conn.execute(_select().where(n.c.id == notice_id))).one()
     excused = await _excuse(conn, ctx, student, row, caller.id)
-    await record(
+    await record_about(
         conn,
         ctx,
-        school_id=student.school_id,
+        student,
         kind="notice",
         summary=f"{student.full_name}: notice of absence "
         f"{body.from_:%d.%m.%Y}–{body.to:%d.%m.%Y} ({body.reason.value})",
-        student_id=student.id,
-        class_id=student.class_id,
         entity_id=notice_id,
         data={
             "from": body.from_.isoformat(),
@@ -307,15 +305,13 @@ async def withdraw_notice(
                 sa.or_(att.c.by_id == row.author_id, att.c.by_id.is_(None)),
             )
         )
-        await record(
+        await record_about(
             conn,
             ctx,
-            school_id=student.school_id,
+            student,
             kind="notice_withdrawn",
             summary=f"{student.full_name}: notice of absence "
             f"{row.from_date:%d.%m.%Y}–{row.to_date:%d.%m.%Y} withdrawn",
-            student_id=student.id,
-            class_id=student.class_id,
             entity_id=row.id,
             data={"from": row.from_date.isoformat(), "to": row.to_date.isoformat()},
         )

@@ -17,11 +17,11 @@ from ediary_tui.domain.periods import period_kind_for_grade
 from .. import schema as s
 from ..access import StudentInfo, journal_rights, load_student
 from ..auth import Caller
-from ..changes import record
+from ..changes import record_about
 from ..errors import Invalid
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from ..upsert import excluded, upsert
+from ..upsert import put_or_clear
 from .lessons import check_open, require_teacher
 from .marks import check_value
 from .week import school_and_zone
@@ -120,39 +120,23 @@ async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn
         if before == body.value:
             return await _as_set(conn, answer, where)
         now = ctx.now()
-        if body.value is None:
-            removed = await conn.execute(pm.delete().where(*where).returning(pm.c.value))
-            if removed.first() is None:
-                return answer  # a twin request removed it first
-        else:
-            # One statement: a twin request racing on a row not there yet finds it and,
-            # the value being the same, writes nothing and records no change.
-            written = await upsert(
-                conn,
-                pm,
-                {
-                    "student_id": student.id,
-                    "subject_id": subject_id,
-                    "period_id": period.id,
-                    "value": body.value,
-                    "set_by": caller.id,
-                    "set_at": now,
-                },
-                conflict=("student_id", "subject_id", "period_id"),
-                where=pm.c.value != excluded(pm, "value"),
-                returning=(pm.c.value,),
-            )
-            if written is None:
-                return await _as_set(conn, answer, where)
+        changed = await put_or_clear(
+            conn,
+            pm,
+            {"student_id": student.id, "subject_id": subject_id, "period_id": period.id},
+            "value",
+            body.value,
+            {"set_by": caller.id, "set_at": now},
+        )
+        if not changed:  # a twin request did it first: it records the change
+            return answer if body.value is None else await _as_set(conn, answer, where)
         shown = "removed" if body.value is None else str(body.value)
-        await record(
+        await record_about(
             conn,
             ctx,
-            school_id=student.school_id,
+            student,
             kind="period_mark",
             summary=f"{period.name}: {shown} — {subject}",
-            student_id=student.id,
-            class_id=student.class_id,
             entity_id=period.id,
             data={
                 "subject": subject,

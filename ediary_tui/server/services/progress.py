@@ -37,7 +37,7 @@ from ..ids import parse_body_id
 from ..settings import ServerContext
 from .common import load_marks
 from .report_card import year_bounds
-from .week import periods_of, school_and_zone
+from .week import period_of, periods_of, school_and_zone
 
 # Fewer children with marks than this and the class average would give one of them away.
 MIN_CLASS_STUDENTS = 3
@@ -58,14 +58,7 @@ async def _period(conn: AsyncConnection, student: StudentInfo, period_id: int) -
         raise Invalid(
             "no such period in the student's school", code="period_not_found", field="period_id"
         )
-    return Period(
-        id=str(row.id),
-        name=row.name,
-        kind=row.kind,
-        number=row.number,
-        starts_on=row.starts_on,
-        ends_on=row.ends_on,
-    )
+    return period_of(row)
 
 
 async def _range(

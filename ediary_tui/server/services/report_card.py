@@ -31,8 +31,8 @@ from .. import schema as s
 from ..access import StudentInfo, readable_student
 from ..auth import Caller
 from ..settings import ServerContext
-from .common import check_date, load_marks
-from .homework import check_range, optional_id
+from .common import load_marks
+from .homework import checked_filter, lessons_between
 from .week import periods_of, school_and_zone, visible_marks
 
 
@@ -185,10 +185,7 @@ async def student_marks(
     subject_id: str | None,
 ) -> MarksPage:
     """A student's marks in date order, by default over the current school year."""
-    subject = optional_id(subject_id, "subject_id")
-    check_date(date_from, "from")
-    check_date(date_to, "to")
-    m, le = s.marks, s.lessons
+    subject = checked_filter(date_from, date_to, subject_id)
     async with ctx.engine.connect() as conn:
         student = await readable_student(conn, caller, student_id)
         _settings, tz = await school_and_zone(conn, student.school_id)
@@ -196,10 +193,7 @@ async def student_marks(
         year_first, year_last = year_bounds(school_year_of(date_from or date_to or today))
         date_from = date_from or year_first
         date_to = date_to or year_last
-        check_range(date_from, date_to)
-        where = [m.c.student_id == student.id, le.c.date.between(date_from, date_to)]
-        if subject is not None:
-            where.append(le.c.subject_id == subject)
-        found = await load_marks(conn, *where)
+        where = lessons_between(date_from, date_to, subject)
+        found = await load_marks(conn, s.marks.c.student_id == student.id, *where)
         kind = period_kind_for_grade(student.grade)
         return MarksPage(marks=await visible_marks(conn, found, student.school_id, kind, today))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ from ediary_tui.domain.periods import (
 from .. import schema as s
 from ..access import StudentInfo, parent_of, readable_student
 from ..auth import Caller
-from ..changes import record
+from ..changes import record_about
 from ..errors import Invalid
 from ..settings import ServerContext
 from ..upsert import upsert
@@ -96,17 +97,19 @@ async def periods_of(
     if touching is not None:
         query = query.where(p.c.starts_on <= touching[1], p.c.ends_on >= touching[0])
     rows = await conn.execute(query.order_by(p.c.starts_on, p.c.number))
-    return [
-        Period(
-            id=str(r.id),
-            name=r.name,
-            kind=r.kind,
-            number=r.number,
-            starts_on=r.starts_on,
-            ends_on=r.ends_on,
-        )
-        for r in rows
-    ]
+    return [period_of(r) for r in rows]
+
+
+def period_of(row: Any) -> Period:
+    """A row of `periods` as the API shows it."""
+    return Period(
+        id=str(row.id),
+        name=row.name,
+        kind=row.kind,
+        number=row.number,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+    )
 
 
 def has_open_dot(marks: Sequence[Mark]) -> bool:
@@ -346,14 +349,12 @@ async def sign_week(
             first = await _signature(conn, student.id, monday)
             assert first is not None  # the row is there, signed, and signatures stay
             return first, False
-        await record(
+        await record_about(
             conn,
             ctx,
-            school_id=student.school_id,
+            student,
             kind="week_signed",
             summary=f"{caller.full_name} signed the week of {monday:%d.%m.%Y}",
-            student_id=student.id,
-            class_id=student.class_id,
             data={"monday": monday.isoformat(), "signed_by": str(caller.id)},
         )
         return (
