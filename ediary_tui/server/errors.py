@@ -16,10 +16,32 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ediary_tui.domain.models import ErrorBody
 
+# The error code of each status: what an ApiError of it says by default, and what
+# FastAPI's own errors (routing, methods, validation) are answered with.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_logged_in",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "throttled",
+}
+
 
 class ApiError(Exception):
+    """An error a service raises; a subclass names its status: `class X(ApiError, status=404)`."""
+
     status = 400
-    code = "bad_request"
+    code = STATUS_CODES[status]
+
+    def __init_subclass__(cls, *, status: int, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status = status
+        cls.code = STATUS_CODES[status]
 
     def __init__(
         self,
@@ -43,39 +65,32 @@ class ApiError(Exception):
         return {"error": detail}
 
 
-class NotLoggedIn(ApiError):
-    status = 401
-    code = "not_logged_in"
+class NotLoggedIn(ApiError, status=401):
+    """No token, or one that expired or was revoked."""
 
 
-class NotAllowed(ApiError):
-    status = 403
-    code = "not_allowed"
+class NotAllowed(ApiError, status=403):
+    """Logged in, but not allowed this (or the password must be changed first)."""
 
 
-class NotFound(ApiError):
-    status = 404
-    code = "not_found"
+class NotFound(ApiError, status=404):
+    """Unknown, or not visible to the caller: the two are not told apart."""
 
 
-class Conflict(ApiError):
-    status = 409
-    code = "conflict"
+class Conflict(ApiError, status=409):
+    """The request is sound but the data's state refuses it (a closed period, a stale mark)."""
 
 
-class TooLarge(ApiError):
-    status = 413
-    code = "too_large"
+class TooLarge(ApiError, status=413):
+    """A body over the limit."""
 
 
-class Invalid(ApiError):
-    status = 422
-    code = "invalid"
+class Invalid(ApiError, status=422):
+    """A field the caller sent is wrong; `field` names it."""
 
 
-class Throttled(ApiError):
-    status = 429
-    code = "throttled"
+class Throttled(ApiError, status=429):
+    """Too many tries; the answer says when to try again."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
@@ -121,20 +136,6 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-_STATUS_CODES = {
-    400: "bad_request",
-    401: "not_logged_in",
-    403: "not_allowed",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    429: "throttled",
-}
-
-
 # What FastAPI says when a JSON body cannot be decoded at all (bad UTF-8, a number too long).
 _UNPARSEABLE_BODY = "There was an error parsing the body"
 _NOT_JSON = "the body is not valid UTF-8 JSON"
@@ -177,7 +178,7 @@ def install_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
             return error_response(Invalid(_NOT_JSON, code="invalid_json"))
-        code = _STATUS_CODES.get(exc.status_code, "error")
+        code = STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and message == "Not Found":
             message = "no such resource"
