@@ -110,6 +110,16 @@ async def create_school(engine: AsyncEngine, name: str, short_name: str | None =
         return school_id
 
 
+async def _class_id(conn: AsyncConnection, school_id: int, class_name: str) -> int:
+    c = s.classes.c
+    found = (
+        await conn.execute(sa.select(c.id).where(c.school_id == school_id, c.name == class_name))
+    ).scalar()
+    if found is None:
+        raise AdminError(f"school {school_id} has no class {class_name!r}")
+    return found
+
+
 async def create_user(
     engine: AsyncEngine,
     *,
@@ -141,17 +151,7 @@ async def create_user(
     try:
         async with engine.begin() as conn:
             school_id = await _school_id(conn, school)
-            class_id = None
-            if class_name:
-                class_id = (
-                    await conn.execute(
-                        sa.select(s.classes.c.id).where(
-                            s.classes.c.school_id == school_id, s.classes.c.name == class_name
-                        )
-                    )
-                ).scalar()
-                if class_id is None:
-                    raise AdminError(f"school {school_id} has no class {class_name!r}")
+            class_id = await _class_id(conn, school_id, class_name) if class_name else None
             uid = (
                 await conn.execute(
                     s.users.insert()
@@ -226,15 +226,7 @@ async def issue_credentials(
     now = dt.datetime.now(dt.UTC)
     async with engine.begin() as conn:
         school_id = await _school_id(conn, school)
-        class_id = (
-            await conn.execute(
-                sa.select(s.classes.c.id).where(
-                    s.classes.c.school_id == school_id, s.classes.c.name == class_name
-                )
-            )
-        ).scalar()
-        if class_id is None:
-            raise AdminError(f"school {school_id} has no class {class_name!r}")
+        class_id = await _class_id(conn, school_id, class_name)
         roster = await credentials.class_roster(conn, class_id)
         issued = await credentials.issue(conn, roster, now, only_new=False)
     return [IssuedCredential(i.login, i.full_name, i.student_name, i.password) for i in issued]
