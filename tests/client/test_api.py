@@ -1,9 +1,15 @@
-"""DiaryClient against the real server in-process: typed answers, clear errors, bounded retries."""
+"""DiaryClient against the real server in-process: typed answers, clear errors, bounded retries.
+
+What only the network does is put in front of the server (`Wire`: refused
+connections, a proxy's 5xx); made-up answers remain only for a timeout and for
+an answer this version cannot read, which our server does not give.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -31,9 +37,10 @@ from ediary_tui.domain.models import (
     Week,
 )
 from ediary_tui.server import schema as s
+from ediary_tui.server.settings import ServerSettings
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER
+from .conftest import SERVER, Wire
 
 MONDAY = PINNED_TODAY - dt.timedelta(days=PINNED_TODAY.weekday())
 
@@ -48,8 +55,14 @@ async def other_student(engine: AsyncEngine, not_among: set[str]) -> str:
     return next(i for i in ids if i not in not_among)
 
 
-def mock_client(handler: httpx.MockTransport | None = None, **kw: object) -> DiaryClient:
-    return DiaryClient(SERVER, transport=handler, backoff=0, **kw)  # type: ignore[arg-type]
+def client_on(transport: httpx.AsyncBaseTransport, **kw: object) -> DiaryClient:
+    return DiaryClient(SERVER, transport=transport, backoff=0, **kw)  # type: ignore[arg-type]
+
+
+async def fail_logins(client: DiaryClient, login: str, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(NotLoggedIn):
+            await client.login(login, "wrong")
 
 
 class TestLogin:
@@ -74,14 +87,16 @@ class TestLogin:
         assert client.token is None
 
     async def test_repeated_failures_are_throttled_with_retry_after(
-        self, client: DiaryClient
+        self, client: DiaryClient, settings: ServerSettings
     ) -> None:
+        settings.throttle_first_delay = dt.timedelta(seconds=42)  # not the client's fallback, 1
+        await fail_logins(client, "student", settings.max_failures_per_login)
         with pytest.raises(Throttled) as caught:
-            for _ in range(20):
-                with pytest.raises(NotLoggedIn):
-                    await client.login("student", "wrong")
-        assert caught.value.retry_after >= 1
-        assert "try again" in caught.value.message
+            await client.login("student", "demo")  # even the right password waits
+        assert caught.value.retry_after == 42
+        assert caught.value.message == (
+            "too many failed logins for this login from this address; try again in 42 s"
+        )
 
     async def test_logout_revokes_the_token(self, client: DiaryClient) -> None:
         token = (await client.login("student", "demo")).token
@@ -155,8 +170,10 @@ class TestDiary:
         assert isinstance(card, ReportCard) and card.subjects
         marks = await client.marks(user.id, from_=PINNED_TODAY - dt.timedelta(days=60))
         assert marks and [m.date for m in marks] == sorted(m.date for m in marks)
-        homework = await client.homework(user.id, from_=MONDAY, to=PINNED_TODAY, required=True)
-        assert all(h.required for h in homework)
+        every = await client.homework(user.id, from_=MONDAY, to=PINNED_TODAY)
+        required = await client.homework(user.id, from_=MONDAY, to=PINNED_TODAY, required=True)
+        assert required == [h for h in every if h.required] != every  # some is optional
+        assert required
         feed = await client.changes(None)
         assert isinstance(feed, ChangeFeed) and feed.cursor
 
@@ -235,105 +252,123 @@ class TestUnreachable:
             raise httpx.ReadTimeout("no answer", request=request)
 
         with pytest.raises(ServerUnreachable) as caught:
-            await mock_client(httpx.MockTransport(slow)).me()
+            await client_on(httpx.MockTransport(slow)).me()
         assert caught.value.code == "timeout"
 
-    async def test_a_500_is_server_unreachable_with_the_status(self) -> None:
-        transport = httpx.MockTransport(lambda r: httpx.Response(500, text="oops"))
+    async def test_a_500_is_server_unreachable_with_the_status(
+        self, client: DiaryClient, wire: Wire
+    ) -> None:
+        await client.login("student", "demo")
+        wire.gateway = [500]
         with pytest.raises(ServerUnreachable) as caught:
-            await mock_client(transport).me()
-        assert caught.value.status == 500
+            await client.me()
+        assert (caught.value.status, caught.value.code) == (500, "server_error")
 
     async def test_the_health_check_of_the_real_server(self, client: DiaryClient) -> None:
         assert await client.health() is True
 
 
 class TestRetries:
-    """Repeats are bounded, and only where repeating cannot create anything twice."""
+    """Repeats are bounded, and only where repeating cannot create anything twice.
 
-    @staticmethod
-    def counting(*statuses: int) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-        seen: list[httpx.Request] = []
+    A proxy in front of the real server answers first (`wire.gateway`: a status, or 0
+    for a refused connection); what it leaves over shows how many tries were made.
+    """
 
-        def handler(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            status = statuses[min(len(seen), len(statuses)) - 1]
-            if status == 0:
-                raise httpx.ConnectError("refused", request=request)
-            body = {"id": "1", "login": "x", "full_name": "X", "roles": []}
-            return httpx.Response(status, json=body if status == 200 else {})
+    @pytest.fixture
+    async def retrying(self, wire: Wire) -> AsyncIterator[DiaryClient]:
+        async with client_on(wire, retries=2) as diary:
+            yield diary
 
-        return httpx.MockTransport(handler), seen
-
-    async def test_a_get_is_tried_at_most_retries_plus_one_times(self) -> None:
-        transport, seen = self.counting(503)
+    async def test_a_get_is_tried_at_most_retries_plus_one_times(
+        self, retrying: DiaryClient, wire: Wire
+    ) -> None:
+        await retrying.login("student", "demo")
+        start, wire.gateway = len(wire.sent), [503] * 5
         with pytest.raises(ServerUnreachable) as caught:
-            await mock_client(transport, retries=2).me()
-        assert len(seen) == 3
+            await retrying.me()
+        assert (len(wire.sent) - start, wire.gateway) == (3, [503, 503])
         assert caught.value.status == 503
 
-    async def test_a_get_succeeds_when_the_server_comes_back(self) -> None:
-        transport, seen = self.counting(0, 502, 200)
-        assert (await mock_client(transport, retries=2).me()).login == "x"
-        assert len(seen) == 3
+    async def test_a_get_succeeds_when_the_server_comes_back(
+        self, retrying: DiaryClient, wire: Wire
+    ) -> None:
+        user = (await retrying.login("student", "demo")).user
+        start, wire.gateway = len(wire.sent), [0, 502]
+        assert await retrying.me() == user
+        assert len(wire.sent) - start == 3 and len(wire.served) == 2  # the login, then /me
 
-    async def test_a_500_is_not_repeated(self) -> None:
-        transport, seen = self.counting(500)
+    async def test_a_500_is_not_repeated(self, retrying: DiaryClient, wire: Wire) -> None:
+        await retrying.login("student", "demo")
+        wire.gateway = [500, 500, 500]
         with pytest.raises(ServerUnreachable):
-            await mock_client(transport, retries=2).me()
-        assert len(seen) == 1
+            await retrying.me()
+        assert wire.gateway == [500, 500]
 
-    async def test_a_post_without_an_idempotency_key_is_never_repeated(self) -> None:
-        transport, seen = self.counting(0)
+    async def test_a_post_without_an_idempotency_key_is_never_repeated(
+        self, retrying: DiaryClient, wire: Wire
+    ) -> None:
+        wire.gateway = [0, 0, 0]
         with pytest.raises(ServerUnreachable):
-            await mock_client(transport, retries=2).login("x", "y")
-        assert len(seen) == 1
+            await retrying.login("student", "demo")
+        assert (len(wire.sent), wire.gateway) == (1, [0, 0])
 
-    async def test_a_post_with_an_idempotency_key_is_repeated_with_the_same_key(self) -> None:
-        transport, seen = self.counting(503)
+    async def test_a_post_with_an_idempotency_key_is_repeated_with_the_same_key(
+        self, retrying: DiaryClient, wire: Wire
+    ) -> None:
+        child = (await retrying.login("parent", "demo")).user.children[0]
+        before = await retrying.absence_notices(child.id)
+        start, wire.gateway = len(wire.sent), [503] * 3
         notice = TestAbsenceNotices.NOTICE
         with pytest.raises(ServerUnreachable):
-            await mock_client(transport, retries=2).create_absence_notice("7", notice)
-        assert len(seen) == 3
-        keys = {r.headers["Idempotency-Key"] for r in seen}
-        assert len(keys) == 1
-        assert json.loads(seen[0].content)["from"] == notice.from_.isoformat()
+            await retrying.create_absence_notice(child.id, notice)
+        tries = wire.sent[start:]
+        assert len(tries) == 3
+        assert len({r.headers["Idempotency-Key"] for r in tries}) == 1
+        assert json.loads(tries[0].content)["from"] == notice.from_.isoformat()
+        assert await retrying.absence_notices(child.id) == before  # none reached the school
 
-    async def test_puts_and_deletes_are_repeated(self) -> None:
-        transport, seen = self.counting(504)
-        diary = mock_client(transport, retries=1)
-        with pytest.raises(ServerUnreachable):
-            await diary.set_homework_done("1", "2", True)
-        with pytest.raises(ServerUnreachable):
-            await diary.delete_mark("3")
-        assert [r.method for r in seen] == ["PUT", "PUT", "DELETE", "DELETE"]
+    async def test_puts_and_deletes_are_repeated(self, wire: Wire) -> None:
+        wire.gateway = [504] * 4
+        async with client_on(wire, retries=1, token="t0k") as diary:
+            with pytest.raises(ServerUnreachable):
+                await diary.set_homework_done("1", "2", True)
+            with pytest.raises(ServerUnreachable):
+                await diary.delete_mark("3")
+        assert [r.method for r in wire.sent] == ["PUT", "PUT", "DELETE", "DELETE"]
+        assert wire.served == []
 
-    async def test_throttled_is_not_repeated_and_carries_retry_after(self) -> None:
-        seen: list[httpx.Request] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            body = {"error": {"code": "throttled", "message": "slow down"}}
-            return httpx.Response(429, json=body, headers={"Retry-After": "42"})
-
+    async def test_the_servers_throttle_is_not_repeated_and_carries_retry_after(
+        self, retrying: DiaryClient, wire: Wire, settings: ServerSettings
+    ) -> None:
+        settings.throttle_first_delay = dt.timedelta(seconds=42)
+        await fail_logins(retrying, "student", settings.max_failures_per_login)
+        start = len(wire.sent)
         with pytest.raises(Throttled) as caught:
-            await mock_client(httpx.MockTransport(handler)).me()
-        assert (caught.value.retry_after, caught.value.message, len(seen)) == (42, "slow down", 1)
+            await retrying.login("student", "wrong")
+        assert (caught.value.retry_after, caught.value.code) == (42, "throttled")
+        assert len(wire.sent) - start == 1
+
+    async def test_a_throttled_get_is_not_repeated_either(
+        self, retrying: DiaryClient, wire: Wire
+    ) -> None:
+        await retrying.login("student", "demo")
+        wire.gateway = [429, 429, 429]  # a proxy's rate limit, without Retry-After
+        with pytest.raises(Throttled) as caught:
+            await retrying.me()
+        assert (caught.value.retry_after, wire.gateway) == (1, [429, 429])
 
 
 class TestAnswers:
     async def test_an_unreadable_answer_is_a_client_error(self) -> None:
         transport = httpx.MockTransport(lambda r: httpx.Response(200, json={"what": 1}))
         with pytest.raises(ClientError) as caught:
-            await mock_client(transport).me()
+            await client_on(transport).me()
         assert caught.value.code == "bad_response"
 
-    async def test_the_token_goes_in_the_authorization_header(self) -> None:
-        seen: list[httpx.Request] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            return httpx.Response(200, json={"status": "ok"})
-
-        await mock_client(httpx.MockTransport(handler), token="t0k").health()
-        assert seen[0].headers["Authorization"] == "Bearer t0k"
+    async def test_the_token_goes_in_the_authorization_header(
+        self, client: DiaryClient, wire: Wire
+    ) -> None:
+        token = (await client.login("student", "demo")).token
+        await client.me()
+        assert wire.served[-1].headers["Authorization"] == f"Bearer {token}"
