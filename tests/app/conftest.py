@@ -26,7 +26,6 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.session import DiarySession
-from ediary_tui.context import AppContext
 from ediary_tui.server import db
 from ediary_tui.server.app import create_app
 from ediary_tui.server.settings import ServerSettings
@@ -64,18 +63,14 @@ def _keyring_in_memory(memory_keyring: MemoryKeyring) -> MemoryKeyring:
 def new_session(transport: httpx.AsyncBaseTransport, server: str = SERVER) -> DiarySession:
     """What `ediary` builds at start: a client, the credentials and the cache."""
     client = DiaryClient(server, transport=transport, backoff=0, retries=0)
-    return DiarySession(client, CredentialStore(), OfflineCache(), clock=pinned_clock)
+    return DiarySession(client, CredentialStore(), OfflineCache())
 
 
 def new_app(session: DiarySession, **kw: Any) -> EdiaryApp:
-    """The app as the tests want it: English, the pinned date and clock, the demo accounts.
-
-    Its client objects are built here as `ediary` builds them (`AppContext.build`).
-    """
+    """The app as the tests want it: English, the pinned date and clock, the demo accounts."""
     kw.setdefault("lang", "en")
     kw.setdefault("demo_accounts", DEMO_ACCOUNTS)
-    context = AppContext.build(session, today=PINNED_TODAY, clock=pinned_clock)
-    return EdiaryApp(context, **kw)
+    return EdiaryApp(session, today=PINNED_TODAY, clock=pinned_clock, **kw)
 
 
 @pytest.fixture
