@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,7 +12,7 @@ from ediary_tui.client.errors import Invalid, NotFound
 from ediary_tui.domain.models import ThreadIn
 from ediary_tui.server.settings import ServerSettings
 
-from .conftest import SERVER, transport_for
+from .conftest import SERVER, Wire, transport_for
 from .test_api import other_student
 
 
@@ -82,11 +81,12 @@ class TestThreads:
         await client.login("parent", "demo")
         cursor = (await teacher.changes(None)).cursor
         thread_id = await family_thread(client, teacher)
+        unread = next(t for t in (await teacher.threads()).threads if t.id == thread_id).unread
         sent = await client.reply(thread_id, "  Thank you, we will practise.  ")
         assert sent.mine and sent.body == "Thank you, we will practise."
         assert sent.thread_id == thread_id
         theirs = next(t for t in (await teacher.threads()).threads if t.id == thread_id)
-        assert theirs.unread >= 1 and theirs.last_message is not None
+        assert theirs.unread == unread + 1 and theirs.last_message is not None
         assert theirs.last_message.id == sent.id and not theirs.last_message.mine
         feed = await teacher.changes(cursor)
         assert [(c.kind, c.data.get("message_id")) for c in feed.changes] == [("message", sent.id)]
@@ -161,30 +161,17 @@ class TestStartingAThread:
 
 
 class TestTheWire:
-    async def test_writes_carry_an_idempotency_key_and_reads_only_what_was_given(self) -> None:
-        seen: list[httpx.Request] = []
-
-        def handler(request: httpx.Request) -> httpx.Response:
-            seen.append(request)
-            if request.url.path.endswith("/messages"):
-                return httpx.Response(
-                    201,
-                    json={
-                        "id": "9",
-                        "thread_id": "3",
-                        "author": {"id": "1", "full_name": "A"},
-                        "mine": True,
-                        "body": "hi",
-                        "created_at": "2026-11-25T15:00:00Z",
-                    },
-                )
-            return httpx.Response(200, json={"announcements": []})
-
-        async with DiaryClient(SERVER, transport=httpx.MockTransport(handler)) as client:
-            await client.reply("3", "hi")
-            await client.announcements()
-            await client.announcements("7", limit=5)
-        assert seen[0].headers.get("Idempotency-Key")
-        assert seen[0].url.path == "/api/v1/threads/3/messages"
-        assert dict(seen[1].url.params) == {}
-        assert dict(seen[2].url.params) == {"student_id": "7", "limit": "5"}
+    async def test_writes_carry_an_idempotency_key_and_reads_only_what_was_given(
+        self, client: DiaryClient, teacher: DiaryClient, wire: Wire
+    ) -> None:
+        child = (await client.login("parent", "demo")).user.children[0]
+        thread_id = await family_thread(client, teacher)
+        start = len(wire.served)
+        await client.reply(thread_id, "hi")
+        await client.announcements()
+        await client.announcements(child.id, limit=5)
+        reply, every, childs = wire.served[start:]
+        assert reply.headers.get("Idempotency-Key")
+        assert reply.url.path == f"/api/v1/threads/{thread_id}/messages"
+        assert dict(every.url.params) == {}
+        assert dict(childs.url.params) == {"student_id": child.id, "limit": "5"}

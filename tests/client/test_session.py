@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,15 +16,11 @@ from ediary_tui.client.session import DiarySession
 from ediary_tui.server.settings import ServerSettings
 from tests.conftest import PINNED_TODAY, MemoryKeyring
 
-from .conftest import SERVER, transport_for
+from .conftest import SERVER, Wire, transport_for
 
 MONDAY = PINNED_TODAY - dt.timedelta(days=PINNED_TODAY.weekday())
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
-
-
-def refused(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("connection refused", request=request)
 
 
 class Start:
@@ -36,10 +31,9 @@ class Start:
         self.clients: list[DiaryClient] = []
 
     def __call__(self, *, online: bool = True, remember: bool = True) -> DiarySession:
-        transport = (
-            transport_for(self.engine, self.settings) if online else httpx.MockTransport(refused)
-        )
-        client = DiaryClient(SERVER, transport=transport, backoff=0)
+        wire = Wire(transport_for(self.engine, self.settings))
+        wire.down = not online
+        client = DiaryClient(SERVER, transport=wire, backoff=0)
         self.clients.append(client)
         return DiarySession(client, CredentialStore(remember=remember), OfflineCache())
 
