@@ -1,8 +1,9 @@
 """What goes into the files a person takes away: CSV, iCalendar, a credentials sheet.
 
-Pure text, no I/O and no Textual: the screen chooses the words (they are
-translated, so they come in as arguments) and `client.exports` writes the
-file. Each format has one builder and one file name here, so the report card,
+Pure text, no I/O and no Textual: the screen chooses the words of the CSV
+and the calendar (they come in as arguments), the credentials sheet takes
+its own from the translations (it is the same sheet wherever it is asked for),
+and `client.exports` writes the file. Each format has one builder and one file name here, so the report card,
 the homework list and the class's credentials are written the same way.
 """
 
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, vText
 from icalendar import Todo as VTodo
 
-from ediary_tui.domain.models import Homework, ReportCard
+from ediary_tui.domain.models import Homework, IssuedCredentials, ReportCard, Role
+from ediary_tui.i18n import _, full_date
 
 from .exports import safe_name
 
@@ -191,6 +193,32 @@ def credentials_sheet(heading: Sequence[str], slips: Iterable[Sequence[str]]) ->
         lines += [RULE, *slip]
     lines += [RULE, ""]
     return "\n".join(lines)
+
+
+def credentials_text(issued: IssuedCredentials, server: str, tz: dt.tzinfo | None) -> str:
+    """The sheet to print, in the user's language: one slip per person, to cut apart."""
+    moment = issued.issued_at.astimezone(tz)
+    when = _("calendar.date_time", date=full_date(moment.date()), time=f"{moment:%H:%M}")
+    heading = [
+        _("class.sheet_title", class_name=issued.class_name),
+        _("class.sheet_issued", when=when, server=server),
+    ]
+    slips: list[list[str]] = []
+    for credential in issued.credentials:
+        if credential.role == Role.STUDENT:
+            who = _("class.sheet_student", name=credential.full_name)
+        else:
+            child = " ".join(credential.student_name.split()[:2])  # surname and first name
+            who = _("class.sheet_parent", name=credential.full_name, student=child)
+        slips.append(
+            [
+                who,
+                _("class.sheet_login", login=credential.login),
+                _("class.sheet_password", password=credential.password),
+                _("class.sheet_first_login"),
+            ]
+        )
+    return credentials_sheet(heading, slips)
 
 
 def credentials_name(class_name: str, issued_at: dt.datetime) -> str:

@@ -39,6 +39,7 @@ from ediary_tui.domain.models import (
     TeachingRef,
 )
 
+from . import reads
 from .errors import (
     ClientError,
     NotLoggedIn,
@@ -107,11 +108,6 @@ def journal_choices(classes: ClassList) -> list[JournalChoice]:
     return [j for j in every if j.can_write] + [j for j in every if not j.can_write]
 
 
-def journal_key(class_id: str, subject_id: str, period_id: str | None) -> str:
-    """Where a journal is kept in the offline cache; the default period has its own key."""
-    return f"{class_id}/{subject_id}/{period_id or ''}"
-
-
 @dataclass(frozen=True)
 class Outcome:
     """The server's last word on an entry: acknowledged with its answer, or refused and why."""
@@ -136,87 +132,76 @@ class SendState:
 
 
 class JournalSync:
-    """Journals and the teacher's day for one user on one server, and their writes."""
+    """Journals and the teacher's day for the session's user on one server, and their writes.
 
-    def __init__(self, session: DiarySession, user_id: str, outbox: Outbox) -> None:
+    The user is the session's at each call (else the remembered login's), so the
+    app builds one for its whole life, before anyone has logged in.
+    """
+
+    def __init__(self, session: DiarySession, outbox: Outbox) -> None:
         self.session = session
-        self.user_id = user_id
         self.outbox = outbox
 
     @property
     def server(self) -> str:
         return self.session.server
 
-    # --- reads ------------------------------------------------------------------------
+    @property
+    def user_id(self) -> str:
+        user = self.session.user or self.session.cached_user()
+        if user is None:
+            raise NotLoggedIn("no one is logged in", code="not_logged_in")
+        return user.id
+
+    # --- reads: through the session's one cache-first seam --------------------------
 
     def cached_journal(
         self, class_id: str, subject_id: str, period_id: str | None = None
     ) -> Journal | None:
         """The journal as last fetched (no network), or None."""
-        key = journal_key(class_id, subject_id, period_id)
-        row = self.session.cache.get_raw(self.server, self.user_id, "journal", key)
-        if row is None:
-            return None
-        try:
-            return Journal.model_validate_json(row[0])
-        except ValueError:
-            return None
+        found = self.session.saved(reads.journal(class_id, subject_id, period_id))
+        return found.value if found is not None else None
 
     async def fetch_journal(
         self, class_id: str, subject_id: str, period_id: str | None = None
     ) -> Journal:
-        """The journal from the server, kept for the next start or a lost network."""
-        journal = await self._online(self.session.client.journal(class_id, subject_id, period_id))
-        text = journal.model_dump_json()
-        keys = {journal_key(class_id, subject_id, period_id)}
-        keys.add(journal_key(class_id, subject_id, journal.period.id))
-        for key in keys:
-            self.session.cache.put_raw(self.server, self.user_id, "journal", key, text)
+        """The journal from the server, kept for the next start or a lost network.
+
+        Asked for the default period (None), it is kept under that period's own
+        key too, so choosing the period later paints at once.
+        """
+        read = reads.journal(class_id, subject_id, period_id)
+        journal = await self.session.send(read.ask)
+        own = reads.journal_key(class_id, subject_id, journal.period.id)
+        self.session.keep(replace(read, also=(own,) if own != read.key else ()), journal)
         return journal
+
+    def saved_teacher_day(self, day: dt.date) -> TeacherDay | None:
+        """The teacher's lessons on `day` as last fetched (no network), or None."""
+        found = self.session.saved(reads.teacher_day(day))
+        return found.value if found is not None else None
 
     async def teacher_day(self, day: dt.date) -> TeacherDay | None:
         """The teacher's lessons on `day`: fresh, else as last fetched, else None."""
         try:
-            found = await self._online(self.session.client.teacher_day(day))
+            return (await self.session.fetch(reads.teacher_day(day))).value
         except ServerUnreachable:
-            row = self.session.cache.get_raw(
-                self.server, self.user_id, "teacher_day", day.isoformat()
-            )
-            return TeacherDay.model_validate_json(row[0]) if row is not None else None
-        self.session.cache.put_raw(
-            self.server, self.user_id, "teacher_day", day.isoformat(), found.model_dump_json()
-        )
-        return found
+            return self.saved_teacher_day(day)
 
     async def journals(self, teaching: list[TeachingRef]) -> list[JournalChoice]:
         """Every journal the user may open: fresh, else as last fetched, else what they teach."""
+        read = reads.classes()
         try:
-            found = await self._online(self.session.client.classes())
+            found = (await self.session.fetch(read)).value
         except ServerUnreachable:
-            row = self.session.cache.get_raw(self.server, self.user_id, "classes", "")
-            if row is None:
+            saved = self.session.saved(read)
+            if saved is None:
                 return [JournalChoice.taught(t) for t in teaching]
-            found = ClassList.model_validate_json(row[0])
-        else:
-            self.session.cache.put_raw(
-                self.server, self.user_id, "classes", "", found.model_dump_json()
-            )
+            found = saved.value
         return journal_choices(found)
 
     async def mark_history(self, mark_id: str) -> MarkHistory:
-        return await self._online(self.session.client.mark_history(mark_id))
-
-    async def _online(self, call: Any) -> Any:
-        try:
-            result = await call
-        except ServerUnreachable:
-            self.session.offline = True
-            raise
-        except ClientError:
-            self.session.offline = False
-            raise
-        self.session.offline = False
-        return result
+        return await self.session.send(lambda api: api.mark_history(mark_id))
 
     # --- writes: each is an outbox entry first ----------------------------------------
 
@@ -382,8 +367,8 @@ class JournalSync:
         pending); every other refusal settles the entry as refused.
         """
         try:
-            result = await entry.command.send(
-                self.session.client, entry.idempotency_key, self.created_mark_id
+            result = await self.session.send(
+                lambda api: entry.command.send(api, entry.idempotency_key, self.created_mark_id)
             )
         except (ServerUnreachable, Throttled, NotLoggedIn, PasswordChangeRequired):
             raise

@@ -1,8 +1,9 @@
 """Fixtures of the journal tests: the app opening straight onto the journal, and an outage.
 
-`JournalApp` is the app as a teacher's start will be wired: the remembered
-login's journal painted from the cache at once, the session resumed in a
-worker, then the journal fetched and the outbox sent. `Outage` is the edge of
+`JournalApp` is the app as a teacher's start is wired: the client objects
+built once (`AppContext`), the remembered login's journal painted from the
+cache at once, the session resumed in a worker, then the journal fetched and
+the outbox sent. `Outage` is the edge of
 the world: a transport that cannot connect while the server is "down".
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,9 @@ from textual.pilot import Pilot
 import ediary_tui.app
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
+from ediary_tui.client.journal_sync import OutboxSender
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppContext
 from ediary_tui.screens.journal.screen import JournalScreen
 from ediary_tui.widgets.journal_grid import JournalGrid
 from tests.conftest import PINNED_TODAY
@@ -53,15 +57,10 @@ class JournalApp(EdiaryApp):
     CSS_PATH = str(Path(ediary_tui.app.__file__).with_name("app.tcss"))
 
     def __init__(
-        self,
-        session: DiarySession,
-        *,
-        journal: dict[str, Any],
-        login: str | None = None,
-        **kw: Any,
+        self, context: AppContext, *, journal: dict[str, Any], login: str | None = None, **kw: Any
     ) -> None:
-        super().__init__(session, **kw)
-        self.journal_kw = journal
+        super().__init__(context, **kw)
+        self.journal_kw = {"journal": context.journal, "sender": context.sender, **journal}
         self.login = login
 
     def on_mount(self, event: events.Mount) -> None:
@@ -102,15 +101,13 @@ def journal_app(
     login: str | None = None,
     **journal: Any,
 ) -> JournalApp:
-    """English, the pinned date and clock; retries after an outage every 0.2 s at most."""
-    return JournalApp(
-        session,
-        journal={"max_retry_delay": 0.2, **journal},
-        login=login,
-        lang=lang,
-        today=PINNED_TODAY,
-        clock=clock,
-    )
+    """English, the pinned date and clock; retries after an outage every 0.2 s at most.
+
+    Its client objects are built as `ediary` builds them, once for the app's life.
+    """
+    context = AppContext.build(session, today=PINNED_TODAY, clock=clock)
+    context = replace(context, sender=OutboxSender(context.journal, max_delay=0.2))
+    return JournalApp(context, journal=journal, login=login, lang=lang)
 
 
 async def logged_in(transport: httpx.AsyncBaseTransport, login: str = "teacher") -> DiarySession:

@@ -24,12 +24,10 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.journal_sync import lesson_now_or_next
 from ediary_tui.client.outbox import Outbox
 from ediary_tui.domain.models import AttendanceCode, Journal, Mark, TeacherDay
-from ediary_tui.screens.journal.cell import (
-    CellDetails,
-    DueDateModal,
-    JournalPicker,
-    PeriodMarkModal,
-)
+from ediary_tui.screens.journal.details import CellDetails
+from ediary_tui.screens.journal.due_date import DueDateModal
+from ediary_tui.screens.journal.period_mark import PeriodMarkModal
+from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.screens.journal.screen import JournalScreen
 from ediary_tui.server import schema as s
 from ediary_tui.widgets.dialogs import ConfirmModal

@@ -36,16 +36,10 @@ from ediary_tui.domain.models import (
     FamilyMember,
     Thread,
 )
-from ediary_tui.screens.classes.windows import (
-    EVERYONE,
-    FAMILY,
-    NOT_YET,
-    AnnouncementModal,
-    CredentialsScreen,
-    FamilyMessageModal,
-    account,
-    scopes,
-)
+from ediary_tui.screens.classes.announcement import AnnouncementModal
+from ediary_tui.screens.classes.credentials import CredentialsScreen
+from ediary_tui.screens.classes.families import EVERYONE, FAMILY, NOT_YET, account, scopes
+from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.widgets.dialogs import ConfirmModal
 from tests.server.test_journal import class_id, teacher_of
 

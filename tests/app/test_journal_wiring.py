@@ -12,13 +12,11 @@ from textual.widgets import Input, OptionList
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.screens.account.login import LoginScreen
-from ediary_tui.screens.classes.windows import (
-    AnnouncementModal,
-    CredentialsScreen,
-    FamilyMessageModal,
-)
+from ediary_tui.screens.classes.announcement import AnnouncementModal
+from ediary_tui.screens.classes.credentials import CredentialsScreen
+from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.screens.diary.week import WeekScreen
-from ediary_tui.screens.journal.cell import JournalPicker
+from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.screens.journal.screen import JournalScreen, period_name
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.journal_grid import JournalGrid

@@ -13,7 +13,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ediary_tui.screens.classes.windows import AnnouncementModal
+from ediary_tui.screens.classes.announcement import AnnouncementModal
 from ediary_tui.server import schema as s
 from tests.server.test_journal import class_id
 from tests.server.test_week import rows

@@ -33,8 +33,8 @@ async def test_an_outbox_entry_sent_again_gets_its_first_mark_back(
 ) -> None:
     teacher = (await client.login("teacher", "demo")).user
     target = await lesson(engine)
-    session = SimpleNamespace(client=client, server=SERVER, offline=False)
-    sync = JournalSync(session, teacher.id, Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
+    session = SimpleNamespace(client=client, server=SERVER, user=teacher, send=lambda c: c(client))
+    sync = JournalSync(session, Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
     mark = MarkIn(student_id=await user_id(engine, "student"), lesson_id=str(target.id), value=4)
     entry = sync.put_mark(await class_id(engine, "7А"), await subject_id(engine, "Алгебра"), mark)
     m = s.marks

@@ -171,8 +171,10 @@ class TestAnOutboxFromThePreviousVersion:
                 ),
             ],
         )
-        session = SimpleNamespace(client=client, server=SERVER, offline=False)
-        sync = JournalSync(session, teacher.id, Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
+        session = SimpleNamespace(
+            client=client, server=SERVER, user=teacher, send=lambda c: c(client)
+        )
+        sync = JournalSync(session, Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
         assert [e.kind for e in sync.pending()] == [
             "journal.mark",
             "journal.mark",

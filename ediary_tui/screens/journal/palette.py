@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ediary_tui.client.journal_sync import JournalChoice
+from ediary_tui.domain.models import Journal
+from ediary_tui.i18n import _
+from ediary_tui.screens.journal.topbar import period_name
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,41 @@ class JournalCommands(Provider):
             score = matcher.match(entry.text)
             if score > 0:
                 yield Hit(score, matcher.highlight(entry.text), entry.open, help=entry.help)
+
+
+def journal_entries(
+    journal: Journal | None,
+    choices: list[JournalChoice],
+    open_journal: Callable[[str, str, str | None], None],
+) -> list[PaletteEntry]:
+    """The other periods of the journal shown (at once, before typing), then every other
+    journal the user may open."""
+    entries: list[PaletteEntry] = []
+    current = None
+    if journal is not None:
+        current = (journal.class_id, journal.subject.id)
+        entries += [
+            PaletteEntry(
+                _("journal.palette_period", period=period_name(period)),
+                f"{journal.class_name} · {journal.subject.name}",
+                partial(open_journal, journal.class_id, journal.subject.id, period.id),
+                discoverable=True,
+            )
+            for period in journal.periods
+            if period.id != journal.period.id
+        ]
+    for choice in choices:
+        if (choice.class_id, choice.subject_id) == current:
+            continue
+        entries.append(
+            PaletteEntry(
+                _(
+                    "journal.palette_journal",
+                    class_name=choice.class_name,
+                    subject=choice.subject_name,
+                ),
+                "" if choice.can_write else _("journal.pick_read_only"),
+                partial(open_journal, choice.class_id, choice.subject_id, None),
+            )
+        )
+    return entries

@@ -1,0 +1,102 @@
+"""An announcement to the class whose journal is shown (a)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static, TextArea
+
+from ediary_tui.client.errors import ClientError, KeyReused
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import Announcement, AnnouncementIn
+from ediary_tui.i18n import _
+from ediary_tui.screens.classes.writing import WritingModal, text_box
+from ediary_tui.screens.messages.compose import MAX_BODY, MAX_SUBJECT
+
+
+class AnnouncementModal(WritingModal[Announcement | None]):
+    """An announcement to the class: a title and the text; ctrl+s sends it."""
+
+    FIELDS: ClassVar[dict[str, str]] = {"title": "title", "body": "body"}
+
+    def __init__(self, session: DiarySession, class_id: str, class_name: str) -> None:
+        super().__init__(session)
+        self.class_id = class_id
+        self.class_name = class_name
+        # One key for this announcement, however often it is sent: a retry after a lost
+        # answer gets the first one back instead of posting a second.
+        self.key = str(uuid.uuid4())
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = _("class.announce_title", class_name=self.class_name)
+            dialog.border_subtitle = _("class.subtitle")
+            title = Input(
+                placeholder=_("class.title_placeholder"), max_length=MAX_SUBJECT, id="title"
+            )
+            title.border_title = _("class.title_field")
+            yield title
+            yield Static(id="error-title", classes="error", markup=False)
+            body = text_box(_("class.text_placeholder"), "body")
+            body.border_title = _("class.text_field")
+            yield body
+            yield Static(id="error-body", classes="error", markup=False)
+            yield Static(id="status", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(_("class.send"), variant="primary", id="send", compact=True)
+                yield Button(_("class.cancel"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    def typed(self) -> bool:
+        return bool(
+            self.query_one("#title", Input).value.strip()
+            or self.query_one("#body", TextArea).text.strip()
+        )
+
+    @on(Input.Submitted, "#title")
+    def _title_done(self) -> None:
+        self.query_one("#body", TextArea).focus()
+
+    def action_send(self) -> None:
+        if self.sending:  # a second press while the first is on its way
+            return
+        self.clear_errors()
+        title = self.query_one("#title", Input).value.strip()
+        body = self.query_one("#body", TextArea).text.strip()
+        if not title:
+            self.show_error("title", _("class.need_title"))
+        elif not body:
+            self.show_error("body", _("class.need_text"))
+        elif len(body) > MAX_BODY:
+            self.show_error("body", _("class.too_long", max=MAX_BODY, length=len(body)))
+        else:
+            self.busy(True)
+            self.say(_("class.sending"))
+            self._send(AnnouncementIn(class_id=self.class_id, title=title, body=body))
+
+    @work(exclusive=True, group="send")
+    async def _send(self, announcement: AnnouncementIn) -> None:
+        key = self.key
+        try:
+            posted = await self.session.send(
+                lambda api: api.create_announcement(announcement, idempotency_key=key)
+            )
+        except KeyReused:  # an earlier try got there before the last edit: that one stands
+            self.notify(_("class.sent_earlier"), severity="warning")
+            self.notify(_("class.announced", class_name=self.class_name))
+            self.dismiss(None)
+            return
+        except ClientError as exc:
+            self.busy(False)
+            self.refused(exc)
+            return
+        if (posted.title, posted.body) != (announcement.title, announcement.body):
+            self.notify(_("class.sent_earlier"), severity="warning")
+        self.notify(_("class.announced", class_name=self.class_name))
+        self.dismiss(posted)

@@ -1,0 +1,138 @@
+"""What the class's two writing windows share: errors under fields, a bottom line, no lost text.
+
+`AnnouncementModal` and `FamilyMessageModal` keep what was typed when it could
+not be sent and say why under the field the server named, or at the bottom;
+a retry carries the same Idempotency-Key, so what the server did get is not
+posted twice.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static, TextArea
+
+from ediary_tui.client.errors import ClientError, Invalid, ServerUnreachable
+from ediary_tui.client.session import DiarySession
+from ediary_tui.i18n import _, error_message, has
+from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.keys import LocalisedKeys
+
+R = TypeVar("R")
+
+
+def refusal(exc: ClientError) -> str:
+    """The server's refusal in the person's language: our words for the codes we know."""
+    if exc.code and has(f"class.error.{exc.code}"):
+        return _(f"class.error.{exc.code}")
+    return error_message(exc.code, exc.message)
+
+
+def sentence(text: str) -> str:
+    return text.rstrip(".") + "."
+
+
+class WritingModal(LocalisedKeys, ModalScreen[R]):
+    """What the two writing windows share: errors under fields, a bottom line, no lost text."""
+
+    CSS_PATH = "journal_class.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "class.key_send", priority=True),
+        Binding("escape", "cancel", "keys.cancel"),
+    ]
+    # The server's name of a field -> the id of the widget it names (its error line is under it).
+    FIELDS: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, session: DiarySession) -> None:
+        super().__init__()
+        self.session = session
+        self.sending = False
+
+    def on_mount(self) -> None:
+        """Hide the error lines (Textual runs this after a subclass's own `on_mount`)."""
+        for error in self.query(".error"):
+            error.display = False
+
+    # -- what the subclasses say ------------------------------------------------------
+
+    def typed(self) -> bool:
+        """Whether anything was typed that leaving would lose."""
+        raise NotImplementedError
+
+    def action_send(self) -> None:
+        raise NotImplementedError
+
+    # -- the bottom line and the errors under fields ---------------------------------
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+        status.set_class(not error and bool(text), "-busy")
+
+    def show_error(self, field: str, text: str) -> None:
+        error = self.query_one(f"#error-{field}", Static)
+        error.update(Content(text))
+        error.display = True
+        self.query_one(f"#{field}").focus()
+
+    def clear_errors(self) -> None:
+        for error in self.query(".error"):
+            error.display = False
+        self.say("")
+
+    def busy(self, sending: bool) -> None:
+        self.sending = sending
+        button = self.query_one("#send", Button)
+        button.disabled = sending
+        button.label = _("class.sending") if sending else _("class.send")
+
+    def refused(self, exc: ClientError) -> None:
+        """Say why it was not sent, next to the field the server named; the text stays."""
+        self.say("")
+        if isinstance(exc, ServerUnreachable):
+            self.say(_("class.offline_not_sent"), error=True)
+            return
+        field = self.FIELDS.get(exc.field or "") if isinstance(exc, Invalid) else None
+        if field is not None:
+            self.show_error(field, refusal(exc))
+            return
+        self.say(_("class.not_sent", reason=sentence(refusal(exc))), error=True)
+
+    # -- keys ------------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "send":
+            self.action_send()
+        elif event.button.id == "cancel":
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Leave; what was typed is asked about first, as it would be lost."""
+        if not self.typed():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmModal(_("class.discard_question"), _("class.discard")), answered
+        )
+
+
+def text_box(placeholder: str, id: str) -> TextArea:
+    return TextArea(
+        soft_wrap=True,
+        show_line_numbers=False,
+        tab_behavior="focus",
+        placeholder=placeholder,
+        id=id,
+    )

@@ -1,0 +1,71 @@
+"""The journal's keys: one key per write, so a column of thirty marks is thirty presses.
+
+The digits, the dot and the attendance letters are in the footer; the rest
+(period marks, the class's windows, periods) are in help and the command
+palette, as 80 columns are few. `key()` adds each key's twin on a Russian
+(ЙЦУКЕН) layout; the attendance letters list both layouts themselves.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from ediary_tui.domain.attendance import KEYS
+from ediary_tui.domain.models import AttendanceCode
+from ediary_tui.widgets.keys import key
+
+_PERIOD = Binding.Group("journal.key_period")
+
+
+def _attendance_bindings() -> list[BindingType]:
+    """One binding per code, with every key `code_from_key` reads it from (н/n, б/b, у/u, о/l)."""
+    bindings: list[BindingType] = []
+    for code in AttendanceCode:
+        keys = [k for k, c in KEYS.items() if c == code and k.islower()]
+        bindings.append(
+            Binding(
+                ",".join(keys),
+                f"attendance('{code.value}')",
+                f"journal.key_{code.value}",
+                show=code == AttendanceCode.ABSENT,
+                key_display="/".join(reversed(keys)),
+            )
+        )
+    return bindings
+
+
+JOURNAL_KEYS: list[BindingType] = [
+    # One line in the footer, help and palette for all the digits: "1-5 mark".
+    Binding("1", "put_mark(1)", "journal.key_mark", key_display="1-5"),
+    *(Binding(str(n), f"put_mark({n})", show=False) for n in range(2, 10)),
+    key("full_stop", "dot", "journal.key_dot", key_display="."),
+    *_attendance_bindings(),
+    Binding("backspace,delete", "clear", "journal.key_clear", key_display="⌫"),
+    key("z,ctrl+z", "undo", "journal.key_undo"),
+    # In help and the command palette, not in the footer: 80 columns are few.
+    key("p", "period_mark", "journal.key_period_mark", show=False),
+    key("P", "choose_period_mark", "journal.key_choose_period_mark", show=False),
+    key("h", "lesson", "journal.key_lesson", key_display="h"),
+    key("c", "pick", "journal.key_pick"),
+    # The class: in help and the command palette (the footer has no room).
+    key("a", "announce", "journal.key_announce", show=False),
+    key("m", "message_family", "journal.key_message_family", show=False),
+    key("i", "credentials", "journal.key_credentials", show=False),
+    key(
+        "left_square_bracket",
+        "period(-1)",
+        "journal.key_previous_period",
+        group=_PERIOD,
+        show=False,
+    ),
+    key(
+        "right_square_bracket",
+        "period(1)",
+        "journal.key_next_period",
+        group=_PERIOD,
+        show=False,
+    ),
+    key("t", "today", "journal.key_today", show=False),
+    key("r", "refresh", "journal.key_refresh", show=False),
+    key("q", "app.quit", "journal.key_quit", show=False),
+]
