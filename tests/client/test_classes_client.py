@@ -117,6 +117,7 @@ class TestIssuingCredentials:
         )
         assert issued.class_id == cid and issued.class_name == "7А"
         people = {c.user_id: c for c in issued.credentials}
+        assert family.parents  # the demo parent, at least
         assert set(people) == {family.student.id} | {p.id for p in family.parents}
         assert people[family.student.id].role is Role.STUDENT
         for credential in issued.credentials:
@@ -124,7 +125,8 @@ class TestIssuingCredentials:
             assert result.must_change_password is True
         after = await teacher.families(cid)
         again = next(f for f in after.families if f.student.id == family.student.id)
-        assert not again.student.activated and not any(p.activated for p in again.parents)
+        assert not again.student.activated
+        assert [p.activated for p in again.parents] == [False] * len(family.parents)
 
     async def test_the_same_key_gives_the_same_passwords_and_none_makes_one_per_call(
         self, teacher: DiaryClient
@@ -145,6 +147,9 @@ class TestIssuingCredentials:
             await teacher.login("teacher", "demo")
             cid = await class_7a(teacher)
             issued = await teacher.issue_credentials(cid, CredentialsIn(only_new=False))
+            families = (await teacher.families(cid)).families
+        everyone = {f.student.id for f in families} | {p.id for f in families for p in f.parents}
+        assert sorted(c.user_id for c in issued.credentials) == sorted(everyone)
         assert len(transport.keys) == 2 and transport.keys[0] == transport.keys[1]
         assert transport.keys[0]
         # Issued once: the passwords of the first (lost) answer are the ones returned.
