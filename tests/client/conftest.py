@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -102,17 +101,12 @@ async def teacher_session(client: DiaryClient) -> DiarySession:
 
 
 def journal_sync(session: DiarySession) -> JournalSync:
-    """The journal's sync for the session's user and the outbox in EDIARY_HOME.
+    """The journal's sync for the session's user, with the outbox in EDIARY_HOME.
 
     The one place the client tests build it, as the app's composition root does.
     """
     assert session.user is not None
-    outbox = Outbox(locations.outbox_db_path())
-    # While the composition root's `JournalSync(session, outbox)` (the user taken from
-    # the session) is being committed, build whichever this checkout has.
-    if "user_id" in inspect.signature(JournalSync).parameters:
-        return JournalSync(session, session.user.id, outbox)  # type: ignore[call-arg]
-    return JournalSync(session, outbox)  # type: ignore[call-arg]
+    return JournalSync(session, Outbox(locations.outbox_db_path()))
 
 
 class Sending:

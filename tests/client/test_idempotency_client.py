@@ -8,33 +8,29 @@ body (a form edited after a try that did reach the school) is `KeyReused`.
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ediary_tui.client import locations
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.errors import Invalid, KeyReused
-from ediary_tui.client.journal_sync import JournalSync
-from ediary_tui.client.outbox import ACKNOWLEDGED, Outbox
+from ediary_tui.client.outbox import ACKNOWLEDGED
+from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import AbsenceNoticeIn, AbsenceReason, MarkIn
 from ediary_tui.server import schema as s
 from tests.conftest import PINNED_TODAY
 from tests.server.test_journal import class_id, lesson, subject_id
 from tests.server.test_week import scalar, user_id
 
-from .conftest import SERVER
+from .conftest import journal_sync
 
 
 async def test_an_outbox_entry_sent_again_gets_its_first_mark_back(
-    client: DiaryClient, engine: AsyncEngine
+    teacher_session: DiarySession, engine: AsyncEngine
 ) -> None:
-    teacher = (await client.login("teacher", "demo")).user
     target = await lesson(engine)
-    session = SimpleNamespace(client=client, server=SERVER, user=teacher, send=lambda c: c(client))
-    sync = JournalSync(session, Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
+    sync = journal_sync(teacher_session)
     mark = MarkIn(student_id=await user_id(engine, "student"), lesson_id=str(target.id), value=4)
     entry = sync.put_mark(await class_id(engine, "7А"), await subject_id(engine, "Алгебра"), mark)
     m = s.marks

@@ -8,19 +8,16 @@ same key, so the server replays its first answer instead of refusing the key.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
 import uuid
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ediary_tui.client import locations
-from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.journal_commands import (
     COMMANDS,
     DeleteMark,
@@ -33,13 +30,13 @@ from ediary_tui.client.journal_commands import (
     SetPeriodMark,
     SetTopic,
 )
-from ediary_tui.client.journal_sync import JournalSync, OutboxSender
 from ediary_tui.client.outbox import ACKNOWLEDGED, Outbox
+from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import AttendanceCode
 from tests.server.test_journal import class_id, lesson, subject_id
 from tests.server.test_week import user_id
 
-from .conftest import SERVER
+from .conftest import SERVER, journal_sync, sending
 
 # The outbox as the version before typed commands wrote it: kept here, not imported,
 # so that this test goes on describing the file a teacher upgrading from it has.
@@ -128,9 +125,10 @@ class TestCommandsInTheOutbox:
 
 class TestAnOutboxFromThePreviousVersion:
     async def test_its_unsent_writes_drain_after_the_upgrade(
-        self, client: DiaryClient, engine: AsyncEngine
+        self, teacher_session: DiarySession, engine: AsyncEngine
     ) -> None:
-        teacher = (await client.login("teacher", "demo")).user
+        client, teacher = teacher_session.client, teacher_session.user
+        assert teacher is not None
         cls, subject = await class_id(engine, "7А"), await subject_id(engine, "Алгебра")
         target = await lesson(engine)
         student, lesson_id = await user_id(engine, "student"), str(target.id)
@@ -171,10 +169,7 @@ class TestAnOutboxFromThePreviousVersion:
                 ),
             ],
         )
-        session = SimpleNamespace(
-            client=client, server=SERVER, user=teacher, send=lambda c: c(client)
-        )
-        sync = JournalSync(session, Outbox(locations.outbox_db_path()))  # type: ignore[arg-type]
+        sync = journal_sync(teacher_session)
         assert [e.kind for e in sync.pending()] == [
             "journal.mark",
             "journal.mark",
@@ -184,22 +179,17 @@ class TestAnOutboxFromThePreviousVersion:
             "journal.topic",
             "journal.homework",
         ]
-        outcomes: list[Any] = []
-        sender = OutboxSender(sync, first_delay=0.01)
-        running = asyncio.create_task(sender.run(outcomes.append, lambda s: None, pytest.fail))
-        try:
-            async with asyncio.timeout(20):
-                while sync.count_pending():
-                    await asyncio.sleep(0.01)
-        finally:
-            running.cancel()
-        assert [o.refused for o in outcomes] == [False] * 7
+        async with sending(sync) as sent:
+            await sent.until(lambda: len(sent.outcomes) == 7, timeout=20)
+        outcomes = sent.outcomes
+        assert [o.refused for o in outcomes] == [False] * 7 and sync.count_pending() == 0
 
         after = await client.journal(cls, subject)
         [shown] = [c for c in after.cells if (c.student_id, c.lesson_id) == (student, lesson_id)]
+        assert outcomes[0].result is not None and outcomes[1].result is not None
         new = [m for m in shown.marks if m.id == outcomes[0].result["id"]]
         assert [m.value for m in new] == [5]
-        assert all(m.id != outcomes[1].result["id"] for m in shown.marks)  # put, then deleted
+        assert outcomes[1].result["id"] not in {m.id for m in shown.marks}  # put, then deleted
         assert shown.attendance == AttendanceCode.LATE
         assert next(s for s in after.students if s.id == student).period_mark == 4
         [taught] = [le for le in after.lessons if le.id == lesson_id]
