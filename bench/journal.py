@@ -167,6 +167,7 @@ async def run(
     from ediary_tui.client.cache import OfflineCache
     from ediary_tui.client.credentials import CredentialStore
     from ediary_tui.client.session import DiarySession
+    from ediary_tui.context import AppContext
     from ediary_tui.embedded import EMBEDDED_URL, EmbeddedTransport
     from ediary_tui.screens.journal.screen import JournalScreen
     from ediary_tui.widgets.journal_grid import CELL, COLUMN, HEADER, UNSENT, JournalGrid
@@ -185,8 +186,17 @@ async def run(
         @work
         async def start(self) -> None:
             user = (await self.session.login(login, "demo")).user
+            context = self.context
             self.push_screen(
-                JournalScreen(self.session, user, today=self.today, clock=self.clock, **chosen)
+                JournalScreen(
+                    self.session,
+                    user,
+                    today=self.today,
+                    clock=self.clock,
+                    journal=context.journal,
+                    sender=context.sender,
+                    **chosen,
+                )
             )
 
     if server_url is None:
@@ -195,7 +205,7 @@ async def run(
     else:
         client = DiaryClient(server_url)
     session = DiarySession(client, CredentialStore(remember=False), OfflineCache())
-    app = JournalApp(session, lang="en", today=args.today)
+    app = JournalApp(AppContext.build(session, today=args.today), lang="en")
     cols, rows = args.size
     probe = FrameProbe(app, cols, rows)
     times: list[float] = []

@@ -11,8 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from ediary_tui.domain.models import AttendanceCode, ControlForm, Mark
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    ControlForm,
+    Journal,
+    JournalLesson,
+    JournalStudent,
+    Mark,
+)
 
 PENDING, ACKNOWLEDGED, REFUSED = "pending", "acknowledged", "refused"
 SAVED = "saved"
@@ -104,3 +112,25 @@ class LessonDraft:
             return None
         created = self.created(create_seq)
         return f"h:{created}" if created else f"e:{create_seq}"
+
+
+class Laid(Protocol):
+    """What a write command reads and settles of the journal it is laid over: the journal's
+    `JournalState`, named here so that the commands need not import it (it imports them)."""
+
+    journal: Journal
+    students: dict[str, JournalStudent]
+    lessons: dict[str, JournalLesson]
+    cell_entries: dict[tuple[str, str], list[int]]
+    student_entries: dict[str, list[int]]
+    lesson_entries: dict[str, list[int]]
+
+    def remember_created(self, seq: int, server_id: str) -> None: ...
+
+    def add_saved_mark(self, mark: Mark) -> None: ...
+
+    def remove_saved_mark(self, key: tuple[str, str], mark_id: str | None) -> None: ...
+
+    def set_saved_attendance(self, key: tuple[str, str], code: AttendanceCode | None) -> None: ...
+
+    def set_saved_period_mark(self, student_id: str, value: int | None) -> None: ...

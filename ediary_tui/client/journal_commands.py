@@ -43,13 +43,13 @@ from .journal_cells import (
     CellDraft,
     CellMark,
     HomeworkItem,
+    Laid,
     LessonDraft,
     Stamp,
 )
 
 if TYPE_CHECKING:
     from .api import DiaryClient
-    from .journal_state import JournalState
 
 CellKey = tuple[str, str]  # (student id, lesson id)
 Created = Callable[[int], str | None]  # the server id an acknowledged entry created
@@ -105,14 +105,14 @@ class _Write(_Typed):
         """Send it with the entry's idempotency key; the server's answer, as kept."""
         raise NotImplementedError
 
-    def placed_in(self, state: JournalState) -> bool:
+    def placed_in(self, state: Laid) -> bool:
         raise NotImplementedError
 
-    def bucket(self, state: JournalState) -> list[int]:
+    def bucket(self, state: Laid) -> list[int]:
         """The list of entry numbers `state` keeps for the place this touches."""
         raise NotImplementedError
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         """The server acknowledged it: its answer joins the journal's copy."""
         raise NotImplementedError
 
@@ -131,10 +131,10 @@ class _CellWrite(_Write):
     def where(self) -> tuple[str, str | None]:
         return self.cell
 
-    def placed_in(self, state: JournalState) -> bool:
+    def placed_in(self, state: Laid) -> bool:
         return self.student_id in state.students and self.lesson_id in state.lessons
 
-    def bucket(self, state: JournalState) -> list[int]:
+    def bucket(self, state: Laid) -> list[int]:
         return state.cell_entries[self.cell]
 
     def paint(self, draft: CellDraft, stamp: Stamp) -> None:
@@ -158,10 +158,10 @@ class PutMark(_Write):
     def where(self) -> tuple[str, str | None]:
         return self.cell
 
-    def placed_in(self, state: JournalState) -> bool:
+    def placed_in(self, state: Laid) -> bool:
         return self.mark.student_id in state.students and self.mark.lesson_id in state.lessons
 
-    def bucket(self, state: JournalState) -> list[int]:
+    def bucket(self, state: Laid) -> list[int]:
         return state.cell_entries[self.cell]
 
     def inverse(self, seq: int) -> DeleteMark:
@@ -178,7 +178,7 @@ class PutMark(_Write):
         mark = await client.create_mark(self.mark.mark_in(), idempotency_key=key)
         return mark.model_dump(mode="json")
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         mark = Mark.model_validate(result)
         state.remember_created(seq, mark.id)
         state.add_saved_mark(mark)
@@ -232,7 +232,7 @@ class DeleteMark(_CellWrite):
                 await client.delete_mark(mark_id)
         return {"mark_id": mark_id}  # None: the mark was never created
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         state.remove_saved_mark(self.cell, result.get("mark_id"))
 
     def paint(self, draft: CellDraft, stamp: Stamp) -> None:
@@ -262,7 +262,7 @@ class SetAttendance(_CellWrite):
         answer = await client.set_attendance(self.lesson_id, self.student_id, self.code)
         return answer.model_dump(mode="json")
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         code = result.get("code")
         state.set_saved_attendance(self.cell, AttendanceCode(code) if code else None)
 
@@ -288,10 +288,10 @@ class SetPeriodMark(_Write):
     def where(self) -> tuple[str, str | None]:
         return (self.student_id, None)
 
-    def placed_in(self, state: JournalState) -> bool:
+    def placed_in(self, state: Laid) -> bool:
         return self.period_id == state.journal.period.id and self.student_id in state.students
 
-    def bucket(self, state: JournalState) -> list[int]:
+    def bucket(self, state: Laid) -> list[int]:
         return state.student_entries[self.student_id]
 
     def inverse(self, seq: int) -> SetPeriodMark:
@@ -306,17 +306,17 @@ class SetPeriodMark(_Write):
         )
         return (await client.set_period_mark(pm)).model_dump(mode="json")
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         state.set_saved_period_mark(self.student_id, result.get("value"))
 
 
 class _LessonWrite(_Write):
     lesson_id: str
 
-    def placed_in(self, state: JournalState) -> bool:
+    def placed_in(self, state: Laid) -> bool:
         return self.lesson_id in state.lessons
 
-    def bucket(self, state: JournalState) -> list[int]:
+    def bucket(self, state: Laid) -> list[int]:
         return state.lesson_entries[self.lesson_id]
 
     def paint(self, draft: LessonDraft, stamp: Stamp) -> None:
@@ -334,7 +334,7 @@ class SetTopic(_LessonWrite):
         lesson = await client.update_lesson(self.lesson_id, LessonPatch(topic=self.topic))
         return {"lesson_id": lesson.id, "topic": lesson.topic}
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         lesson = state.lessons[self.lesson_id]
         state.lessons[lesson.id] = lesson.model_copy(update={"topic": result.get("topic")})
 
@@ -377,7 +377,7 @@ class SetHomework(_LessonWrite):
             hw = await client.update_homework(homework_id, patch)
         return hw.model_dump(mode="json")
 
-    def settle(self, state: JournalState, seq: int, result: Result) -> None:
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
         lesson = state.lessons[self.lesson_id]
         if "deleted" in result:
             kept = [h for h in lesson.homework if h.id != result["deleted"]]

@@ -43,12 +43,15 @@ from .journal_commands import MarkWas
 from .journal_sync import Outcome
 from .outbox import PENDING, REFUSED, Entry
 
-__all__ = [
+__all__ = [  # what the journal's screens read (the outbox's states and entries among them)
     "GONE",
+    "PENDING",
+    "REFUSED",
     "SAVED",
     "CellAttendance",
     "CellMark",
     "CellState",
+    "Entry",
     "HomeworkItem",
     "JournalState",
     "LessonView",

@@ -28,8 +28,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ediary_tui.client.journal_state import CellState, StudentSummary
-from ediary_tui.client.outbox import PENDING, REFUSED
+from ediary_tui.client.journal_state import PENDING, REFUSED, CellState, StudentSummary
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 
 from .mark_cell import GRADE_STYLES, grade_of

@@ -373,14 +373,15 @@ async def parents_child(parent: DiaryClient) -> str:
 
 
 async def parents_shown(pilot: Pilot[Any], modal: FamilyMessageModal) -> RadioSet:
-    """The parents to choose from, once loaded (the set is made anew then)."""
-
-    def shown() -> bool:  # the choice is known once the set is in place
-        radios = modal.query_one("#parents", RadioSet)
-        return bool(modal.parents) and radios.display and bool(radios.children)
-
-    await until(pilot, shown)
-    return modal.query_one("#parents", RadioSet)
+    """The parents to choose from, once the window's worker has loaded them (the set is
+    made anew then: the old one goes before the new one comes, so it is not looked for
+    while the worker runs)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    radios = modal.query_one("#parents", RadioSet)
+    assert modal.parents and radios.display and radios.children
+    return radios
 
 
 async def write_message(modal: FamilyMessageModal, subject: str, body: str) -> None:

@@ -11,6 +11,8 @@ import datetime as dt
 from textual.content import Content
 
 from ediary_tui.client.journal_state import (
+    PENDING,
+    REFUSED,
     SAVED,
     CellMark,
     CellState,
@@ -18,7 +20,6 @@ from ediary_tui.client.journal_state import (
     LessonView,
     StudentSummary,
 )
-from ediary_tui.client.outbox import PENDING, REFUSED
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import JournalLesson, JournalStudent
 from ediary_tui.i18n import _, date_time, day_month, error_message

@@ -1,6 +1,8 @@
 """The journal's keys: one key per write, so a column of thirty marks is thirty presses.
 
-The digits, the dot and the attendance letters are in the footer; the rest
+The writing keys come first in the footer, as they belong to the sheet (the
+focused grid's parent) and the others to the screen. The digits, the dot and
+the attendance letters are in the footer; the rest
 (period marks, the class's windows, periods) are in help and the command
 palette, as 80 columns are few. `key()` adds each key's twin on a Russian
 (ЙЦУКЕН) layout; the attendance letters list both layouts themselves.
@@ -34,7 +36,7 @@ def _attendance_bindings() -> list[BindingType]:
     return bindings
 
 
-JOURNAL_KEYS: list[BindingType] = [
+WRITING_KEYS: list[BindingType] = [
     # One line in the footer, help and palette for all the digits: "1-5 mark".
     Binding("1", "put_mark(1)", "journal.key_mark", key_display="1-5"),
     *(Binding(str(n), f"put_mark({n})", show=False) for n in range(2, 10)),
@@ -46,6 +48,10 @@ JOURNAL_KEYS: list[BindingType] = [
     key("p", "period_mark", "journal.key_period_mark", show=False),
     key("P", "choose_period_mark", "journal.key_choose_period_mark", show=False),
     key("h", "lesson", "journal.key_lesson", key_display="h"),
+]
+"""The keys that write in the journal shown: the sheet's, so they act only on a journal."""
+
+JOURNAL_KEYS: list[BindingType] = [
     key("c", "pick", "journal.key_pick"),
     # The class: in help and the command palette (the footer has no room).
     key("a", "announce", "journal.key_announce", show=False),
@@ -69,3 +75,4 @@ JOURNAL_KEYS: list[BindingType] = [
     key("r", "refresh", "journal.key_refresh", show=False),
     key("q", "app.quit", "journal.key_quit", show=False),
 ]
+"""The keys that choose what is shown, and the class's windows: the screen's."""

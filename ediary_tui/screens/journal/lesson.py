@@ -20,8 +20,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
-from ediary_tui.client.journal_state import HomeworkItem, LessonView
-from ediary_tui.client.outbox import PENDING, REFUSED
+from ediary_tui.client.journal_state import PENDING, REFUSED, HomeworkItem, LessonView
 from ediary_tui.i18n import _, day_month, error_message
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.keys import LocalisedKeys

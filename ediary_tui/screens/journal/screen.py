@@ -37,24 +37,18 @@ from textual.widgets import Footer, Static
 from ediary_tui.client.errors import ClientError, NotAllowed, ServerUnreachable
 from ediary_tui.client.journal_state import JournalState
 from ediary_tui.client.journal_sync import JournalChoice, JournalSync, OutboxSender, SendState
-from ediary_tui.client.outbox import Entry, Outbox
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.marks import dot_default_due
-from ediary_tui.domain.models import AttendanceCode, Journal, User
+from ediary_tui.domain.models import Journal, User
 from ediary_tui.i18n import _, error_message
 from ediary_tui.screens.classes.announcement import AnnouncementModal
 from ediary_tui.screens.classes.credentials import CredentialsScreen
 from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.screens.events import session_message
 from ediary_tui.screens.journal import grid_paint
-from ediary_tui.screens.journal.describe import cell_line
 from ediary_tui.screens.journal.details import CellDetails
-from ediary_tui.screens.journal.due_date import DueDateModal
 from ediary_tui.screens.journal.keys import JOURNAL_KEYS
-from ediary_tui.screens.journal.lesson import LessonEdit, LessonForm
 from ediary_tui.screens.journal.loading import JournalFailed, JournalLoaded, Wanted, choose
 from ediary_tui.screens.journal.palette import JournalCommands, PaletteEntry, journal_entries
-from ediary_tui.screens.journal.period_mark import PeriodMarkChoice, PeriodMarkModal
 from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.screens.journal.sending import (
     SendingChanged,
@@ -62,8 +56,9 @@ from ediary_tui.screens.journal.sending import (
     Settled,
     send_outbox,
 )
+from ediary_tui.screens.journal.sheet import JournalSheet
 from ediary_tui.screens.journal.topbar import JournalTopBar, period_name
-from ediary_tui.screens.journal.writes import Declined, JournalWriter
+from ediary_tui.screens.journal.writes import JournalWriter
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.journal_grid import JournalGrid
 from ediary_tui.widgets.keys import LocalisedKeys
@@ -89,8 +84,6 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     """The journal asked for: class, subject and period (None: the current period)."""
     state: var[JournalState | None] = var(None, init=False, always_update=True, bindings=True)
     """The journal shown with the unsent writes laid over it; None before one is shown."""
-    cursor: var[tuple[str, str] | None] = var(None, init=False, always_update=True)
-    """The cell under the grid's cursor: (student id, lesson id)."""
     send_state: var[SendState] = var(SendState(0), init=False, always_update=True)
     """What the sender said last: how many wait, whether the server answers."""
     problem: var[str | None] = var(None, init=False)
@@ -103,25 +96,22 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         *,
         today: dt.date,
         clock: Clock | None = None,
-        journal: JournalSync | None = None,
-        sender: OutboxSender | None = None,
+        journal: JournalSync,
+        sender: OutboxSender,
         class_id: str | None = None,
         subject_id: str | None = None,
         period_id: str | None = None,
         fetch: bool = True,
     ) -> None:
-        """`journal` and `sender` are the app's, built once for its life; without them the
-        screen builds its own on the session (and closes their outbox when it goes)."""
+        """`journal` and `sender` are the app's, built once for its life (`AppContext`)."""
         super().__init__()
         self.session = session
         self.user = user
         self.today = today
         self.clock: Clock = clock or _local_now
-        self._own_outbox = journal is None
-        self.sync = journal or JournalSync(session, Outbox())
-        self.outbox = self.sync.outbox
-        self.sender = sender or OutboxSender(self.sync)
-        self.writer = JournalWriter(self.sync, today)
+        self.sync = journal
+        self.outbox = journal.outbox
+        self.sender = sender
         self._scale_keys = ""  # the footer's "1-5 mark" says the school's scale
         self.set_reactive(
             JournalScreen.wanted,
@@ -137,9 +127,9 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield JournalTopBar(id="topbar")
         yield Banner(id="banner")
-        yield JournalGrid(id="grid")
-        yield Static(id="empty", markup=False)
-        yield Static(id="details", markup=False)
+        yield JournalSheet(JournalWriter(self.sync, self.today), id="sheet").data_bind(
+            JournalScreen.state
+        )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -151,8 +141,6 @@ class JournalScreen(LocalisedKeys, Screen[None]):
 
     def on_unmount(self) -> None:
         self.workers.cancel_group(self, "outbox")
-        if self._own_outbox:
-            self.outbox.close()
 
     # -- what the app tells the screen -------------------------------------------
 
@@ -272,15 +260,14 @@ class JournalScreen(LocalisedKeys, Screen[None]):
 
     def _show_journal(self, journal: Journal) -> None:
         """Paint a journal: in place if it is the one shown, anew if another."""
-        grid = self.query_one(JournalGrid)
-        grid.loading = False
+        sheet = self.query_one(JournalSheet)
+        sheet.grid.loading = False
         self.problem = None
         state = self.state
         shown = (journal.class_id, journal.subject.id, journal.period.id)
         if state is not None and _same_shape(state.journal, journal):
             state.replace(journal)
-            grid_paint.repaint(grid, state)
-            self._show_details()
+            sheet.repaint(state)
             self.query_one(JournalTopBar).show_journal(journal)
             self.call_after_refresh(grid_paint.freeze_what_lives, shown)
             return
@@ -296,7 +283,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         )
         start = grid_paint.start_column(journal, self.today, self._target_lesson)
         self.set_reactive(JournalScreen.state, state)  # the grid first, then the watchers
-        grid_paint.load(grid, state, self.today, start)
+        sheet.load(state, start)
         self._target_lesson = None
         self.mutate_reactive(JournalScreen.state)
         self.call_after_refresh(grid_paint.freeze_what_lives, shown)
@@ -310,9 +297,6 @@ class JournalScreen(LocalisedKeys, Screen[None]):
             self._show_banner()
             low, high = grid_paint.scale_of(state)
             self._scale_keys = f"{low}-{min(high, 9)}"
-
-    def watch_cursor(self) -> None:
-        self._show_details()
 
     def watch_send_state(self, old: SendState, new: SendState) -> None:
         self._show_sending()
@@ -346,22 +330,11 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         else:
             banner.hide()
 
-    def _show_details(self) -> None:
-        """The bottom line: who, which lesson, what the cell holds, and any refusal's reason."""
-        state, key = self.state, self.query_one(JournalGrid).cursor_key
-        line = cell_line(state, key) if state is not None and key is not None else ""
-        self.query_one("#details", Static).update(line, layout=False)  # a fixed height
-
     def adjust_binding(self, binding: Binding) -> Binding:
         binding = super().adjust_binding(binding)
         if binding.action == "put_mark(1)" and self._scale_keys:
             return replace(binding, key_display=self._scale_keys)
         return binding
-
-    @on(JournalGrid.CursorMoved)
-    def _cursor_moved(self, event: JournalGrid.CursorMoved) -> None:
-        event.stop()
-        self.cursor = (event.row_key, event.column_key)
 
     # -- sending: the sender's reports, as messages ------------------------------------
 
@@ -377,9 +350,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     @on(Settled)
     def _settled(self, event: Settled) -> None:
         outcome = event.outcome
-        if self.state is not None:
-            grid_paint.paint(self.query_one(JournalGrid), self.state, self.state.settle(outcome))
-            self._show_details()
+        self.query_one(JournalSheet).settle(outcome)
         if outcome.refused:
             self.notify(
                 _("journal.refused", reason=outcome.reason or ""), severity="error", timeout=8
@@ -389,165 +360,18 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     def _sending_changed(self, event: SendingChanged) -> None:
         self.send_state = event.state
 
+    @on(JournalSheet.Written)
+    def _written(self, event: JournalSheet.Written) -> None:
+        event.stop()
+        self.call_after_refresh(self.sender.wake)  # the cell is painted first, then sent
+        self._show_sending()
+
     @on(SendingStopped)
     def _sending_stopped(self, event: SendingStopped) -> None:
         self._sending = False
         said = session_message(event.error)
         if said is not None:
             self.post_message(said)
-
-    # -- entering ----------------------------------------------------------------
-
-    def _writable(self) -> tuple[JournalState, tuple[str, str]] | None:
-        """The journal and the cell to write in, or None (and why, when read-only)."""
-        state, key = self.state, self.query_one(JournalGrid).cursor_key
-        if state is None or key is None:
-            return None
-        if not state.journal.can_write:
-            self.notify(_("journal.read_only"), severity="warning")
-            return None
-        return state, key
-
-    def _entered(self, entry: Entry | None, *, move_down: bool, undoable: bool = True) -> None:
-        """Show an entry that is already safe in the outbox, and let the sender know.
-
-        None (the cell says so already): the cursor goes down all the same."""
-        grid = self.query_one(JournalGrid)
-        state = self.state
-        if entry is None or state is None:
-            grid.action_move(1, 0)
-            return
-        grid_paint.paint(grid, state, state.add(entry))
-        if undoable:
-            self.writer.remember(state, entry)
-        self.call_after_refresh(self.sender.wake)  # the cell is painted first, then sent
-        self._show_sending()
-        if move_down and grid.cursor_row < len(grid.rows) - 1:
-            grid.move_to(row=grid.cursor_row + 1)
-        else:
-            self._show_details()
-
-    def _declined(self, reason: Declined) -> None:
-        self.notify(str(reason), severity="warning")
-
-    def action_put_mark(self, value: int) -> None:
-        if (where := self._writable()) is None:
-            return
-        try:
-            self._entered(self.writer.mark(*where, value), move_down=True)
-        except Declined as reason:
-            self._declined(reason)
-
-    def action_dot(self) -> None:
-        if (where := self._writable()) is None:
-            return
-        state, key = where
-        lesson = state.lessons[key[1]]
-        try:
-            self.writer.held(lesson)
-        except Declined as reason:
-            self._declined(reason)
-            return
-
-        def chosen(due: dt.date | None) -> None:
-            if due is not None and self.state is state:
-                self.query_one(JournalGrid).move_to_key(*key)
-                self._entered(self.writer.dot(state, key, due), move_down=True)
-
-        student = state.students[key[0]].full_name
-        due = dot_default_due(lesson.date)
-        self.app.push_screen(DueDateModal(student, lesson.date, due, self.today), chosen)
-
-    def action_attendance(self, value: str) -> None:
-        if (where := self._writable()) is not None:
-            self._entered(self.writer.attendance(*where, AttendanceCode(value)), move_down=True)
-
-    def action_clear(self) -> None:
-        """The cell's last mark goes (or its absence); a refused write is dismissed first."""
-        if (where := self._writable()) is None:
-            return
-        state, key = where
-        refusals = state.cell(*key).refusals
-        if refusals:
-            self._dismiss(refusals[-1].entry_id)
-            return
-        entry = self.writer.clear(state, key)
-        if entry is None:
-            self.app.bell()
-            return
-        self._entered(entry, move_down=False)
-
-    def _dismiss(self, entry_id: int) -> None:
-        state = self.state
-        assert state is not None
-        grid_paint.paint(self.query_one(JournalGrid), state, self.writer.dismiss(state, entry_id))
-        self._show_sending()
-        self._show_details()
-
-    def action_undo(self) -> None:
-        """Take back the last entry of this journal: one at a time, newest first."""
-        if (where := self._writable()) is None:
-            return
-        step = self.writer.undo(where[0])
-        if step is None:
-            self.notify(_("journal.nothing_to_undo"))
-            return
-        if step.where is not None:
-            self.query_one(JournalGrid).move_to_key(*step.where)
-        if step.dismiss is not None:
-            self._dismiss(step.dismiss)
-        else:
-            self._entered(step.entry, move_down=False, undoable=False)
-
-    def action_period_mark(self) -> None:
-        """Set the student's period mark to the proposed one, and go down to the next."""
-        if (where := self._writable()) is None:
-            return
-        state, key = where
-        proposed = state.summary(key[0]).proposed
-        if proposed is None:
-            self.notify(_("journal.no_proposal"), severity="warning")
-            return
-        self._entered(self.writer.period_mark(state, key[0], proposed), move_down=True)
-
-    def action_choose_period_mark(self) -> None:
-        """A period mark other than the proposed one (or none): one more key picks it."""
-        if (where := self._writable()) is None:
-            return
-        state, key = where
-
-        def chosen(choice: PeriodMarkChoice | None) -> None:
-            if choice is not None and self.state is state:
-                self.query_one(JournalGrid).move_to_key(*key)
-                entry = self.writer.period_mark(state, key[0], choice.value)
-                self._entered(entry, move_down=True)
-
-        student, summary = state.students[key[0]].full_name, state.summary(key[0])
-        modal = PeriodMarkModal(student, summary, grid_paint.scale_of(state))
-        self.app.push_screen(modal, chosen)
-
-    def action_lesson(self) -> None:
-        """The topic and homework of the lesson under the cursor."""
-        if (where := self._writable()) is None:
-            return
-        state, (_student, lesson_id) = where
-        view = state.lesson(lesson_id)
-        shown = [r.entry_id for r in view.refusals]
-
-        def saved(edit: LessonEdit | None) -> None:
-            if self.state is not state:
-                return
-            for entry_id in shown:  # seen in the form (and typed in again there)
-                self.writer.dismiss(state, entry_id)
-            if edit is not None and not edit.empty:
-                for entry in self.writer.lesson(state, lesson_id, edit):
-                    self._entered(entry, move_down=False, undoable=False)
-            self._show_sending()
-            self._show_details()
-
-        journal = state.journal
-        form = LessonForm(view, subject=journal.subject.name, class_name=journal.class_name)
-        self.app.push_screen(form, saved)
 
     # -- the class -------------------------------------------------------------------
 

@@ -14,9 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ediary_tui.client.journal_state import GONE, CellMark, JournalState, snapshot
+from ediary_tui.client.journal_state import (
+    GONE,
+    REFUSED,
+    CellMark,
+    Entry,
+    JournalState,
+    snapshot,
+)
 from ediary_tui.client.journal_sync import JournalSync
-from ediary_tui.client.outbox import REFUSED, Entry
 from ediary_tui.domain.models import AttendanceCode, JournalLesson, MarkIn
 from ediary_tui.i18n import _, day_month
 from ediary_tui.screens.journal.lesson import LessonEdit
