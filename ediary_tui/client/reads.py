@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, NoReturn, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from ediary_tui.domain.models import (
     AbsenceNoticeList,
+    AnnouncementList,
     ClassList,
     HomeworkList,
     Journal,
@@ -29,6 +30,8 @@ from ediary_tui.domain.models import (
     ReportCard,
     TeacherDay,
     TeacherList,
+    Thread,
+    ThreadList,
     Week,
 )
 
@@ -105,7 +108,8 @@ def progress(student_id: str, year: int, period_id: str | None, range_name: str)
         "progress",
         f"{student_id}/{year}/{range_name}",
         Progress,
-        lambda s: s.progress(student_id, period_id=period_id, year=year),
+        # The service takes a period or a year, not both.
+        lambda s: s.progress(student_id, period_id=period_id, year=None if period_id else year),
     )
 
 
@@ -152,3 +156,53 @@ def teacher_day(day: dt.date) -> Read[TeacherDay]:
 
 def classes() -> Read[ClassList]:
     return Read("classes", "", ClassList, lambda s: s.classes())
+
+
+# --- kept on this computer only: what the family has already looked at ------------------
+
+
+class SeenSince(BaseModel):
+    """When "new since you last looked" starts for a child: the newest thing at the first look."""
+
+    at: dt.datetime
+
+
+class SeenKeys(RootModel[list[str]]):
+    """The marks and absences of a child already looked at (`week_grid.mark_key` and kin)."""
+
+
+async def _not_asked(service: DiaryService) -> NoReturn:
+    raise LookupError("kept on this computer only: the service is never asked")
+
+
+def seen_since(student_id: str) -> Read[SeenSince]:
+    """Where the highlighting of new marks starts for the child (`session.saved`/`keep` only)."""
+    return Read("seen_since", student_id, SeenSince, _not_asked)
+
+
+def seen_marks(student_id: str) -> Read[SeenKeys]:
+    """The child's marks and absences already seen (`session.saved`/`keep` only)."""
+    return Read("seen_marks", student_id, SeenKeys, _not_asked)
+
+
+# --- messages and announcements (our school server's; `ask` needs its client) ---------------
+
+
+def threads() -> Read[ThreadList]:
+    """The caller's conversations (the change follower keeps them too, for the unread count)."""
+    return Read("threads", "", ThreadList, lambda s: s.threads())  # type: ignore[attr-defined]
+
+
+def thread(thread_id: str) -> Read[Thread]:
+    """One conversation; asking marks it read on the server."""
+    return Read("thread", thread_id, Thread, lambda s: s.thread(thread_id))  # type: ignore[attr-defined]
+
+
+def announcements(student_id: str | None) -> Read[AnnouncementList]:
+    """The school's and the class's announcements for a child (None: the caller's own)."""
+
+    async def ask(service: DiaryService) -> AnnouncementList:
+        found = await service.announcements(student_id)  # type: ignore[attr-defined]
+        return AnnouncementList(announcements=found)
+
+    return Read("announcements", student_id or "", AnnouncementList, ask)

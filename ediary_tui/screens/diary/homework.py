@@ -31,12 +31,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ediary_tui.client.errors import (
-    ClientError,
-    NotLoggedIn,
-    PasswordChangeRequired,
-    ServerUnreachable,
-)
+from ediary_tui.client import reads
+from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.export_formats import (
     calendar,
     homework_todo,
@@ -44,6 +40,7 @@ from ediary_tui.client.export_formats import (
     one_line,
     server_host,
 )
+from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Homework, HomeworkList, User
 from ediary_tui.domain.periods import week_start
@@ -58,8 +55,8 @@ from ediary_tui.i18n import (
     weekday_name,
 )
 from ediary_tui.screens.diary.export import ExportModal
-from ediary_tui.screens.diary.student_view import CachedReader, Clock, StudentScreen
-from ediary_tui.screens.events import PasswordRequired, SessionEnded
+from ediary_tui.screens.diary.student_view import Clock, StudentScreen
+from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
 from ediary_tui.widgets.keys import LocalisedKeys, key
@@ -330,6 +327,8 @@ class HomeworkScreen(StudentScreen):
 
     CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "homework.tcss"]
     TITLE_KEY = "homework.title"
+    BODY = "#list"
+    MISSING = "homework.not_saved"
     AUTO_FOCUS = "#list"
     # Two bindings share space: the student's tick, and for anyone else the reason
     # they cannot tick (check_action shows exactly one of them).
@@ -363,7 +362,6 @@ class HomeworkScreen(StudentScreen):
         self.kind = ALL
         self.state = ALL
         self.changed = False  # a tick reached the server: the diary should fetch its week again
-        self.reader = CachedReader(self.session, "homework", HomeworkList, self.clock)
         self._confirmed: dict[str, bool] = {}  # the server's tick while a new one is being sent
         self._subjects: list[tuple[str, str]] = []
 
@@ -407,40 +405,28 @@ class HomeworkScreen(StudentScreen):
 
     # -- painting ----------------------------------------------------------------
 
-    def _key(self, student: str, first: dt.date, last: dt.date) -> str:
-        return f"{student}/{first.isoformat()}/{last.isoformat()}"
-
     def show_child(self) -> None:
         self.query_one("#range", Label).update(Content(week_range(self.first, self.last)))
         child = self.child
         if child is None:
-            self._show_unavailable(_("week.no_diary"))
+            self.show_unavailable(_("week.no_diary"))
             return
-        cached = self.reader.cached(self._key(child.id, self.first, self.last))
-        if cached is not None:
-            self._paint(cached.homework, fresh=False)
-        else:
-            self.items = None
-            self.query_one("#empty").display = False
-            listing = self.query_one(AssignmentList)
-            listing.display = True
-            listing.show([], self.today)
-            listing.loading = True
-            self.query_one("#counts", Label).update("")
-            self.query_one("#details", Static).update("")
-            self.show_freshness(_("week.loading"))
+        self.loaded = self.session.saved(reads.homework(child.id, self.first, self.last))
         self._fetch(child.id, self.first, self.last)
         self.refresh_bindings()
 
-    def _paint(self, items: list[Homework], *, fresh: bool) -> None:
-        self.items = items
+    def show_loading(self) -> None:
+        self.items = None
+        self.query_one(AssignmentList).show([], self.today)
+        self.query_one("#counts", Label).update("")
+        super().show_loading()
+
+    def paint(self, loaded: Cached[HomeworkList]) -> None:
+        self.items = items = loaded.value.homework
         self.query_one(AssignmentList).loading = False
         self._set_subjects(items)
         self._show_list()
-        if self.child is not None:
-            self.show_fetched(
-                self.reader, self._key(self.child.id, self.first, self.last), fresh=fresh
-            )
+        self.show_fetched(loaded)
         self.refresh_bindings()
 
     def _set_subjects(self, items: Iterable[Homework]) -> None:
@@ -520,68 +506,36 @@ class HomeworkScreen(StudentScreen):
         self._show_details()
         self.refresh_bindings()
 
-    def _show_unavailable(self, text: str) -> None:
-        listing = self.query_one(AssignmentList)
-        listing.loading = False
-        listing.display = False
-        empty = self.query_one("#empty", Static)
-        empty.update(Content(text))
-        empty.display = True
-        self.query_one("#details", Static).update("")
+    def show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
+        super().show_unavailable(text, keep_freshness=keep_freshness)
         self.query_one("#counts", Label).update("")
-        self.show_freshness("")
 
     # -- the network ---------------------------------------------------------------
 
-    def _is_current(self, student: str, first: dt.date, last: dt.date) -> bool:
-        return (
-            self.child is not None
-            and self.child.id == student
-            and (self.first, self.last) == (first, last)
-        )
-
-    async def _ask(self, student: str, first: dt.date, last: dt.date) -> HomeworkList:
-        """The range's homework as one answer, the way the cache keeps it."""
-        found = await self.session.client.homework(student, from_=first, to=last)
-        return HomeworkList(homework=found)
+    def about(self) -> tuple[str, dt.date, dt.date] | None:
+        return (self.child.id, self.first, self.last) if self.child is not None else None
 
     @work(exclusive=True, group="homework")
     async def _fetch(self, student: str, first: dt.date, last: dt.date) -> None:
-        key = self._key(student, first, last)
-        try:
-            found = await self.reader.fetch(key, self._ask(student, first, last))
-        except ClientError as exc:
-            if not self._is_current(student, first, last):
-                return
-            self.query_one(AssignmentList).loading = False
-            text = self.fetch_failed(
-                exc, have_copy=self.items is not None, missing=_("homework.not_saved")
-            )
-            if text is not None:
-                self._show_unavailable(text)
-            elif self.items is not None:
-                self.show_fetched(self.reader, key, fresh=False)
-            self.refresh_bindings()
-            return
-        self._show_offline()
-        if self._is_current(student, first, last):
-            # A tick on its way stays as the student set it until the server answers.
-            items = [
-                hw.model_copy(update={"done": not hw.done})
-                if hw.id in self._confirmed and self._confirmed[hw.id] == hw.done
-                else hw
-                for hw in found.homework
-            ]
-            self._paint(items, fresh=True)
+        await self.fetch_into((student, first, last), reads.homework(student, first, last))
+
+    def fetched(self, found: Cached[HomeworkList]) -> None:
+        # A tick on its way stays as the student set it until the server answers.
+        items = [
+            hw.model_copy(update={"done": not hw.done})
+            if hw.id in self._confirmed and self._confirmed[hw.id] == hw.done
+            else hw
+            for hw in found.value.homework
+        ]
+        self.loaded = Cached(HomeworkList(homework=items), found.fetched_at)
 
     def _save(self) -> None:
-        """Keep the ticks in the cached copy of the range."""
-        user = self.session.user or self.session.cached_user()
-        if self.child is None or self.items is None or user is None:
+        """Keep the ticks in the saved copy of the range (the list already shows them)."""
+        if self.child is None or self.items is None:
             return
-        key = self._key(self.child.id, self.first, self.last)
-        text = HomeworkList(homework=self.items).model_dump_json()
-        self.session.cache.put_raw(self.session.server, user.id, "homework", key, text)
+        read = reads.homework(self.child.id, self.first, self.last)
+        kept = self.session.keep(read, HomeworkList(homework=self.items), at=self.clock())
+        self.set_reactive(HomeworkScreen.loaded, kept)
 
     # -- ticking -------------------------------------------------------------------
 
@@ -599,23 +553,21 @@ class HomeworkScreen(StudentScreen):
 
     async def _send(self, student: str, homework_id: str, done: bool) -> None:
         try:
-            answer = await self.session.client.set_homework_done(student, homework_id, done)
+            answer = await self.session.send(
+                lambda api: api.set_homework_done(student, homework_id, done)
+            )
         except ClientError as exc:
             self._roll_back(student, homework_id)
-            self.session.offline = isinstance(exc, ServerUnreachable)
-            self._show_offline()
-            if isinstance(exc, PasswordChangeRequired):
-                self.post_message(PasswordRequired())
-            elif isinstance(exc, NotLoggedIn):
-                self.post_message(SessionEnded())
+            self.show_offline()
+            if (message := session_message(exc)) is not None:
+                self.post_message(message)
             elif isinstance(exc, ServerUnreachable):
                 self.notify(_("homework.tick_offline"), severity="warning")
             else:
                 reason = error_message(exc.code, exc.message)
                 self.notify(_("homework.tick_failed", reason=reason), severity="error")
             return
-        self.session.offline = False
-        self._show_offline()
+        self.show_offline()
         self._confirmed.pop(homework_id, None)
         self.changed = True
         if self.child is not None and self.child.id == student:

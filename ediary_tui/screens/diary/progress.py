@@ -20,20 +20,20 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Footer, Label, Static
 
+from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError
+from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import (
     ChildRef,
     Period,
     Progress,
     ProgressSubject,
-    ReportCard,
     User,
 )
 from ediary_tui.domain.periods import nearest_period, school_year_of
 from ediary_tui.i18n import _, short_date
 from ediary_tui.screens.diary.student_view import (
-    CachedReader,
     Clock,
     StudentScreen,
     school_settings,
@@ -59,6 +59,8 @@ class ProgressScreen(StudentScreen):
 
     CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "progress.tcss"]
     TITLE_KEY = "progress.title"
+    BODY = "#rows"
+    MISSING = "progress.not_saved"
     AUTO_FOCUS = "#rows"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("left_square_bracket", "period(-1)", "progress.key_previous", group=_PERIOD),
@@ -82,8 +84,6 @@ class ProgressScreen(StudentScreen):
         self.order = SORTS[0]
         self.progress: Progress | None = None
         self.forms: dict[str, dict[str, str]] = {}  # per child: control form code -> name
-        self.reader = CachedReader(session, "progress", Progress, self.clock)
-        self.cards = CachedReader(session, "report_card", ReportCard, self.clock)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -99,8 +99,8 @@ class ProgressScreen(StudentScreen):
 
     def _periods(self, student: str) -> list[Period] | None:
         """The periods of the school year, as the cached report card knows them."""
-        card = self.cards.cached(f"{student}/{self.year}")
-        return card.periods if card is not None else None
+        card = self.session.saved(reads.report_card(student, self.year))
+        return card.value.periods if card is not None else None
 
     def _resolve(self, student: str) -> str | None:
         """The range to show: the current period is found once the periods are known."""
@@ -112,31 +112,31 @@ class ProgressScreen(StudentScreen):
         found = nearest_period(periods, self.today)
         return found.id if found is not None else YEAR
 
-    def _key(self, student: str, range_: str) -> str:
-        return f"{student}/{self.year}/{range_}"
+    def _read(self, student: str, range_: str) -> Read[Progress]:
+        period = None if range_ == YEAR else range_
+        return reads.progress(student, self.year, period, range_)
 
     # -- painting ----------------------------------------------------------------
+
+    def about(self) -> tuple[str, str | None] | None:
+        child = self.child
+        return (child.id, self._resolve(child.id)) if child is not None else None
 
     def show_child(self) -> None:
         child = self.child
         self._show_sort()
         if child is None:
-            self._show_unavailable(_("week.no_diary"))
+            self.show_unavailable(_("week.no_diary"))
             return
         range_ = self._resolve(child.id)
-        cached = self.reader.cached(self._key(child.id, range_)) if range_ else None
-        if cached is not None:
-            self._paint(cached, range_ or YEAR, fresh=False)
-        else:
-            self.progress = None
-            rows = self.query_one(SparklineRows)
-            self.query_one("#empty").display = False
-            rows.display = True
-            rows.loading = True
-            self.query_one("#details", Static).update("")
-            self.show_freshness(_("week.loading"))
-            self._show_range(child.id, range_)
+        self.loaded = self.session.saved(self._read(child.id, range_)) if range_ else None
         self._fetch(child.id, range_)
+
+    def show_loading(self) -> None:
+        self.progress = None
+        super().show_loading()
+        if self.child is not None:
+            self._show_range(self.child.id, self._resolve(self.child.id))
 
     def _show_range(self, student: str, range_: str | None) -> None:
         label = self.query_one("#range", Label)
@@ -151,13 +151,13 @@ class ProgressScreen(StudentScreen):
     def _show_sort(self) -> None:
         self.query_one("#sort", Label).update(Content(_(f"progress.sorted_{self.order}")))
 
-    def _paint(self, progress: Progress, range_: str, *, fresh: bool) -> None:
+    def paint(self, loaded: Cached[Progress]) -> None:
         rows = self.query_one(SparklineRows)
         rows.loading = False
-        self.progress = progress
-        self._show_range(progress.student_id, range_)
+        self.progress = progress = loaded.value
+        self._show_range(progress.student_id, self._resolve(progress.student_id) or YEAR)
         if not progress.subjects:
-            self._show_unavailable(_("progress.nothing"), keep_freshness=True)
+            self.show_unavailable(_("progress.nothing"), keep_freshness=True)
         else:
             self.query_one("#empty").display = False
             rows.display = True
@@ -169,26 +169,10 @@ class ProgressScreen(StudentScreen):
                 today=self.today,
                 forms=self.forms.get(progress.student_id),
             )
-        self.show_fetched(self.reader, self._key(progress.student_id, range_), fresh=fresh)
+        self.show_fetched(loaded)
         self.refresh_bindings()
 
-    def _show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
-        rows = self.query_one(SparklineRows)
-        rows.loading = False
-        rows.display = False
-        empty = self.query_one("#empty", Static)
-        empty.update(Content(text))
-        empty.display = True
-        self.query_one("#details", Static).update("")
-        if not keep_freshness:
-            self.show_freshness("")
-
     # -- the network -------------------------------------------------------------
-
-    def _is_current(self, student: str, range_: str | None) -> bool:
-        return (
-            self.child is not None and self.child.id == student and self._resolve(student) == range_
-        )
 
     @work(exclusive=True, group="progress")
     async def _fetch(self, student: str, range_: str | None) -> None:
@@ -199,43 +183,17 @@ class ProgressScreen(StudentScreen):
         if range_ is None:
             # The periods of the year come with the report card: fetch it, then pick the period.
             try:
-                await self.cards.fetch(
-                    f"{student}/{self.year}", self.session.client.report_card(student, self.year)
-                )
+                await self.session.fetch(reads.report_card(student, self.year))
             except ClientError as exc:
-                self._failed(exc, student, range_)
+                self.post_message(self.FetchFailed((student, range_), exc))
                 return
             range_ = self._resolve(student)
             if self.child is None or self.child.id != student or range_ is None:
                 return
-            cached = self.reader.cached(self._key(student, range_))
+            cached = self.session.saved(self._read(student, range_))
             if cached is not None:
-                self._paint(cached, range_, fresh=False)
-        key = self._key(student, range_)
-        if range_ == YEAR:
-            call = self.session.client.progress(student, year=self.year)
-        else:
-            call = self.session.client.progress(student, period_id=range_)
-        try:
-            progress = await self.reader.fetch(key, call)
-        except ClientError as exc:
-            self._failed(exc, student, range_)
-            return
-        self._show_offline()
-        if self._is_current(student, range_):
-            self._paint(progress, range_, fresh=True)
-
-    def _failed(self, exc: ClientError, student: str, range_: str | None) -> None:
-        if not self._is_current(student, range_):
-            return
-        self.query_one(SparklineRows).loading = False
-        text = self.fetch_failed(
-            exc, have_copy=self.progress is not None, missing=_("progress.not_saved")
-        )
-        if text is not None:
-            self._show_unavailable(text)
-        elif self.progress is not None and range_ is not None:
-            self.show_fetched(self.reader, self._key(student, range_), fresh=False)
+                self.post_message(self.Fetched((student, range_), cached))
+        await self.fetch_into((student, range_), self._read(student, range_))
 
     # -- details line ------------------------------------------------------------
 
@@ -319,6 +277,6 @@ class ProgressScreen(StudentScreen):
             self.show_freshness(_("week.refreshing"))
             self._fetch(self.child.id, self._resolve(self.child.id))
 
-    def _select_child(self, child: ChildRef) -> None:
+    def watch_child(self, child: ChildRef | None) -> None:
         self.range = None  # the other child's current period (another school has other ones)
-        super()._select_child(child)
+        super().watch_child(child)

@@ -19,8 +19,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Footer, Label, Static
 
+from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.export_formats import (
     CSV_ENCODING,
@@ -28,13 +30,13 @@ from ediary_tui.client.export_formats import (
     report_card_name,
     report_card_rows,
 )
+from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import MarksPage, ReportCard, SchoolSettings, User
 from ediary_tui.domain.periods import school_year_of
 from ediary_tui.i18n import _, short_date
 from ediary_tui.screens.diary.export import ExportModal
 from ediary_tui.screens.diary.student_view import (
-    CachedReader,
     Clock,
     StudentScreen,
     school_settings,
@@ -76,6 +78,8 @@ class ReportCardScreen(StudentScreen):
     # A short terminal has no line to spare for the preview of the marks.
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
     TITLE_KEY = "report_card.title"
+    BODY = "#card"
+    MISSING = "report_card.not_saved"
     AUTO_FOCUS = "#card"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("w", "what_do_i_need", "report_card.key_what"),
@@ -97,8 +101,6 @@ class ReportCardScreen(StudentScreen):
         self.year = school_year_of(self.today)
         self.card: ReportCard | None = None
         self.settings: dict[str, SchoolSettings] = {}  # per child: children may be in two schools
-        self.reader = CachedReader(self.session, "report_card", ReportCard, self.clock)
-        self.marks_reader = CachedReader(self.session, "marks", MarksPage, self.clock)
         self.marks: MarksPage | None = None  # all the year's marks of the child, for the preview
 
     def compose(self) -> ComposeResult:
@@ -114,103 +116,77 @@ class ReportCardScreen(StudentScreen):
 
     # -- painting ----------------------------------------------------------------
 
-    def _key(self, student: str, year: int) -> str:
-        return f"{student}/{year}"
-
     def _scale(self, student: str) -> tuple[int, int]:
         settings = self.settings.get(student) or SchoolSettings()
         return settings.scale_min, settings.scale_max
 
+    def about(self) -> tuple[str, int] | None:
+        return (self.child.id, self.year) if self.child is not None else None
+
     def show_child(self) -> None:
         child = self.child
-        grid = self.query_one(ReportGrid)
         self.query_one("#year", Label).update(
             Content(_("report_card.school_year", year=school_year_name(self.year)))
         )
         if child is None:
-            self._show_unavailable(_("week.no_diary"))
+            self.show_unavailable(_("week.no_diary"))
             return
-        key = self._key(child.id, self.year)
-        cached = self.reader.cached(key)
+        cached = self.session.saved(reads.report_card(child.id, self.year))
         self.marks = None
         if cached is not None:
-            self.marks = self.marks_reader.cached(self._marks_key(cached))
-            self._paint(cached, fresh=False)
-        else:
-            self.card = None
-            self.query_one("#empty").display = False
-            grid.display = True
-            grid.loading = True
-            self.query_one("#details", Static).update("")
-            self.show_freshness(_("week.loading"))
+            marks = self.session.saved(year_marks(cached.value))
+            self.marks = marks.value if marks is not None else None
+        self.loaded = cached
         self._fetch(child.id, self.year)
 
-    def _paint(self, card: ReportCard, *, fresh: bool) -> None:
+    def show_loading(self) -> None:
+        self.card = None
+        super().show_loading()
+
+    def paint(self, loaded: Cached[ReportCard]) -> None:
         grid = self.query_one(ReportGrid)
         grid.loading = False
-        self.card = card
+        self.card = card = loaded.value
         if not card.subjects:
-            self._show_unavailable(
+            self.show_unavailable(
                 _("report_card.nothing", year=school_year_name(card.year)), keep_freshness=True
             )
         else:
             self.query_one("#empty").display = False
             grid.display = True
             grid.show(card, self.today, self._scale(card.student_id))
-        self.show_fetched(self.reader, self._key(card.student_id, card.year), fresh=fresh)
+        self.show_fetched(loaded)
         self.refresh_bindings()
 
-    def _show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
-        grid = self.query_one(ReportGrid)
-        grid.loading = False
-        grid.display = False
-        empty = self.query_one("#empty", Static)
-        empty.update(Content(text))
-        empty.display = True
-        self.query_one("#details", Static).update("")
-        if not keep_freshness:
-            self.show_freshness("")
+    class MarksFetched(Message):
+        """The year's marks of every subject, for the preview of the card shown `about`."""
 
-    def _is_current(self, student: str, year: int) -> bool:
-        return self.child is not None and self.child.id == student and self.year == year
+        def __init__(self, about: tuple[str, int], marks: MarksPage) -> None:
+            super().__init__()
+            self.about = about
+            self.marks = marks
 
     @work(exclusive=True, group="report_card")
     async def _fetch(self, student: str, year: int) -> None:
         settings = await school_settings(self.session, student, self.today)
         if settings is not None:
             self.settings[student] = settings
-        try:
-            card = await self.reader.fetch(
-                self._key(student, year), self.session.client.report_card(student, year)
-            )
-        except ClientError as exc:
-            if not self._is_current(student, year):
-                return
-            self.query_one(ReportGrid).loading = False
-            text = self.fetch_failed(
-                exc, have_copy=self.card is not None, missing=_("report_card.not_saved")
-            )
-            if text is not None:
-                self._show_unavailable(text)
-            elif self.card is not None:
-                self.show_fetched(self.reader, self._key(student, year), fresh=False)
+        found = await self.fetch_into((student, year), reads.report_card(student, year))
+        if found is None:
             return
-        self._show_offline()
-        if self._is_current(student, year):
-            self._paint(card, fresh=True)
         # The year's marks of every subject in one call: what the preview shows.
-        key = self._marks_key(card)
         try:
-            marks = await self.marks_reader.fetch(key, marks_page(self.session, card))
+            marks = await self.session.fetch(year_marks(found.value))
         except ClientError:
             return  # the preview keeps the saved copy, or stays empty
-        if self._is_current(student, year):
-            self.marks = marks
-            self._show_preview()
+        self.post_message(self.MarksFetched((student, year), marks.value))
 
-    def _marks_key(self, card: ReportCard) -> str:
-        first, last = year_range(card)
-        return f"{card.student_id}/*/{first.isoformat()}/{last.isoformat()}"
+    @on(MarksFetched)
+    def _marks_fetched(self, event: MarksFetched) -> None:
+        event.stop()
+        if event.about == self.about():
+            self.marks = event.marks
+            self._show_preview()
 
     def _show_preview(self) -> None:
         """The marks of the subject in the period under the cursor, in date order."""
@@ -325,13 +301,10 @@ def year_range(card: ReportCard) -> tuple[dt.date, dt.date]:
     return dt.date(card.year, 9, 1), dt.date(card.year + 1, 8, 31)
 
 
-async def marks_page(
-    session: DiarySession, card: ReportCard, subject_id: str | None = None
-) -> MarksPage:
-    """A child's marks over the card's year (of one subject, or all)."""
+def year_marks(card: ReportCard) -> Read[MarksPage]:
+    """The child's marks of every subject over the card's year: what the preview shows."""
     first, last = year_range(card)
-    marks = await session.client.marks(card.student_id, from_=first, to=last, subject_id=subject_id)
-    return MarksPage(marks=marks)
+    return reads.marks(card.student_id, first, last)
 
 
 def describe_cell(cell: Cell) -> list[str]:

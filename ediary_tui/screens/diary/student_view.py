@@ -1,118 +1,49 @@
-"""What the read-only screens about one child share: the cache-first read, the top bar,
-the child switcher, the offline banner and the way back to the diary.
+"""What the read-only screens about one child share: one answer loaded, and the way back.
 
-The report card, a subject's marks and the progress chart each show one
-answer of the server about one child. Each answer is painted from the offline
-cache at once and fetched again in a worker (`CachedReader`); the top bar says
-whether what is shown is fresh or a saved copy, and a banner stays while the
-server cannot be reached. A parent switches children with `c` or a click, as
-in the diary.
+The report card, a subject's marks, the progress chart, homework and the
+notices of absence each show one answer of the service about one child. It
+is painted from the copy the session keeps at once (`session.saved`) and
+fetched again in a worker (`ChildScreen.fetch_into`); the answer on show is
+the reactive `loaded`, whose watcher paints it. The top bar says whether it is
+fresh or a saved copy, and a banner stays while the server cannot be reached.
+A parent switches children with `c` or a click, as in the diary.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import ClassVar, Generic, TypeVar
+from collections.abc import Hashable
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
-from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Label
+from textual.reactive import var
+from textual.widget import Widget
+from textual.widgets import Static
 
-from ediary_tui.client.errors import (
-    ClientError,
-    NotLoggedIn,
-    PasswordChangeRequired,
-    ServerUnreachable,
-)
+from ediary_tui.client import reads
+from ediary_tui.client.errors import ClientError
+from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import ChildRef, SchoolSettings, User, Week
+from ediary_tui.domain.models import SchoolSettings, User, Week
 from ediary_tui.i18n import _, error_message
-from ediary_tui.screens.events import PasswordRequired, SessionEnded
+from ediary_tui.screens.diary.child_screen import ChildScreen, Clock
+from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.banner import Banner
-from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
-from ediary_tui.widgets.keys import LocalisedKeys, key
+from ediary_tui.widgets.keys import key
 
-M = TypeVar("M", bound=BaseModel)
-Clock = Callable[[], dt.datetime]
-
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
-
-
-class CachedReader(Generic[M]):
-    """One kind of answer (a report card, a progress chart) kept in the offline cache.
-
-    `cached` is what to paint at once; `fetch` asks the server, keeps the
-    answer and tells the session whether the server answered, so that every
-    screen agrees on "offline".
-    """
-
-    def __init__(
-        self, session: DiarySession, kind: str, model: type[M], clock: Clock | None = None
-    ) -> None:
-        self.session = session
-        self.kind = kind
-        self.model = model
-        self.clock: Clock = clock or _local_now
-        self._fetched: dict[str, dt.datetime] = {}  # by this reader, on the app's clock
-
-    def _user_id(self) -> str | None:
-        user = self.session.user or self.session.cached_user()
-        return user.id if user is not None else None
-
-    def cached(self, key: str) -> M | None:
-        user_id = self._user_id()
-        if user_id is None:
-            return None
-        row = self.session.cache.get_raw(self.session.server, user_id, self.kind, key)
-        if row is None:
-            return None
-        try:
-            return self.model.model_validate_json(row[0])
-        except ValidationError:  # kept by an older version of the app
-            return None
-
-    def fetched_at(self, key: str, tz: dt.tzinfo | None) -> dt.datetime | None:
-        """When the copy came from the server: in this screen, or as the cache says."""
-        if key in self._fetched:
-            return self._fetched[key]
-        user_id = self._user_id()
-        if user_id is None:
-            return None
-        row = self.session.cache.get_raw(self.session.server, user_id, self.kind, key)
-        if row is None:
-            return None
-        return dt.datetime.fromtimestamp(row[1], dt.UTC).astimezone(tz)
-
-    async def fetch(self, key: str, call: Awaitable[M]) -> M:
-        """The answer from the server, kept for the next start or a lost network."""
-        session = self.session
-        try:
-            answer = await call
-        except ClientError as exc:
-            session.offline = isinstance(exc, ServerUnreachable)  # it answered, if only to say no
-            raise
-        session.offline = False
-        self._fetched[key] = self.clock()
-        user_id = self._user_id()
-        if user_id is not None:
-            session.cache.put_raw(session.server, user_id, self.kind, key, answer.model_dump_json())
-        return answer
+__all__ = ["Clock", "StudentScreen", "current_week", "school_settings", "school_year_name"]
 
 
 async def current_week(session: DiarySession, student_id: str, today: dt.date) -> Week | None:
-    """This week's diary of the child: the cached copy, else the server's, else None."""
-    week = session.cached_week(student_id, today)
+    """This week's diary of the child: the saved copy, else the server's, else None."""
+    read = reads.week(student_id, today)
+    found = session.saved(read)
+    week = found.value if found is not None else None
     if week is None or week.settings is None:
         try:
-            week = await session.fetch_week(student_id, today)
+            week = (await session.fetch(read)).value
         except ClientError:
             return week
     return week
@@ -135,7 +66,7 @@ def school_year_name(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
-class StudentScreen(LocalisedKeys, Screen[None]):
+class StudentScreen(ChildScreen):
     """A read-only screen about one child: top bar, banner, child switcher, back with Escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -143,9 +74,10 @@ class StudentScreen(LocalisedKeys, Screen[None]):
         key("c", "switch_child", "keys.switch_child"),
         key("r", "refresh", "keys.refresh", show=False),
     ]
-    TITLE_KEY = "app.title"
-    # A subject's marks belong to one child: that screen names the child and does not switch.
-    SWITCHES_CHILD = True
+    MISSING: ClassVar[str] = ""  # what to say offline when there is no saved copy (a text key)
+
+    # The answer on show (None while it loads); its watcher paints it.
+    loaded: var[Cached[Any] | None] = var(None, init=False, always_update=True)
 
     def __init__(
         self,
@@ -156,77 +88,82 @@ class StudentScreen(LocalisedKeys, Screen[None]):
         today: dt.date,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__()
-        self.session = session
-        self.user = user
-        self.today = today
-        self.clock: Clock = clock or _local_now
         children = user.children
-        self.child: ChildRef | None = next(
-            (c for c in children if c.id == student_id), children[0] if children else None
-        )
+        child = next((c for c in children if c.id == student_id), children[0] if children else None)
+        super().__init__(session, user, today=today, clock=clock, child=child)
 
     def compose_top(self) -> ComposeResult:
-        with Horizontal(id="topbar"):
-            yield Label(_(self.TITLE_KEY), id="title")
-            yield Label(id="who", markup=False)
-            yield ChildSwitcher(id="children")
-            yield Label(id="freshness", markup=False)
+        yield from super().compose_top()
         yield Banner(id="banner")
 
     async def on_mount(self) -> None:
-        switcher = self.query_one(ChildSwitcher)
-        children = self.user.children
-        switcher.display = self._switches()
-        await switcher.set_children(children, self.child.id if self.child else None)
-        self._show_who()
-        self._show_offline()
+        self.painting = True
+        await self.show_user()
+        self.show_offline()
         self.show_child()
 
     # -- what subclasses do ------------------------------------------------------
 
-    def show_child(self) -> None:
-        """Paint what the screen shows of `self.child` from the cache, and fetch it."""
+    def about(self) -> Hashable:
+        """What is on show (the child, the year...): an answer about anything else is late."""
+        return self.child.id if self.child is not None else None
+
+    def paint(self, loaded: Cached[Any]) -> None:
+        """Show the answer."""
         raise NotImplementedError
 
-    # -- the bars ----------------------------------------------------------------
+    def show_loading(self) -> None:
+        """Nothing saved to show yet: the body waits for the worker."""
+        body: Widget = self.query_one(self.BODY)
+        self.query_one("#empty").display = False
+        body.display = True
+        body.loading = True
+        self.query_one("#details", Static).update("")
+        self.show_freshness(_("week.loading"))
 
-    def _show_who(self) -> None:
-        who = self.query_one("#who", Label)
-        child = self.child
-        who.display = child is not None and not self._switches()
-        if child is not None:
-            who.update(Content(f"{short_name(child.full_name)}, {child.class_name}"))
-
-    def show_freshness(self, text: str) -> None:
-        self.query_one("#freshness", Label).update(Content(text))
-
-    def show_fetched(self, reader: CachedReader[M], key: str, *, fresh: bool) -> None:
-        """'updated 18:00' for a fresh answer, 'saved copy, updated 17:40' for a cached one."""
-        when = reader.fetched_at(key, self.clock().tzinfo)
-        if fresh and when is not None:
-            self.show_freshness(_("week.updated", time=f"{when:%H:%M}"))
-        elif when is None:
-            self.show_freshness(_("week.from_cache"))
+    def watch_loaded(self, loaded: Cached[Any] | None) -> None:
+        if not self.painting:
+            return
+        if loaded is None:
+            self.show_loading()
         else:
-            self.show_freshness(_("week.from_cache_at", time=f"{when:%H:%M}"))
+            self.paint(loaded)
 
-    def _show_offline(self) -> None:
-        banner = self.query_one(Banner)
-        if self.session.offline:
-            banner.show(_("banner.offline", server=self.session.server), "warning")
-        else:
-            banner.hide()
+    # -- what the workers post ---------------------------------------------------
+
+    @on(ChildScreen.Fetched)
+    def _fetched(self, event: ChildScreen.Fetched) -> None:
+        event.stop()
+        self.show_offline()
+        if event.about == self.about():
+            self.fetched(event.found)
+
+    def fetched(self, found: Cached[Any]) -> None:
+        """The worker's answer about what is on show."""
+        self.loaded = found
+
+    @on(ChildScreen.FetchFailed)
+    def _fetch_failed(self, event: ChildScreen.FetchFailed) -> None:
+        event.stop()
+        if event.about == self.about():
+            self.failed(event.error)
+
+    def failed(self, exc: ClientError) -> None:
+        """The answer about what is on show could not be had: the saved copy stays, or a reason."""
+        self.query_one(self.BODY).loading = False
+        text = self.fetch_failed(exc, have_copy=self.loaded is not None, missing=_(self.MISSING))
+        if text is not None:
+            self.show_unavailable(text)
+        elif self.loaded is not None:
+            self.show_fetched(self.loaded, saved=True)
+        self.refresh_bindings()
 
     def fetch_failed(self, exc: ClientError, *, have_copy: bool, missing: str) -> str | None:
         """Say what went wrong; the text to show in place of the data when there is none."""
-        self._show_offline()
+        self.show_offline()
         # The app handles these as it does for the diary: a password first, or the login.
-        if isinstance(exc, PasswordChangeRequired):
-            self.post_message(PasswordRequired())
-            return None
-        if isinstance(exc, NotLoggedIn):
-            self.post_message(SessionEnded())
+        if (message := session_message(exc)) is not None:
+            self.post_message(message)
             return None
         if self.session.offline:
             return None if have_copy else missing
@@ -235,33 +172,6 @@ class StudentScreen(LocalisedKeys, Screen[None]):
             self.notify(text, severity="error")
             return None
         return text
-
-    # -- children ----------------------------------------------------------------
-
-    def _switches(self) -> bool:
-        return self.SWITCHES_CHILD and len(self.user.children) > 1
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_child":
-            return self._switches()
-        return True
-
-    def action_switch_child(self) -> None:
-        children = self.user.children
-        if self._switches() and self.child is not None:
-            ids = [c.id for c in children]
-            self._select_child(children[(ids.index(self.child.id) + 1) % len(children)])
-
-    @on(ChildSwitcher.Changed)
-    def _child_clicked(self, event: ChildSwitcher.Changed) -> None:
-        event.stop()
-        self._select_child(event.child)
-
-    def _select_child(self, child: ChildRef) -> None:
-        self.child = child
-        self.query_one(ChildSwitcher).select(child.id)
-        self._show_who()
-        self.show_child()
 
     def action_back(self) -> None:
         self.dismiss()

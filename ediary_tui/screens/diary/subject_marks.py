@@ -21,7 +21,9 @@ from textual.content import Content
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError
+from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.goals import default_goal, lessons_left, needed, parse_goal, weights
 from ediary_tui.domain.marks import Scored, breakdown, counts, proposed_mark, weighted_average
@@ -37,8 +39,8 @@ from ediary_tui.domain.models import (
     Week,
 )
 from ediary_tui.i18n import _, short_date
-from ediary_tui.screens.diary.report_card import year_range
-from ediary_tui.screens.diary.student_view import CachedReader, Clock, StudentScreen, current_week
+from ediary_tui.screens.diary.report_card import year_marks, year_range
+from ediary_tui.screens.diary.student_view import Clock, StudentScreen, current_week
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.mark_cell import describe_mark, mark_cell
 from ediary_tui.widgets.report_grid import ReportGrid, average_text, missed_text, period_span
@@ -68,6 +70,7 @@ class SubjectMarksScreen(StudentScreen):
     CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "subject_marks.tcss"]
     TITLE_KEY = "subject_marks.title"
     SWITCHES_CHILD = False
+    BODY = "#marks"
     AUTO_FOCUS = "#marks"
     # Wide terminals: the panels beside the marks rather than under them.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
@@ -101,7 +104,6 @@ class SubjectMarksScreen(StudentScreen):
         self.focus_target = focus_target
         self.week: Week | None = None
         self.marks: list[Mark] | None = None
-        self.reader = CachedReader(session, "marks", MarksPage, self.clock)
         self._goal_text: str | None = None  # what the user typed; None: the default goal
 
     def compose(self) -> ComposeResult:
@@ -137,35 +139,42 @@ class SubjectMarksScreen(StudentScreen):
             return self.period.starts_on, self.period.ends_on
         return year_range(self.card)
 
-    def _key(self) -> str:
+    def _read(self) -> Read[MarksPage]:
         first, last = self._range()
         student = self.child.id if self.child else ""
-        return f"{student}/{self.subject.id}/{first.isoformat()}/{last.isoformat()}"
+        return reads.marks(student, first, last, self.subject.id)
+
+    def about(self) -> str:
+        return self._read().key
 
     def show_child(self) -> None:
         self._show_heading()
-        cached = self.reader.cached(self._key())
-        self.marks = cached.marks if cached is not None else self._from_year_marks()
-        if cached is not None:
-            self.show_fetched(self.reader, self._key(), fresh=False)
-        elif self.marks is not None:
-            self.show_freshness(_("week.from_cache"))
-        else:
-            self.show_freshness(_("week.loading"))
-        self._paint()
+        cached = self.session.saved(self._read())
+        self.marks = cached.value.marks if cached is not None else self._from_year_marks()
+        self.loaded = cached
         if self.child is not None:
-            self._fetch(self.child.id, self._key())
+            self._fetch(self.child.id, self._read())
+
+    def show_loading(self) -> None:
+        """No saved copy of the subject's: the year's marks, when the report card keeps them."""
+        self.show_freshness(_("week.from_cache" if self.marks is not None else "week.loading"))
+        self._paint()
+
+    def paint(self, loaded: Cached[MarksPage]) -> None:
+        self.marks = loaded.value.marks
+        self.show_fetched(loaded)
+        self._paint()
 
     def _from_year_marks(self) -> list[Mark] | None:
         """The subject's marks out of the year's marks the report card keeps, if it has them."""
-        first, last = year_range(self.card)
-        student = self.child.id if self.child else ""
-        page = self.reader.cached(f"{student}/*/{first.isoformat()}/{last.isoformat()}")
+        page = self.session.saved(year_marks(self.card))
         if page is None:
             return None
         since, until = self._range()
         return [
-            m for m in page.marks if m.subject_id == self.subject.id and since <= m.date <= until
+            m
+            for m in page.value.marks
+            if m.subject_id == self.subject.id and since <= m.date <= until
         ]
 
     def _show_heading(self) -> None:
@@ -407,39 +416,24 @@ class SubjectMarksScreen(StudentScreen):
     # -- the network -------------------------------------------------------------
 
     @work(exclusive=True, group="subject_marks")
-    async def _fetch(self, student: str, key: str) -> None:
+    async def _fetch(self, student: str, read: Read[MarksPage]) -> None:
         week = await current_week(self.session, student, self.today)
         if week is not None:
             self.week = week
             if week.settings is not None:
                 self.settings = week.settings
-        first, last = self._range()
-        try:
-            page = await self.reader.fetch(key, self._marks_page(student, first, last))
-        except ClientError as exc:
-            if key != self._key():
-                return
-            self.query_one("#marks", OptionList).loading = False
-            text = self.fetch_failed(
-                exc, have_copy=self.marks is not None, missing=_("subject_marks.not_saved")
-            )
-            if text is not None:
-                self.query_one("#summary", Static).update(Content(text))
-            if self.marks is not None:
-                self.show_fetched(self.reader, key, fresh=False)
-            self._show_answer()
-            return
-        self._show_offline()
-        if key == self._key():
-            self.marks = page.marks
-            self._paint()
-            self.show_fetched(self.reader, key, fresh=True)
+        await self.fetch_into(read.key, read)
 
-    async def _marks_page(self, student: str, first: dt.date, last: dt.date) -> MarksPage:
-        marks = await self.session.client.marks(
-            student, from_=first, to=last, subject_id=self.subject.id
+    def failed(self, exc: ClientError) -> None:
+        self.query_one("#marks", OptionList).loading = False
+        text = self.fetch_failed(
+            exc, have_copy=self.marks is not None, missing=_("subject_marks.not_saved")
         )
-        return MarksPage(marks=marks)
+        if text is not None:
+            self.query_one("#summary", Static).update(Content(text))
+        if self.marks is not None:
+            self.show_fetched(self.loaded, saved=True)
+        self._show_answer()
 
     # -- what the user does ------------------------------------------------------
 
@@ -502,7 +496,7 @@ class SubjectMarksScreen(StudentScreen):
     def action_refresh(self) -> None:
         if self.child is not None:
             self.show_freshness(_("week.refreshing"))
-            self._fetch(self.child.id, self._key())
+            self._fetch(self.child.id, self._read())
 
     def action_back(self) -> None:
         """Back to the report card, with its cursor on this subject and period."""

@@ -1,16 +1,21 @@
 """The weekly diary: one child's week, day by day, lesson by lesson.
 
-What the screen shows comes from the offline cache at once and is refreshed
-from the server in a worker, so a key press repaints without waiting for the
-network; the top bar says whether the data is fresh or saved, and a banner
-stays while the server cannot be reached. The week's widgets are built once
-and updated in place (see `WeekView`).
+What the screen shows comes from the copy the session keeps at once and is
+refreshed from the server in a worker, so a key press repaints without
+waiting for the network; the top bar says whether the data is fresh or saved,
+and a banner stays while the server cannot be reached.
+
+The child, the week's Monday and the week on show are reactives: a key sets
+`monday` or `child` and its watcher paints the saved copy and starts the
+worker; the worker posts what it fetched (`Fetched`) and the screen sets
+`week`, whose watcher paints it. The week's widgets are built once and
+updated in place (see `WeekView`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
@@ -18,33 +23,33 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
+from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Footer, Label, Static
 
-from ediary_tui.client.errors import (
-    ClientError,
-    NotLoggedIn,
-    PasswordChangeRequired,
-    ServerUnreachable,
-)
+from ediary_tui.client import reads
+from ediary_tui.client.errors import ClientError, ServerUnreachable
+from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import ChildRef, Role, User, Week
+from ediary_tui.domain.models import ChildRef, Role, Signature, User, Week
 from ediary_tui.domain.periods import week_start
 from ediary_tui.i18n import _, date_time, error_message, week_range
-from ediary_tui.screens.events import PasswordRequired, SessionEnded
+from ediary_tui.screens.diary.child_screen import ChildScreen, Clock
+from ediary_tui.screens.diary.week_links import WeekLinks
+from ediary_tui.screens.diary.week_seen import SeenMarks
+from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.banner import Banner
-from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
+from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
-from ediary_tui.widgets.keys import LocalisedKeys, key
+from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.mark_cell import describe_mark
-from ediary_tui.widgets.week_grid import WeekView, absence_key, describe_lesson, mark_key
+from ediary_tui.widgets.week_grid import WeekView, describe_lesson
 
 WEEK = dt.timedelta(days=7)
 _WEEK = Binding.Group("keys.week")
-Clock = Callable[[], dt.datetime]
 
 
-class WeekScreen(LocalisedKeys, Screen[None]):
+class WeekScreen(WeekLinks):
     """One child's week; `c` switches between a parent's children."""
 
     CSS_PATH = "week.tcss"
@@ -53,6 +58,7 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         (120, "-wide"),
         (170, "-wider"),
     ]
+    BODY = "#grid"
     AUTO_FOCUS = "#grid"
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     # Refreshing (it happens by itself) and logging out stay out of the footer,
@@ -76,6 +82,9 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         Binding("ctrl+l", "app.logout", "keys.logout", show=False),
     ]
 
+    monday: var[dt.date] = var(dt.date.min, init=False, always_update=True)
+    week: var[Week | None] = var(None, init=False, always_update=True)
+
     def __init__(
         self,
         session: DiarySession,
@@ -85,26 +94,18 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         clock: Clock,
         fetch: bool = True,
     ) -> None:
-        super().__init__()
-        self.session = session
-        self.user = user
-        self.today = today
-        self.clock = clock
-        self.monday = week_start(today)
-        self.child: ChildRef | None = user.children[0] if user.children else None
-        self.week: Week | None = None
+        child = user.children[0] if user.children else None
+        super().__init__(session, user, today=today, clock=clock, child=child)
+        self.set_reactive(WeekScreen.monday, week_start(today))
+        self.loaded: Cached[Week] | None = None  # the week on show, with when it was fetched
+        self.seen = SeenMarks(session, self.clock)
         self._fetch_on_mount = fetch
-        self._fetched: dict[tuple[str, dt.date], dt.datetime] = {}
-        self._new: dict[str, set[str]] = {}
+        self._navigated = True  # the next paint puts the cursor on today (or the Monday)
         self._key_state: tuple[object, ...] = ()
         self._shown_new: frozenset[str] = frozenset()
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="topbar"):
-            yield Label(_("app.title"), id="title")
-            yield Label(id="who", markup=False)
-            yield ChildSwitcher(id="children")
-            yield Label(id="freshness", markup=False)
+        yield from self.compose_top()
         with Horizontal(id="weekbar"):
             yield Label(id="range", markup=False)
             yield Label(id="signature", markup=False)
@@ -115,8 +116,10 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
-        await self._show_user()
-        self._show_week(navigated=True, fetch=self._fetch_on_mount)
+        self.painting = True
+        await self.show_user()
+        self._refresh_keys()
+        self._show_week(fetch=self._fetch_on_mount)
 
     # -- what the app tells the screen -------------------------------------------
 
@@ -125,11 +128,14 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         self.user = user
         ids = [c.id for c in user.children]
         if self.child is None or self.child.id not in ids:
-            self.child = user.children[0] if user.children else None
+            child = user.children[0] if user.children else None
         else:
-            self.child = user.children[ids.index(self.child.id)]
+            child = user.children[ids.index(self.child.id)]
+        # The app fetches the week next (refresh_week): the bars change, the week waits for it.
+        self.set_reactive(ChildScreen.child, child)
         if self.is_mounted:  # before its first mount, on_mount paints what was set here
-            await self._show_user()
+            await self.show_user()
+            self._refresh_keys()
 
     def refresh_week(self) -> None:
         """Fetch the week shown (after the app resumed the session)."""
@@ -137,76 +143,72 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         if self.child is not None:
             self._fetch(self.child.id, self.monday)
 
-    # -- painting ----------------------------------------------------------------
+    # -- the reactives -----------------------------------------------------------
 
-    async def _show_user(self) -> None:
-        switcher = self.query_one(ChildSwitcher)
-        children = self.user.children
-        switcher.display = len(children) > 1
-        await switcher.set_children(children, self.child.id if self.child else None)
-        self._show_who()
-        self._refresh_keys()
+    def show_child(self) -> None:
+        self._show_week()
 
-    def _show_who(self) -> None:
-        who = self.query_one("#who", Label)
+    def watch_monday(self) -> None:
+        if self.painting:
+            self._show_week()
+
+    def _show_week(self, *, fetch: bool = True) -> None:
+        """Paint the week of `self.monday` from the saved copy now; fetch it in a worker."""
         child = self.child
-        who.display = child is not None and len(self.user.children) <= 1
-        if child is not None:
-            who.update(Content(f"{short_name(child.full_name)}, {child.class_name}"))
-
-    def _show_week(self, *, navigated: bool, fetch: bool = True) -> None:
-        """Paint the week of `self.monday` from the cache now; fetch it in a worker."""
-        child = self.child
-        grid = self.query_one(WeekView)
-        empty = self.query_one("#empty", Static)
         if child is None:
+            grid = self.query_one(WeekView)
             grid.display = False
+            empty = self.query_one("#empty", Static)
             empty.update(Content(_("week.no_diary")))
             empty.display = True
             self.query_one("#range", Label).update("")
             return
         # Until the week says which days the class has, Monday to Saturday.
         self._show_range(self.monday, self.monday + dt.timedelta(days=5))
-        cached = self.session.cached_week(child.id, self.monday)
-        if cached is not None:
-            self._paint(cached, navigated=navigated, fresh=False)
-        else:
-            self.week = None
-            empty.display = False
-            grid.display = True
-            grid.clear()
-            grid.loading = True
-            self._show_freshness(_("week.loading"))
-            self._show_signature()
-            self.query_one("#details", Static).update("")
+        self._navigated = True
+        self.loaded = self.session.saved(reads.week(child.id, self.monday))
+        self.week = self.loaded.value if self.loaded is not None else None
         if fetch:
             self._fetch(child.id, self.monday)
 
-    def _paint(self, week: Week, *, navigated: bool, fresh: bool) -> None:
+    def watch_week(self, week: Week | None) -> None:
+        if not self.painting:
+            return
+        if week is not None:
+            self._paint(week)
+            return
+        grid = self.query_one(WeekView)
+        self.query_one("#empty").display = False
+        grid.display = True
+        grid.clear()
+        grid.loading = True
+        self.show_freshness(_("week.loading"))
+        self._show_signature()
+        self.query_one("#details", Static).update("")
+
+    # -- painting ----------------------------------------------------------------
+
+    def _paint(self, week: Week) -> None:
         grid = self.query_one(WeekView)
         self.query_one("#empty").display = False
         grid.display = True
         grid.loading = False
-        self.week = week
-        new = self._new_since_last_look(week) if fresh else self._highlighted(week)
+        loaded = self.loaded
+        fresh = loaded is not None and not loaded.saved
+        new = self.seen.look(week) if fresh else self.seen.highlighted(week)
         self._shown_new = new
-        grid.show(week, self.today, new, keep_cursor=not navigated)
+        grid.show(week, self.today, new, keep_cursor=not self._navigated)
         self._show_range(week.start, week.end)
         self._show_signature()
-        if fresh:
-            fetched = self._fetched[(week.student_id, week.start)]
-            self._show_freshness(_("week.updated", time=f"{fetched:%H:%M}"))
-        else:
-            self._show_freshness(self._cache_label(week.student_id, week.start))
-        if navigated:
+        if loaded is not None:
+            self.show_freshness(self.fetched_label(loaded))
+        if self._navigated:
             grid.start_at(self.today if week.start <= self.today <= week.end else week.start)
+            self._navigated = False
         self._refresh_keys()
 
     def _show_range(self, first: dt.date, last: dt.date) -> None:
         self.query_one("#range", Label).update(Content(week_range(first, last)))
-
-    def _show_freshness(self, text: str) -> None:
-        self.query_one("#freshness", Label).update(Content(text))
 
     def _show_signature(self) -> None:
         label = self.query_one("#signature", Label)
@@ -223,143 +225,68 @@ class WeekScreen(LocalisedKeys, Screen[None]):
         label.set_class(week is not None and week.signed_by is not None, "-signed")
 
     def _show_offline(self) -> None:
-        banner = self.query_one(Banner)
-        if self.session.offline:
-            banner.show(_("banner.offline", server=self.session.server), "warning")
-        else:
-            banner.hide()
+        self.show_offline()
         self._show_signature()  # a parent cannot sign offline: the hint changes
         self._refresh_keys()
-
-    # -- "new since you last looked" -------------------------------------------
-
-    @staticmethod
-    def _stamps(week: Week) -> dict[str, dt.datetime]:
-        """What "seen" remembers of the week's marks and absences, and when each arrived."""
-        stamps: dict[str, dt.datetime] = {}
-        for day in week.days:
-            for lesson in day.lessons:
-                for mark in lesson.marks:
-                    stamps[mark_key(mark)] = mark.updated_at
-                if key := absence_key(lesson):
-                    stamps[key] = lesson.starts_at
-        return stamps
-
-    def _highlighted(self, week: Week) -> frozenset[str]:
-        """The week's marks and absences highlighted as new in this run of the app."""
-        return frozenset(self._new.get(week.student_id, set()) & self._stamps(week).keys())
-
-    def _new_since_last_look(self, week: Week) -> frozenset[str]:
-        """Note the marks and absences that arrived since the user last looked at this child.
-
-        Seen keys are remembered in the cache; the first look at a child sets a
-        baseline (the newest thing on show) so that a first start does not
-        highlight a whole year of old marks. What is new stays highlighted
-        until the app closes.
-        """
-        cache, server, student = self.session.cache, self.session.server, week.student_id
-        stamps = self._stamps(week)
-        since = self._baseline(student, stamps)
-        seen = cache.seen_marks(server, self.user.id, student)
-        unseen = stamps.keys() - seen
-        if unseen:
-            fresh = {key for key in unseen if stamps[key] > since}
-            self._new.setdefault(student, set()).update(fresh)
-            cache.mark_seen(server, self.user.id, student, unseen)
-        return self._highlighted(week)
-
-    def _baseline(self, student: str, stamps: dict[str, dt.datetime]) -> dt.datetime:
-        cache, server = self.session.cache, self.session.server
-        stored = cache.get(server, self.user.id, "seen_since", student)
-        if stored is not None and isinstance(stored[0], dict) and "at" in stored[0]:
-            return dt.datetime.fromisoformat(str(stored[0]["at"]))
-        since = max(stamps.values(), default=self.clock())
-        cache.put(server, self.user.id, "seen_since", student, {"at": since.isoformat()})
-        return since
 
     # -- the network -----------------------------------------------------------
 
     @work(exclusive=True, group="week")
     async def _fetch(self, student: str, monday: dt.date) -> None:
-        """Fetch a week; paint it if the user is still looking at it."""
-        try:
-            week = await self.session.fetch_week(student, monday)
-        except PasswordChangeRequired:
-            self.post_message(PasswordRequired())
-            return
-        except NotLoggedIn:
-            self.post_message(SessionEnded())
-            return
-        except ServerUnreachable:
-            self._show_offline()
-            if self._is_current(student, monday) and self.week is None:
-                self._show_unavailable(_("week.not_saved"))
-            elif self._is_current(student, monday):
-                self._show_freshness(self._cache_label(student, monday))
-            return
-        except ClientError as exc:
-            if self._is_current(student, monday):
-                self.query_one(WeekView).loading = False
-                if self.week is None:
-                    self._show_unavailable(error_message(exc.code, exc.message))
-                else:
-                    self.notify(error_message(exc.code, exc.message), severity="error")
-            return
-        self._fetched[(student, monday)] = self.clock()
+        """Fetch a week; the screen paints it if the user is still looking at it."""
+        if await self.fetch_into((student, monday), reads.week(student, monday)) is not None:
+            self._prefetch(student, monday)
+
+    @on(ChildScreen.Fetched)
+    def _fetched(self, event: ChildScreen.Fetched) -> None:
+        event.stop()
         self._show_offline()
-        if not self._is_current(student, monday):
-            pass
-        elif self.week == week and self._new_since_last_look(week) == self._shown_new:
-            self._show_freshness(
-                _("week.updated", time=f"{self._fetched[(student, monday)]:%H:%M}")
-            )
-        else:  # repaint only what changed: usually nothing has
-            self._paint(week, navigated=self.week is None, fresh=True)
-        self._prefetch(student, monday)
+        found: Cached[Week] = event.found
+        if not self._is_current(*event.about):
+            return
+        week = found.value
+        self.loaded = found
+        if self.week == week and self.seen.look(week) == self._shown_new:
+            self.show_freshness(self.fetched_label(found))  # usually nothing has changed
+        else:
+            self._navigated = self.week is None
+            self.week = week
+
+    @on(ChildScreen.FetchFailed)
+    def _fetch_failed(self, event: ChildScreen.FetchFailed) -> None:
+        event.stop()
+        exc = event.error
+        if isinstance(exc, ServerUnreachable):
+            self._show_offline()
+        elif (message := session_message(exc)) is not None:
+            self.post_message(message)
+            return
+        if not self._is_current(*event.about):
+            return
+        self.query_one(WeekView).loading = False
+        if isinstance(exc, ServerUnreachable):
+            if self.loaded is None:
+                self.show_unavailable(_("week.not_saved"))
+            else:
+                self.show_freshness(self.fetched_label(self.loaded, saved=True))
+        elif self.loaded is None:
+            self.show_unavailable(error_message(exc.code, exc.message))
+        else:
+            self.notify(error_message(exc.code, exc.message), severity="error")
 
     @work(exclusive=True, group="prefetch")
     async def _prefetch(self, student: str, monday: dt.date) -> None:
-        """Warm the cache with the weeks either side, so that [ and ] repaint at once."""
+        """Warm the saved copies of the weeks either side, so that [ and ] repaint at once."""
         for other in (monday - WEEK, monday + WEEK):
-            if self.session.cached_week(student, other) is None:
+            read = reads.week(student, other)
+            if self.session.saved(read) is None:
                 try:
-                    await self.session.fetch_week(student, other)
+                    await self.session.fetch(read)
                 except ClientError:
                     return
 
-    def _cache_label(self, student: str, monday: dt.date) -> str:
-        """ "Saved copy", with the time it was fetched when that is known."""
-        fetched = self._fetched_at(student, monday)
-        if fetched is None:
-            return _("week.from_cache")
-        return _("week.from_cache_at", time=f"{fetched:%H:%M}")
-
-    def _fetched_at(self, student: str, monday: dt.date) -> dt.datetime | None:
-        """When the shown copy of a week came from the server: in this run, or as the cache says.
-
-        The cache keeps weeks under "<student>/<monday>"; OfflineCache has no
-        typed getter for the time, so this reads the raw entry.
-        """
-        if (student, monday) in self._fetched:
-            return self._fetched[(student, monday)]
-        row = self.session.cache.get_raw(
-            self.session.server, self.user.id, "week", f"{student}/{monday.isoformat()}"
-        )
-        if row is None:
-            return None
-        return dt.datetime.fromtimestamp(row[1], dt.UTC).astimezone(self.clock().tzinfo)
-
     def _is_current(self, student: str, monday: dt.date) -> bool:
         return self.child is not None and self.child.id == student and self.monday == monday
-
-    def _show_unavailable(self, text: str) -> None:
-        grid = self.query_one(WeekView)
-        grid.loading = False
-        grid.display = False
-        empty = self.query_one("#empty", Static)
-        empty.update(Content(text))
-        empty.display = True
-        self._show_freshness("")
 
     # -- details line --------------------------------------------------------
 
@@ -398,8 +325,6 @@ class WeekScreen(LocalisedKeys, Screen[None]):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_child":
-            return len(self.user.children) > 1
         if action == "sign":
             if not self._can_sign():
                 return False
@@ -407,11 +332,19 @@ class WeekScreen(LocalisedKeys, Screen[None]):
             return True if signable and not self.session.offline else None
         if action in {"previous_week", "next_week", "today", "go_to_date", "refresh"}:
             return self.child is not None
-        return True
+        return super().check_action(action, parameters)
 
-    def _go(self, monday: dt.date) -> None:
-        self.monday = week_start(monday)
-        self._show_week(navigated=True)
+    def _go(self, day: dt.date) -> None:
+        self.monday = week_start(day)
+
+    def go_to(self, child: ChildRef | None, day: dt.date) -> None:
+        """`child`'s week of `day`, the cursor on that day (what's new chose it)."""
+        if child is not None and child != self.child:
+            self.set_reactive(WeekScreen.monday, week_start(day))
+            self.child = child  # its watcher paints the week of the Monday just set
+        else:
+            self._go(day)
+        self.query_one(WeekView).start_at(day)  # the saved week: on that day
 
     def action_previous_week(self) -> None:
         self._go(self.monday - WEEK)
@@ -431,25 +364,8 @@ class WeekScreen(LocalisedKeys, Screen[None]):
 
     def action_refresh(self) -> None:
         if self.child is not None:
-            self._show_freshness(_("week.refreshing"))
+            self.show_freshness(_("week.refreshing"))
             self._fetch(self.child.id, self.monday)
-
-    def action_switch_child(self) -> None:
-        children = self.user.children
-        if len(children) > 1 and self.child is not None:
-            ids = [c.id for c in children]
-            self._select_child(children[(ids.index(self.child.id) + 1) % len(children)])
-
-    @on(ChildSwitcher.Changed)
-    def _child_clicked(self, event: ChildSwitcher.Changed) -> None:
-        event.stop()
-        self._select_child(event.child)
-
-    def _select_child(self, child: ChildRef) -> None:
-        self.child = child
-        self.query_one(ChildSwitcher).select(child.id)
-        self._show_who()
-        self._show_week(navigated=True)
 
     def action_sign(self) -> None:
         week, child = self.week, self.child
@@ -471,106 +387,36 @@ class WeekScreen(LocalisedKeys, Screen[None]):
     async def _sign(self, student: str, monday: dt.date) -> None:
         try:
             signature = await self.session.sign_week(student, monday)
-        except NotLoggedIn:
-            self.post_message(SessionEnded())
-            return
         except ServerUnreachable:
             self._show_offline()
             self.notify(_("sign.offline"), severity="warning")
             return
         except ClientError as exc:
-            self.notify(error_message(exc.code, exc.message), severity="error")
+            if (message := session_message(exc)) is not None:
+                self.post_message(message)
+            else:
+                self.notify(error_message(exc.code, exc.message), severity="error")
             return
-        if self.week is not None and self._is_current(student, monday):
-            self.week = self.week.model_copy(
+        self.post_message(self.Signed((student, monday), signature))
+
+    class Signed(Message):
+        """The parent's signature reached the server."""
+
+        def __init__(self, about: tuple[str, dt.date], signature: Signature) -> None:
+            super().__init__()
+            self.about = about
+            self.signature = signature
+
+    @on(Signed)
+    def _signed(self, event: Signed) -> None:
+        event.stop()
+        student, monday = event.about
+        if self.loaded is not None and self._is_current(student, monday):
+            signature = event.signature
+            signed = self.loaded.value.model_copy(
                 update={"signed_by": signature.signed_by, "signed_at": signature.signed_at}
             )
-            self._show_signature()
-            self._refresh_keys()
+            self.loaded = dataclasses.replace(self.loaded, value=signed)
+            self.week = signed
         self.notify(_("sign.done"))
-        self._fetch(student, monday)  # the cache learns the signature too
-
-    def action_report_card(self) -> None:
-        from ediary_tui.screens.diary.report_card import ReportCardScreen  # not needed to start
-
-        if self.child is not None:
-            self.app.push_screen(
-                ReportCardScreen(
-                    self.session,
-                    self.user,
-                    student_id=self.child.id,
-                    today=self.today,
-                    clock=self.clock,
-                )
-            )
-
-    def action_progress(self) -> None:
-        from ediary_tui.screens.diary.progress import ProgressScreen  # not needed to start
-
-        if self.child is not None:
-            self.app.push_screen(
-                ProgressScreen(
-                    self.session,
-                    self.user,
-                    student_id=self.child.id,
-                    today=self.today,
-                    clock=self.clock,
-                )
-            )
-
-    def action_messages(self) -> None:
-        from ediary_tui.screens.messages.threads import MessagesScreen  # not needed to start
-
-        child = self.child.id if self.child is not None else None
-        self.app.push_screen(
-            MessagesScreen(
-                self.session, self.user, student_id=child, today=self.today, clock=self.clock
-            )
-        )
-
-    def action_whats_new(self) -> None:
-        from ediary_tui.screens.messages.news import DiaryDay, WhatsNewScreen  # not needed to start
-
-        def chosen(day: DiaryDay | None) -> None:
-            """Enter on a mark, an absence or homework: that child's week of that day."""
-            if day is None:
-                return
-            child = next((c for c in self.user.children if c.id == day.student_id), None)
-            if child is not None and child != self.child:
-                self.child = child
-                self.query_one(ChildSwitcher).select(child.id)
-                self._show_who()
-            self._go(day.date)
-            self.query_one(WeekView).start_at(day.date)  # the cached week: on that day
-
-        self.app.push_screen(
-            WhatsNewScreen(self.session, self.user, today=self.today, clock=self.clock), chosen
-        )
-
-    def action_homework(self) -> None:
-        from ediary_tui.screens.diary.homework import HomeworkScreen  # not needed to start
-
-        if self.child is not None:
-            screen = HomeworkScreen(
-                self.session,
-                self.user,
-                student_id=self.child.id,
-                today=self.today,
-                clock=self.clock,
-            )
-            # A tick shows in the diary too: fetch the week again on the way back.
-            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
-
-    def action_absence(self) -> None:
-        from ediary_tui.screens.diary.absence import AbsenceScreen  # not needed to start
-
-        if self.child is not None:
-            screen = AbsenceScreen(
-                self.session,
-                self.user,
-                student_id=self.child.id,
-                today=self.today,
-                clock=self.clock,
-            )
-            # A notice makes lessons excused: fetch the week again on the way back.
-            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
+        self._fetch(student, monday)  # the saved copy learns the signature too

@@ -1,0 +1,202 @@
+"""What every screen about one child shares: the top bar with the child switcher,
+the offline banner, how fresh the answer shown is, and the worker's answer as a message.
+
+The diary's week and the read-only screens (report card, progress, homework,
+notices) each show the session's answer about one child. The child is a
+reactive: `c`, a click on the switcher or the app changing the user set it,
+and `watch_child` repaints the bars and asks the screen for that child's
+answer (`show_child`). A worker fetches through the session and posts what
+came (`Fetched`) or what went wrong (`FetchFailed`), naming what it asked
+about, so the screen paints only what is still on show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Hashable
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+from ediary_tui.client.errors import ClientError
+from ediary_tui.client.reads import Cached, Read
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import ChildRef, User
+from ediary_tui.i18n import _
+from ediary_tui.widgets.banner import Banner
+from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
+from ediary_tui.widgets.keys import LocalisedKeys
+
+M = TypeVar("M", bound=BaseModel)
+Clock = Callable[[], dt.datetime]
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class ChildScreen(LocalisedKeys, Screen[None]):
+    """A screen about one of the user's children (or the student themself)."""
+
+    TITLE_KEY = "app.title"
+    # A subject's marks belong to one child: that screen names the child and does not switch.
+    SWITCHES_CHILD: ClassVar[bool] = True
+    BODY: ClassVar[str] = ""  # the widget showing the answer, hidden when there is none
+
+    child: var[ChildRef | None] = var(None, init=False)
+
+    class Fetched(Message):
+        """A worker's answer about `about` (what the screen asked, e.g. the child and week)."""
+
+        def __init__(self, about: Hashable, found: Cached[Any]) -> None:
+            super().__init__()
+            self.about = about
+            self.found = found
+
+    class FetchFailed(Message):
+        """A worker could not get the answer about `about`."""
+
+        def __init__(self, about: Hashable, error: ClientError) -> None:
+            super().__init__()
+            self.about = about
+            self.error = error
+
+    def __init__(
+        self,
+        session: DiarySession,
+        user: User,
+        *,
+        today: dt.date,
+        clock: Clock | None,
+        child: ChildRef | None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.user = user
+        self.today = today
+        self.clock: Clock = clock or _local_now
+        self.painting = False  # the widgets are there: on_mount sets it (is_mounted comes after)
+        self.set_reactive(ChildScreen.child, child)
+
+    def compose_top(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Label(_(self.TITLE_KEY), id="title")
+            yield Label(id="who", markup=False)
+            yield ChildSwitcher(id="children")
+            yield Label(id="freshness", markup=False)
+
+    # -- what subclasses do ------------------------------------------------------
+
+    def show_child(self) -> None:
+        """Paint what the screen shows of `self.child` from the saved copy, and fetch it."""
+        raise NotImplementedError
+
+    # -- the child ---------------------------------------------------------------
+
+    def switches_child(self) -> bool:
+        return self.SWITCHES_CHILD and len(self.user.children) > 1
+
+    async def show_user(self) -> None:
+        """The switcher offers the user's children (hidden for one child: the bar names them)."""
+        switcher = self.query_one(ChildSwitcher)
+        switcher.display = self.switches_child()
+        await switcher.set_children(self.user.children, self.child.id if self.child else None)
+        self._show_who()
+
+    def _show_who(self) -> None:
+        who = self.query_one("#who", Label)
+        child = self.child
+        who.display = child is not None and not self.switches_child()
+        if child is not None:
+            who.update(Content(f"{short_name(child.full_name)}, {child.class_name}"))
+
+    def watch_child(self, child: ChildRef | None) -> None:
+        if not self.painting:  # on_mount paints what was set before
+            return
+        if child is not None:
+            self.query_one(ChildSwitcher).select(child.id)
+        self._show_who()
+        self.show_child()
+
+    def action_switch_child(self) -> None:
+        children = self.user.children
+        if self.switches_child() and self.child is not None:
+            ids = [c.id for c in children]
+            self.child = children[(ids.index(self.child.id) + 1) % len(children)]
+
+    @on(ChildSwitcher.Changed)
+    def _child_clicked(self, event: ChildSwitcher.Changed) -> None:
+        event.stop()
+        self.child = event.child
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_child":
+            return self.switches_child()
+        return True
+
+    # -- the bars and the empty place ------------------------------------------
+
+    def show_freshness(self, text: str) -> None:
+        self.query_one("#freshness", Label).update(Content(text))
+
+    def fetched_label(self, found: Cached[Any], *, saved: bool | None = None) -> str:
+        """'updated 18:00' for a fresh answer, 'saved copy, updated 17:40' for a kept one.
+
+        `saved` says the answer shown is a kept copy even though it was fetched
+        (fetching it again failed); by default, as `found` says.
+        """
+        when = found.fetched_at.astimezone(self.clock().tzinfo)
+        if not (found.saved if saved is None else saved):
+            return _("week.updated", time=f"{when:%H:%M}")
+        return _("week.from_cache_at", time=f"{when:%H:%M}")
+
+    def show_fetched(self, found: Cached[Any] | None, *, saved: bool | None = None) -> None:
+        self.show_freshness(
+            _("week.from_cache") if found is None else self.fetched_label(found, saved=saved)
+        )
+
+    def show_offline(self) -> None:
+        banner = self.query_one(Banner)
+        if self.session.offline:
+            banner.show(_("banner.offline", server=self.session.server), "warning")
+        else:
+            banner.hide()
+
+    def show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
+        """Nothing to show: the body goes, `text` says why."""
+        body: Widget = self.query_one(self.BODY)
+        body.loading = False
+        body.display = False
+        empty = self.query_one("#empty", Static)
+        empty.update(Content(text))
+        empty.display = True
+        self.query_one("#details", Static).update("")
+        if not keep_freshness:
+            self.show_freshness("")
+
+    # -- the network -----------------------------------------------------------
+
+    async def fetch_into(self, about: Hashable, read: Read[M]) -> Cached[M] | None:
+        """Fetch in a worker and post the answer (or the failure) about `about`.
+
+        The answer is returned too, for a worker that goes on from it.
+        """
+        try:
+            found = await self.session.fetch(read)
+        except ClientError as exc:
+            self.post_message(self.FetchFailed(about, exc))
+            return None
+        # When, on the app's clock (which tests pin; the session's is the same one outside them).
+        found = dataclasses.replace(found, fetched_at=self.clock())
+        self.post_message(self.Fetched(about, found))
+        return found

@@ -1,0 +1,104 @@
+"""Where the diary leads: the report card, progress, messages, what's new, homework, notices.
+
+Each key opens another screen about the child on show; homework and notices
+can change the week (a tick, lessons excused), so the diary fetches it again
+when they close having changed something.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ediary_tui.domain.models import ChildRef
+from ediary_tui.screens.diary.child_screen import ChildScreen
+
+
+class WeekLinks(ChildScreen):
+    """The week's keys that open other screens (`WeekScreen` is one)."""
+
+    def go_to(self, child: ChildRef | None, day: dt.date) -> None:
+        """Show `child`'s week of `day` (what's new chose it)."""
+        raise NotImplementedError
+
+    def refresh_week(self) -> None:
+        raise NotImplementedError
+
+    def action_report_card(self) -> None:
+        from ediary_tui.screens.diary.report_card import ReportCardScreen  # not needed to start
+
+        if self.child is not None:
+            self.app.push_screen(
+                ReportCardScreen(
+                    self.session,
+                    self.user,
+                    student_id=self.child.id,
+                    today=self.today,
+                    clock=self.clock,
+                )
+            )
+
+    def action_progress(self) -> None:
+        from ediary_tui.screens.diary.progress import ProgressScreen  # not needed to start
+
+        if self.child is not None:
+            self.app.push_screen(
+                ProgressScreen(
+                    self.session,
+                    self.user,
+                    student_id=self.child.id,
+                    today=self.today,
+                    clock=self.clock,
+                )
+            )
+
+    def action_messages(self) -> None:
+        from ediary_tui.screens.messages.threads import MessagesScreen  # not needed to start
+
+        child = self.child.id if self.child is not None else None
+        self.app.push_screen(
+            MessagesScreen(
+                self.session, self.user, student_id=child, today=self.today, clock=self.clock
+            )
+        )
+
+    def action_whats_new(self) -> None:
+        from ediary_tui.screens.messages.news import DiaryDay, WhatsNewScreen  # not needed to start
+
+        def chosen(day: DiaryDay | None) -> None:
+            """Enter on a mark, an absence or homework: that child's week of that day."""
+            if day is None:
+                return
+            child = next((c for c in self.user.children if c.id == day.student_id), None)
+            self.go_to(child, day.date)
+
+        self.app.push_screen(
+            WhatsNewScreen(self.session, self.user, today=self.today, clock=self.clock), chosen
+        )
+
+    def action_homework(self) -> None:
+        from ediary_tui.screens.diary.homework import HomeworkScreen  # not needed to start
+
+        if self.child is not None:
+            screen = HomeworkScreen(
+                self.session,
+                self.user,
+                student_id=self.child.id,
+                today=self.today,
+                clock=self.clock,
+            )
+            # A tick shows in the diary too: fetch the week again on the way back.
+            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
+
+    def action_absence(self) -> None:
+        from ediary_tui.screens.diary.absence import AbsenceScreen  # not needed to start
+
+        if self.child is not None:
+            screen = AbsenceScreen(
+                self.session,
+                self.user,
+                student_id=self.child.id,
+                today=self.today,
+                clock=self.clock,
+            )
+            # A notice makes lessons excused: fetch the week again on the way back.
+            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
