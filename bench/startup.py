@@ -405,6 +405,7 @@ async def navigation(prepared: Prepared, presses: int, lo: int, hi: int) -> list
     from ediary_tui.client.cache import OfflineCache
     from ediary_tui.client.credentials import CredentialStore
     from ediary_tui.client.session import DiarySession
+    from ediary_tui.context import AppContext
     from ediary_tui.embedded import DEMO_ACCOUNTS, EMBEDDED_URL, EmbeddedTransport
 
     os.environ["EDIARY_HOME"] = str(prepared.home)
@@ -415,7 +416,10 @@ async def navigation(prepared: Prepared, presses: int, lo: int, hi: int) -> list
         DiaryClient(EMBEDDED_URL, transport=transport), credentials, OfflineCache()
     )
     app = EdiaryApp(
-        session, lang="en", demo_accounts=DEMO_ACCOUNTS, notice=credentials.fallback_notice
+        AppContext.build(session),
+        lang="en",
+        demo_accounts=DEMO_ACCOUNTS,
+        notice=credentials.fallback_notice,
     )
     probe = FrameProbe(app)
     monday = prepared.monday

@@ -1,10 +1,14 @@
 """The Textual app: which screen is up, the session's lifecycle, global keys.
 
-The app is the composition root of the UI. It decides between the login and
-the diary at start (a remembered token paints the diary from the cache at once
-and resumes the session in a worker), reacts to what screens report upward
-(logged in, password changed, session ended) and offers every key of the
-current screen in the command palette as well as in the footer.
+The app is handed the client objects built once (`AppContext`) and passes
+each screen what it uses. It decides between the login and the diary at
+start (a remembered token paints the diary from the cache at once and resumes
+the session in a worker), reacts to what screens report upward (logged in,
+password changed, session ended), tells the screens what happened app-wide
+through two signals (`user_signal`: the server's word on who is logged in
+after a resume; `news_signal`: news arrived) rather than walking its screen
+stack, and offers every key of the current screen in the command palette as
+well as in the footer.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
 from textual.widgets import Static
 
 from ediary_tui.client.changes import ABOUT_STUDENT, ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppContext
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import Role, User
+from ediary_tui.domain.models import Change, Role, User
 from ediary_tui.i18n import _, set_language
 from ediary_tui.screens.account.login import LoginScreen
 from ediary_tui.screens.account.password import PasswordScreen
@@ -43,10 +49,6 @@ from ediary_tui.widgets.keys import LocalisedKeys
 Clock = Callable[[], dt.datetime]
 POLL_SECONDS = 30.0  # how often the change feed is asked what is new
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN})
-
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 def is_staff(user: User) -> bool:
@@ -105,29 +107,40 @@ class EdiaryApp(App[None]):
 
     def __init__(
         self,
-        session: DiarySession,
+        context: AppContext,
         *,
         lang: str = "en",
-        today: dt.date | None = None,
         demo_accounts: list[tuple[str, str]] | None = None,
         notice: str | None = None,
-        clock: Clock | None = None,
     ) -> None:
         set_language(lang)
         super().__init__()
-        self.session = session
+        self.context = context
         self.demo_accounts = demo_accounts
         self.notice = notice
-        self.clock: Clock = clock or _local_now
-        self._today = today
         self.title = _("app.title")
-        self.follower: ChangeFollower | None = None
         self._badges = (0, 0)
+        self.user_signal: Signal[User] = Signal(self, "user")
+        """The server's word on who is logged in, after a start resumed the session."""
+        self.news_signal: Signal[list[Change]] = Signal(self, "news")
+        """News arrived from the change feed (oldest first)."""
+
+    @property
+    def session(self) -> DiarySession:
+        return self.context.session
+
+    @property
+    def follower(self) -> ChangeFollower:
+        return self.context.follower
+
+    @property
+    def clock(self) -> Clock:
+        return self.context.clock
 
     @property
     def today(self) -> dt.date:
         """The pinned date (tests, snapshots) or the clock's."""
-        return self._today or self.clock().date()
+        return self.context.today
 
     # -- start -------------------------------------------------------------------
 
@@ -135,10 +148,11 @@ class EdiaryApp(App[None]):
         # A cached user means a token is kept for them: paint the diary before any network.
         user = self.session.cached_user()
         if user is not None:
-            self.push_screen(self._home_screen(user, fetch=False))
-            # After the cached week is on screen: the first request loads the embedded
-            # server stack (~0.7 s of imports), which must not delay that frame.
-            self.call_after_refresh(self._resume)
+            home = self._home_screen(user, fetch=False)
+            self.push_screen(home)
+            # After the cached week is on screen (and follows the signals): the first request
+            # loads the embedded server stack (~0.7 s of imports), which must not delay that frame.
+            home.call_later(self.call_after_refresh, self._resume)
         else:
             self.push_screen(self._login_screen())
         if self.notice:
@@ -147,19 +161,51 @@ class EdiaryApp(App[None]):
 
     async def on_unmount(self) -> None:
         """The client's connections live in this app's event loop: close them with it."""
-        await self.session.client.aclose()
-        self.session.cache.close()
+        await self.context.aclose()
 
     def _login_screen(self, message: str | None = None) -> LoginScreen:
         return LoginScreen(self.session, demo_accounts=self.demo_accounts, message=message)
 
     def _home_screen(self, user: User, *, fetch: bool = True) -> Screen[None]:
-        """Where a user lands: the school's staff on the journal, families on the week."""
+        """Where a user lands: the school's staff on the journal, families on the week.
+
+        The screen hears of a resumed user and of news through the app's signals,
+        subscribed as soon as it runs.
+        """
+        context = self.context
         if is_staff(user):
-            return JournalScreen(
-                self.session, user, today=self.today, clock=self.clock, fetch=fetch
+            journal = JournalScreen(
+                self.session,
+                user,
+                today=self.today,
+                clock=self.clock,
+                journal=context.journal,
+                sender=context.sender,
+                fetch=fetch,
             )
-        return WeekScreen(self.session, user, today=self.today, clock=self.clock, fetch=fetch)
+
+            async def journal_user(user: User) -> None:
+                await journal.set_user(user)
+                journal.refresh_journal()
+
+            journal.call_later(self.user_signal.subscribe, journal, journal_user)
+            return journal
+        week = WeekScreen(self.session, user, today=self.today, clock=self.clock, fetch=fetch)
+
+        async def week_user(user: User) -> None:
+            await week.set_user(user)
+            week.refresh_week()
+
+        def week_news(news: list[Change]) -> None:
+            """Marks and absences of the child shown, or any homework: the week shows them."""
+            about = {c.student_id for c in news if c.kind in ABOUT_STUDENT}
+            homework = any(c.kind == "homework" for c in news)
+            if week.child is not None and (homework or week.child.id in about):
+                week.refresh_week()
+
+        week.call_later(self.user_signal.subscribe, week, week_user)
+        week.call_later(self.news_signal.subscribe, week, week_news)
+        return week
 
     def _replace(self, screen: Screen[None]) -> None:
         """Make `screen` the only one (modals and the old base screen go)."""
@@ -181,13 +227,7 @@ class EdiaryApp(App[None]):
         if user is None:
             self.session_ended()
             return
-        for screen in self.screen_stack:
-            if isinstance(screen, WeekScreen):
-                await screen.set_user(user)
-                screen.refresh_week()
-            elif isinstance(screen, JournalScreen):
-                await screen.set_user(user)
-                screen.refresh_journal()
+        self.user_signal.publish(user)
         self.follow_changes()
 
     def session_ended(self, message: str | None = None) -> None:
@@ -235,8 +275,7 @@ class EdiaryApp(App[None]):
 
     @on(MessagesScreen.Unread)
     def _unread_changed(self, event: MessagesScreen.Unread) -> None:
-        if self.follower is not None:
-            self.follower.set_unread_messages(event.threads)
+        self.follower.set_unread_messages(event.threads)
         self._show_counts()
 
     @on(WhatsNewScreen.Seen)
@@ -251,43 +290,25 @@ class EdiaryApp(App[None]):
         user = self.session.user
         if user is None:
             return
-        follower = self.follower
-        if follower is None or follower.user.id != user.id:
-            follower = self.follower = ChangeFollower(self.session.client, self.session.cache, user)
-        follower.user = user  # the children may have changed since
         try:
-            news = await follower.poll()
+            news = await self.follower.poll()
         except ClientError:  # offline or logged out: the screens say so; the next poll retries
             self._show_counts()
             return
         notify_news(self, news, user)
         self._show_counts()
-        if not news:
-            return
-        about = {c.student_id for c in news if c.kind in ABOUT_STUDENT}
-        homework = any(c.kind == "homework" for c in news)
-        for screen in self.screen_stack:
-            if isinstance(screen, MessagesScreen | WhatsNewScreen):
-                screen.news_arrived()
-            elif (
-                isinstance(screen, WeekScreen)
-                and screen.child is not None
-                and (
-                    homework or screen.child.id in about  # the week shows it at once
-                )
-            ):
-                screen.refresh_week()
+        if news:
+            self.news_signal.publish(news)
 
     def _show_counts(self) -> None:
         """Unread messages and unseen news: after the keys that open them, and as sub-title."""
-        follower = self.follower
-        messages = (follower.unread_messages or 0) if follower is not None else 0
-        news = follower.unseen if follower is not None else 0
+        messages = self.follower.unread_messages or 0
+        news = self.follower.unseen
         parts = [_("news.sub_title_messages", count=messages)] if messages else []
         parts += [_("news.sub_title_news", count=news)] if news else []
         self.sub_title = " · ".join(parts)
         self._badges = (messages, news)
-        for screen in self.screen_stack:
+        for screen in self.screen_stack:  # their footers
             screen.refresh_bindings()
 
     def key_badge(self, binding: Binding) -> Binding:
@@ -304,9 +325,10 @@ class EdiaryApp(App[None]):
         self._replace(self._login_screen(_("login.logged_out")))
 
     def unsent(self) -> int:
-        """Journal entries the server has not acknowledged yet (kept in the outbox)."""
-        journal = next((s for s in self.screen_stack if isinstance(s, JournalScreen)), None)
-        return journal.unsent if journal is not None else 0
+        """Journal entries of the user the server has not acknowledged yet (kept in the outbox)."""
+        if self.session.user is None and self.session.cached_user() is None:
+            return 0
+        return self.context.journal.count_pending()
 
     async def action_quit(self) -> None:
         """Quit (q, ctrl+q, the palette); with journal entries unsent, ask first."""

@@ -148,11 +148,15 @@ def cmd_app(args: argparse.Namespace) -> int:
     session = DiarySession(client, credentials, OfflineCache(), Exports(config.export_dir))
 
     from ediary_tui.app import EdiaryApp
+    from ediary_tui.context import AppContext
     from ediary_tui.i18n import detect_language
 
     lang = detect_language(args.lang or config.lang)
+    # The composition root: the session, the journal's outbox with its sync and sender, and
+    # the change follower, once for the app's life; the app hands each screen what it uses.
+    context = AppContext.build(session)
     app = EdiaryApp(
-        session, lang=lang, demo_accounts=demo_accounts, notice=credentials.fallback_notice
+        context, lang=lang, demo_accounts=demo_accounts, notice=credentials.fallback_notice
     )
     # What exists now lives as long as the app: keep the collector off it, so that a
     # full collection does not stall a keypress (100+ ms seen over ~200k objects).

@@ -53,15 +53,15 @@ from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.session import DiarySession
 from ediary_tui.embedded import DEMO_ACCOUNTS, EMBEDDED_URL, EmbeddedTransport
 from ediary_tui.app import EdiaryApp
+from ediary_tui.context import AppContext
 
 stack = set(json.loads(sys.argv[1]))
 transport = EmbeddedTransport(locations.demo_db_path())
 credentials = CredentialStore()
 session = DiarySession(DiaryClient(EMBEDDED_URL, transport=transport), credentials, OfflineCache())
 app = EdiaryApp(
-    session,
+    AppContext.build(session, today=dt.date.fromisoformat(sys.argv[2])),
     lang="en",
-    today=dt.date.fromisoformat(sys.argv[2]),
     demo_accounts=DEMO_ACCOUNTS,
     notice=credentials.fallback_notice,
 )

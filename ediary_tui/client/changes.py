@@ -2,8 +2,9 @@
 
 The server's feed (`GET /changes?since=`) lists every change the caller may
 see, which for a teacher is every mark of every class they teach, their own
-included. `ChangeFollower` keeps the cursor in the offline cache, per server
-and user, so a start picks up what happened while the app was closed; it
+included. `ChangeFollower` follows for whoever the session's user is (one
+follower for the app's life, across logins); it keeps the cursor in the
+offline cache, per server and user, so a start picks up what happened while the app was closed; it
 keeps the news (the changes worth telling this person, see `is_news`) with a
 count of those not yet looked at, so the what's-new list paints from the cache
 at once; and it keeps the count of unread messages, asked of the server only
@@ -22,12 +23,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from ediary_tui.domain.models import Change, Role, ThreadList, User
 
+from . import reads
+from .errors import NotLoggedIn
+
 if TYPE_CHECKING:
-    from .api import DiaryClient
-    from .cache import OfflineCache
+    from .session import DiarySession
 
 KIND = "changes"  # the cache entry of the follower: cursor, news and unseen count
-THREADS = "threads"  # the cache entry of the caller's thread list (the messages screen's too)
 KEEP = 100  # news kept for the list; older ones drop off
 MAX_PAGES = 20  # a feed page is hundreds of changes: this many is a long holiday
 
@@ -69,29 +71,40 @@ def is_news(change: Change, user: User) -> bool:
 
 
 class ChangeFollower:
-    """What is new for one user on one server; `await poll()` every now and then."""
+    """What is new for the session's user; `await poll()` every now and then."""
 
-    def __init__(
-        self, client: DiaryClient, cache: OfflineCache, user: User, *, keep: int = KEEP
-    ) -> None:
-        self.client = client
-        self.cache = cache
-        self.user = user
+    def __init__(self, session: DiarySession, *, keep: int = KEEP) -> None:
+        self.session = session
         self.keep = keep
-        self.unread_messages: int | None = None  # not known until the first poll
+        self._unread: tuple[str, int] | None = None  # (whose, how many), after a poll
+
+    @property
+    def user(self) -> User | None:
+        return self.session.user
 
     @property
     def server(self) -> str:
-        return self.client.server
+        return self.session.server
+
+    @property
+    def unread_messages(self) -> int | None:
+        """The user's unread messages; None until the first poll for this user."""
+        user = self.user
+        if user is None or self._unread is None or self._unread[0] != user.id:
+            return None
+        return self._unread[1]
 
     # --- what is kept -------------------------------------------------------------
 
-    def _load(self) -> dict[str, Any]:
-        found = self.cache.get(self.server, self.user.id, KIND, "")
+    def _load(self, user: User | None = None) -> dict[str, Any]:
+        user = user or self.user
+        if user is None:
+            return {}
+        found = self.session.cache.get(self.server, user.id, KIND, "")
         return found[0] if found is not None and isinstance(found[0], dict) else {}
 
-    def _save(self, state: dict[str, Any]) -> None:
-        self.cache.put(self.server, self.user.id, KIND, "", state)
+    def _save(self, user: User, state: dict[str, Any]) -> None:
+        self.session.cache.put(self.server, user.id, KIND, "", state)
 
     @property
     def cursor(self) -> str | None:
@@ -115,14 +128,17 @@ class ChangeFollower:
     def mark_seen(self) -> None:
         """The user has looked at the list: nothing in it is new any more."""
         state = self._load()
-        if state.get("unseen"):
+        user = self.user
+        if state.get("unseen") and user is not None:
             state["unseen"] = 0
-            self._save(state)
+            self._save(user, state)
 
     def set_unread_messages(self, threads: ThreadList) -> None:
         """A fresh thread list (from the messages screen): keep it and its unread count."""
-        self.unread_messages = threads.unread_total
-        self.cache.put_raw(self.server, self.user.id, THREADS, "", threads.model_dump_json())
+        user = self.user
+        if user is not None:
+            self._unread = (user.id, threads.unread_total)
+            self.session.keep(reads.threads(), threads)
 
     # --- asking the server ----------------------------------------------------------
 
@@ -130,30 +146,37 @@ class ChangeFollower:
         """Ask the feed what changed; the news among it, oldest first.
 
         Raises the client's errors (ServerUnreachable when offline): the cursor
-        moves only when an answer arrived, so nothing is lost by a failed poll.
+        moves only when an answer arrived, so nothing is lost by a failed poll;
+        NotLoggedIn when nobody is.
         """
+        user = self.user
+        if user is None:
+            raise NotLoggedIn("nobody is logged in")
+        client = self.session.client
         first = self.unread_messages is None
-        cursor = self.cursor
+        cursor = self._load(user).get("cursor")
+        cursor = cursor if isinstance(cursor, str) else None
         arrived: list[Change] = []
         for _page in range(MAX_PAGES):
-            feed = await self.client.changes(cursor)
+            feed = await client.changes(cursor)
             done = not feed.changes or feed.cursor != feed.changes[-1].id or cursor is None
             cursor = feed.cursor
             arrived.extend(feed.changes)
             if done:  # a full page ends on its last change: only then is there more
                 break
-        news = [c for c in arrived if is_news(c, self.user)]
-        state = self._load()
+        news = [c for c in arrived if is_news(c, user)]
+        state = self._load(user)
         kept = state.get("news") if isinstance(state.get("news"), list) else []
         fresh = [json.loads(c.model_dump_json()) for c in reversed(news)]
         unseen = state.get("unseen") if isinstance(state.get("unseen"), int) else 0
         self._save(
+            user,
             {
                 "cursor": cursor,
                 "news": (fresh + (kept or []))[: self.keep],
                 "unseen": min(self.keep, unseen + len(news)),
-            }
+            },
         )
         if first or any(c.kind == "message" for c in news):
-            self.set_unread_messages(await self.client.threads())
+            self.set_unread_messages(await client.threads())
         return news

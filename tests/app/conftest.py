@@ -20,12 +20,14 @@ from pytest_textual_snapshot import SVGImageExtension
 from sqlalchemy.ext.asyncio import AsyncEngine
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
+from textual.pilot import Pilot
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppContext
 from ediary_tui.server import db
 from ediary_tui.server.app import create_app
 from ediary_tui.server.settings import ServerSettings
@@ -67,10 +69,26 @@ def new_session(transport: httpx.AsyncBaseTransport, server: str = SERVER) -> Di
 
 
 def new_app(session: DiarySession, **kw: Any) -> EdiaryApp:
-    """The app as the tests want it: English, the pinned date and clock, the demo accounts."""
+    """The app as the tests want it: English, the pinned date and clock, the demo accounts.
+
+    Its client objects are built here as `ediary` builds them (`AppContext.build`).
+    """
     kw.setdefault("lang", "en")
     kw.setdefault("demo_accounts", DEMO_ACCOUNTS)
-    return EdiaryApp(session, today=PINNED_TODAY, clock=pinned_clock, **kw)
+    context = AppContext.build(session, today=PINNED_TODAY, clock=pinned_clock)
+    return EdiaryApp(context, **kw)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until the app has done what it set off: its messages, then its workers, and
+    whatever their answers set off in turn (a list's answer highlights a conversation, whose
+    fetch is another worker). Not for a journal: its sender works for as long as it is open.
+    """
+    app = pilot.app
+    await pilot.pause()
+    while any(not worker.is_finished for worker in app.workers):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 @pytest.fixture

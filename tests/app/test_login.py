@@ -278,10 +278,10 @@ class TestRememberedLogin:
             assert in_diary(second)
             screen = second.screen
             assert isinstance(screen, WeekScreen)
-            await until(
-                pilot, lambda: "updated 18:00" in str(screen.query_one("#freshness").render())
-            )
+            await until(pilot, lambda: second.session.user is not None)  # resumed
+            await second.workers.wait_for_complete()
             assert second.session.user is not None and second.session.user.login == "parent"
+            assert str(screen.query_one("#freshness").render()) == "updated 18:00"
 
     async def test_logout_forgets_the_token(self, start: Callable[..., EdiaryApp]) -> None:
         first = start()

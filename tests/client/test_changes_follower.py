@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.changes import ChangeFollower, is_news
+from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.errors import ServerUnreachable
+from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Change, ChildRef, Mark, MarkIn, Role, User
 from ediary_tui.server.settings import ServerSettings
 from tests.conftest import PINNED_TODAY
@@ -50,6 +52,13 @@ async def give_mark(teacher: DiaryClient, student_id: str, value: int = 5) -> Ma
     )
 
 
+def as_user(client: DiaryClient, cache: OfflineCache, user: User) -> DiarySession:
+    """A session of `user` over `client` and `cache`: what the follower follows."""
+    session = DiarySession(client, CredentialStore(remember=False), cache)
+    session.user = user
+    return session
+
+
 def change(kind: str, **kw: object) -> Change:
     return Change(id="1", kind=kind, at=dt.datetime(2026, 11, 25, tzinfo=dt.UTC), **kw)  # type: ignore[arg-type]
 
@@ -59,7 +68,7 @@ class TestFollowing:
         self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
     ) -> None:
         user = (await client.login("parent", "demo")).user
-        follower = ChangeFollower(client, cache, user)
+        follower = ChangeFollower(as_user(client, cache, user))
         assert follower.cursor is None
         assert await follower.poll() == []
         assert follower.cursor is not None and follower.news() == []
@@ -70,7 +79,7 @@ class TestFollowing:
         self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
     ) -> None:
         user = (await client.login("parent", "demo")).user
-        follower = ChangeFollower(client, cache, user)
+        follower = ChangeFollower(as_user(client, cache, user))
         await follower.poll()
         mark = await give_mark(teacher, user.children[0].id, 4)
         news = await follower.poll()
@@ -79,7 +88,7 @@ class TestFollowing:
         assert follower.unseen == 1 and follower.news() == news
         assert await follower.poll() == []
         # The next start (a new follower on the same cache) carries on from the cursor.
-        again = ChangeFollower(client, cache, user)
+        again = ChangeFollower(as_user(client, cache, user))
         assert await again.poll() == []
         assert again.news() == news and again.unseen == 1
         again.mark_seen()
@@ -89,16 +98,16 @@ class TestFollowing:
         self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
     ) -> None:
         parent = (await client.login("parent", "demo")).user
-        await ChangeFollower(client, cache, parent).poll()
+        await ChangeFollower(as_user(client, cache, parent)).poll()
         me = await teacher.me()
-        assert ChangeFollower(teacher, cache, me).cursor is None
+        assert ChangeFollower(as_user(teacher, cache, me)).cursor is None
 
     async def test_a_teachers_own_marks_are_not_news_to_them(
         self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
     ) -> None:
         student = (await client.login("student", "demo")).user
         me = await teacher.me()
-        follower = ChangeFollower(teacher, cache, me)
+        follower = ChangeFollower(as_user(teacher, cache, me))
         await follower.poll()
         await give_mark(teacher, student.id)
         assert await follower.poll() == []
@@ -108,7 +117,7 @@ class TestFollowing:
         self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
     ) -> None:
         user = (await client.login("parent", "demo")).user
-        follower = ChangeFollower(client, cache, user)
+        follower = ChangeFollower(as_user(client, cache, user))
         await follower.poll()
         before = follower.unread_messages
         assert before is not None
@@ -123,7 +132,7 @@ class TestFollowing:
         self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
     ) -> None:
         user = (await client.login("parent", "demo")).user
-        follower = ChangeFollower(client, cache, user)
+        follower = ChangeFollower(as_user(client, cache, user))
         await follower.poll()
         cursor = follower.cursor
         await give_mark(teacher, user.children[0].id)
@@ -133,7 +142,7 @@ class TestFollowing:
 
         offline = DiaryClient(SERVER, transport=httpx.MockTransport(down), backoff=0, retries=0)
         with pytest.raises(ServerUnreachable):
-            await ChangeFollower(offline, cache, user).poll()
+            await ChangeFollower(as_user(offline, cache, user)).poll()
         assert follower.cursor == cursor
         assert [c.kind for c in await follower.poll()] == ["mark"]
 
@@ -157,10 +166,14 @@ class TestPages:
         user = User(id="7", login="s", full_name="S", roles=[Role.STUDENT])
         async with DiaryClient(SERVER, transport=httpx.MockTransport(handler)) as client:
             cache.put(SERVER, "7", "changes", "", {"cursor": "10", "news": [], "unseen": 0})
-            news = await ChangeFollower(client, cache, user).poll()
+            news = await ChangeFollower(as_user(client, cache, user)).poll()
         assert asked == ["10", "12"]
         assert [c.id for c in news] == ["11", "12", "13"]
-        assert [c.id for c in ChangeFollower(client, cache, user).news()] == ["13", "12", "11"]
+        assert [c.id for c in ChangeFollower(as_user(client, cache, user)).news()] == [
+            "13",
+            "12",
+            "11",
+        ]
 
     async def test_only_the_newest_are_kept(self, cache: OfflineCache) -> None:
         def handler(request: httpx.Request) -> httpx.Response:
@@ -172,7 +185,7 @@ class TestPages:
         user = User(id="7", login="s", full_name="S", roles=[Role.STUDENT])
         async with DiaryClient(SERVER, transport=httpx.MockTransport(handler)) as client:
             cache.put(SERVER, "7", "changes", "", {"cursor": "0", "news": [], "unseen": 0})
-            follower = ChangeFollower(client, cache, user, keep=3)
+            follower = ChangeFollower(as_user(client, cache, user), keep=3)
             await follower.poll()
         assert [c.id for c in follower.news()] == ["5", "4", "3"]
         assert follower.unseen == 3

@@ -63,7 +63,7 @@ class LoginScreen(LocalisedKeys, Screen[None]):
         self.initial_login = login or ""
 
     def compose(self) -> ComposeResult:
-        server = self.session.client.server
+        server = self.session.server
         with Vertical(id="box") as box:
             box.border_title = _("app.title")
             where = _("login.demo_server") if self.demo_accounts else server
@@ -159,7 +159,7 @@ class LoginScreen(LocalisedKeys, Screen[None]):
             password_input.value = ""
             password_input.focus()
         except ServerUnreachable:
-            self._error(_("login.unreachable", server=self.session.client.server))
+            self._error(_("login.unreachable", server=self.session.server))
         except ClientError as exc:
             self._error(error_message(exc.code, exc.message))
         else:

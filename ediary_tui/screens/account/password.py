@@ -141,7 +141,7 @@ class PasswordScreen(LocalisedKeys, Screen[None]):
         submit = self.query_one("#submit", Button)
         submit.disabled = True
         try:
-            await self.session.client.change_password(old, new)
+            await self.session.send(lambda api: api.change_password(old, new))
         except Invalid as exc:
             field = _WIRE_FIELD.get(exc.field or "", "")
             self._show_errors({field: error_message(exc.code, exc.message)})

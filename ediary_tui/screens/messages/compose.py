@@ -2,17 +2,14 @@
 
 Both keep what was typed when it could not be sent and say why under it; a
 retry of the same text carries the same Idempotency-Key, so what the server
-did get is not sent twice. `Store` and `online` are how the messages screens
-keep answers in the offline cache and keep the session's "offline" true.
+did get is not sent twice.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
-from pydantic import BaseModel
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,15 +20,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import ChildRef, TeacherList, TeacherRef, Thread, ThreadIn, User
+from ediary_tui.domain.models import ChildRef, TeacherRef, Thread, ThreadIn, User
 from ediary_tui.i18n import _, error_message
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.keys import LocalisedKeys
-
-M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
 
 MAX_BODY = 10000  # the server's limit of a message, in characters
 MAX_SUBJECT = 200
@@ -79,45 +74,6 @@ class ReplyBox(TextArea):
         await super()._on_key(event)
 
 
-# --- the cache ---------------------------------------------------------------------
-
-
-class Store:
-    """The screen's answers in the offline cache, per server and user, as models."""
-
-    def __init__(self, session: DiarySession, user: User) -> None:
-        self.session = session
-        self.user = user
-
-    def get(self, model: type[M], kind: str, key: str) -> M | None:
-        row = self.session.cache.get_raw(self.session.server, self.user.id, kind, key)
-        if row is None:
-            return None
-        try:
-            return model.model_validate_json(row[0])
-        except ValueError:  # kept by an older version of the app
-            return None
-
-    def put(self, kind: str, key: str, value: BaseModel) -> None:
-        self.session.cache.put_raw(
-            self.session.server, self.user.id, kind, key, value.model_dump_json()
-        )
-
-
-async def online(session: DiarySession, call: Awaitable[T]) -> T:
-    """Await a call, keeping the session's `offline` true to whether the server answered."""
-    try:
-        result = await call
-    except ServerUnreachable:
-        session.offline = True
-        raise
-    except ClientError:
-        session.offline = False
-        raise
-    session.offline = False
-    return result
-
-
 # --- starting a conversation ----------------------------------------------------------
 
 
@@ -135,7 +91,6 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
         self.session = session
         self.user = user
         self.child = child
-        self.store = Store(session, user)
         self.teachers: list[TeacherRef] = []
         self._key: tuple[tuple[str, str, str], str] | None = None
 
@@ -160,9 +115,9 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
                 yield Button(_("compose.cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        cached = self.store.get(TeacherList, "teachers", self.child.id)
-        if cached is not None:
-            self._show_teachers(cached.teachers)
+        saved = self.session.saved(reads.teachers(self.child.id))
+        if saved is not None:
+            self._show_teachers(saved.value.teachers)
         else:
             self._say(_("compose.loading"))
         self.query_one("#teachers", OptionList).focus()
@@ -194,7 +149,7 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
     @work(exclusive=True, group="teachers")
     async def _fetch_teachers(self) -> None:
         try:
-            teachers = await online(self.session, self.session.client.teachers(self.child.id))
+            teachers = (await self.session.fetch(reads.teachers(self.child.id))).value.teachers
         except ServerUnreachable:
             if not self.teachers:
                 self._say(_("compose.not_saved"), error=True)
@@ -202,9 +157,6 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
         except ClientError as exc:
             self._say(error_message(exc.code, exc.message), error=True)
             return
-        self.store.put(
-            "teachers", self.child.id, TeacherList(student_id=self.child.id, teachers=teachers)
-        )
         self._show_teachers(teachers)
         if self.query_one("#status", Static).has_class("-busy"):
             self._say("")
@@ -264,9 +216,7 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
     async def _send(self, teacher: TeacherRef, subject: str, body: str, key: str) -> None:
         new = ThreadIn(student_id=self.child.id, teacher_id=teacher.id, subject=subject, body=body)
         try:
-            thread = await online(
-                self.session, self.session.client.start_thread(new, idempotency_key=key)
-            )
+            thread = await self.session.send(lambda api: api.start_thread(new, idempotency_key=key))
         except ServerUnreachable:
             self._say(_("compose.offline"), error=True)
             return

@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import Change, User
 from ediary_tui.i18n import _, day_month, short_date
 from ediary_tui.screens.messages.threads import MessagesScreen
@@ -187,7 +188,6 @@ class WhatsNewScreen(LocalisedKeys, Screen[DiaryDay | None]):
         self.user = user
         self.today = today
         self.clock: Clock = clock or (lambda: dt.datetime.now().astimezone())
-        self.follower = ChangeFollower(session.client, session.cache, user)
         self.news: list[Change] = []
         self.unseen: set[str] = set()
 
@@ -200,12 +200,23 @@ class WhatsNewScreen(LocalisedKeys, Screen[DiaryDay | None]):
         yield Static(id="details", markup=False)
         yield Footer(compact=True)
 
+    @property
+    def follower(self) -> ChangeFollower:
+        """The app's one change follower: the news it keeps and how many are unseen."""
+        app = self.app
+        if not isinstance(app, AppEvents):
+            raise TypeError(f"{type(self).__name__} shows the news of the diary app, not {app!r}")
+        return app.follower
+
     def on_mount(self) -> None:
         self._load()
+        app = self.app
+        if isinstance(app, AppEvents):
+            app.news_signal.subscribe(self, self.news_arrived)
 
     # -- what the app tells the screen -------------------------------------------
 
-    def news_arrived(self) -> None:
+    def news_arrived(self, news: list[Change]) -> None:
         """The follower kept new changes: list them, highlighted, and they are seen."""
         self._load()
 

@@ -17,31 +17,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Label, OptionList
 
-from ediary_tui.client.changes import THREADS
-from ediary_tui.client.errors import (
-    ClientError,
-    NotLoggedIn,
-    PasswordChangeRequired,
-    ServerUnreachable,
-)
+from ediary_tui.client import reads
+from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import (
     Announcement,
-    AnnouncementList,
+    Change,
     ChildRef,
     Role,
     Thread,
@@ -49,15 +43,18 @@ from ediary_tui.domain.models import (
     ThreadSummary,
     User,
 )
-from ediary_tui.i18n import _, date_time, error_message, short_date
-from ediary_tui.screens.events import PasswordRequired, SessionEnded
-from ediary_tui.screens.messages.compose import (
-    MAX_BODY,
-    NewThreadModal,
-    ReplyBox,
-    Store,
-    online,
+from ediary_tui.i18n import _, error_message
+from ediary_tui.screens.events import session_message
+from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
+from ediary_tui.screens.messages.items import (
+    ANNOUNCEMENT,
+    THREAD,
+    ItemList,
+    Times,
+    list_options,
+    with_read,
 )
+from ediary_tui.screens.messages.reader import Reader, ReplyPane
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
 from ediary_tui.widgets.keys import LocalisedKeys, key
@@ -65,21 +62,10 @@ from ediary_tui.widgets.keys import LocalisedKeys, key
 Clock = Callable[[], dt.datetime]
 
 OPEN_DELAY = 0.3  # s a conversation stays highlighted before it is fetched (and so read)
-THREAD = "t:"  # option ids of the list: a conversation, an announcement
-ANNOUNCEMENT = "a:"
 
 
 def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
-
-
-class ItemList(OptionList):
-    """The conversations and announcements; Enter opens one (and says so in the footer)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "news.key_open")]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
 
 
 # --- the screen ----------------------------------------------------------------------------
@@ -124,7 +110,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         self.user = user
         self.today = today
         self.clock: Clock = clock or _local_now
-        self.store = Store(session, user)
+        self.times = Times(today, self.clock)
         ids = [c.id for c in user.children]
         self.child: ChildRef | None = (
             user.children[ids.index(student_id)]
@@ -141,7 +127,6 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
             self._current = THREAD + thread_id
         elif announcement_id:
             self._current = ANNOUNCEMENT + announcement_id
-        self._reply_key: tuple[tuple[str, str], str] | None = None
         self._fetched: dt.datetime | None = None
 
     def compose(self) -> ComposeResult:
@@ -153,13 +138,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         yield Banner(id="banner")
         with Horizontal(id="panes"):
             yield ItemList(id="items")
-            with Vertical(id="reader"):
-                yield Static(id="heading", markup=False)
-                with VerticalScroll(id="conversation"):
-                    yield Static(id="text", markup=False)
-                with Vertical(id="compose"):
-                    yield ReplyBox(placeholder=_("messages.reply_placeholder"), id="reply")
-                    yield Static(_("messages.reply_hint"), id="reply-status", markup=False)
+            yield Reader(self.session, self.times, id="reader")
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -167,24 +146,30 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         switcher.display = len(self.user.children) > 1
         await switcher.set_children(self.user.children, self.child.id if self.child else None)
         self._show_who()
-        self.threads = self.store.get(ThreadList, THREADS, "")
-        cached = self.store.get(AnnouncementList, "announcements", self._announcements_key())
-        self.announcements = cached.announcements if cached is not None else None
+        threads = self.session.saved(reads.threads())
+        self.threads = threads.value if threads is not None else None
+        self.announcements = self._saved_announcements()
         self._show_list()
         self._show_freshness(_("week.from_cache") if self.threads else _("messages.loading"))
         self._show_offline()
         self._load()
+        if isinstance(self.app, AppEvents):
+            self.app.news_signal.subscribe(self, self.news_arrived)
 
     # -- what the app tells the screen -------------------------------------------
 
-    def news_arrived(self) -> None:
+    def news_arrived(self, news: list[Change]) -> None:
         """A message or an announcement arrived: fetch the lists (and the open conversation)."""
         self._load()
 
     # -- painting ----------------------------------------------------------------
 
-    def _announcements_key(self) -> str:
-        return self.child.id if self.child is not None else ""
+    def _saved_announcements(self) -> list[Announcement] | None:
+        saved = self.session.saved(reads.announcements(self._child_id()))
+        return saved.value.announcements if saved is not None else None
+
+    def _child_id(self) -> str | None:
+        return self.child.id if self.child is not None else None
 
     def _show_who(self) -> None:
         who = self.query_one("#who", Label)
@@ -203,98 +188,18 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         else:
             banner.hide()
 
-    def _local(self, moment: dt.datetime) -> dt.datetime:
-        return moment.astimezone(self.clock().tzinfo)
-
-    def _when(self, moment: dt.datetime) -> str:
-        """18:05 today, 23 Nov before."""
-        local = self._local(moment)
-        return f"{local:%H:%M}" if local.date() == self.today else short_date(local.date())
-
-    def _child_label(self, summary: ThreadSummary) -> str:
-        """The child's first name, when a parent of several needs to know which one."""
-        if len(self.user.children) > 1 or Role.PARENT not in self.user.roles:
-            names = summary.student.full_name.split()
-            return names[1] if len(names) > 1 else summary.student.full_name
-        return ""
-
-    def _thread_option(self, summary: ThreadSummary) -> Option:
-        unread = summary.unread
-        when = self._when(
-            summary.last_message.created_at if summary.last_message else summary.created_at
-        )
-        about = " · ".join(
-            p
-            for p in (short_name(summary.correspondent.full_name), self._child_label(summary), when)
-            if p
-        )
-        return Option(
-            Content.assemble(
-                ("● " if unread else "  ", "$text-accent"),
-                (summary.subject, "bold" if unread else ""),
-                (f" ({unread})" if unread else "", "bold $text-accent"),
-                "\n  ",
-                (about, "$text-muted"),
-            ),
-            id=THREAD + summary.id,
-        )
-
-    def _announcement_option(self, item: Announcement) -> Option:
-        where = (
-            _("messages.class_name", name=item.class_name)
-            if item.class_name
-            else _("messages.whole_school")
-        )
-        return Option(
-            Content.assemble(
-                "  ",
-                item.title,
-                "\n  ",
-                (f"{where} · {self._when(item.created_at)}", "$text-muted"),
-            ),
-            id=ANNOUNCEMENT + item.id,
-        )
-
-    @staticmethod
-    def _heading(text: str) -> Option:
-        return Option(Content.styled(text, "bold $text-primary"), disabled=True)
-
     def _show_list(self) -> None:
         """Rebuild the list, keeping the highlighted item where it still is."""
         listing = self.query_one(ItemList)
-        options: list[Option | None] = []
-        threads = self.threads
-        if threads is not None and threads.unread_total:
-            options.append(self._heading(_("messages.threads_unread", count=threads.unread_total)))
-        else:
-            options.append(self._heading(_("messages.threads")))
-        if threads is not None and threads.threads:
-            options.extend(self._thread_option(t) for t in threads.threads)
-        elif threads is not None:
-            empty = "messages.no_threads_parent" if self._may_start() else "messages.no_threads"
-            options.append(Option(Content.styled(_(empty), "$text-muted"), disabled=True))
-        else:
-            options.append(Option(Content.styled(self._not_yet(), "$text-muted"), disabled=True))
-        options.append(None)
-        options.append(self._heading(_("messages.announcements")))
-        if self.announcements:
-            options.extend(self._announcement_option(a) for a in self.announcements)
-        else:
-            words = (
-                _("messages.no_announcements")
-                if self.announcements is not None
-                else self._not_yet()
-            )
-            options.append(Option(Content.styled(words, "$text-muted"), disabled=True))
-        real = [o for o in options if o is not None]  # a None is a divider, not an option
-        ids = [o.id for o in real]
-        with self.app.batch_update():
-            listing.clear_options()
-            listing.add_options(options)
-            if self._current is not None and self._current in ids:
-                listing.highlighted = ids.index(self._current)
-            else:
-                listing.highlighted = next((i for i, o in enumerate(real) if not o.disabled), None)
+        options = list_options(
+            self.threads,
+            self.announcements,
+            user=self.user,
+            times=self.times,
+            not_yet=self._not_yet(),
+            may_start=self._may_start(),
+        )
+        listing.fill(options, self._current)
         if listing.highlighted is None:
             self._show_item(None)
 
@@ -308,9 +213,9 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         if option_id is not None and option_id.startswith(THREAD):
             thread_id = option_id.removeprefix(THREAD)
             if self.thread is None or self.thread.id != thread_id:  # not merely repainted
-                cached = self.store.get(Thread, "thread", thread_id)
-                if cached is not None:
-                    self._show_thread(cached)
+                saved = self.session.saved(reads.thread(thread_id))
+                if saved is not None:
+                    self._show_thread(saved.value)
                 else:
                     self._show_summary(thread_id)
                 self._open(thread_id, wait=True)
@@ -321,7 +226,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
                 self._show_announcement(option_id.removeprefix(ANNOUNCEMENT))
             else:
                 self.thread = None
-                self._show_text("", Content(_("messages.nothing_selected")), reply=False)
+                self.query_one(Reader).show("", Content(_("messages.nothing_selected")))
         self.refresh_bindings()
 
     def _summary(self, thread_id: str) -> ThreadSummary | None:
@@ -329,93 +234,27 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
             return None
         return next((t for t in self.threads.threads if t.id == thread_id), None)
 
-    def _show_text(self, heading: str, text: Content, *, reply: bool, end: bool = False) -> None:
-        self.query_one("#heading", Static).update(Content.styled(heading, "bold"))
-        self.query_one("#text", Static).update(text)
-        self.query_one("#compose").display = reply
-        scroll = self.query_one("#conversation", VerticalScroll)
-        if end:
-            scroll.call_after_refresh(scroll.scroll_end, animate=False)
-        else:
-            scroll.scroll_home(animate=False)
-
-    def _about(self, summary: ThreadSummary) -> str:
-        child = short_name(summary.student.full_name)
-        if summary.class_name:
-            child = f"{child}, {summary.class_name}"
-        return _("messages.with_whom", who=summary.correspondent.full_name, child=child)
-
     def _show_summary(self, thread_id: str) -> None:
-        """A conversation not yet fetched: what the list knows, until the worker answers."""
         self.thread = None
-        summary = self._summary(thread_id)
-        if summary is None:
-            self._show_text("", Content(_("messages.loading")), reply=False)
-            return
-        parts: list[Content] = [Content.styled(self._about(summary), "$text-muted"), Content("")]
-        if summary.last_message is not None:
-            parts.extend(
-                self._message_lines(
-                    summary.last_message.author.full_name,
-                    summary.last_message.mine,
-                    summary.last_message.created_at,
-                    summary.last_message.body,
-                )
-            )
-        parts.append(Content.styled(_("messages.loading"), "$text-muted"))
-        self._show_text(summary.subject, Content("\n").join(parts), reply=False)
-
-    def _message_lines(self, author: str, mine: bool, at: dt.datetime, body: str) -> list[Content]:
-        who = _("messages.you") if mine else author
-        style = "bold $text-success" if mine else "bold $text-primary"
-        return [
-            Content.assemble((who, style), (f" · {date_time(self._local(at))}", "$text-muted")),
-            Content(body),
-            Content(""),
-        ]
+        self.query_one(Reader).show_summary(self._summary(thread_id))
 
     def _show_thread(self, thread: Thread) -> None:
         self.thread = thread
         self.refresh_bindings()  # r replies now
-        first_unread = self._first_unread.get(thread.id)
-        parts: list[Content] = [Content.styled(self._about(thread), "$text-muted"), Content("")]
-        for message in thread.messages:
-            if message.id == first_unread:
-                parts.append(
-                    Content.styled(f"── {_('messages.new_divider')} ──", "bold $text-accent")
-                )
-            parts.extend(
-                self._message_lines(
-                    message.author.full_name, message.mine, message.created_at, message.body
-                )
-            )
-        self._show_text(thread.subject, Content("\n").join(parts), reply=True, end=True)
+        self.query_one(Reader).show_thread(thread, self._first_unread.get(thread.id))
 
     def _show_announcement(self, announcement_id: str) -> None:
         self.thread = None
         item = next((a for a in self.announcements or [] if a.id == announcement_id), None)
-        if item is None:
-            self._show_text("", Content(_("messages.nothing_selected")), reply=False)
-            return
-        where = (
-            _("messages.class_name", name=item.class_name)
-            if item.class_name
-            else _("messages.whole_school")
-        )
-        meta = f"{item.author.full_name} · {where} · {date_time(self._local(item.created_at))}"
-        text = Content("\n").join(
-            [Content.styled(meta, "$text-muted"), Content(""), Content(item.body)]
-        )
-        self._show_text(item.title, text, reply=False)
+        self.query_one(Reader).show_announcement(item)
 
     # -- the network -----------------------------------------------------------
 
     def _failed(self, exc: ClientError) -> None:
         """Say what went wrong with a read; the saved copy stays on screen."""
-        if isinstance(exc, PasswordChangeRequired):
-            self.post_message(PasswordRequired())
-        elif isinstance(exc, NotLoggedIn):
-            self.post_message(SessionEnded())
+        message = session_message(exc)
+        if message is not None:
+            self.post_message(message)
         elif isinstance(exc, ServerUnreachable):
             self._show_offline()
             saved = self._fetched is not None or self.threads is not None
@@ -426,13 +265,10 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
     @work(exclusive=True, group="load")
     async def _load(self) -> None:
         """Fetch the conversations and the child's announcements; repaint what changed."""
-        client = self.session.client
         child = self.child
         try:
-            threads = await online(self.session, client.threads())
-            announcements = await online(
-                self.session, client.announcements(child.id if child else None)
-            )
+            threads = (await self.session.fetch(reads.threads())).value
+            found = await self.session.fetch(reads.announcements(self._child_id()))
         except ClientError as exc:
             self._failed(exc)
             if self.threads is None or self.announcements is None:
@@ -440,13 +276,8 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
             return
         if child is not self.child:
             return
+        announcements = found.value.announcements
         self._fetched = self.clock()
-        self.store.put(THREADS, "", threads)
-        self.store.put(
-            "announcements",
-            self._announcements_key(),
-            AnnouncementList(announcements=announcements),
-        )
         self._show_offline()
         self._show_freshness(_("week.updated", time=f"{self._fetched:%H:%M}"))
         if threads != self.threads or announcements != self.announcements:
@@ -464,22 +295,18 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         if wait:
             await asyncio.sleep(OPEN_DELAY)  # moving on cancels this before anything is read
         try:
-            thread = await online(self.session, self.session.client.thread(thread_id))
+            thread = (await self.session.fetch(reads.thread(thread_id))).value
         except ClientError as exc:
             self._failed(exc)
             shown = self._current == THREAD + thread_id and self.thread is not None
             if isinstance(exc, ServerUnreachable) and not shown:
                 summary = self._summary(thread_id)
-                self._show_text(
-                    summary.subject if summary else "",
-                    Content(_("messages.thread_not_saved")),
-                    reply=False,
-                )
+                subject = summary.subject if summary else ""
+                self.query_one(Reader).show(subject, Content(_("messages.thread_not_saved")))
             return
         self._show_offline()
         if thread.first_unread_id is not None:
             self._first_unread[thread.id] = thread.first_unread_id
-        self.store.put("thread", thread_id, thread)
         if self._current == THREAD + thread_id and thread != self.thread:
             self._show_thread(thread)
         self._read(thread)
@@ -488,78 +315,40 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         """The conversation is read (or replied to): its line and the count follow."""
         if self.threads is None:
             return
-        rest = [t for t in self.threads.threads if t.id != thread.id]
-        summary = ThreadSummary.model_validate(
-            thread.model_dump(exclude={"messages", "first_unread_id"})
-            | {"unread": 0, "last_message": thread.messages[-1] if thread.messages else None}
-        )
-        threads = sorted(
-            [summary, *rest],
-            key=lambda t: t.last_message.created_at if t.last_message else t.created_at,
-            reverse=True,
-        )
-        updated = ThreadList(threads=threads, unread_total=sum(t.unread for t in threads))
+        updated = with_read(self.threads, thread)
         if updated == self.threads:
             return
         self.threads = updated
-        self.store.put(THREADS, "", updated)
+        self.session.keep(reads.threads(), updated)
         self._show_list()
         self.post_message(self.Unread(updated))
 
     # -- replying ------------------------------------------------------------------
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#reply-status", Static)
-        status.update(Content(text or _("messages.reply_hint")))
-        status.set_class(error, "-error")
-
     @on(ReplyBox.Submitted, "#reply")
     def _submit(self, event: ReplyBox.Submitted) -> None:
         event.stop()
-        thread = self.thread
-        if thread is None:
-            return
-        text = event.box.text.strip()
-        if not text:
-            self._say(_("messages.empty_reply"), error=True)
-            return
-        if len(text) > MAX_BODY:
-            self._say(_("messages.too_long", max=MAX_BODY, length=len(text)), error=True)
-            return
-        what = (thread.id, text)
-        if self._reply_key is None or self._reply_key[0] != what:  # the same text keeps its key
-            self._reply_key = (what, str(uuid.uuid4()))
-        self._say(_("messages.sending"))
-        self._send(thread.id, text, self._reply_key[1])
+        if self.thread is not None:
+            self.query_one(ReplyPane).send(self.thread.id)
 
-    @work(exclusive=True, group="send")
-    async def _send(self, thread_id: str, text: str, key: str) -> None:
-        try:
-            message = await online(
-                self.session, self.session.client.reply(thread_id, text, idempotency_key=key)
-            )
-        except ServerUnreachable:
+    @on(ReplyPane.Answered)
+    def _answered(self, event: ReplyPane.Answered) -> None:
+        """The reply is in the conversation (kept with it), which counts as read."""
+        said = event.said
+        if said is not None or self.session.offline:
             self._show_offline()
-            self._say(_("messages.offline_not_sent"), error=True)
+        if said is None:
             return
-        except ClientError as exc:
-            if isinstance(exc, (NotLoggedIn, PasswordChangeRequired)):
-                self._failed(exc)
-            reason = error_message(exc.code, exc.message).rstrip(".") + "."
-            self._say(_("messages.not_sent", reason=reason), error=True)
-            return
-        self._reply_key = None
-        self._show_offline()
-        box = self.query_one("#reply", ReplyBox)
-        if box.text.strip() == text:
-            box.clear()
-        self._say(_("messages.sent"))
-        cached = self.thread if self.thread is not None and self.thread.id == thread_id else None
-        cached = cached or self.store.get(Thread, "thread", thread_id)
-        if cached is not None:
-            thread = cached.model_copy(update={"messages": [*cached.messages, message]})
-            self.store.put("thread", thread_id, thread)
-            if self._current == THREAD + thread_id:
+        read = reads.thread(event.thread_id)
+        thread = (
+            self.thread if self.thread is not None and self.thread.id == event.thread_id else None
+        )
+        if thread is None and (saved := self.session.saved(read)) is not None:
+            thread = saved.value
+        if thread is not None:
+            thread = thread.model_copy(update={"messages": [*thread.messages, said]})
+            self.session.keep(read, thread)
+            if self._current == THREAD + thread.id:
                 self._show_thread(thread)
             self._read(thread)
 
@@ -613,13 +402,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
             self.query_one("#reply", ReplyBox).focus()
 
     def action_announcements(self) -> None:
-        listing = self.query_one(ItemList)
-        for index in range(listing.option_count):
-            option_id = listing.get_option_at_index(index).id
-            if option_id is not None and option_id.startswith(ANNOUNCEMENT):
-                listing.highlighted = index
-                listing.focus()
-                return
+        self.query_one(ItemList).to_announcements()
 
     def action_refresh(self) -> None:
         self._show_freshness(_("week.refreshing"))
@@ -641,8 +424,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         self.child = child
         self.query_one(ChildSwitcher).select(child.id)
         self._show_who()
-        cached = self.store.get(AnnouncementList, "announcements", self._announcements_key())
-        self.announcements = cached.announcements if cached is not None else None
+        self.announcements = self._saved_announcements()
         self._show_list()
         self.refresh_bindings()
         self._load()
@@ -655,7 +437,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         def written(thread: Thread | None) -> None:
             if thread is None:
                 return
-            self.store.put("thread", thread.id, thread)
+            self.session.keep(reads.thread(thread.id), thread)
             self._current = THREAD + thread.id
             if self.threads is None:
                 self.threads = ThreadList(threads=[], unread_total=0)
