@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -119,7 +120,7 @@ class Sending:
         self.session_ended: list[ClientError] = []
         self._reported = asyncio.Event()
 
-    def _report(self, into: list, what: object) -> None:  # type: ignore[type-arg]
+    def _report(self, into: list[Any], what: Any) -> None:
         into.append(what)
         self._reported.set()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,9 +18,10 @@ from ediary_tui.domain.models import Change, ChildRef, Mark, MarkIn, Role, User
 from ediary_tui.server.settings import ServerSettings
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, transport_for
+from .conftest import SERVER, Wire, transport_for
 
 MONDAY = PINNED_TODAY - dt.timedelta(days=PINNED_TODAY.weekday())
+CHANGES = "/api/v1/changes"
 
 
 @pytest.fixture
@@ -129,76 +129,63 @@ class TestFollowing:
         assert follower.unread_messages == before + 1
 
     async def test_a_failed_poll_keeps_the_cursor(
-        self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
+        self,
+        client: DiaryClient,
+        cache: OfflineCache,
+        teacher: DiaryClient,
+        engine: AsyncEngine,
+        settings: ServerSettings,
     ) -> None:
         user = (await client.login("parent", "demo")).user
         follower = ChangeFollower(as_user(client, cache, user))
         await follower.poll()
         cursor = follower.cursor
         await give_mark(teacher, user.children[0].id)
-
-        def down(request: httpx.Request) -> httpx.Response:
-            raise httpx.ConnectError("no route", request=request)
-
-        offline = DiaryClient(SERVER, transport=httpx.MockTransport(down), backoff=0, retries=0)
-        with pytest.raises(ServerUnreachable):
-            await ChangeFollower(as_user(offline, cache, user)).poll()
+        down = Wire(transport_for(engine, settings))
+        down.down = True
+        async with DiaryClient(SERVER, transport=down, backoff=0, retries=0) as offline:
+            with pytest.raises(ServerUnreachable):
+                await ChangeFollower(as_user(offline, cache, user)).poll()
         assert follower.cursor == cursor
         assert [c.kind for c in await follower.poll()] == ["mark"]
 
 
 class TestPages:
-    async def test_a_full_page_is_followed_by_the_next_one(self, cache: OfflineCache) -> None:
+    """The server answers at most `changes_page` changes at a time: here two."""
+
+    @pytest.fixture(autouse=True)
+    def small_pages(self, settings: ServerSettings) -> None:
+        settings.changes_page = 2
+
+    async def test_a_full_page_is_followed_by_the_next_one(
+        self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient, wire: Wire
+    ) -> None:
         """A full page ends on its last change; the answer after it is the rest."""
-        pages = {
-            "10": {"cursor": "12", "changes": [self._mark("11"), self._mark("12")]},
-            "12": {"cursor": "20", "changes": [self._mark("13")]},
-        }
-        asked: list[str | None] = []
+        user = (await client.login("parent", "demo")).user
+        follower = ChangeFollower(as_user(client, cache, user))
+        await follower.poll()
+        cursor = follower.cursor
+        marks = [await give_mark(teacher, user.children[0].id, v) for v in (5, 4, 3)]
+        start = len(wire.served)
+        news = await follower.poll()
+        asked = [r.url.params.get("since") for r in wire.served[start:] if r.url.path == CHANGES]
+        # The second page starts after the first's last change. It ends on the newest
+        # change, which a full page does too, so one more (empty) answer says that was all.
+        assert asked == [cursor, news[1].id, news[2].id]
+        assert [(c.kind, c.entity_id) for c in news] == [("mark", m.id) for m in marks]
+        newest_first = [c.entity_id for c in ChangeFollower(as_user(client, cache, user)).news()]
+        assert newest_first == [m.id for m in reversed(marks)]
 
-        def handler(request: httpx.Request) -> httpx.Response:
-            if request.url.path.endswith("/threads"):
-                return httpx.Response(200, json={"threads": [], "unread_total": 0})
-            since = request.url.params.get("since")
-            asked.append(since)
-            return httpx.Response(200, json=pages[since or ""])
-
-        user = User(id="7", login="s", full_name="S", roles=[Role.STUDENT])
-        async with DiaryClient(SERVER, transport=httpx.MockTransport(handler)) as client:
-            cache.put(SERVER, "7", "changes", "", {"cursor": "10", "news": [], "unseen": 0})
-            news = await ChangeFollower(as_user(client, cache, user)).poll()
-        assert asked == ["10", "12"]
-        assert [c.id for c in news] == ["11", "12", "13"]
-        assert [c.id for c in ChangeFollower(as_user(client, cache, user)).news()] == [
-            "13",
-            "12",
-            "11",
-        ]
-
-    async def test_only_the_newest_are_kept(self, cache: OfflineCache) -> None:
-        def handler(request: httpx.Request) -> httpx.Response:
-            if request.url.path.endswith("/threads"):
-                return httpx.Response(200, json={"threads": [], "unread_total": 0})
-            marks = [self._mark(str(n)) for n in range(1, 6)]
-            return httpx.Response(200, json={"cursor": "99", "changes": marks})
-
-        user = User(id="7", login="s", full_name="S", roles=[Role.STUDENT])
-        async with DiaryClient(SERVER, transport=httpx.MockTransport(handler)) as client:
-            cache.put(SERVER, "7", "changes", "", {"cursor": "0", "news": [], "unseen": 0})
-            follower = ChangeFollower(as_user(client, cache, user), keep=3)
-            await follower.poll()
-        assert [c.id for c in follower.news()] == ["5", "4", "3"]
+    async def test_only_the_newest_are_kept(
+        self, client: DiaryClient, cache: OfflineCache, teacher: DiaryClient
+    ) -> None:
+        user = (await client.login("parent", "demo")).user
+        follower = ChangeFollower(as_user(client, cache, user), keep=3)
+        await follower.poll()
+        marks = [await give_mark(teacher, user.children[0].id, v) for v in (5, 4, 3, 2, 5)]
+        assert [c.entity_id for c in await follower.poll()] == [m.id for m in marks]
+        assert [c.entity_id for c in follower.news()] == [m.id for m in reversed(marks[2:])]
         assert follower.unseen == 3
-
-    @staticmethod
-    def _mark(id_: str) -> dict[str, object]:
-        return {
-            "id": id_,
-            "kind": "mark",
-            "at": "2026-11-25T15:00:00Z",
-            "student_id": "7",
-            "data": {"value": 5, "subject": "Algebra"},
-        }
 
 
 class TestWhatIsNews:
