@@ -42,6 +42,17 @@ def start_column(journal: Journal, today: dt.date, target_lesson: str | None) ->
     return given[-1] if given else 0
 
 
+def same_shape(shown: Journal, journal: Journal) -> bool:
+    """Whether `journal` is a fresh copy of the one shown (same period, students and lessons),
+    to be repainted in place rather than loaded anew."""
+    return (
+        (shown.class_id, shown.subject.id, shown.period.id)
+        == (journal.class_id, journal.subject.id, journal.period.id)
+        and [s.id for s in shown.students] == [s.id for s in journal.students]
+        and [le.id for le in shown.lessons] == [le.id for le in journal.lessons]
+    )
+
+
 def load(grid: JournalGrid, state: JournalState, today: dt.date, start: int) -> None:
     """Another journal: every row, column and cell anew, the cursor on column `start`."""
     journal = state.journal

@@ -56,6 +56,14 @@ async def choose(
     return None
 
 
+def answers(asked: Wanted, journal: Journal) -> bool:
+    """Whether `journal` is the one asked for (the current period: whichever it is)."""
+    class_id, subject_id, period_id = asked
+    return (journal.class_id, journal.subject.id) == (class_id, subject_id) and (
+        period_id in (None, journal.period.id)
+    )
+
+
 class JournalLoaded(Message):
     """A journal to paint: the saved copy (`fresh` False) or the server's answer."""
 

@@ -47,7 +47,13 @@ from ediary_tui.screens.events import session_message
 from ediary_tui.screens.journal import grid_paint
 from ediary_tui.screens.journal.details import CellDetails
 from ediary_tui.screens.journal.keys import JOURNAL_KEYS
-from ediary_tui.screens.journal.loading import JournalFailed, JournalLoaded, Wanted, choose
+from ediary_tui.screens.journal.loading import (
+    JournalFailed,
+    JournalLoaded,
+    Wanted,
+    answers,
+    choose,
+)
 from ediary_tui.screens.journal.palette import JournalCommands, PaletteEntry, journal_entries
 from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.screens.journal.sending import (
@@ -219,7 +225,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
             self._show_banner()
             if self.state is None:
                 self.problem = _("journal.not_saved")
-            elif not self._is_current(*event.asked):
+            elif not answers(event.asked, self.state.journal):
                 # Another journal, never loaded: stay on the one shown, and say why.
                 j = self.state.journal
                 self.wanted = (j.class_id, j.subject.id, j.period.id)
@@ -235,28 +241,10 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     def _loaded(self, event: JournalLoaded) -> None:
         if event.fresh:
             self._show_banner()
-            if not self._wants(event.journal):
+            if self.wanted is None or not answers(self.wanted, event.journal):
                 return
             self.fetched_at = self.clock()
         self._show_journal(event.journal)
-
-    def _wants(self, journal: Journal) -> bool:
-        """Whether `journal` is the one asked for (the default period: whichever it is)."""
-        if self.wanted is None:
-            return False
-        class_id, subject_id, period_id = self.wanted
-        return (journal.class_id, journal.subject.id) == (class_id, subject_id) and (
-            period_id in (None, journal.period.id)
-        )
-
-    def _is_current(self, class_id: str, subject_id: str, period_id: str | None) -> bool:
-        if self.state is None:
-            return False
-        j = self.state.journal
-        return (j.class_id, j.subject.id) == (class_id, subject_id) and period_id in (
-            None,
-            j.period.id,
-        )
 
     def _show_journal(self, journal: Journal) -> None:
         """Paint a journal: in place if it is the one shown, anew if another."""
@@ -265,7 +253,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         self.problem = None
         state = self.state
         shown = (journal.class_id, journal.subject.id, journal.period.id)
-        if state is not None and _same_shape(state.journal, journal):
+        if state is not None and grid_paint.same_shape(state.journal, journal):
             state.replace(journal)
             sheet.repaint(state)
             self.query_one(JournalTopBar).show_journal(journal)
@@ -475,13 +463,3 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         if action in ("announce", "message_family", "credentials"):
             return self.state is not None
         return True
-
-
-def _same_shape(shown: Journal, journal: Journal) -> bool:
-    """Whether `journal` is a fresh copy of the one shown: same period, students, lessons."""
-    return (
-        (shown.class_id, shown.subject.id, shown.period.id)
-        == (journal.class_id, journal.subject.id, journal.period.id)
-        and [s.id for s in shown.students] == [s.id for s in journal.students]
-        and [le.id for le in shown.lessons] == [le.id for le in journal.lessons]
-    )
