@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,27 @@ def _tool(name: str) -> str:
     return found
 
 
+def session_internals(folder: Path) -> list[str]:
+    """Where code under `folder` reaches past the session for its cache or HTTP client
+    (`session.cache`, `self.session.client`), as "path:line"."""
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Attribute) and node.attr in ("cache", "client")):
+                continue
+            owner = node.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if name == "session":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
 class TestHouseRules:
+    def test_screens_and_widgets_never_reach_past_the_session(self) -> None:
+        """The import contracts say what they may import; this, what they may not touch."""
+        assert session_internals(ROOT / "ediary_tui" / "screens") == []
+        assert session_internals(ROOT / "ediary_tui" / "widgets") == []
+
     def test_import_contracts_of_architecture_md_hold(self) -> None:
         result = subprocess.run(
             [_tool("lint-imports"), "--no-cache"],
