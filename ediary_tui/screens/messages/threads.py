@@ -26,8 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Footer, OptionList
 
 from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError, ServerUnreachable
@@ -36,7 +35,6 @@ from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import (
     Announcement,
     Change,
-    ChildRef,
     Role,
     Thread,
     ThreadList,
@@ -44,6 +42,7 @@ from ediary_tui.domain.models import (
     User,
 )
 from ediary_tui.i18n import _, error_message
+from ediary_tui.screens.diary.child_screen import ChildScreen
 from ediary_tui.screens.events import session_message
 from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
 from ediary_tui.screens.messages.items import (
@@ -56,24 +55,20 @@ from ediary_tui.screens.messages.items import (
 )
 from ediary_tui.screens.messages.reader import Reader, ReplyPane
 from ediary_tui.widgets.banner import Banner
-from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
-from ediary_tui.widgets.keys import LocalisedKeys, key
+from ediary_tui.widgets.keys import key
 
 Clock = Callable[[], dt.datetime]
 
 OPEN_DELAY = 0.3  # s a conversation stays highlighted before it is fetched (and so read)
 
 
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
-
-
 # --- the screen ----------------------------------------------------------------------------
 
 
-class MessagesScreen(LocalisedKeys, Screen[None]):
+class MessagesScreen(ChildScreen):
     """Conversations with teachers and the announcements of the chosen child."""
 
+    TITLE_KEY = "messages.title"
     CSS_PATH = "messages.tcss"
     AUTO_FOCUS = "#items"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
@@ -105,18 +100,14 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         thread_id: str | None = None,
         announcement_id: str | None = None,
     ) -> None:
-        super().__init__()
-        self.session = session
-        self.user = user
-        self.today = today
-        self.clock: Clock = clock or _local_now
-        self.times = Times(today, self.clock)
         ids = [c.id for c in user.children]
-        self.child: ChildRef | None = (
+        child = (
             user.children[ids.index(student_id)]
             if student_id in ids
             else (user.children[0] if user.children else None)
         )
+        super().__init__(session, user, today=today, clock=clock, child=child)
+        self.times = Times(today, self.clock)
         self.threads: ThreadList | None = None
         self.announcements: list[Announcement] | None = None
         self.thread: Thread | None = None
@@ -130,11 +121,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         self._fetched: dt.datetime | None = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="topbar"):
-            yield Label(_("messages.title"), id="title")
-            yield Label(id="who", markup=False)
-            yield ChildSwitcher(id="children")
-            yield Label(id="freshness", markup=False)
+        yield from self.compose_top()
         yield Banner(id="banner")
         with Horizontal(id="panes"):
             yield ItemList(id="items")
@@ -142,15 +129,13 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
-        switcher = self.query_one(ChildSwitcher)
-        switcher.display = len(self.user.children) > 1
-        await switcher.set_children(self.user.children, self.child.id if self.child else None)
-        self._show_who()
+        await self.show_user()
+        self.painting = True
         threads = self.session.saved(reads.threads())
         self.threads = threads.value if threads is not None else None
         self.announcements = self._saved_announcements()
         self._show_list()
-        self._show_freshness(_("week.from_cache") if self.threads else _("messages.loading"))
+        self.show_freshness(_("week.from_cache") if self.threads else _("messages.loading"))
         self._show_offline()
         self._load()
         if isinstance(self.app, AppEvents):
@@ -170,16 +155,6 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
 
     def _child_id(self) -> str | None:
         return self.child.id if self.child is not None else None
-
-    def _show_who(self) -> None:
-        who = self.query_one("#who", Label)
-        child = self.child
-        who.display = child is not None and len(self.user.children) <= 1
-        if child is not None:
-            who.update(Content(f"{short_name(child.full_name)}, {child.class_name}"))
-
-    def _show_freshness(self, text: str) -> None:
-        self.query_one("#freshness", Label).update(Content(text))
 
     def _show_offline(self) -> None:
         banner = self.query_one(Banner)
@@ -258,7 +233,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         elif isinstance(exc, ServerUnreachable):
             self._show_offline()
             saved = self._fetched is not None or self.threads is not None
-            self._show_freshness(_("week.from_cache") if saved else "")
+            self.show_freshness(_("week.from_cache") if saved else "")
         else:
             self.notify(error_message(exc.code, exc.message), severity="error")
 
@@ -279,7 +254,7 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         announcements = found.value.announcements
         self._fetched = self.clock()
         self._show_offline()
-        self._show_freshness(_("week.updated", time=f"{self._fetched:%H:%M}"))
+        self.show_freshness(_("week.updated", time=f"{self._fetched:%H:%M}"))
         if threads != self.threads or announcements != self.announcements:
             self.threads, self.announcements = threads, announcements
             self._show_list()
@@ -382,13 +357,11 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_child":
-            return len(self.user.children) > 1
         if action == "new_thread":
             return self._may_start()
         if action == "reply":
             return self.thread is not None or None
-        return True
+        return super().check_action(action, parameters)
 
     def action_back(self) -> None:
         """Out of the reply box first, then back to the diary."""
@@ -405,25 +378,11 @@ class MessagesScreen(LocalisedKeys, Screen[None]):
         self.query_one(ItemList).to_announcements()
 
     def action_refresh(self) -> None:
-        self._show_freshness(_("week.refreshing"))
+        self.show_freshness(_("week.refreshing"))
         self._load()
 
-    def action_switch_child(self) -> None:
-        children = self.user.children
-        if len(children) > 1 and self.child is not None:
-            ids = [c.id for c in children]
-            self._select_child(children[(ids.index(self.child.id) + 1) % len(children)])
-
-    @on(ChildSwitcher.Changed)
-    def _child_clicked(self, event: ChildSwitcher.Changed) -> None:
-        event.stop()
-        self._select_child(event.child)
-
-    def _select_child(self, child: ChildRef) -> None:
+    def show_child(self) -> None:
         """Another child: their announcements (the conversations are all shown anyway)."""
-        self.child = child
-        self.query_one(ChildSwitcher).select(child.id)
-        self._show_who()
         self.announcements = self._saved_announcements()
         self._show_list()
         self.refresh_bindings()
