@@ -18,7 +18,7 @@ from ediary_tui.server import schema as s
 from tests.server.test_journal import class_id
 from tests.server.test_week import rows
 
-from .conftest import new_app, new_session
+from .conftest import new_app, new_session, settled
 from .test_absence import LostAnswer as LostNotice
 from .test_absence import error, open_form, open_notices, type_in
 from .test_homework import notifications
@@ -31,7 +31,6 @@ from .test_journal_class import (
     text_of,
     write_announcement,
 )
-from .test_login import until
 
 DECEMBER_7 = dt.date(2026, 12, 7)
 
@@ -48,10 +47,11 @@ async def test_an_announcement_edited_after_it_was_posted_says_it_went_as_first_
         modal = await opened(pilot, AnnouncementModal)
         await write_announcement(modal, "Museum trip", "Bring 300 roubles.")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "Not sent" in text_of(modal, "#status"))
+        await settled(pilot)
+        assert "Not sent" in text_of(modal, "#status")
         await write_announcement(modal, "Museum trip", "Bring 350 roubles.")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: bool(app.answers))
+        await settled(pilot)
         said = notifications(app)
     assert app.answers == [None]
     assert any("before your last edit" in n for n in said), said
@@ -72,14 +72,17 @@ async def test_a_notice_edited_after_it_was_given_says_so_and_may_go_as_a_new_on
         await type_in(pilot, form, **{"from": "2026-12-07", "to": "2026-12-08"})
         transport.lose_next_post = True
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: error(form, "form").startswith("Not sent: no connection"))
+        await settled(pilot)
+        assert error(form, "form").startswith("Not sent: no connection")
         await type_in(pilot, form, **{"to": "2026-12-09"})
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: "before your last edit" in error(form, "form"))
+        await settled(pilot)
+        assert "before your last edit" in error(form, "form")
         assert transport.keys[0] == transport.keys[1]
         # Sent again, the edited notice has a key of its own: the school says it overlaps.
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: bool(error(form, "dates")))
+        await settled(pilot)
+        assert error(form, "dates")
         assert len(set(transport.keys)) == 2
     n = s.absence_notices
     given = await rows(

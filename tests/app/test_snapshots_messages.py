@@ -26,8 +26,8 @@ from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.week_grid import WeekView
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, LazySchool, new_app, new_session
-from .test_login import log_in, until
+from .conftest import SERVER, LazySchool, new_app, new_session, settled
+from .test_login import log_in
 from .test_messages import Switch
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -50,21 +50,22 @@ async def in_diary(pilot: Pilot[Any], login: str) -> WeekScreen:
             isinstance(screen, WeekScreen)
             and screen.week is not None
             and "18:00" in str(screen.query_one("#freshness", Static).render())
-            and app.follower is not None
             and app.follower.unread_messages is not None
         )
 
-    await until(pilot, ready)
+    await settled(pilot)
+    assert ready()
     assert isinstance(app.screen, WeekScreen)
     return app.screen
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """No toasts, no blinking cursor: the picture is the screen's alone."""
+    """Nothing left to answer, no toasts, no blinking cursor: the picture is the screen's alone."""
+    await settled(pilot)
     pilot.app.clear_notifications()
     for box in pilot.app.screen.query(ReplyBox):
         box.cursor_blink = False
-    await pilot.pause(0.3)
+    await pilot.pause()
 
 
 def messages_of(login: str, *then: str) -> RunBefore:
@@ -83,7 +84,8 @@ def messages_of(login: str, *then: str) -> RunBefore:
                 and (screen.thread is not None or not screen.threads or not screen.threads.threads)
             )
 
-        await until(pilot, shown)
+        await settled(pilot)
+        assert shown()
         if then:
             await pilot.press(*then)
         await settle(pilot)
@@ -132,10 +134,10 @@ class TestMessagesScreen:
             switch.off = True
             await pilot.press("r", *"Thank you", "enter")
             screen = pilot.app.screen
-            await until(
-                pilot, lambda: "Not sent" in str(screen.query_one("#reply-status").render())
-            )
             await settle(pilot)
+            assert str(screen.query_one("#reply-status").render()) == (
+                "Not sent: no connection to the server. Your text is kept here; Enter tries again."
+            )
 
         assert snap_compare(app_on(switch), terminal_size=(80, 24), run_before=run_before)
 
@@ -149,7 +151,8 @@ class TestNewThread:
             await messages_of("parent", "n")(pilot)
             modal = pilot.app.screen
             assert isinstance(modal, NewThreadModal)
-            await until(pilot, lambda: modal.query_one("#teachers", OptionList).option_count > 0)
+            await settled(pilot)
+            assert modal.query_one("#teachers", OptionList).option_count > 0
             await pilot.press("down", "down", "tab", *"Trip", "enter", *"May she go")
             await settle(pilot)
 
@@ -190,8 +193,8 @@ class TestWhatsNew:
                 await teacher.reply(thread.id, "Thursday after the sixth lesson.")
             await app.follow_changes().wait()
             await pilot.press("w")
-            await until(pilot, lambda: isinstance(app.screen, WhatsNewScreen))
             await settle(pilot)
+            assert isinstance(app.screen, WhatsNewScreen)
 
         assert snap_compare(app_on(school), terminal_size=size, run_before=run_before)
 
@@ -219,7 +222,7 @@ class TestWhatsNew:
                     MarkIn(student_id=week.user.id, lesson_id=lesson.id, value=4)
                 )
             await app.follow_changes().wait()
-            await until(pilot, lambda: bool(week.query_one(WeekView).new))
             await settle(pilot)
+            assert week.query_one(WeekView).new
 
         assert snap_compare(app_on(school), terminal_size=(80, 24), run_before=run_before)

@@ -26,7 +26,7 @@ from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.week_grid import WeekView, mark_key
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER
+from .conftest import SERVER, settled
 from .test_login import until
 from .test_messages import diary
 
@@ -121,7 +121,8 @@ class TestFollowing:
             assert "18:00" in lines[0]  # when it arrived, on the app's clock
             details = str(screen.query_one("#details", Static).render())
             assert "Enter opens the week of" in details
-            await until(pilot, lambda: app.follower is not None and app.follower.unseen == 0)
+            await settled(pilot)
+            assert app.follower.unseen == 0
             assert "whats_new" not in footer_words(week)
             await pilot.press("enter")
             assert app.screen is week
@@ -143,7 +144,8 @@ class TestFollowing:
             mark = await post_mark(teacher_api, teacher, week.child.id)
             await poll(app, pilot)
             grid = week.query_one(WeekView)
-            await until(pilot, lambda: any(key.startswith(f"{mark['id']}@") for key in grid.new))
+            await settled(pilot)
+            assert any(key.startswith(f"{mark['id']}@") for key in grid.new)
             assert week.week is not None
             marks = [m for d in week.week.days for lesson in d.lessons for m in lesson.marks]
             assert mark_key(next(m for m in marks if m.id == mark["id"])) in grid.new
@@ -176,10 +178,11 @@ class TestFollowing:
             assert isinstance(screen, WhatsNewScreen)
             mark = await post_mark(teacher_api, teacher, week.child.id)
             await poll(app, pilot)
-            await until(pilot, lambda: bool(screen.query_one(NewsList).display))
+            await settled(pilot)
+            assert screen.query_one(NewsList).display
             assert f"New mark 5 in {mark['subject']}" in news_lines(screen)[0]
             assert str(screen.query_one("#count", Static).render()) == "1 new"
-            assert app.follower is not None and app.follower.unseen == 0  # seen: it is on screen
+            assert app.follower.unseen == 0  # seen: it is on screen
 
     async def test_what_arrived_while_the_app_was_closed_is_told_at_the_next_start(
         self,
@@ -195,7 +198,9 @@ class TestFollowing:
         mark = await post_mark(teacher_api, teacher, child.id)
         again = start()
         async with again.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: notified(again, f"New mark 5 in {mark['subject']}"))
+            await until(pilot, lambda: again.session.user is not None)  # the session resumed
+            await settled(pilot)
+            assert notified(again, f"New mark 5 in {mark['subject']}")
             # A parent of two is told whose mark it is.
             first_name = child.full_name.split()[1]
             assert notified(again, f"{first_name}: New mark 5")
@@ -237,7 +242,7 @@ class TestFollowing:
             await pilot.press("enter")
             messages = app.screen
             assert isinstance(messages, MessagesScreen)
-            await until(pilot, lambda: messages.thread is not None)
+            await settled(pilot)
             assert messages.thread is not None and messages.thread.id == thread.id
             await pilot.press("escape")
             assert app.screen is screen
