@@ -9,6 +9,7 @@ the world: a transport that cannot connect while the server is "down".
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,7 +23,7 @@ from textual.pilot import Pilot
 import ediary_tui.app
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
-from ediary_tui.client.journal_sync import OutboxSender
+from ediary_tui.client.journal_sync import OutboxSender, SendState
 from ediary_tui.client.session import DiarySession
 from ediary_tui.context import AppContext
 from ediary_tui.screens.journal.screen import JournalScreen
@@ -30,7 +31,6 @@ from ediary_tui.widgets.journal_grid import JournalGrid
 from tests.conftest import PINNED_TODAY
 
 from .conftest import new_session, pinned_clock
-from .test_login import until
 
 
 class Outage(httpx.AsyncBaseTransport):
@@ -127,29 +127,52 @@ def grid_of(app: EdiaryApp) -> JournalGrid:
     return journal_of(app).query_one(JournalGrid)
 
 
-async def loaded(pilot: Pilot[Any]) -> JournalScreen:
-    """Wait until the journal is on screen, fresh from the server."""
+async def journal_settled(pilot: Pilot[Any]) -> None:
+    """Until the app has done what it set off, as `settled` in conftest, but for the
+    outbox's sender, which works for as long as the journal is open: the journal's workers
+    (choosing, fetching, picking), then the messages they posted, painted."""
     app = pilot.app
-    assert isinstance(app, EdiaryApp)
+    await pilot.pause()
+    while busy := [w for w in app.workers if not w.is_finished and w.group != "outbox"]:
+        await app.workers.wait_for_complete(busy)
+        await pilot.pause()
 
-    def fresh() -> bool:
-        screen = next((s for s in app.screen_stack if isinstance(s, JournalScreen)), None)
-        return screen is not None and screen.state is not None and screen.fetched_at is not None
 
-    await until(pilot, fresh)
-    return journal_of(app)
+async def loaded(pilot: Pilot[Any]) -> JournalScreen:
+    """The journal on screen, fresh from the server, once its workers are done."""
+    await journal_settled(pilot)
+    screen = journal_of(pilot.app)
+    assert screen.state is not None and screen.fetched_at is not None
+    return screen
 
 
 async def showing(pilot: Pilot[Any], screen: JournalScreen, class_id: str, subject_id: str) -> None:
-    """Wait until `screen` shows the server's copy of that class's journal in that subject."""
-    await until(
-        pilot,
-        lambda: (
-            screen.state is not None
-            and (screen.state.class_id, screen.state.subject_id) == (class_id, subject_id)
-            and screen.fetched_at is not None
-        ),
-    )
+    """`screen` shows the server's copy of that class's journal in that subject."""
+    await journal_settled(pilot)
+    assert screen.state is not None and screen.fetched_at is not None
+    assert (screen.state.class_id, screen.state.subject_id) == (class_id, subject_id)
+
+
+async def reported(
+    pilot: Pilot[Any], screen: JournalScreen, condition: Callable[[SendState], bool]
+) -> None:
+    """Until the sender reports a state (`send_state`) for which `condition` holds, painted."""
+    done = asyncio.Event()
+
+    def report(state: SendState) -> None:
+        if condition(state):
+            done.set()
+
+    screen.watch(screen, "send_state", report)
+    async with asyncio.timeout(10):
+        await done.wait()
+    await pilot.pause()
+
+
+async def all_sent(pilot: Pilot[Any], screen: JournalScreen) -> None:
+    """Until the sender reports the outbox empty and the server's answers are painted."""
+    await reported(pilot, screen, lambda state: state.pending == 0 and screen.unsent == 0)
+    assert screen.state is not None and screen.state.pending_count == 0
 
 
 async def teacher_api(transport: httpx.AsyncBaseTransport) -> DiaryClient:

@@ -38,11 +38,14 @@ from tests.conftest import PINNED_TODAY
 from .conftest import MOSCOW, SERVER, LazySchool, new_session, pinned_clock
 from .journal_fixtures import (
     Outage,
+    all_sent,
     grid_of,
     journal_app,
     journal_of,
+    journal_settled,
     loaded,
     logged_in,
+    reported,
     showing,
     teacher_api,
     told,
@@ -78,13 +81,6 @@ def cursor(screen: JournalScreen) -> tuple[str, str]:
 
 def shown(screen: JournalScreen, student: str, lesson: str) -> str:
     return grid_of(screen.app).cell(student, lesson).plain  # type: ignore[arg-type]
-
-
-async def all_sent(pilot: Pilot[Any], screen: JournalScreen) -> None:
-    await until(
-        pilot,
-        lambda: screen.unsent == 0 and screen.state is not None and screen.state.pending_count == 0,
-    )
 
 
 def marks_in(journal: Journal, student: str, lesson: str) -> list[Mark]:
@@ -221,7 +217,7 @@ class TestOpening:
             assert screen.state is not None
             before = (screen.state.class_id, screen.state.subject_id)
             await pilot.press("c")
-            await until(pilot, lambda: isinstance(app.screen, JournalPicker))
+            await journal_settled(pilot)
             assert isinstance(app.screen, JournalPicker)
             options = app.screen.query_one(OptionList)
             wanted = next(t for t in screen.user.teaching if (t.class_id, t.subject_id) != before)
@@ -239,24 +235,14 @@ class TestOpening:
             current = screen.state.journal.period
             assert current.name == "2nd quarter"
             await pilot.press("left_square_bracket")
-            await until(
-                pilot,
-                lambda: (
-                    screen.state is not None
-                    and screen.state.journal.period.number == current.number - 1
-                    and screen.fetched_at is not None
-                ),
-            )
+            await journal_settled(pilot)
+            assert screen.state is not None and screen.fetched_at is not None
+            assert screen.state.journal.period.number == current.number - 1
             assert periods[current.number - 2].name in text(screen, "#what")
             await pilot.press("right_square_bracket")
-            await until(
-                pilot,
-                lambda: (
-                    screen.state is not None
-                    and screen.state.journal.period.id == current.id
-                    and screen.fetched_at is not None
-                ),
-            )
+            await journal_settled(pilot)
+            assert screen.state is not None and screen.fetched_at is not None
+            assert screen.state.journal.period.id == current.id
 
     async def test_a_class_the_teacher_does_not_teach_says_so(
         self, outage: Outage, engine: AsyncEngine, api: DiaryClient
@@ -276,7 +262,8 @@ class TestOpening:
         app = await open_journal(outage, class_id=str(row.class_id), subject_id=str(row.subject_id))
         async with app.run_test(size=SIZE) as pilot:
             screen = journal_of(app)
-            await until(pilot, lambda: screen.query_one("#empty").display)
+            await journal_settled(pilot)
+            assert screen.query_one("#empty").display
             message = text(screen, "#empty")
             assert "not yours to see" in message and "you do not teach this subject" in message
             assert "c chooses" in message
@@ -364,7 +351,10 @@ class TestKeys:
             shown_period = screen.state.journal.period.id
             outage.down = True
             await pilot.press("left_square_bracket")
-            await until(pilot, lambda: any("never loaded" in text for text in told(app)))
+            await journal_settled(pilot)
+            assert told(app) == [
+                "This journal was never loaded, and the server cannot be reached now."
+            ]
             assert screen.state is not None and screen.state.journal.period.id == shown_period
             assert screen.query_one("#grid").display
 
@@ -588,7 +578,7 @@ class TestEntry:
             body = "\n".join(str(w.render()) for w in details.query(Static))
             assert form in body
             history = details.query_one("#history", Static)
-            await until(pilot, lambda: "put 3" in str(history.render()))
+            await journal_settled(pilot)
             assert f"25 November, 18:00 · {screen.user.full_name}: put 3" in str(history.render())
             await pilot.press("escape")
             assert app.screen is screen
@@ -625,7 +615,8 @@ class TestNeverLose:
                 await pilot.press(key)
             for st, key in zip(students, "543", strict=False):
                 assert shown(screen, st, lesson_id).endswith(f"{key}·")  # unsent
-            await until(pilot, lambda: "offline — 3 unsent" in text(screen, "#sync"))
+            await reported(pilot, screen, lambda state: state.offline and state.pending == 3)
+            assert text(screen, "#sync") == "offline — 3 unsent"
             assert "No connection" in text(screen, "#banner")
             await pilot.press("q")  # asks first: three marks are not on the server
             assert isinstance(app.screen, ConfirmModal)
@@ -636,10 +627,12 @@ class TestNeverLose:
         again = journal_app(await _resumed(outage))
         async with again.run_test(size=SIZE) as pilot:
             screen = journal_of(again)
-            await until(pilot, lambda: screen.state is not None)
+            await journal_settled(pilot)
+            assert screen.state is not None
             for st, key in zip(students, "543", strict=False):
                 assert shown(screen, st, lesson_id).endswith(f"{key}·")
-            await until(pilot, lambda: "offline — 3 unsent" in text(screen, "#sync"))
+            await reported(pilot, screen, lambda state: state.offline and state.pending == 3)
+            assert text(screen, "#sync") == "offline — 3 unsent"
             outage.down = False  # the server is back
             await pilot.press("r")
             await all_sent(pilot, screen)
@@ -694,7 +687,8 @@ class TestNeverLose:
                     .values(closed=True)
                 )
             await pilot.press("5")
-            await until(pilot, lambda: "5!" in shown(screen, student, lesson_id))
+            await all_sent(pilot, screen)
+            assert shown(screen, student, lesson_id).endswith("5!")
             await pilot.press("up")
             details = text(screen, "#details")
             assert "Refused by the server" in details and "closed" in details
@@ -786,18 +780,14 @@ class TestJournalLooks:
         async def maths(pilot: Pilot[Any]) -> None:
             await settled(pilot)
             await pilot.press("c")
-            await until(pilot, lambda: isinstance(pilot.app.screen, JournalPicker))
+            await journal_settled(pilot)
+            assert isinstance(pilot.app.screen, JournalPicker)
             pilot.app.screen.query_one(OptionList).highlighted = 0  # the first class taught
             await pilot.press("enter")
             screen = journal_of(pilot.app)
-            await until(
-                pilot,
-                lambda: (
-                    screen.state is not None
-                    and screen.state.journal.subject.name == "Математика"
-                    and screen.fetched_at is not None
-                ),
-            )
+            await journal_settled(pilot)
+            assert screen.state is not None and screen.fetched_at is not None
+            assert screen.state.journal.subject.name == "Математика"
             grid = grid_of(pilot.app)  # scrolled to today's lesson once laid out
             await until(pilot, lambda: grid.show_horizontal_scrollbar and grid.scroll_offset.x > 0)
             # A scroll forced before the scrollbars are shown can leave the exported thumb at 0
@@ -822,8 +812,8 @@ class TestJournalLooks:
             transport.handle_async_request = _refuse_to_connect  # type: ignore[method-assign]
             await pilot.press("5", "4", "n", "full_stop", "enter")
             screen = journal_of(pilot.app)
-            await until(pilot, lambda: "offline — 4 unsent" in text(screen, "#sync"))
-            await pilot.pause(0.2)
+            await reported(pilot, screen, lambda state: state.offline and state.pending == 4)
+            assert text(screen, "#sync") == "offline — 4 unsent"
 
         assert snap_compare(
             journal_on(school_copy), terminal_size=(80, 24), run_before=offline_entries

@@ -21,8 +21,16 @@ from ediary_tui.screens.journal.screen import JournalScreen
 from ediary_tui.widgets.dialogs import ConfirmModal
 
 from .conftest import new_session
-from .journal_fixtures import Outage, journal_app, loaded, logged_in, teacher_api, told
-from .test_login import until
+from .journal_fixtures import (
+    Outage,
+    all_sent,
+    journal_app,
+    journal_settled,
+    loaded,
+    logged_in,
+    teacher_api,
+    told,
+)
 
 SIZE = (80, 24)
 
@@ -56,13 +64,8 @@ async def on_server(api: DiaryClient, screen: JournalScreen, lesson_id: str) -> 
     return next(le for le in fresh.lessons if le.id == lesson_id)
 
 
-async def sent(pilot: Pilot[Any], screen: JournalScreen) -> None:
-    await until(pilot, lambda: screen.unsent == 0)
-
-
 async def open_form(pilot: Pilot[Any]) -> LessonForm:
     await pilot.press("h")
-    await until(pilot, lambda: isinstance(pilot.app.screen, LessonForm))
     form = pilot.app.screen
     assert isinstance(form, LessonForm)
     return form
@@ -83,13 +86,15 @@ async def revise_removed_homework(
     lesson = lesson_at_cursor(screen)
     hw = await api.add_homework(lesson.id, HomeworkIn(text="to be revised"))
     await pilot.press("r")
-    await until(pilot, lambda: any(h.id == hw.id for h in lesson_at_cursor(screen).homework))
+    await journal_settled(pilot)
+    assert hw.id in [h.id for h in lesson_at_cursor(screen).homework]
     form = await open_form(pilot)
     area = next(a for a in form.query(TextArea) if a.text == "to be revised")
     area.text = revised
     await api.delete_homework(hw.id)  # someone else was quicker
     await pilot.press("ctrl+s")
-    await until(pilot, lambda: "refused" in details(screen))
+    await all_sent(pilot, screen)
+    assert "refused" in details(screen)
     return lesson, hw
 
 
@@ -107,10 +112,10 @@ class TestLessonForm:
             fill(form, topic="Дроби: сложение", new_homework="№ 12, 14 на с. 40")
             form.query(Checkbox).last().value = False  # optional
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: app.screen is screen)
+            assert app.screen is screen
             line = details(screen)
             assert "topic: Дроби: сложение" in line and "HW: № 12, 14 на с. 40" in line
-            await sent(pilot, screen)
+            await all_sent(pilot, screen)
             assert "not sent yet" not in details(screen)
             after = await on_server(api, screen, lesson.id)
             assert after.topic == "Дроби: сложение"
@@ -126,14 +131,15 @@ class TestLessonForm:
             await api.add_homework(lesson.id, HomeworkIn(text="first"))
             await api.add_homework(lesson.id, HomeworkIn(text="second"))
             await pilot.press("r")
-            await until(pilot, lambda: len(lesson_at_cursor(screen).homework) >= 2)
+            await journal_settled(pilot)
+            assert len(lesson_at_cursor(screen).homework) == len(lesson.homework) + 2
             form = await open_form(pilot)
             areas = list(form.query(TextArea))
             texts = [a.text for a in areas]
             areas[texts.index("first")].text = "first, revised"
             areas[texts.index("second")].text = ""  # emptied: removed
             await pilot.press("ctrl+s")
-            await sent(pilot, screen)
+            await all_sent(pilot, screen)
             after = [h.text for h in (await on_server(api, screen, lesson.id)).homework]
             assert "first, revised" in after and "second" not in after and "first" not in after
 
@@ -173,7 +179,7 @@ class TestLessonForm:
             form = await open_form(pilot)
             fill(form, topic="Тема без сети", new_homework="Выучить правило")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: app.screen is screen)
+            assert app.screen is screen
             assert "lesson edits not sent yet" in details(screen)
             assert screen.unsent == 2
         # The app is gone; the next start, with the server back, sends both once.
@@ -181,7 +187,7 @@ class TestLessonForm:
         again = journal_app(new_session(outage))
         async with again.run_test(size=SIZE) as pilot:
             screen = await loaded(pilot)
-            await sent(pilot, screen)
+            await all_sent(pilot, screen)
         after = await on_server(api, screen, lesson.id)
         assert after.topic == "Тема без сети"
         assert [h.text for h in after.homework].count("Выучить правило") == 1
@@ -216,14 +222,13 @@ class TestLessonForm:
                 pilot, screen, api, "revised, but it was removed"
             )
             await pilot.press("r")  # the server's lesson no longer has that homework
-            await until(
-                pilot, lambda: all(h.id != hw.id for h in lesson_at_cursor(screen).homework)
-            )
+            await journal_settled(pilot)
+            assert hw.id not in [h.id for h in lesson_at_cursor(screen).homework]
             form = await open_form(pilot)
             texts = [a.text for a in form.query(TextArea)]
             assert "revised, but it was removed" in texts  # still there to save
             await pilot.press("ctrl+s")
-            await sent(pilot, screen)
+            await all_sent(pilot, screen)
             assert screen.sync.refused() == []
         after = [h.text for h in (await on_server(api, screen, lesson.id)).homework]
         assert after.count("revised, but it was removed") == 1

@@ -21,8 +21,15 @@ from ediary_tui.screens.journal.screen import JournalScreen, period_name
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.journal_grid import JournalGrid
 
-from .conftest import new_app, new_session
-from .journal_fixtures import Outage, loaded, showing
+from .conftest import new_app, new_session, settled
+from .journal_fixtures import (
+    Outage,
+    all_sent,
+    journal_settled,
+    loaded,
+    reported,
+    showing,
+)
 from .test_login import log_in, until
 
 SIZE = (100, 30)
@@ -41,8 +48,8 @@ class TestLanding:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, login, "demo")
-            await until(pilot, lambda: isinstance(app.screen, JournalScreen))
             screen = await loaded(pilot)
+            assert app.screen is screen
             assert screen.state is not None
             assert screen.state.journal.students, "a class with students is shown"
             assert not app.query("WeekScreen")
@@ -54,7 +61,8 @@ class TestLanding:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, login, "demo")
-            await until(pilot, lambda: isinstance(app.screen, WeekScreen))
+            await settled(pilot)
+            assert isinstance(app.screen, WeekScreen)
             assert not any(isinstance(s, JournalScreen) for s in app.screen_stack)
 
     async def test_a_remembered_teacher_starts_on_the_journal_and_resumes(
@@ -79,7 +87,8 @@ class TestLanding:
             await log_in(pilot, "teacher", "demo")
             await loaded(pilot)
             await app.run_action("logout")
-            await until(pilot, lambda: isinstance(app.screen, LoginScreen))
+            await journal_settled(pilot)
+            assert isinstance(app.screen, LoginScreen)
             assert app.session.cached_user() is None
 
 
@@ -89,7 +98,8 @@ class TestQuitting:
         screen = await loaded(pilot)
         outage.down = True
         await pilot.press("4")
-        await until(pilot, lambda: screen.unsent == 1)
+        await reported(pilot, screen, lambda state: state.offline and state.pending == 1)
+        assert screen.unsent == 1
         return screen
 
     async def test_ctrl_q_with_unsent_entries_asks_and_no_keeps_them(
@@ -101,7 +111,7 @@ class TestQuitting:
             screen = await self._journal_with_unsent(outage, pilot)
             monkeypatch.setattr(app, "exit", lambda *a, **kw: exits.append(a))
             await pilot.press("ctrl+q")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            assert isinstance(app.screen, ConfirmModal)
             question = str(app.screen.query_one("#question").render())
             assert "Entries not on the server yet: 1." in question
             await pilot.press("ctrl+q")  # asked once, not a pile of questions
@@ -109,7 +119,7 @@ class TestQuitting:
             await pilot.press("escape")
             assert app.screen is screen and exits == []
             await pilot.press("ctrl+q")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+            assert isinstance(app.screen, ConfirmModal)
             await pilot.press("y")
             assert exits == [()]
 
@@ -122,7 +132,8 @@ class TestQuitting:
             await log_in(pilot, "teacher", "demo")
             screen = await loaded(pilot)
             await pilot.press("4")
-            await until(pilot, lambda: screen.unsent == 0 and not screen.sync.pending())
+            await all_sent(pilot, screen)
+            assert screen.sync.pending() == []
             monkeypatch.setattr(app, "exit", lambda *a, **kw: exits.append(a))
             await pilot.press("ctrl+q")
             assert exits == [()]
@@ -137,7 +148,7 @@ class TestPicker:
             await log_in(pilot, "teacher", "demo")
             screen = await loaded(pilot)
             await pilot.press("c")
-            await until(pilot, lambda: isinstance(app.screen, JournalPicker))
+            await journal_settled(pilot)
             picker = app.screen
             assert isinstance(picker, JournalPicker)
             taught = {(t.class_id, t.subject_id) for t in screen.user.teaching}
@@ -167,7 +178,7 @@ class TestPicker:
             await log_in(pilot, "admin", "demo")
             await loaded(pilot)
             await pilot.press("c")
-            await until(pilot, lambda: isinstance(app.screen, JournalPicker))
+            await journal_settled(pilot)
             picker = app.screen
             assert isinstance(picker, JournalPicker)
             assert len(picker.choices) >= JournalPicker.FILTER_FROM
@@ -199,13 +210,13 @@ class TestClassKeys:
                 ("i", CredentialsScreen),
             ):
                 await pilot.press(key)
-                await until(pilot, lambda kind=kind: isinstance(app.screen, kind))
                 window = app.screen
+                assert isinstance(window, kind)
                 assert getattr(window, "class_id", None) == class_id
                 if isinstance(window, FamilyMessageModal | CredentialsScreen):
                     assert window.student_id == student_id
                 await pilot.press("escape")
-                await until(pilot, lambda: app.screen is screen)
+                assert app.screen is screen
             helped = {k.action for k in app.keys_of(screen)}
             assert {"announce", "message_family", "credentials"} <= helped
 
