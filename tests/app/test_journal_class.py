@@ -43,7 +43,7 @@ from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.widgets.dialogs import ConfirmModal
 from tests.server.test_journal import class_id, teacher_of
 
-from .conftest import SERVER, new_session
+from .conftest import SERVER, new_session, settled
 from .journal_fixtures import Outage
 from .test_login import until
 
@@ -179,7 +179,8 @@ def shown(widget: Static) -> bool:
 
 
 async def opened(pilot: Pilot[Any], kind: type[Screen[Any]]) -> Any:
-    await until(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await settled(pilot)
+    assert isinstance(pilot.app.screen, kind)
     return pilot.app.screen
 
 
@@ -215,7 +216,8 @@ class TestAnnouncement:
             await pilot.press("ctrl+s")
             await pilot.click("#send")
             gate.open.set()
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         posted = app.answers[0]
         assert isinstance(posted, Announcement)
         assert posted.class_id == seven_a and posted.title == "Parents' meeting"
@@ -235,14 +237,16 @@ class TestAnnouncement:
             await write_announcement(modal, "No lessons on Friday", "A day of sports instead.")
             outage.down = True
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: "no connection" in text_of(modal, "#status"))
+            await settled(pilot)
+            assert "no connection" in text_of(modal, "#status")
             assert app.screen is modal and session.offline
             assert modal.query_one("#title", Input).value == "No lessons on Friday"
             assert modal.query_one("#body", TextArea).text == "A day of sports instead."
             assert not modal.query_one("#send", Button).disabled
             outage.down = False
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         assert isinstance(app.answers[0], Announcement) and not session.offline
         titles = [a.title for a in await the_parent.announcements(limit=200)]
         assert titles.count("No lessons on Friday") == 1
@@ -258,9 +262,11 @@ class TestAnnouncement:
             modal = await opened(pilot, AnnouncementModal)
             await write_announcement(modal, "Museum trip", "Bring 300 roubles.")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: "Not sent" in text_of(modal, "#status"))
+            await settled(pilot)
+            assert "Not sent" in text_of(modal, "#status")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         assert len(cable.keys) == 2 and cable.keys[0] == cable.keys[1]
         assert cable.replayed == [False, True]
         titles = [a.title for a in await the_parent.announcements(limit=200)]
@@ -299,7 +305,8 @@ class TestAnnouncement:
             await write_announcement(modal, "Bad\x00title", "Text")
             await pilot.press("ctrl+s")
             error = modal.query_one("#error-title", Static)
-            await until(pilot, lambda: shown(error))
+            await settled(pilot)
+            assert shown(error)
             assert "NUL" in str(error.render())
             assert modal.query_one("#title", Input).value == "Bad\x00title"
             assert not shown(modal.query_one("#status", Static))
@@ -314,7 +321,8 @@ class TestAnnouncement:
             modal = await opened(pilot, AnnouncementModal)
             await write_announcement(modal, "Hello", "Text")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: "Not sent" in text_of(modal, "#status"))
+            await settled(pilot)
+            assert "Not sent" in text_of(modal, "#status")
             assert "neither teach nor lead" in text_of(modal, "#status")
             assert modal.query_one("#body", TextArea).text == "Text"
 
@@ -329,12 +337,14 @@ class TestAnnouncement:
             await pilot.press("escape")
             await opened(pilot, ConfirmModal)
             await pilot.press("n")
-            await until(pilot, lambda: app.screen is modal)
+            await settled(pilot)
+            assert app.screen is modal
             assert modal.query_one("#title", Input).value == "Hi"
             await pilot.press("escape")
             await opened(pilot, ConfirmModal)
             await pilot.press("y")
-            await until(pilot, lambda: app.answers == [None])
+            await settled(pilot)
+            assert app.answers == [None]
 
     async def test_escape_with_nothing_typed_just_closes(
         self, school: Callable[[], httpx.ASGITransport], seven_a: str
@@ -344,7 +354,8 @@ class TestAnnouncement:
         async with app.run_test(size=SIZE) as pilot:
             await opened(pilot, AnnouncementModal)
             await pilot.press("escape")
-            await until(pilot, lambda: app.answers == [None])
+            await settled(pilot)
+            assert app.answers == [None]
 
     async def test_in_russian(
         self, school: Callable[[], httpx.ASGITransport], seven_a: str
@@ -412,7 +423,8 @@ class TestFamilyMessage:
             assert modal.query_one("#subject", Input).has_focus
             await write_message(modal, "Homework", "Please check the maths homework.")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         thread = app.answers[0]
         assert isinstance(thread, Thread) and thread.parent.id == parent.id
         assert parent.login is not None
@@ -446,7 +458,8 @@ class TestFamilyMessage:
             await pilot.press(*["down"] * index, "space")
             assert radios.pressed_index == index
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         thread = app.answers[0]
         assert isinstance(thread, Thread) and thread.parent.id == me.id
         assert thread.id in {t.id for t in (await the_parent.threads()).threads}
@@ -463,15 +476,18 @@ class TestFamilyMessage:
         app = Host(lambda: FamilyMessageModal(session, seven_a, family.student.id, "Child"))
         async with app.run_test(size=SIZE) as pilot:
             modal = await opened(pilot, FamilyMessageModal)
-            await until(pilot, lambda: modal.parents is not None)
+            await settled(pilot)
+            assert modal.parents is not None
             await write_message(modal, "Marks", "Let us talk about the marks.")
             outage.down = True
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: "no connection" in text_of(modal, "#status"))
+            await settled(pilot)
+            assert "no connection" in text_of(modal, "#status")
             assert modal.query_one("#body", TextArea).text == "Let us talk about the marks."
             outage.down = False
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         assert post_count(outage, "/threads") == 1
 
     async def test_a_child_with_no_parent_linked_has_nobody_to_write_to(
@@ -486,7 +502,8 @@ class TestFamilyMessage:
         )
         async with app.run_test(size=SIZE) as pilot:
             modal = await opened(pilot, FamilyMessageModal)
-            await until(pilot, lambda: modal.parents == [])
+            await settled(pilot)
+            assert modal.parents == []
             assert "has no parent linked" in text_of(modal, "#status")
             assert not modal.query_one("#parents", RadioSet).display
             assert modal.query_one("#send", Button).disabled
@@ -504,14 +521,16 @@ class TestFamilyMessage:
         app = Host(lambda: FamilyMessageModal(session, seven_a, family.student.id, "Child"))
         async with app.run_test(size=SIZE) as pilot:
             modal = await opened(pilot, FamilyMessageModal)
-            await until(pilot, lambda: "No connection" in text_of(modal, "#status"))
+            await settled(pilot)
+            assert "No connection" in text_of(modal, "#status")
             await write_message(modal, "Marks", "Text")
             outage.down = False
             await pilot.press("ctrl+r")
             radios = await parents_shown(pilot, modal)
             assert radios.pressed_button is not None
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: bool(app.answers))
+            await settled(pilot)
+            assert bool(app.answers)
         assert isinstance(app.answers[0], Thread)
 
 
@@ -520,7 +539,8 @@ class TestFamilyMessage:
 
 async def class_shown(pilot: Pilot[Any]) -> CredentialsScreen:
     screen = await opened(pilot, CredentialsScreen)
-    await until(pilot, lambda: screen.found is not None)
+    await settled(pilot)
+    assert screen.found is not None
     return screen
 
 
@@ -531,7 +551,8 @@ def lines_of(screen: CredentialsScreen, selector: str) -> list[str]:
 
 async def issued(pilot: Pilot[Any], screen: CredentialsScreen) -> list[list[str]]:
     """What is on screen, row by row: who, login, password, full name."""
-    await until(pilot, lambda: screen.issued is not None)
+    await settled(pilot)
+    assert screen.issued is not None
     return [line.split(maxsplit=3) for line in lines_of(screen, "#issued")]
 
 
@@ -601,7 +622,8 @@ class TestCredentials:
             confirm = await opened(pilot, ConfirmModal)
             assert f"all {len(people)} people of class 7А" in confirm.question
             await pilot.press("n")
-            await until(pilot, lambda: app.screen is screen)
+            await settled(pilot)
+            assert app.screen is screen
             assert screen.issued is None
         assert post_count(outage, f"/classes/{seven_a}/credentials") == 0
 
@@ -627,7 +649,8 @@ class TestCredentials:
             screen.action_issue("everyone")
             await opened(pilot, ConfirmModal)
             await pilot.press("y")
-            await until(pilot, lambda: "Not issued" in text_of(screen, "#status"))
+            await settled(pilot)
+            assert "Not issued" in text_of(screen, "#status")
             assert "Only the class teacher of this class" in text_of(screen, "#status")
         assert post_count(outage, f"/classes/{seven_a}/credentials") == 1
 
@@ -644,7 +667,8 @@ class TestCredentials:
             await pilot.press("f")
             await opened(pilot, ConfirmModal)
             await pilot.press("y")
-            await until(pilot, lambda: "no connection" in text_of(screen, "#status"))
+            await settled(pilot)
+            assert "no connection" in text_of(screen, "#status")
             assert screen.issued is None
             await pilot.press("f")
             await opened(pilot, ConfirmModal)
@@ -673,10 +697,12 @@ class TestCredentials:
             await pilot.press("y")
             rows = await issued(pilot, screen)
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: screen.saved_to is not None)
+            await settled(pilot)
+            assert screen.saved_to is not None
             assert str(screen.saved_to) in text_of(screen, "#status")
             await pilot.press("escape")  # saved: nothing to ask
-            await until(pilot, lambda: app.answers == [None])
+            await settled(pilot)
+            assert app.answers == [None]
         path = screen.saved_to
         assert path is not None and path.parent == home / "documents"
         assert path.name.startswith("credentials-7А-")
@@ -710,12 +736,14 @@ class TestCredentials:
             await pilot.press("escape")
             await opened(pilot, ConfirmModal)
             await pilot.press("n")
-            await until(pilot, lambda: app.screen is screen)
+            await settled(pilot)
+            assert app.screen is screen
             path = screen.query_one("#path", Input)
             path.value = str(target)
             path.focus()
             await pilot.press("enter")
-            await until(pilot, lambda: screen.saved_to == target)
+            await settled(pilot)
+            assert screen.saved_to == target
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
     async def test_a_file_already_there_is_replaced_only_when_the_teacher_says_so(
@@ -743,12 +771,14 @@ class TestCredentials:
             await pilot.press("enter")
             await opened(pilot, ConfirmModal)
             await pilot.press("n")
-            await until(pilot, lambda: app.screen is screen)
+            await settled(pilot)
+            assert app.screen is screen
             assert screen.saved_to is None and target.read_text() == "an older sheet"
             await pilot.press("ctrl+s")
             await opened(pilot, ConfirmModal)
             await pilot.press("y")
-            await until(pilot, lambda: screen.saved_to == target)
+            await settled(pilot)
+            assert screen.saved_to == target
         assert rows[0][2] in target.read_text("utf-8")
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
