@@ -25,7 +25,7 @@ from ediary_tui.server import admin
 from ediary_tui.widgets.banner import Banner
 from tests.conftest import FakeClock
 
-from .conftest import SERVER, new_app, new_session
+from .conftest import SERVER, new_app, new_session, settled
 
 SIZE = (80, 24)
 
@@ -79,7 +79,8 @@ class TestLogin:
         async with app.run_test(size=SIZE) as pilot:
             assert isinstance(app.screen, LoginScreen)
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: in_diary(app))
+            await settled(pilot)
+            assert in_diary(app)
             assert app.session.user is not None and app.session.user.login == "parent"
         assert CredentialStore().load(SERVER) is not None
 
@@ -89,7 +90,7 @@ class TestLogin:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "parent", "not-the-password")
-            await until(pilot, lambda: bool(form_error(app)))
+            await settled(pilot)
             assert form_error(app) == "Wrong login or password"
             assert isinstance(app.screen, LoginScreen)
             assert app.screen.query_one("#password", Input).value == ""
@@ -99,7 +100,7 @@ class TestLogin:
         app = start(lang="ru")
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "parent", "not-the-password")
-            await until(pilot, lambda: bool(form_error(app)))
+            await settled(pilot)
             assert form_error(app) == "Неверный логин или пароль."
 
     async def test_too_many_failures_say_when_to_try_again(
@@ -109,10 +110,11 @@ class TestLogin:
         async with app.run_test(size=SIZE) as pilot:
             for _ in range(5):
                 await log_in(pilot, "parent", "wrong")
-                await until(pilot, lambda: bool(form_error(app)))
+                await settled(pilot)
+                assert form_error(app)
                 app.screen.query_one("#error", Static).display = False
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: bool(form_error(app)))
+            await settled(pilot)
             assert form_error(app).startswith("Too many failed attempts: try again in ")
             assert form_error(app).endswith(" s.")
 
@@ -122,7 +124,7 @@ class TestLogin:
         async with app.run_test(size=SIZE) as pilot:
             assert server in str(app.screen.query_one("#server", Static).render())
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: bool(form_error(app)))
+            await settled(pilot)
             assert form_error(app) == (
                 f"Cannot reach the server {server}. Check the connection and try again."
             )
@@ -148,7 +150,8 @@ class TestLogin:
             ]
             demo.focus()
             await pilot.press("down", "enter")
-            await until(pilot, lambda: in_diary(app))
+            await settled(pilot)
+            assert in_diary(app)
             assert app.session.user is not None and app.session.user.login == "student"
 
 
@@ -172,9 +175,11 @@ class TestFirstLogin:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "newparent", temporary)
-            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await settled(pilot)
+            assert isinstance(app.screen, PasswordScreen)
             await change_password(pilot, temporary, "a-long-secret", "a-long-secret")
-            await until(pilot, lambda: in_diary(app))
+            await settled(pilot)
+            assert in_diary(app)
             assert app.screen.child is not None and app.screen.child.full_name
         async with httpx.AsyncClient(transport=school(), base_url=SERVER) as raw:
             new = {"login": "newparent", "password": "a-long-secret"}
@@ -190,7 +195,8 @@ class TestFirstLogin:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "newparent", temporary)
-            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await settled(pilot)
+            assert isinstance(app.screen, PasswordScreen)
             screen = app.screen
             await change_password(pilot, temporary, "a-long-secret", "a-long-secreT")
             error = screen.query_one("#repeat-error", Static)
@@ -204,11 +210,13 @@ class TestFirstLogin:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "newparent", temporary)
-            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await settled(pilot)
+            assert isinstance(app.screen, PasswordScreen)
             screen = app.screen
             await change_password(pilot, "not-the-temporary-one", "a-long-secret", "a-long-secret")
             old_error = screen.query_one("#old-error", Static)
-            await until(pilot, lambda: old_error.display)
+            await settled(pilot)
+            assert old_error.display
             assert str(old_error.render()) == "The old password is wrong"
             assert screen.focused is screen.query_one("#old", Input)
 
@@ -219,8 +227,8 @@ class TestFirstLogin:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "newparent", temporary)
-            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
-            await pilot.pause()
+            await settled(pilot)
+            assert isinstance(app.screen, PasswordScreen)
             screen = app.screen
             new_error = screen.query_one("#new-error", Static)
             await change_password(pilot, temporary, "qwerty12", "qwerty12")
@@ -240,8 +248,8 @@ class TestFirstLogin:
         app = start(lang="ru")
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "newparent", temporary)
-            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
-            await pilot.pause()
+            await settled(pilot)
+            assert isinstance(app.screen, PasswordScreen)
             screen = app.screen
             await change_password(pilot, temporary, "aaaaaaaa", "aaaaaaaa")
             new_error = screen.query_one("#new-error", Static)
@@ -258,7 +266,8 @@ class TestFirstLogin:
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot, "newparent", temporary)
-            await until(pilot, lambda: isinstance(app.screen, PasswordScreen))
+            await settled(pilot)
+            assert isinstance(app.screen, PasswordScreen)
             screen = app.screen
             await change_password(pilot, temporary, "short", "short")
             error = screen.query_one("#new-error", Static)
@@ -270,7 +279,8 @@ class TestRememberedLogin:
         first = start()
         async with first.run_test(size=SIZE) as pilot:
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: in_diary(first))
+            await settled(pilot)
+            assert in_diary(first)
 
         second = start()
         async with second.run_test(size=SIZE) as pilot:
@@ -278,8 +288,9 @@ class TestRememberedLogin:
             assert in_diary(second)
             screen = second.screen
             assert isinstance(screen, WeekScreen)
-            await until(pilot, lambda: second.session.user is not None)  # resumed
-            await second.workers.wait_for_complete()
+            # The resume starts after the first frame: what it says is awaited, then its work.
+            await until(pilot, lambda: second.session.user is not None)
+            await settled(pilot)
             assert second.session.user is not None and second.session.user.login == "parent"
             assert str(screen.query_one("#freshness").render()) == "updated 18:00"
 
@@ -287,11 +298,13 @@ class TestRememberedLogin:
         first = start()
         async with first.run_test(size=SIZE) as pilot:
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: in_diary(first))
+            await settled(pilot)
+            assert in_diary(first)
             await pilot.press("L")
-            await until(pilot, lambda: isinstance(first.screen, LoginScreen))
+            await settled(pilot)
+            assert isinstance(first.screen, LoginScreen)
             banner = first.screen.query_one(Banner)
-            await until(pilot, lambda: banner.display)
+            assert banner.display
             assert "You have logged out" in str(banner.render())
         assert CredentialStore().load(SERVER) is None
 
@@ -305,14 +318,16 @@ class TestRememberedLogin:
         first = start()
         async with first.run_test(size=SIZE) as pilot:
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: in_diary(first))
+            await settled(pilot)
+            assert in_diary(first)
 
         clock.advance(days=31)
         second = start()
         async with second.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(second.screen, LoginScreen))
+            await until(pilot, lambda: isinstance(second.screen, LoginScreen))  # resume refused
+            await settled(pilot)
             banner = second.screen.query_one(Banner)
-            await until(pilot, lambda: banner.display)
+            assert banner.display
             assert str(banner.render()) == "Your session has ended; log in again."
         assert CredentialStore().load(SERVER) is None
 
@@ -325,7 +340,8 @@ class TestRememberedLogin:
         first = new_app(new_session(school(), server=server))
         async with first.run_test(size=SIZE) as pilot:
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: in_diary(first))
+            await settled(pilot)
+            assert in_diary(first)
             week = first.screen.week
 
         second = new_app(new_session(httpx.AsyncHTTPTransport(), server=server))
@@ -333,7 +349,8 @@ class TestRememberedLogin:
             screen = second.screen
             assert isinstance(screen, WeekScreen)
             banner = screen.query_one("#banner", Banner)
-            await until(pilot, lambda: banner.display)
+            await until(pilot, lambda: banner.display)  # the resume found nobody
+            await settled(pilot)
             assert str(banner.render()).startswith(f"No connection to {server}")
             assert screen.week == week
             assert str(screen.query_one("#freshness").render()).startswith("saved copy")
