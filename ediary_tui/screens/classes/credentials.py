@@ -51,7 +51,7 @@ from ediary_tui.widgets.keys import LocalisedKeys, key
 class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
     """The class's families and their accounts; first-login credentials for the class teacher."""
 
-    CSS_PATH = "journal_class.tcss"
+    CSS_PATH = ["../journal/window_box.tcss", "journal_class.tcss"]
     AUTO_FOCUS = "#families"
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
