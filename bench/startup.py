@@ -152,7 +152,7 @@ class Prepared:
 async def prepare(home: Path, demo_today: dt.date, offsets: range) -> Prepared:
     """Build the demo school, log in as `parent` once and cache the weeks around today's."""
     os.environ["EDIARY_HOME"] = str(home)
-    from ediary_tui.client import locations
+    from ediary_tui.client import locations, reads
     from ediary_tui.client.api import DiaryClient
     from ediary_tui.client.cache import OfflineCache
     from ediary_tui.client.credentials import CredentialStore
@@ -171,7 +171,7 @@ async def prepare(home: Path, demo_today: dt.date, offsets: range) -> Prepared:
         prepared = Prepared(home, child.id, monday)
         for offset in offsets:
             day = monday + offset * WEEK
-            week = await session.fetch_week(child.id, day)
+            week = (await session.fetch(reads.week(child.id, day))).value
             prepared.weeks[day] = week_markers(week, day)
     finally:
         cache.close()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,111 +27,26 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import AttendanceCode, Mark, Week, WeekLesson
-from ediary_tui.i18n import _, long_date
+from ediary_tui.domain.models import Week
+from ediary_tui.i18n import _
 from ediary_tui.widgets.keys import key
 
-from .mark_cell import NEW_STYLE, describe_mark, mark_cell
-
-NUMBER_WIDTH = 8  # "1 08:30 "
-ROOM_WIDTH = 6
-MAX_ROOM_WIDTH = 13
-INDENT = 1 + NUMBER_WIDTH  # where the homework line starts, under the subject
-GUTTER = 2
-TWO_COLUMNS = 116  # the view's width from which days sit side by side
-THREE_COLUMNS = 170
-
-TITLE_STYLE = "bold on $boost"
-TODAY_STYLE = "bold $text-primary on $primary-muted"
-CURSOR_LESSON_STYLE = "on $primary 30%"
-CURSOR_MARK_STYLE = "reverse"
-ABSENCE_STYLES = {
-    AttendanceCode.ABSENT: "bold $error",
-    AttendanceCode.ILL: "bold $warning",
-    AttendanceCode.EXCUSED: "bold $text-muted",
-    AttendanceCode.LATE: "bold $warning",
-}
-
-
-def mark_key(mark: Mark) -> str:
-    """What "seen" remembers of a mark: a changed mark counts as new again."""
-    return f"{mark.id}@{mark.updated_at.isoformat()}"
-
-
-def absence_key(lesson: WeekLesson) -> str | None:
-    """What "seen" remembers of an absence (absences have no id of their own)."""
-    if lesson.attendance is None:
-        return None
-    return f"attendance:{lesson.id}:{lesson.attendance.value}"
-
-
-def attendance_name(code: AttendanceCode) -> str:
-    return _(f"attendance.{code.value}")
-
-
-def homework_text(lesson: WeekLesson) -> str:
-    """All the homework of a lesson on one line; done ones ticked, optional ones said so."""
-    parts = []
-    for hw in lesson.homework:
-        text = " ".join(hw.text.split())
-        if not hw.required:
-            text = _("lesson.optional", text=text)
-        parts.append(f"✓ {text}" if hw.done else text)
-    return "; ".join(parts)
-
-
-def comments_text(lesson: WeekLesson) -> str:
-    return "; ".join(" ".join(m.comment.split()) for m in lesson.marks if m.comment)
-
-
-def describe_lesson(lesson: WeekLesson) -> list[str]:
-    """What the lesson line has no room for, for the details line."""
-    when = f"{lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}"
-    parts = [
-        _("lesson.number", number=lesson.number, time=when),
-        lesson.subject.name,
-        lesson.teacher.full_name,
-    ]
-    if lesson.room:
-        parts.append(_("lesson.room", room=lesson.room))
-    if lesson.topic:
-        parts.append(_("lesson.topic", topic=lesson.topic))
-    if lesson.attendance is not None:
-        letter = JOURNAL_LETTERS[lesson.attendance]
-        parts.append(f"{letter} — {attendance_name(lesson.attendance)}")
-    if lesson.homework:  # the view shows it; Enter unfolds all of it there
-        optional = any(not hw.required for hw in lesson.homework)
-        parts.append(_("lesson.homework_hint_optional" if optional else "lesson.homework_hint"))
-    return parts
-
-
-@dataclass(frozen=True)
-class Item:
-    """What the cursor can stand on: a lesson, or one of its marks."""
-
-    lesson: WeekLesson
-    mark: Mark | None = None
-
-    @property
-    def key(self) -> tuple[str, str | None]:
-        return (self.lesson.id, self.mark.id if self.mark else None)
-
-
-@dataclass
-class _Line:
-    """A laid-out line: its text and where each item sits on it (x0, x1, item index)."""
-
-    content: Content
-    hits: list[tuple[int, int, int]] = field(default_factory=list)
-
-
-@dataclass
-class _Block:
-    """A day laid out at a column's width, before the days are placed side by side."""
-
-    lines: list[_Line]
-    date: dt.date
+from .lesson_text import mark_key as mark_key  # what's new's tests read it here
+from .mark_cell import describe_mark
+from .week_day import (
+    ABSENCE_STYLES as ABSENCE_STYLES,  # the journal shows absences alike
+)
+from .week_day import (
+    CURSOR_LESSON_STYLE,
+    CURSOR_MARK_STYLE,
+    GUTTER,
+    THREE_COLUMNS,
+    TWO_COLUMNS,
+    Block,
+    Item,
+    Line,
+    day_block,
+)
 
 
 class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -166,7 +80,7 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
         self.items: list[Item] = []
         self.cursor: int | None = None
         self.expanded: set[str] = set()
-        self._lines: list[_Line] = []
+        self._lines: list[Line] = []
         self._spans: list[tuple[int, int, int, int]] = []  # per item: y0, y1, x0, x1
         self._day_y: dict[dt.date, int] = {}
         self._laid_out_width = 0
@@ -233,7 +147,7 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
         """Turn the week into lines at the current width."""
         width = max(self.scrollable_content_region.width, 20)
         self._laid_out_width = width
-        lines: list[_Line] = []
+        lines: list[Line] = []
         self._spans = [(0, 0, 0, 0)] * len(self.items)
         self._day_y = {}
         week = self.week
@@ -241,9 +155,9 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
             columns = self._columns(width)
             column_width = (width - GUTTER * (columns - 1)) // columns
             index = 0
-            blocks: list[_Block] = []
+            blocks: list[Block] = []
             for day in week.days:
-                block, index = self._day_block(day.date, day.lessons, index, column_width)
+                block, index = day_block(self, day.date, day.lessons, index, column_width)
                 blocks.append(block)
             for start in range(0, len(blocks), columns):
                 row = blocks[start : start + columns]
@@ -253,16 +167,16 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
                     self._day_y[block.date] = top
                 for y in range(height):
                     lines.append(self._join_row(row, y, column_width, top))
-                lines.append(_Line(Content("")))
+                lines.append(Line(Content("")))
             if week.behaviour_note:
                 note = Content(_("week.behaviour", note=week.behaviour_note))
                 for part in note.wrap(max(width - 4, 10)):
-                    lines.append(_Line(Content.assemble(" ", ("▌", "$secondary"), " ", part)))
+                    lines.append(Line(Content.assemble(" ", ("▌", "$secondary"), " ", part)))
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
         self.refresh()
 
-    def _join_row(self, row: list[_Block], y: int, column_width: int, top: int) -> _Line:
+    def _join_row(self, row: list[Block], y: int, column_width: int, top: int) -> Line:
         """Line `y` of a row of day blocks, side by side; item spans become absolute."""
         parts: list[Content] = []
         hits: list[tuple[int, int, int]] = []
@@ -282,86 +196,7 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
                         self._spans[item] = (y0, top + y + 1, sx0, sx1)
             else:
                 parts.append(Content(" " * column_width))
-        return _Line(Content("").join(parts), hits)
-
-    def _day_block(
-        self, day: dt.date, lessons: list[WeekLesson], index: int, width: int
-    ) -> tuple[_Block, int]:
-        title = long_date(day)
-        if day == self.today:
-            title = _("week.today_title", day=title)
-        style = TODAY_STYLE if day == self.today else TITLE_STYLE
-        heading = Content(f" {title}").truncate(width, ellipsis=True, pad=True).stylize(style)
-        lines = [_Line(heading)]
-        if not lessons:
-            lines.append(_Line(Content.styled(f" {_('week.no_lessons')}", "italic $text-muted")))
-        for lesson in lessons:
-            lesson_index = index
-            first, mark_hits = self._lesson_line(lesson, width, index)
-            index += 1 + len(lesson.marks)
-            lesson_lines = [first, *self._extra_lines(lesson, width)]
-            for line in lesson_lines:
-                line.hits.insert(0, (0, width, lesson_index))
-            first.hits.extend(mark_hits)
-            lines.extend(lesson_lines)
-        return _Block(lines, day), index
-
-    def _lesson_line(
-        self, lesson: WeekLesson, width: int, index: int
-    ) -> tuple[_Line, list[tuple[int, int, int]]]:
-        """Number and time, subject, topic, room, absence and marks on one line."""
-        subject_width = 18 if width >= 60 else 14
-        number = f"{lesson.number} {lesson.starts_at:%H:%M}".ljust(NUMBER_WIDTH)
-        subject = Content(lesson.subject.name).truncate(subject_width - 1, ellipsis=True, pad=True)
-        room_text = Content(lesson.room or "").truncate(MAX_ROOM_WIDTH - 1, ellipsis=True).plain
-        room = " " + room_text.rjust(ROOM_WIDTH - 1)  # a long one ("Спортзал") takes from the topic
-        absence = Content("")
-        if lesson.attendance is not None:
-            style = ABSENCE_STYLES[lesson.attendance]
-            if absence_key(lesson) in self.new:
-                style = f"{style} {NEW_STYLE}"
-            absence = Content.assemble(" ", (JOURNAL_LETTERS[lesson.attendance], style))
-        cells = [
-            mark_cell(mark, scale=self.scale, new=mark_key(mark) in self.new)
-            for mark in lesson.marks
-        ]
-        marks_width = sum(cell.cell_length + 1 for cell in cells)
-        fixed = 1 + NUMBER_WIDTH + subject_width + len(room) + absence.cell_length + marks_width
-        topic = Content(lesson.topic or "").truncate(
-            max(width - fixed - 1, 0), ellipsis=True, pad=True
-        )
-        line = Content.assemble(
-            " ",
-            (number, "$text-muted"),
-            (subject.plain, "bold"),
-            " ",
-            (topic.plain, "$text-muted"),
-            (room, "$text-muted"),
-            absence,
-        )
-        hits = []
-        for n, cell in enumerate(cells, start=1):
-            x = line.cell_length + 1
-            line = Content.assemble(line, " ", cell)
-            hits.append((x, x + cell.cell_length, index + n))
-        return _Line(line), hits
-
-    def _extra_lines(self, lesson: WeekLesson, width: int) -> list[_Line]:
-        """Homework and teachers' comments: one line each, or all of them when unfolded."""
-        texts: list[Content] = []
-        if homework := homework_text(lesson):
-            texts.append(Content(_("lesson.hw", text=homework)))
-        if comments := comments_text(lesson):
-            texts.append(Content.styled(comments, "italic $text-secondary"))
-        room = max(width - INDENT - 1, 10)
-        lines: list[_Line] = []
-        for text in texts:
-            if lesson.id in self.expanded:
-                parts = text.wrap(room)
-            else:
-                parts = [text.truncate(room, ellipsis=True)]
-            lines.extend(_Line(Content(" " * INDENT) + part) for part in parts)
-        return lines
+        return Line(Content("").join(parts), hits)
 
     # -- drawing -----------------------------------------------------------------
 

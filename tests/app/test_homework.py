@@ -22,13 +22,9 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.export_formats import ics_name
 from ediary_tui.domain.models import Homework, SubjectRef
 from ediary_tui.screens.diary.export import ExportModal
-from ediary_tui.screens.diary.homework import (
-    AssignmentList,
-    HomeworkScreen,
-    RangeModal,
-    describe,
-    row,
-)
+from ediary_tui.screens.diary.homework import HomeworkScreen
+from ediary_tui.screens.diary.homework_list import AssignmentList, describe, row
+from ediary_tui.screens.diary.range_modal import RangeModal
 from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker

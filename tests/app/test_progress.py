@@ -20,14 +20,8 @@ from ediary_tui.i18n import short_date
 from ediary_tui.screens.diary.progress import YEAR, ProgressScreen
 from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.banner import Banner
-from ediary_tui.widgets.sparkline_rows import (
-    LEVELS,
-    SparklineRows,
-    chart,
-    sort_subjects,
-    sparkline,
-    trend,
-)
+from ediary_tui.widgets.sparkline_chart import LEVELS, chart, sort_subjects, sparkline, trend
+from ediary_tui.widgets.sparkline_rows import SparklineRows
 from tests.conftest import PINNED_TODAY
 
 from .conftest import new_app, new_session

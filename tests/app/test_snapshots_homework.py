@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from ediary_tui.screens.diary.absence import AbsenceScreen, NoticeForm
-from ediary_tui.screens.diary.homework import HomeworkScreen, RangeModal
+from ediary_tui.screens.diary.homework import HomeworkScreen
+from ediary_tui.screens.diary.range_modal import RangeModal
 
 from .test_login import until
 from .test_snapshots import SIZES, app_on

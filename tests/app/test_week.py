@@ -24,8 +24,9 @@ from ediary_tui.i18n import parse_date
 from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.child_switcher import ChildSwitcher
 from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
+from ediary_tui.widgets.lesson_text import homework_text, mark_key
 from ediary_tui.widgets.mark_cell import mark_text
-from ediary_tui.widgets.week_grid import Item, WeekView, homework_text, mark_key
+from ediary_tui.widgets.week_grid import Item, WeekView
 from tests.conftest import PINNED_TODAY, FakeClock
 
 from .conftest import SERVER, new_app, new_session

@@ -172,6 +172,15 @@ class ChildScreen(LocalisedKeys, Screen[None]):
         else:
             banner.hide()
 
+    def show_loading(self) -> None:
+        """Nothing saved to show yet: the body waits for the worker."""
+        body: Widget = self.query_one(self.BODY)
+        self.query_one("#empty").display = False
+        body.display = True
+        body.loading = True
+        self.query_one("#details", Static).update("")
+        self.show_freshness(_("week.loading"))
+
     def show_unavailable(self, text: str, *, keep_freshness: bool = False) -> None:
         """Nothing to show: the body goes, `text` says why."""
         body: Widget = self.query_one(self.BODY)

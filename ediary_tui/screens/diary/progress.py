@@ -41,14 +41,8 @@ from ediary_tui.screens.diary.student_view import (
 )
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.report_grid import period_span
-from ediary_tui.widgets.sparkline_rows import (
-    SORTS,
-    SparklineRows,
-    direction,
-    figure,
-    sort_subjects,
-    trend,
-)
+from ediary_tui.widgets.sparkline_chart import SORTS, direction, figure, sort_subjects, trend
+from ediary_tui.widgets.sparkline_rows import SparklineRows
 
 _PERIOD = Binding.Group("progress.key_period")
 YEAR = "year"  # the range key of the whole school year

@@ -19,8 +19,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.reactive import var
-from textual.widget import Widget
-from textual.widgets import Static
 
 from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError
@@ -111,15 +109,6 @@ class StudentScreen(ChildScreen):
     def paint(self, loaded: Cached[Any]) -> None:
         """Show the answer."""
         raise NotImplementedError
-
-    def show_loading(self) -> None:
-        """Nothing saved to show yet: the body waits for the worker."""
-        body: Widget = self.query_one(self.BODY)
-        self.query_one("#empty").display = False
-        body.display = True
-        body.loading = True
-        self.query_one("#details", Static).update("")
-        self.show_freshness(_("week.loading"))
 
     def watch_loaded(self, loaded: Cached[Any] | None) -> None:
         if not self.painting:

@@ -10,7 +10,6 @@ agree to the digit; this screen only lays the answer out.
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import ClassVar
 
 from textual import on, work
@@ -25,10 +24,9 @@ from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.goals import default_goal, lessons_left, needed, parse_goal, weights
-from ediary_tui.domain.marks import Scored, breakdown, counts, proposed_mark, weighted_average
+from ediary_tui.domain.goals import default_goal, parse_goal
+from ediary_tui.domain.marks import Scored, counts, weighted_average
 from ediary_tui.domain.models import (
-    Category,
     Mark,
     MarksPage,
     Period,
@@ -41,6 +39,7 @@ from ediary_tui.domain.models import (
 from ediary_tui.i18n import _, short_date
 from ediary_tui.screens.diary.report_card import year_marks, year_range
 from ediary_tui.screens.diary.student_view import Clock, StudentScreen, current_week
+from ediary_tui.screens.diary.subject_panels import breakdown_text, need_lines
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.mark_cell import describe_mark, mark_cell
 from ediary_tui.widgets.report_grid import ReportGrid, average_text, missed_text, period_span
@@ -50,8 +49,6 @@ DATE_WIDTH = 7
 MARK_WIDTH = 5
 FORM_WIDTH = 20
 TEACHER_WIDTH = 16
-NAME_WIDTH = 16  # a kind of work in the breakdown
-ABSENT = "—"  # a count over the limit: not within the lessons left
 
 
 def scored(mark: Mark) -> Scored:
@@ -283,50 +280,7 @@ class SubjectMarksScreen(StudentScreen):
         if self.marks is None:
             box.update("")
             return
-        marks = self._scored()
-        stats = breakdown(marks)
-        if not stats:
-            box.update(Content(_("subject_marks.no_average")))
-            return
-        names = {stat.category: category_name(stat.category) for stat in stats}
-        width = min(max(len(name) for name in names.values()) + 1, NAME_WIDTH)
-        lines = [
-            Content.styled(
-                "".ljust(width)
-                + _("subject_marks.col_count").rjust(5)
-                + _("subject_marks.col_weight").rjust(4)
-                + _("subject_marks.col_share").rjust(6)
-                + _("subject_marks.col_average").rjust(5),
-                "$text-muted",
-            )
-        ]
-        for stat in stats:
-            name = Content(names[stat.category]).truncate(width, ellipsis=True, pad=True)
-            lines.append(
-                Content.assemble(
-                    name,
-                    str(stat.count).rjust(5),
-                    str(stat.weight_sum).rjust(4),
-                    f"{stat.share:.0%}".rjust(6),
-                    average_text(stat.average).rjust(5),
-                )
-            )
-        counted = [m for m in marks if counts(m)]
-        total = sum((m.value or 0) * m.weight for m in counted)
-        weight = sum(m.weight for m in counted)
-        average = weighted_average(marks)
-        settings = self.settings
-        formula = _(
-            "subject_marks.formula", total=total, weight=weight, average=average_text(average)
-        )
-        if settings is not None and self.period is not None:
-            proposed = proposed_mark(
-                average, settings.round_threshold, settings.scale_min, settings.scale_max
-            )
-            formula = _("subject_marks.formula_proposed", formula=formula, mark=proposed)
-        lines.append(Content(""))
-        lines.append(Content.styled(formula, "bold"))
-        box.update(Content("\n").join(lines))
+        box.update(breakdown_text(self._scored(), self.settings, self.period))
 
     def _show_answer(self) -> None:
         self.query_one("#answer", Static).update(Content("\n").join(self._answer_lines()))
@@ -358,60 +312,16 @@ class SubjectMarksScreen(StudentScreen):
                     "$text-error",
                 )
             ]
-        marks = self._scored()
-        average = weighted_average(marks)
-        target = (
-            _("subject_marks.goal_mark", mark=goal.mark, average=f"{float(goal.average):.2f}")
-            if goal.mark is not None
-            else _("subject_marks.goal_average", average=f"{float(goal.average):.2f}")
+        return need_lines(
+            self._scored(),
+            goal,
+            settings,
+            period,
+            week=self.week,
+            subject_id=self.subject.id,
+            today=self.today,
+            now=self.clock(),
         )
-        now_text = (
-            _("subject_marks.now", average=average_text(average))
-            if average is not None
-            else _("subject_marks.now_none")
-        )
-        lines = [Content(f"{target} {now_text}")]
-        if average is not None and Fraction(repr(average)) >= goal.average:
-            lines.append(Content.styled(_("subject_marks.reached"), "$text-success"))
-            return lines
-        if period.ends_on < self.today:
-            lines.append(Content.styled(_("subject_marks.period_over"), "$text-muted"))
-            return lines
-        first = max(period.starts_on, self.today)
-        left = lessons_left(self.week, self.subject.id, first, period.ends_on, self.clock())
-        if left is not None:
-            lines.append(Content.styled(_("subject_marks.lessons_left", count=left), "$text-muted"))
-        else:
-            lines.append(Content.styled(_("subject_marks.fewest"), "$text-muted"))
-        table = needed(marks, goal, settings, left)
-        rows = [
-            (value, table[value])
-            for value in sorted(table, reverse=True)
-            if value > goal.average or any(n is not None for n in table[value].values())
-        ]
-        if not any(n for _value, row in rows for n in row.values()):
-            lines.append(Content.styled(_("subject_marks.out_of_reach"), "bold $text-warning"))
-            return lines
-        columns = weights(settings)
-        lines.append(
-            Content.styled(
-                _("subject_marks.col_mark").ljust(6) + "".join(f"×{w}".rjust(6) for w in columns),
-                "$text-muted",
-            )
-        )
-        for value, row in rows:
-            cells = "".join((ABSENT if row[w] is None else str(row[w])).rjust(6) for w in columns)
-            lines.append(Content.assemble((str(value).ljust(6), "bold"), cells))
-        lines.append(Content.styled(self._weights_legend(settings), "$text-muted"))
-        return lines
-
-    def _weights_legend(self, settings: SchoolSettings) -> str:
-        names: dict[int, list[str]] = {}
-        for form in settings.control_forms:
-            label = category_name(form.category).lower()
-            if form.weight > 0 and label not in names.setdefault(form.weight, []):
-                names[form.weight].append(label)
-        return " · ".join(f"×{w} {', '.join(names[w])}" for w in weights(settings))
 
     # -- the network -------------------------------------------------------------
 
@@ -506,7 +416,3 @@ class SubjectMarksScreen(StudentScreen):
         if below is not None:
             for grid in below.query(ReportGrid):
                 grid.select(self.subject.id, self.period.id if self.period else None)
-
-
-def category_name(category: Category) -> str:
-    return _(f"subject_marks.category_{category.value}")

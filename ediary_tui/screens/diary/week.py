@@ -42,8 +42,9 @@ from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
 from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.lesson_text import describe_lesson
 from ediary_tui.widgets.mark_cell import describe_mark
-from ediary_tui.widgets.week_grid import WeekView, describe_lesson
+from ediary_tui.widgets.week_grid import WeekView
 
 WEEK = dt.timedelta(days=7)
 _WEEK = Binding.Group("keys.week")
@@ -156,11 +157,7 @@ class WeekScreen(WeekLinks):
         """Paint the week of `self.monday` from the saved copy now; fetch it in a worker."""
         child = self.child
         if child is None:
-            grid = self.query_one(WeekView)
-            grid.display = False
-            empty = self.query_one("#empty", Static)
-            empty.update(Content(_("week.no_diary")))
-            empty.display = True
+            self.show_unavailable(_("week.no_diary"), keep_freshness=True)
             self.query_one("#range", Label).update("")
             return
         # Until the week says which days the class has, Monday to Saturday.
@@ -177,14 +174,9 @@ class WeekScreen(WeekLinks):
         if week is not None:
             self._paint(week)
             return
-        grid = self.query_one(WeekView)
-        self.query_one("#empty").display = False
-        grid.display = True
-        grid.clear()
-        grid.loading = True
-        self.show_freshness(_("week.loading"))
+        self.query_one(WeekView).clear()
+        self.show_loading()
         self._show_signature()
-        self.query_one("#details", Static).update("")
 
     # -- painting ----------------------------------------------------------------
 

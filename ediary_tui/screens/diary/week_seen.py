@@ -14,7 +14,7 @@ from ediary_tui.client import reads
 from ediary_tui.client.reads import SeenKeys, SeenSince
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Week
-from ediary_tui.widgets.week_grid import absence_key, mark_key
+from ediary_tui.widgets.lesson_text import absence_key, mark_key
 
 
 def stamps(week: Week) -> dict[str, dt.datetime]:

@@ -1,0 +1,63 @@
+"""What the diary says of a lesson: its homework, its comments, its absence, in words.
+
+Shared by the week view (which draws them) and the screens that describe the
+lesson under the cursor or remember which marks were seen.
+"""
+
+from __future__ import annotations
+
+from ediary_tui.domain.attendance import JOURNAL_LETTERS
+from ediary_tui.domain.models import AttendanceCode, Mark, WeekLesson
+from ediary_tui.i18n import _
+
+
+def mark_key(mark: Mark) -> str:
+    """What "seen" remembers of a mark: a changed mark counts as new again."""
+    return f"{mark.id}@{mark.updated_at.isoformat()}"
+
+
+def absence_key(lesson: WeekLesson) -> str | None:
+    """What "seen" remembers of an absence (absences have no id of their own)."""
+    if lesson.attendance is None:
+        return None
+    return f"attendance:{lesson.id}:{lesson.attendance.value}"
+
+
+def attendance_name(code: AttendanceCode) -> str:
+    return _(f"attendance.{code.value}")
+
+
+def homework_text(lesson: WeekLesson) -> str:
+    """All the homework of a lesson on one line; done ones ticked, optional ones said so."""
+    parts = []
+    for hw in lesson.homework:
+        text = " ".join(hw.text.split())
+        if not hw.required:
+            text = _("lesson.optional", text=text)
+        parts.append(f"✓ {text}" if hw.done else text)
+    return "; ".join(parts)
+
+
+def comments_text(lesson: WeekLesson) -> str:
+    return "; ".join(" ".join(m.comment.split()) for m in lesson.marks if m.comment)
+
+
+def describe_lesson(lesson: WeekLesson) -> list[str]:
+    """What the lesson line has no room for, for the details line."""
+    when = f"{lesson.starts_at:%H:%M}–{lesson.ends_at:%H:%M}"
+    parts = [
+        _("lesson.number", number=lesson.number, time=when),
+        lesson.subject.name,
+        lesson.teacher.full_name,
+    ]
+    if lesson.room:
+        parts.append(_("lesson.room", room=lesson.room))
+    if lesson.topic:
+        parts.append(_("lesson.topic", topic=lesson.topic))
+    if lesson.attendance is not None:
+        letter = JOURNAL_LETTERS[lesson.attendance]
+        parts.append(f"{letter} — {attendance_name(lesson.attendance)}")
+    if lesson.homework:  # the view shows it; Enter unfolds all of it there
+        optional = any(not hw.required for hw in lesson.homework)
+        parts.append(_("lesson.homework_hint_optional" if optional else "lesson.homework_hint"))
+    return parts
