@@ -31,7 +31,7 @@ from ediary_tui.widgets.dialogs import ConfirmModal
 from .conftest import new_app, new_session
 from .test_homework import Switch, notifications, text_of
 from .test_login import log_in, until
-from .test_week import open_diary
+from .test_week import FRESH, open_diary
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -82,7 +82,7 @@ async def open_notices(app: EdiaryApp, pilot: Pilot[Any], login: str) -> Absence
 async def fresh(pilot: Pilot[Any], screen: AbsenceScreen) -> None:
     await until(
         pilot,
-        lambda: screen.notices is not None and "updated" in text_of(screen.query_one("#freshness")),
+        lambda: screen.notices is not None and text_of(screen.query_one("#freshness")) == FRESH,
     )
 
 

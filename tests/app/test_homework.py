@@ -32,7 +32,7 @@ from ediary_tui.widgets.dialogs import ConfirmModal
 
 from .conftest import SERVER, new_app, new_session
 from .test_login import log_in, until
-from .test_week import open_diary
+from .test_week import FRESH, open_diary
 
 MONDAY = dt.date(2026, 11, 23)
 SUNDAY = dt.date(2026, 11, 29)
@@ -100,7 +100,7 @@ async def fresh(pilot: Pilot[Any], screen: HomeworkScreen) -> None:
     """Wait until the range on show came from the server."""
     await until(
         pilot,
-        lambda: screen.items is not None and "updated" in text_of(screen.query_one("#freshness")),
+        lambda: screen.items is not None and text_of(screen.query_one("#freshness")) == FRESH,
     )
 
 
@@ -299,7 +299,8 @@ class TestTicking:
             assert screen.selected() is not None and screen.selected().id == hw.id
             assert screen.selected().done != hw.done
             await pilot.click(listing, offset=(20, 1))  # on the text: only selects
-            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()  # a tick on its way would arrive now
+            await pilot.pause()
             assert screen.selected().done != hw.done
 
     async def test_a_tick_that_cannot_be_sent_is_taken_back_and_said(self, switch: Switch) -> None:

@@ -26,7 +26,7 @@ from tests.conftest import PINNED_TODAY
 
 from .conftest import new_app, new_session
 from .test_login import closed_port, in_diary, log_in, until
-from .test_week import open_diary
+from .test_week import FRESH, open_diary
 
 SIZE = (80, 24)
 
@@ -45,7 +45,7 @@ async def open_progress(app: EdiaryApp, pilot: Pilot[Any], key: str = "p") -> Pr
 
 
 def fresh(screen: ProgressScreen) -> bool:
-    return screen.progress is not None and "updated" in text_of(screen, "#freshness")
+    return screen.progress is not None and text_of(screen, "#freshness") == FRESH
 
 
 def rows(screen: ProgressScreen) -> SparklineRows:

@@ -43,7 +43,7 @@ from tests.conftest import PINNED_TODAY, FakeClock
 
 from .conftest import SERVER, new_app, new_session
 from .test_login import closed_port, in_diary, log_in, until
-from .test_week import open_diary
+from .test_week import FRESH, open_diary
 
 SIZE = (80, 24)
 
@@ -68,9 +68,7 @@ async def open_card(app: EdiaryApp, pilot: Pilot[Any], key: str = "R") -> Report
     await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
     screen = app.screen
     assert isinstance(screen, ReportCardScreen)
-    await until(
-        pilot, lambda: screen.card is not None and "updated" in text_of(screen, "#freshness")
-    )
+    await until(pilot, lambda: screen.card is not None and text_of(screen, "#freshness") == FRESH)
     return screen
 
 
@@ -80,7 +78,7 @@ async def open_subject(app: EdiaryApp, pilot: Pilot[Any], key: str = "enter") ->
     screen = app.screen
     assert isinstance(screen, SubjectMarksScreen)
     await until(pilot, lambda: screen.marks is not None and screen.settings is not None)
-    await until(pilot, lambda: "updated" in text_of(screen, "#freshness"))
+    await until(pilot, lambda: text_of(screen, "#freshness") == FRESH)
     return screen
 
 

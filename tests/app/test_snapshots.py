@@ -17,7 +17,7 @@ from textual.widgets import Static
 from ediary_tui.app import EdiaryApp
 from ediary_tui.screens.diary.week import WeekScreen
 
-from .conftest import LazySchool, new_app, new_session
+from .conftest import LazySchool, new_app, new_session, settled
 from .test_login import log_in, until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -41,7 +41,7 @@ def logged_in_as(login: str) -> Any:
             return "18:00" in str(screen.query_one("#freshness", Static).render())
 
         await until(pilot, fresh)
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     return run_before
 

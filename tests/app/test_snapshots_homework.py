@@ -18,6 +18,7 @@ from ediary_tui.screens.diary.absence import AbsenceScreen, NoticeForm
 from ediary_tui.screens.diary.homework import HomeworkScreen
 from ediary_tui.screens.diary.range_modal import RangeModal
 
+from .conftest import settled
 from .test_login import until
 from .test_snapshots import SIZES, app_on
 from .test_snapshots_report import opened
@@ -37,7 +38,7 @@ def notice_form(login: str = "parent", *typed: tuple[str, str], submit: bool = F
         if submit:
             await pilot.press("ctrl+s")
             await until(pilot, lambda: not form.sending and form.query(".error").first().display)
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return run_before
 
@@ -85,7 +86,7 @@ class TestHomeworkScreen:
             await homework(pilot)
             await until(pilot, lambda: isinstance(pilot.app.screen, RangeModal))
             await pilot.press("right", "enter", "right", "right")
-            await pilot.pause(0.3)
+            await settled(pilot)
 
         assert snap_compare(app_on(school_copy), terminal_size=(80, 24), run_before=run_before)
 

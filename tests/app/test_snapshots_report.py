@@ -20,6 +20,7 @@ from ediary_tui.screens.diary.report_card import ReportCardScreen
 from ediary_tui.screens.diary.student_view import StudentScreen
 from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
 
+from .conftest import settled
 from .test_login import until
 from .test_snapshots import SIZES, app_on, logged_in_as
 
@@ -40,7 +41,7 @@ def opened(login: str, *keys: str, kind: type[StudentScreen], then: tuple[str, .
         await until(pilot, lambda: fresh(pilot.app.screen, kind))
         if then:
             await pilot.press(*then)
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return run_before
 
@@ -53,7 +54,7 @@ def card_then(*then: str) -> Callable[[Pilot[Any]], Any]:
         await card(pilot)
         await pilot.press(*then)
         await until(pilot, lambda: fresh(pilot.app.screen, SubjectMarksScreen))
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return run_before
 
@@ -116,7 +117,7 @@ class TestProgressScreen:
                 ),
             )
             await pilot.press("o", "down")
-            await pilot.pause(0.3)
+            await settled(pilot)
 
         assert snap_compare(
             app_on(school_copy, lang="ru"), terminal_size=(120, 40), run_before=run_before

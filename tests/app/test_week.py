@@ -33,11 +33,12 @@ from .conftest import SERVER, new_app, new_session
 from .test_login import in_diary, log_in, until
 
 MONDAY = dt.date(2026, 11, 23)
+FRESH = "updated 18:00"  # fetched now, on the pinned clock (a saved copy says "saved copy, ...")
 
 
 async def open_diary(app: EdiaryApp, pilot: Pilot[Any], login: str) -> WeekScreen:
     await log_in(pilot, login, "demo")
-    await until(pilot, lambda: in_diary(app) and "updated" in freshness(app))
+    await until(pilot, lambda: in_diary(app) and freshness(app) == FRESH)
     assert isinstance(app.screen, WeekScreen)
     return app.screen
 
@@ -61,7 +62,7 @@ async def settled(pilot: Pilot[Any], screen: WeekScreen, monday: dt.date) -> Wee
         lambda: (
             screen.week is not None
             and screen.week.start == monday
-            and "updated" in freshness(pilot.app)
+            and freshness(pilot.app) == FRESH
         ),  # type: ignore[arg-type]
     )
     assert screen.week is not None
@@ -254,7 +255,7 @@ class TestNavigation:
             await pilot.press("g")
             app.screen.query_one(Input).value = "2026-10-07"
             await pilot.press("enter")
-            await pilot.pause(0.1)
+            await pilot.pause()
             assert view(screen).loading and freshness(app) == "loading…"
             assert shown_range(screen) == "5–10 October 2026"
             gate.set()
@@ -342,7 +343,8 @@ class TestSigning:
             await settled(pilot, screen, MONDAY)
             await pilot.press("s")
             await pilot.press("escape")
-            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()  # a signature on its way would arrive now
+            await pilot.pause()
             assert app.screen is screen
             assert screen.week is not None and screen.week.signed_by is None
 
@@ -414,7 +416,7 @@ class TestKeys:
         app = start(lang="ru")
         async with app.run_test(size=(80, 24)) as pilot:
             await log_in(pilot, "parent", "demo")
-            await until(pilot, lambda: in_diary(app) and "обновлено" in freshness(app))
+            await until(pilot, lambda: in_diary(app) and freshness(app) == "обновлено в 18:00")
             screen = app.screen
             assert isinstance(screen, WeekScreen)
             assert shown_range(screen) == "23–28 ноября 2026"
