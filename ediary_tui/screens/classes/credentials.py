@@ -33,13 +33,11 @@ from ediary_tui.screens.classes.families import (
     EVERYONE,
     FAMILY,
     NOT_YET,
-    Cell,
     Scope,
-    account,
+    family_table,
+    issued_table,
     lined_up,
-    members,
     people_of,
-    role_word,
     scopes,
 )
 from ediary_tui.screens.classes.writing import refusal, sentence
@@ -51,7 +49,7 @@ from ediary_tui.widgets.keys import LocalisedKeys, key
 class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
     """The class's families and their accounts; first-login credentials for the class teacher."""
 
-    CSS_PATH = ["../journal/window_box.tcss", "journal_class.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["../journal/window_box.tcss", "journal_class.tcss"]
     AUTO_FOCUS = "#families"
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,30 +144,7 @@ class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
     def _show_families(self, found: ClassFamilies) -> None:
         """Each student, then their parents: who, login, whether in, the full name."""
         self.found = found
-        bold, muted = "bold", "$text-muted"
-        head: list[Cell] = [
-            (_("class.column_who"), bold),
-            (_("class.column_login"), bold),
-            (_("class.column_account"), bold),
-            (_("class.column_name"), bold),
-        ]
-        rows: list[list[Cell]] = [head]
-        ids: list[str] = []
-        for family in found.families:
-            for member in members(family):
-                student = member is family.student
-                rows.append(
-                    [
-                        (_("class.role_student" if student else "class.role_parent"), muted),
-                        (member.login or "—", ""),
-                        account(member),
-                        (
-                            member.full_name if student else f"  {member.full_name}",
-                            bold if student else "",
-                        ),
-                    ]
-                )
-                ids.append(family.student.id if student else f"{family.student.id}/{member.id}")
+        rows, ids = family_table(found)
         first, *lines = lined_up(rows)
         heading = self.query_one("#families-head", Static)
         heading.update(first)
@@ -330,24 +305,7 @@ class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
         self.query_one("#issued-summary", Static).update(
             Content(_("class.issued_summary", count=len(issued.credentials), when=when))
         )
-        bold = "bold"
-        rows: list[list[Cell]] = [
-            [
-                (_("class.column_who"), bold),
-                (_("class.column_login"), bold),
-                (_("class.column_password"), bold),
-                (_("class.column_name"), bold),
-            ]
-        ]
-        rows += [
-            [
-                (role_word(c), "$text-muted"),
-                (c.login, ""),
-                (c.password, "bold $text-accent"),
-                (c.full_name, ""),
-            ]
-            for c in issued.credentials
-        ]
+        rows = issued_table(issued)
         first, *lines = lined_up(rows)
         self.query_one("#issued-head", Static).update(first)
         table = self.query_one("#issued", OptionList)

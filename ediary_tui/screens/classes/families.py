@@ -13,6 +13,7 @@ from ediary_tui.domain.models import (
     Family,
     FamilyMember,
     IssuedCredential,
+    IssuedCredentials,
     Role,
 )
 from ediary_tui.i18n import _
@@ -99,3 +100,56 @@ def lined_up(rows: list[list[Cell]]) -> list[Content]:
 
 def role_word(credential: IssuedCredential) -> str:
     return _("class.role_student") if credential.role == Role.STUDENT else _("class.role_parent")
+
+
+def family_table(found: ClassFamilies) -> tuple[list[list[Cell]], list[str]]:
+    """Each student, then their parents: who, login, whether in, the full name (a heading
+    first), and each line's id (the student's, or student/parent)."""
+    bold, muted = "bold", "$text-muted"
+    head: list[Cell] = [
+        (_("class.column_who"), bold),
+        (_("class.column_login"), bold),
+        (_("class.column_account"), bold),
+        (_("class.column_name"), bold),
+    ]
+    rows: list[list[Cell]] = [head]
+    ids: list[str] = []
+    for family in found.families:
+        for member in members(family):
+            student = member is family.student
+            rows.append(
+                [
+                    (_("class.role_student" if student else "class.role_parent"), muted),
+                    (member.login or "—", ""),
+                    account(member),
+                    (
+                        member.full_name if student else f"  {member.full_name}",
+                        bold if student else "",
+                    ),
+                ]
+            )
+            ids.append(family.student.id if student else f"{family.student.id}/{member.id}")
+    return rows, ids
+
+
+def issued_table(issued: IssuedCredentials) -> list[list[Cell]]:
+    """The passwords just issued: who, login, the password, the full name (a heading first)."""
+    bold = "bold"
+    rows: list[list[Cell]] = [
+        [
+            (_("class.column_who"), bold),
+            (_("class.column_login"), bold),
+            (_("class.column_password"), bold),
+            (_("class.column_name"), bold),
+        ]
+    ]
+    rows += [
+        [
+            (role_word(c), "$text-muted"),
+            (c.login, ""),
+            (c.password, "bold $text-accent"),
+            (c.full_name, ""),
+        ]
+        for c in issued.credentials
+    ]
+    return rows

@@ -39,7 +39,7 @@ def sentence(text: str) -> str:
 class WritingModal(LocalisedKeys, ModalScreen[R]):
     """What the two writing windows share: errors under fields, a bottom line, no lost text."""
 
-    CSS_PATH = ["../journal/window_box.tcss", "journal_class.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["../journal/window_box.tcss", "journal_class.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "class.key_send", priority=True),
         Binding("escape", "cancel", "keys.cancel"),

@@ -40,7 +40,7 @@ def _change_text(change: MarkChange, tz: dt.tzinfo | None) -> str:
 class CellDetails(LocalisedKeys, ModalScreen[None]):
     """Everything about one cell: the lesson, the attendance, each mark and its history."""
 
-    CSS_PATH = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape,q", "dismiss", "journal.key_close"),
     ]

@@ -25,7 +25,7 @@ def _date_text(day: dt.date) -> str:
 class DueDateModal(LocalisedKeys, ModalScreen[dt.date | None]):
     """A dot's due date: a week after the lesson unless changed; Enter accepts."""
 
-    CSS_PATH = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
 
     def __init__(

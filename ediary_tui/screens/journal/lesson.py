@@ -122,7 +122,7 @@ class HomeworkBox(Vertical):
 class LessonForm(LocalisedKeys, ModalScreen[LessonEdit | None]):
     """Topic and homework of one lesson; ctrl+s saves, Escape leaves (asking if typed in)."""
 
-    CSS_PATH = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "lesson_form.key_save", priority=True),
         Binding("escape", "cancel", "keys.cancel"),

@@ -29,7 +29,7 @@ class PeriodMarkChoice:
 class PeriodMarkModal(LocalisedKeys, ModalScreen[PeriodMarkChoice | None]):
     """A period mark other than the proposed one: one key on the scale, ⌫ clears it."""
 
-    CSS_PATH = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "keys.cancel"),
         Binding("enter", "proposed", "journal.period_take_proposed", show=False),

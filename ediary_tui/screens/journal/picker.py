@@ -21,7 +21,7 @@ from ediary_tui.widgets.keys import LocalisedKeys
 class JournalPicker(LocalisedKeys, ModalScreen[JournalChoice | None]):
     """The journals the user may open, their own first; typing filters, Enter opens one."""
 
-    CSS_PATH = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
     FILTER_FROM = 12  # fewer choices than this need no filter
 

@@ -11,11 +11,13 @@ and the top bar counts what is still unsent (and says when the server is away).
 The outbox outlives the app, so a start shows and sends what the last run
 could not.
 
-What the screen shows lives in a few vars (the journal chosen, the loaded
-`JournalState`, the cursor, the sender's state, a problem to say instead);
-their watchers repaint the top bar, the banner and the bottom line. Workers
-post messages (`JournalLoaded`, `JournalFailed`, `Settled`, `SendingChanged`)
-and the handlers paint.
+What the screen shows lives in a few vars (the journal asked for, the loaded
+`JournalState`, the sender's last report, a problem to say instead); their
+watchers repaint the top bar and the banner, and the state is bound to the
+sheet (`JournalSheet`: the grid, the bottom line and the writing keys).
+Workers post messages (`JournalLoaded`, `JournalFailed`, `Settled`,
+`SendingChanged`) and the handlers paint. The screen's own keys choose what
+is shown and open the class's windows.
 """
 
 from __future__ import annotations
