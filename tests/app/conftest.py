@@ -1,5 +1,7 @@
-"""Fixtures of the app tests: the real server in-process, a keyring in memory,
-a home of their own, and the app with its date and clock pinned.
+"""Fixtures and helpers of the app tests: the real server in-process, a keyring in memory,
+a home of their own, the app with its date and clock pinned (built as `ediary` builds it),
+and what the tests share to drive it (`log_in`, `diary`) and to wait on it (`settled`
+waits for what the app set off; `until` only for what starts after a frame, as a resume).
 
 Pilot tests run in the session's event loop and share its `engine`. Snapshot
 tests cannot: `snap_compare` runs the app in an event loop of its own, so they
@@ -10,6 +12,7 @@ get a copy of the demo school by path and open it from inside that loop
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
@@ -28,6 +32,7 @@ from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.session import DiarySession
 from ediary_tui.context import AppContext
+from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.server import db
 from ediary_tui.server.app import create_app
 from ediary_tui.server.settings import ServerSettings
@@ -109,6 +114,63 @@ def start(school: Callable[[], httpx.ASGITransport]) -> Callable[..., EdiaryApp]
         return new_app(new_session(school()), **kw)
 
     return make
+
+
+# --- what the app tests share: driving the app as a person does, and waiting on it ----------
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10) -> None:
+    """Let the app work until `condition` holds (workers answer asynchronously)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the app never got there; the screen is {pilot.app.screen!r}")
+
+
+async def log_in(pilot: Pilot[Any], login: str, password: str) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#login", Input).value = login
+    screen.query_one("#password", Input).value = password
+    screen.query_one("#password", Input).focus()
+    await pilot.press("enter")
+
+
+def in_diary(app: EdiaryApp) -> bool:
+    return isinstance(app.screen, WeekScreen) and app.screen.week is not None
+
+
+def closed_port() -> int:
+    """A port nothing listens on: bound for a moment by us, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def diary(app: EdiaryApp, pilot: Pilot[Any], login: str) -> WeekScreen:
+    """Log in and wait for the week fresh from the server and the first poll of the feed."""
+    await log_in(pilot, login, "demo")
+    await settled(pilot)
+    assert in_diary(app) and app.follower.cursor is not None
+    assert isinstance(app.screen, WeekScreen)
+    return app.screen
+
+
+class Switch(httpx.AsyncBaseTransport):
+    """The school, until `off`: then every request fails as a lost network does."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.off = False
+        self.refuse: Callable[[httpx.Request], bool] = lambda request: False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.off:
+            raise httpx.ConnectError("the network is down", request=request)
+        if self.refuse(request):
+            body = {"error": {"code": "thread_closed", "message": "this conversation is closed"}}
+            return httpx.Response(403, json=body)
+        return await self.inner.handle_async_request(request)
 
 
 # --- snapshots ---------------------------------------------------------------

@@ -6,7 +6,6 @@ a person at an 80x24 terminal would.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -25,26 +24,18 @@ from ediary_tui.server import admin
 from ediary_tui.widgets.banner import Banner
 from tests.conftest import FakeClock
 
-from .conftest import SERVER, new_app, new_session, settled
+from .conftest import (
+    SERVER,
+    closed_port,
+    in_diary,
+    log_in,
+    new_app,
+    new_session,
+    settled,
+    until,
+)
 
 SIZE = (80, 24)
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10) -> None:
-    """Let the app work until `condition` holds (workers answer asynchronously)."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"the app never got there; the screen is {pilot.app.screen!r}")
-
-
-async def log_in(pilot: Pilot[Any], login: str, password: str) -> None:
-    screen = pilot.app.screen
-    screen.query_one("#login", Input).value = login
-    screen.query_one("#password", Input).value = password
-    screen.query_one("#password", Input).focus()
-    await pilot.press("enter")
 
 
 async def change_password(pilot: Pilot[Any], old: str, new: str, repeat: str) -> None:
@@ -58,17 +49,6 @@ async def change_password(pilot: Pilot[Any], old: str, new: str, repeat: str) ->
 def form_error(app: EdiaryApp) -> str:
     error = app.screen.query_one("#error", Static)
     return str(error.render()) if error.display else ""
-
-
-def in_diary(app: EdiaryApp) -> bool:
-    return isinstance(app.screen, WeekScreen) and app.screen.week is not None
-
-
-def closed_port() -> int:
-    """A port nothing listens on: bound for a moment by us, then released."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class TestLogin:

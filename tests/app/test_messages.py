@@ -23,27 +23,9 @@ from ediary_tui.screens.messages.items import ItemList
 from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.banner import Banner
 
-from .conftest import SERVER, new_app, new_session, settled
-from .test_login import in_diary, log_in, until
+from .conftest import SERVER, Switch, diary, new_app, new_session, settled, until
 
 SIZE = (80, 24)
-
-
-class Switch(httpx.AsyncBaseTransport):
-    """The school, until `off`: then every request fails as a lost network does."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.off = False
-        self.refuse: Callable[[httpx.Request], bool] = lambda request: False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.off:
-            raise httpx.ConnectError("the network is down", request=request)
-        if self.refuse(request):
-            body = {"error": {"code": "thread_closed", "message": "this conversation is closed"}}
-            return httpx.Response(403, json=body)
-        return await self.inner.handle_async_request(request)
 
 
 @pytest.fixture
@@ -60,15 +42,6 @@ async def parent(school: Callable[[], httpx.ASGITransport]) -> AsyncIterator[Dia
     async with DiaryClient(SERVER, transport=school(), backoff=0) as client:
         await client.login("parent", "demo")
         yield client
-
-
-async def diary(app: EdiaryApp, pilot: Pilot[Any], login: str) -> WeekScreen:
-    """Log in and wait for the week fresh from the server and the first poll of the feed."""
-    await log_in(pilot, login, "demo")
-    await settled(pilot)
-    assert in_diary(app) and app.follower.cursor is not None
-    assert isinstance(app.screen, WeekScreen)
-    return app.screen
 
 
 async def messages(app: EdiaryApp, pilot: Pilot[Any]) -> MessagesScreen:

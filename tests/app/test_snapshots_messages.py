@@ -26,9 +26,7 @@ from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.week_grid import WeekView
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, LazySchool, new_app, new_session, settled
-from .test_login import log_in
-from .test_messages import Switch
+from .conftest import SERVER, LazySchool, Switch, log_in, new_app, new_session, settled
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]

@@ -26,9 +26,7 @@ from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.week_grid import WeekView, mark_key
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, settled
-from .test_login import until
-from .test_messages import diary
+from .conftest import SERVER, diary, settled, until
 
 SIZE = (80, 24)
 MONDAY = PINNED_TODAY - dt.timedelta(days=PINNED_TODAY.weekday())
