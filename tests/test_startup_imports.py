@@ -106,7 +106,7 @@ def _run(code: str, home: Path, *args: str) -> object:
 @pytest.fixture
 async def remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home with the demo school, `parent` logged in once and the week cached."""
-    from ediary_tui.client import locations
+    from ediary_tui.client import locations, reads
     from ediary_tui.client.api import DiaryClient
     from ediary_tui.client.cache import OfflineCache
     from ediary_tui.client.credentials import CredentialStore
@@ -123,7 +123,7 @@ async def remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     session = DiarySession(DiaryClient(EMBEDDED_URL, transport=transport), CredentialStore(), cache)
     try:
         result = await session.login("parent", "demo")
-        await session.fetch_week(result.user.children[0].id, PINNED_TODAY)
+        await session.fetch(reads.week(result.user.children[0].id, PINNED_TODAY))
     finally:
         cache.close()
         await transport.aclose()

@@ -14,22 +14,21 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import BaseModel
-
-from . import reads
 from .errors import ClientError, NotLoggedIn, ServerUnreachable
 from .exports import Exports
-from .reads import Cached, Read
 
 if TYPE_CHECKING:
-    from ediary_tui.domain.models import LoginResult, Signature, User, Week
+    from pydantic import BaseModel
+
+    from ediary_tui.domain.models import LoginResult, Signature, User
 
     from .api import DiaryClient
     from .cache import OfflineCache
     from .credentials import CredentialStore
+    from .reads import Cached, Read
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 Clock = Callable[[], dt.datetime]
 
 
@@ -140,6 +139,8 @@ class DiarySession:
         if row is None or value is None:
             return None
         when = dt.datetime.fromtimestamp(row[1], dt.UTC).astimezone(self.clock().tzinfo)
+        from .reads import Cached  # pydantic and the models: not before the first frame
+
         return Cached(value, when, saved=True)
 
     async def fetch(self, read: Read[M]) -> Cached[M]:
@@ -155,6 +156,8 @@ class DiarySession:
             text = value.model_dump_json()
             for key in (read.key, *read.also):
                 self.cache.put_raw(self.server, user_id, read.kind, key, text, at=when)
+        from .reads import Cached
+
         return Cached(value, when)
 
     def forget(self, read: Read[M]) -> None:
@@ -167,17 +170,10 @@ class DiarySession:
         """A write (or a read not worth keeping) to our server, under the online rule."""
         return await self._online(call(self.client))
 
-    def cached_week(self, student_id: str, monday: dt.date) -> Week | None:
-        """The week as last seen, at once (no network): what the screen paints first."""
-        found = self.saved(reads.week(student_id, monday))
-        return found.value if found is not None else None
-
-    async def fetch_week(self, student_id: str, monday: dt.date) -> Week:
-        """The week from the server, kept for the next start or a lost network."""
-        return (await self.fetch(reads.week(student_id, monday))).value
-
     async def sign_week(self, student_id: str, monday: dt.date) -> Signature:
         """A parent signs the week; the kept copy shows the signature at once."""
+        from . import reads
+
         signature = await self._online(self.client.sign_week(student_id, monday))
         read = reads.week(student_id, monday)
         found = self.saved(read)

@@ -8,15 +8,24 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ediary_tui.client import reads
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.errors import NotLoggedIn, ServerUnreachable
 from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import Week
 from ediary_tui.server.settings import ServerSettings
 from tests.conftest import PINNED_TODAY, MemoryKeyring
 
 from .conftest import SERVER, Wire, transport_for
+
+
+def saved_week(session: DiarySession, student_id: str, day: dt.date) -> Week | None:
+    """The week the session kept, as the diary paints it before the network answers."""
+    found = session.saved(reads.week(student_id, day))
+    return found.value if found is not None else None
+
 
 MONDAY = PINNED_TODAY - dt.timedelta(days=PINNED_TODAY.weekday())
 
@@ -95,14 +104,14 @@ class TestResume:
         online = start()
         user = (await online.login("parent", "demo")).user
         child = user.children[0]
-        week = await online.fetch_week(child.id, MONDAY)
+        week = (await online.fetch(reads.week(child.id, MONDAY))).value
 
         offline = start(online=False)
         assert await offline.resume() == user
         assert offline.offline
-        assert offline.cached_week(child.id, MONDAY) == week
+        assert saved_week(offline, child.id, MONDAY) == week
         with pytest.raises(ServerUnreachable):
-            await offline.fetch_week(child.id, MONDAY)
+            await offline.fetch(reads.week(child.id, MONDAY))
         assert offline.offline
 
     async def test_another_logins_cache_is_never_painted(self, start: Start) -> None:
@@ -117,16 +126,16 @@ class TestWeek:
     async def test_a_fetched_week_is_there_at_once_next_time(self, start: Start) -> None:
         session = start()
         user = (await session.login("student", "demo")).user
-        assert session.cached_week(user.id, MONDAY) is None
-        week = await session.fetch_week(user.id, MONDAY)
-        assert start().cached_week(user.id, MONDAY + dt.timedelta(days=2)) == week
+        assert saved_week(session, user.id, MONDAY) is None
+        week = (await session.fetch(reads.week(user.id, MONDAY))).value
+        assert saved_week(start(), user.id, MONDAY + dt.timedelta(days=2)) == week
 
     async def test_signing_shows_in_the_cached_week(self, start: Start) -> None:
         session = start()
         child = (await session.login("parent", "demo")).user.children[0]
-        await session.fetch_week(child.id, MONDAY)
+        await session.fetch(reads.week(child.id, MONDAY))
         signature = await session.sign_week(child.id, MONDAY)
-        cached = session.cached_week(child.id, MONDAY)
+        cached = saved_week(session, child.id, MONDAY)
         assert cached is not None and cached.signed_at == signature.signed_at
 
 
