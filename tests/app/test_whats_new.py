@@ -232,7 +232,7 @@ class TestFollowing:
             thread = next(t for t in (await teacher.threads()).threads if t.parent.id == me.id)
             await teacher.reply(thread.id, "The trip is on Friday.")
             await poll(app, pilot)
-            assert footer_words(week)["messages"].startswith("messages ")
+            assert footer_words(week)["messages"] == f"messages {app.follower.unread_messages}"
             await pilot.press("w")
             screen = app.screen
             assert isinstance(screen, WhatsNewScreen)
