@@ -37,6 +37,7 @@ from ediary_tui.domain.models import (
     MarkIn,
     TeacherDay,
     TeachingRef,
+    User,
 )
 
 from . import reads
@@ -147,8 +148,13 @@ class JournalSync:
         return self.session.server
 
     @property
+    def _user(self) -> User | None:
+        return self.session.user or self.session.cached_user()
+
+    @property
     def user_id(self) -> str:
-        user = self.session.user or self.session.cached_user()
+        """Whose entries are written and sent: there must be someone logged in."""
+        user = self._user
         if user is None:
             raise NotLoggedIn("no one is logged in", code="not_logged_in")
         return user.id
@@ -330,11 +336,13 @@ class JournalSync:
         return self.created_mark_id(create_seq)
 
     def pending(self) -> list[Entry]:
-        """This user's journal entries still to be sent, oldest first."""
-        return self.outbox.pending(self.server, self.user_id)
+        """This user's journal entries still to be sent, oldest first (none before a login)."""
+        user = self._user
+        return self.outbox.pending(self.server, user.id) if user is not None else []
 
     def refused(self) -> list[Entry]:
-        return self.outbox.refused(self.server, self.user_id)
+        user = self._user
+        return self.outbox.refused(self.server, user.id) if user is not None else []
 
     def entries_for(self, class_id: str, subject_id: str) -> list[Entry]:
         """Pending and refused entries of one journal, in the order they were made."""

@@ -135,9 +135,9 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield JournalTopBar(id="topbar")
         yield Banner(id="banner")
-        yield JournalSheet(JournalWriter(self.sync, self.today), id="sheet").data_bind(
-            JournalScreen.state
-        )
+        writer = JournalWriter(self.sync, self.today)
+        sheet = JournalSheet(writer, self._written, id="sheet")
+        yield sheet.data_bind(JournalScreen.state)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -350,10 +350,9 @@ class JournalScreen(LocalisedKeys, Screen[None]):
     def _sending_changed(self, event: SendingChanged) -> None:
         self.send_state = event.state
 
-    @on(JournalSheet.Written)
-    def _written(self, event: JournalSheet.Written) -> None:
-        event.stop()
-        self.call_after_refresh(self.sender.wake)  # the cell is painted first, then sent
+    def _written(self) -> None:
+        """Something new in the outbox: counted, and sent once its cell is painted."""
+        self.call_after_refresh(self.sender.wake)
         self._show_sending()
 
     @on(SendingStopped)

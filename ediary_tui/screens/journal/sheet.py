@@ -3,20 +3,21 @@
 A key press becomes an outbox entry (`JournalWriter`) and is painted at once
 in its one cell; the cursor goes down to the next student where a column is
 filled in one key per student. The sheet shows the `JournalState` it is
-bound to (the screen's) and says `Written` when the outbox has something
-new, so the screen counts it and wakes the sender.
+bound to (the screen's) and calls `on_written` when the outbox has something
+new, so the screen counts it and wakes the sender in the same frame (a
+message more would put the sender a beat behind each key).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
 
@@ -47,12 +48,13 @@ class JournalSheet(Vertical):
     cursor: var[CellKey | None] = var(None, init=False, always_update=True)
     """The cell under the grid's cursor: (student id, lesson id)."""
 
-    class Written(Message):
-        """Something new is in the outbox (or a refusal was dismissed from it)."""
-
-    def __init__(self, writer: JournalWriter, *, id: str | None = None) -> None:
+    def __init__(
+        self, writer: JournalWriter, on_written: Callable[[], None], *, id: str | None = None
+    ) -> None:
+        """`on_written`: something new is in the outbox (or a refusal left it)."""
         super().__init__(id=id)
         self.writer = writer
+        self.written = on_written
 
     def compose(self) -> ComposeResult:
         yield JournalGrid(id="grid")
@@ -117,7 +119,7 @@ class JournalSheet(Vertical):
         grid_paint.paint(grid, state, state.add(entry))
         if undoable:
             self.writer.remember(state, entry)
-        self.post_message(self.Written())
+        self.written()
         if move_down and grid.cursor_row < len(grid.rows) - 1:
             grid.move_to(row=grid.cursor_row + 1)
         else:
@@ -125,7 +127,7 @@ class JournalSheet(Vertical):
 
     def _dismiss(self, state: JournalState, entry_id: int) -> None:
         grid_paint.paint(self.grid, state, self.writer.dismiss(state, entry_id))
-        self.post_message(self.Written())
+        self.written()
         self.show_details()
 
     def action_put_mark(self, value: int) -> None:
@@ -231,7 +233,7 @@ class JournalSheet(Vertical):
             if edit is not None and not edit.empty:
                 for entry in self.writer.lesson(state, lesson_id, edit):
                     self._entered(entry, move_down=False, undoable=False)
-            self.post_message(self.Written())
+            self.written()
             self.show_details()
 
         journal = state.journal
