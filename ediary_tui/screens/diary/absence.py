@@ -12,14 +12,13 @@ The form that gives one is `notice_form.NoticeForm`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import (
-    Footer,
     OptionList,
     Static,
 )
@@ -43,7 +42,7 @@ from ediary_tui.i18n import (
     week_range,
 )
 from ediary_tui.screens.diary.notice_form import Draft, NoticeForm, date_text, notice_error
-from ediary_tui.screens.diary.student_view import Clock, StudentScreen
+from ediary_tui.screens.diary.student_view import StudentScreen, Where
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.dialogs import ConfirmModal
@@ -125,16 +124,8 @@ class AbsenceScreen(StudentScreen):
         key("w,delete", "withdraw", "absence.key_withdraw"),
     ]
 
-    def __init__(
-        self,
-        session: DiarySession,
-        user: User,
-        *,
-        student_id: str,
-        today: dt.date,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
+    def __init__(self, session: DiarySession, user: User, **where: Unpack[Where]) -> None:
+        super().__init__(session, user, **where)
         self.notices: list[AbsenceNotice] | None = None
         self.changed = False  # lessons became (or stopped being) excused: the diary refetches
         self.drafts: dict[str, Draft] = {}
@@ -143,9 +134,7 @@ class AbsenceScreen(StudentScreen):
         yield from self.compose_top()
         yield Static(id="hint", markup=False)
         yield OptionList(id="notices", compact=True)
-        yield Static(id="empty", markup=False)
-        yield Static(id="details", markup=False)
-        yield Footer(compact=True)
+        yield from self.compose_bottom()
 
     def can_give(self) -> bool:
         """A parent gives notices for their child; a student only reads them."""

@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached, Read
@@ -94,6 +94,12 @@ class ChildScreen(LocalisedKeys, Screen[None]):
             yield Label(id="who", markup=False)
             yield ChildSwitcher(id="children")
             yield Label(id="freshness", markup=False)
+
+    def compose_bottom(self) -> ComposeResult:
+        """Where "nothing to show" is said, the details line and the keys."""
+        yield Static(id="empty", markup=False)
+        yield Static(id="details", markup=False)
+        yield Footer(compact=True)
 
     # -- what subclasses do ------------------------------------------------------
 

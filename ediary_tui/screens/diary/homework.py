@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError, ServerUnreachable
@@ -48,7 +48,7 @@ from ediary_tui.screens.diary.export import ExportModal
 from ediary_tui.screens.diary.homework_filters import ALL, KINDS, STATES, HomeworkFilters, matches
 from ediary_tui.screens.diary.homework_list import AssignmentList, describe
 from ediary_tui.screens.diary.range_modal import RangeModal
-from ediary_tui.screens.diary.student_view import Clock, StudentScreen
+from ediary_tui.screens.diary.student_view import StudentScreen, Where
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.keys import key
@@ -83,17 +83,9 @@ class HomeworkScreen(StudentScreen):
         key("e", "export", "homework.key_export"),
     ]
 
-    def __init__(
-        self,
-        session: DiarySession,
-        user: User,
-        *,
-        student_id: str,
-        today: dt.date,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
-        self.first = week_start(today)
+    def __init__(self, session: DiarySession, user: User, **where: Unpack[Where]) -> None:
+        super().__init__(session, user, **where)
+        self.first = week_start(self.today)
         self.last = self.first + dt.timedelta(days=6)
         self.items: list[Homework] | None = None  # the range's homework, before the filters
         self.subject = ALL
@@ -109,9 +101,7 @@ class HomeworkScreen(StudentScreen):
             yield Label(id="counts", markup=False)
         yield HomeworkFilters(id="filters")
         yield AssignmentList(id="list")
-        yield Static(id="empty", markup=False)
-        yield Static(id="details", markup=False)
-        yield Footer(compact=True)
+        yield from self.compose_bottom()
 
     # -- who may tick --------------------------------------------------------------
 

@@ -10,15 +10,14 @@ average, by trend or by name.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError
@@ -34,8 +33,8 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import nearest_period, school_year_of
 from ediary_tui.i18n import _, short_date
 from ediary_tui.screens.diary.student_view import (
-    Clock,
     StudentScreen,
+    Where,
     school_settings,
     school_year_name,
 )
@@ -63,17 +62,9 @@ class ProgressScreen(StudentScreen):
         key("o", "sort", "progress.key_sort"),
     ]
 
-    def __init__(
-        self,
-        session: DiarySession,
-        user: User,
-        *,
-        student_id: str,
-        today: dt.date,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
-        self.year = school_year_of(today)
+    def __init__(self, session: DiarySession, user: User, **where: Unpack[Where]) -> None:
+        super().__init__(session, user, **where)
+        self.year = school_year_of(self.today)
         self.range: str | None = None  # a period id, YEAR, or None: the current period
         self.order = SORTS[0]
         self.progress: Progress | None = None
@@ -85,9 +76,7 @@ class ProgressScreen(StudentScreen):
             yield Label(id="range", markup=False)
             yield Label(id="sort", markup=False)
         yield SparklineRows(id="rows")
-        yield Static(id="empty", markup=False)
-        yield Static(id="details", markup=False)
-        yield Footer(compact=True)
+        yield from self.compose_bottom()
 
     # -- which range -------------------------------------------------------------
 

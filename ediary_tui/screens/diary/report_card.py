@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -37,8 +37,8 @@ from ediary_tui.domain.periods import school_year_of
 from ediary_tui.i18n import _, short_date
 from ediary_tui.screens.diary.export import ExportModal
 from ediary_tui.screens.diary.student_view import (
-    Clock,
     StudentScreen,
+    Where,
     school_settings,
     school_year_name,
 )
@@ -88,16 +88,8 @@ class ReportCardScreen(StudentScreen):
         key("right_square_bracket", "year(1)", "report_card.key_next_year", group=_YEAR),
     ]
 
-    def __init__(
-        self,
-        session: DiarySession,
-        user: User,
-        *,
-        student_id: str,
-        today: dt.date,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
+    def __init__(self, session: DiarySession, user: User, **where: Unpack[Where]) -> None:
+        super().__init__(session, user, **where)
         self.year = school_year_of(self.today)
         self.card: ReportCard | None = None
         self.settings: dict[str, SchoolSettings] = {}  # per child: children may be in two schools

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NotRequired, TypedDict
 
 from textual import on
 from textual.app import ComposeResult
@@ -31,7 +31,15 @@ from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.keys import key
 
-__all__ = ["Clock", "StudentScreen", "current_week", "school_settings", "school_year_name"]
+__all__ = ["StudentScreen", "Where", "current_week", "school_settings", "school_year_name"]
+
+
+class Where(TypedDict):
+    """Whose screen it is, on what day and clock: what every `StudentScreen` is given."""
+
+    student_id: str
+    today: dt.date
+    clock: NotRequired[Clock | None]
 
 
 async def current_week(session: DiarySession, student_id: str, today: dt.date) -> Week | None:

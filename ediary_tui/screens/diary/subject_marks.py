@@ -10,7 +10,7 @@ agree to the digit; this screen only lays the answer out.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Unpack
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -38,7 +38,7 @@ from ediary_tui.domain.models import (
 )
 from ediary_tui.i18n import _, short_date
 from ediary_tui.screens.diary.report_card import year_marks, year_range
-from ediary_tui.screens.diary.student_view import Clock, StudentScreen, current_week
+from ediary_tui.screens.diary.student_view import StudentScreen, Where, current_week
 from ediary_tui.screens.diary.subject_panels import breakdown_text, need_lines
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.mark_cell import describe_mark, mark_cell
@@ -84,16 +84,14 @@ class SubjectMarksScreen(StudentScreen):
         session: DiarySession,
         user: User,
         *,
-        student_id: str,
-        today: dt.date,
-        clock: Clock | None = None,
         card: ReportCard,
         subject: ReportSubject,
         period: Period | None,
         settings: SchoolSettings | None = None,
         focus_target: bool = False,
+        **where: Unpack[Where],
     ) -> None:
-        super().__init__(session, user, student_id=student_id, today=today, clock=clock)
+        super().__init__(session, user, **where)
         self.card = card
         self.subject = subject
         self.period = period

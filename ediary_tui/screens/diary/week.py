@@ -25,7 +25,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError, ServerUnreachable
@@ -112,9 +112,7 @@ class WeekScreen(WeekLinks):
             yield Label(id="signature", markup=False)
         yield Banner(id="banner")
         yield WeekView(id="grid")
-        yield Static(id="empty", markup=False)
-        yield Static(id="details", markup=False)
-        yield Footer(compact=True)
+        yield from self.compose_bottom()
 
     async def on_mount(self) -> None:
         self.painting = True

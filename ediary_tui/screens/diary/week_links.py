@@ -8,9 +8,17 @@ when they close having changed something.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from ediary_tui.domain.models import ChildRef
 from ediary_tui.screens.diary.child_screen import ChildScreen
+from ediary_tui.screens.diary.student_view import Where
+
+if TYPE_CHECKING:
+    from ediary_tui.screens.diary.student_view import StudentScreen
+
+S = TypeVar("S", bound="StudentScreen")
 
 
 class WeekLinks(ChildScreen):
@@ -23,33 +31,23 @@ class WeekLinks(ChildScreen):
     def refresh_week(self) -> None:
         raise NotImplementedError
 
+    def _open(self, kind: type[S], closed: Callable[[S], object] | None = None) -> None:
+        """Open a screen about the child on show; `closed` is told when it closes."""
+        if self.child is None:
+            return
+        where = Where(student_id=self.child.id, today=self.today, clock=self.clock)
+        screen = kind(self.session, self.user, **where)
+        self.app.push_screen(screen, None if closed is None else lambda _: closed(screen))
+
     def action_report_card(self) -> None:
         from ediary_tui.screens.diary.report_card import ReportCardScreen  # not needed to start
 
-        if self.child is not None:
-            self.app.push_screen(
-                ReportCardScreen(
-                    self.session,
-                    self.user,
-                    student_id=self.child.id,
-                    today=self.today,
-                    clock=self.clock,
-                )
-            )
+        self._open(ReportCardScreen)
 
     def action_progress(self) -> None:
         from ediary_tui.screens.diary.progress import ProgressScreen  # not needed to start
 
-        if self.child is not None:
-            self.app.push_screen(
-                ProgressScreen(
-                    self.session,
-                    self.user,
-                    student_id=self.child.id,
-                    today=self.today,
-                    clock=self.clock,
-                )
-            )
+        self._open(ProgressScreen)
 
     def action_messages(self) -> None:
         from ediary_tui.screens.messages.threads import MessagesScreen  # not needed to start
@@ -78,27 +76,11 @@ class WeekLinks(ChildScreen):
     def action_homework(self) -> None:
         from ediary_tui.screens.diary.homework import HomeworkScreen  # not needed to start
 
-        if self.child is not None:
-            screen = HomeworkScreen(
-                self.session,
-                self.user,
-                student_id=self.child.id,
-                today=self.today,
-                clock=self.clock,
-            )
-            # A tick shows in the diary too: fetch the week again on the way back.
-            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
+        # A tick shows in the diary too: fetch the week again on the way back.
+        self._open(HomeworkScreen, lambda screen: screen.changed and self.refresh_week())
 
     def action_absence(self) -> None:
         from ediary_tui.screens.diary.absence import AbsenceScreen  # not needed to start
 
-        if self.child is not None:
-            screen = AbsenceScreen(
-                self.session,
-                self.user,
-                student_id=self.child.id,
-                today=self.today,
-                clock=self.clock,
-            )
-            # A notice makes lessons excused: fetch the week again on the way back.
-            self.app.push_screen(screen, lambda _: screen.changed and self.refresh_week())
+        # A notice makes lessons excused: fetch the week again on the way back.
+        self._open(AbsenceScreen, lambda screen: screen.changed and self.refresh_week())
