@@ -323,7 +323,7 @@ class TestStarting:
             assert isinstance(modal, NewThreadModal)
             teachers = modal.query_one("#teachers", OptionList)
             await settled(pilot)
-            assert teachers.option_count > 0
+            assert teachers.option_count == len(await parent.teachers(week.child.id))
             await pilot.press("down")
             chosen = modal.teachers[teachers.highlighted or 0]
             modal.query_one("#subject", Input).focus()
