@@ -169,8 +169,9 @@ async def run(
     from ediary_tui.client.session import DiarySession
     from ediary_tui.context import AppContext
     from ediary_tui.embedded import EMBEDDED_URL, EmbeddedTransport
+    from ediary_tui.screens.journal.grid_paint import UNSENT
     from ediary_tui.screens.journal.screen import JournalScreen
-    from ediary_tui.widgets.journal_grid import CELL, COLUMN, HEADER, UNSENT, JournalGrid
+    from ediary_tui.widgets.journal_grid import CELL, COLUMN, HEADER, JournalGrid
 
     chosen = {"class_id": journal[0], "subject_id": journal[1]} if journal else {}
 

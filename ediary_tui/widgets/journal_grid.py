@@ -29,12 +29,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
-from ediary_tui.client.journal_state import PENDING, REFUSED, CellState, StudentSummary
-from ediary_tui.domain.attendance import JOURNAL_LETTERS
-
-from .mark_cell import GRADE_STYLES, grade_of
-from .week_grid import ABSENCE_STYLES
-
 HEADER = 2  # lines: the date, then the lesson number
 CELL = 5  # what a lesson's cell shows: "5 4", "н 5", "•"
 COLUMN = CELL + 1  # with the gap before it
@@ -42,10 +36,6 @@ SUMMARY = (5, 5, 5)  # average, proposed, period mark: a space and four characte
 SUMMARY_WIDTH = 1 + sum(SUMMARY) + 1  # the rule before, a space after
 MIN_NAME, MAX_NAME = 10, 22
 
-UNSENT = "·"  # after what the server has not acknowledged yet
-REFUSED_SIGN = "!"
-UNSENT_STYLE = "italic"
-REFUSED_STYLE = "bold $text-error"
 CURSOR_STYLE = "reverse"  # not a component class: a visual style has no reverse
 ZEBRA_STYLE = "on $boost"  # laid under a line's cells, blended as the marks' colours are
 # A lesson still to come. Left inline: as a component class ($text-muted) it would read
@@ -62,57 +52,6 @@ class GridColumn:
     bottom: str
     today: bool = False
     future: bool = False
-
-
-def cell_content(cell: CellState, scale: tuple[int, int]) -> Content:
-    """What a cell shows: the attendance letter, then the marks; unsent and refused said so."""
-    parts: list[Content] = []
-    att = cell.attendance
-    if att is not None and att.code is not None:
-        letter = JOURNAL_LETTERS[att.code]
-        if att.state == REFUSED:
-            parts.append(Content.styled(letter + REFUSED_SIGN, REFUSED_STYLE))
-        else:
-            style = ABSENCE_STYLES[att.code]
-            if att.state == PENDING:
-                parts.append(Content.assemble((letter, f"{style} {UNSENT_STYLE}"), UNSENT))
-            else:
-                parts.append(Content.styled(letter, style))
-    for m in cell.marks:
-        text = "•" if m.is_dot or m.value is None else str(m.value)
-        if m.state == REFUSED:
-            parts.append(Content.styled(text + REFUSED_SIGN, REFUSED_STYLE))
-            continue
-        style = GRADE_STYLES[grade_of(None if m.is_dot else m.value, *scale)]
-        if m.comment:
-            style = f"{style} underline"
-        if m.state == PENDING:
-            parts.append(Content.assemble((text, f"{style} {UNSENT_STYLE}"), UNSENT))
-        else:
-            parts.append(Content.styled(text, style))
-    content = Content(" ").join(parts)
-    shown_unsent = any(UNSENT in p.plain for p in parts)
-    if cell.pending and not shown_unsent:  # a deletion or a cleared absence still to be sent
-        content = content + UNSENT
-    if cell.refusals and REFUSED_SIGN not in content.plain:
-        content = content + Content.styled(REFUSED_SIGN, REFUSED_STYLE)
-    return content
-
-
-def summary_contents(summary: StudentSummary, scale: tuple[int, int]) -> tuple[Content, ...]:
-    """The average, the proposed period mark, and the period mark set (unsent, refused)."""
-    average = Content("" if summary.average is None else f"{summary.average:.2f}")
-    if summary.average is not None:
-        average = average.stylize(GRADE_STYLES[grade_of(round(summary.average), *scale)])
-    proposed = Content("" if summary.proposed is None else str(summary.proposed))
-    value = "" if summary.period_mark is None else str(summary.period_mark)
-    if summary.state == REFUSED:
-        mark = Content.styled(value + REFUSED_SIGN, REFUSED_STYLE)
-    elif summary.state == PENDING:
-        mark = Content.assemble((value, f"bold {UNSENT_STYLE}"), UNSENT)
-    else:
-        mark = Content.styled(value, "bold") if value else Content("")
-    return average, proposed, mark
 
 
 class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):

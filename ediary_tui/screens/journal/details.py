@@ -20,7 +20,7 @@ from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import JournalLesson, JournalStudent, MarkChange
 from ediary_tui.i18n import _, date_time, error_message, long_date
 from ediary_tui.screens.journal.describe import describe_mark, state_word
-from ediary_tui.widgets.journal_grid import cell_content
+from ediary_tui.screens.journal.grid_paint import cell_content
 from ediary_tui.widgets.keys import LocalisedKeys, key
 
 if TYPE_CHECKING:

@@ -1,5 +1,9 @@
 """The journal's grid drawn from a `JournalState`: loaded anew, repainted, or one cell at a time.
 
+`cell_content` is what a cell shows (the attendance letter, then the marks,
+unsent ones followed by a dot and refused ones by a red "!"); the grid widget
+only lays such contents out.
+
 A key press repaints only the cell its entry touched and that student's
 averages; a fresh copy of the same journal repaints every cell (the grid
 skips those that read the same); another journal loads the grid anew.
@@ -10,14 +14,80 @@ from __future__ import annotations
 import datetime as dt
 import gc
 
-from ediary_tui.client.journal_state import JournalState
+from textual.content import Content
+
+from ediary_tui.client.journal_state import (
+    PENDING,
+    REFUSED,
+    CellState,
+    JournalState,
+    StudentSummary,
+)
+from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Journal, JournalLesson
 from ediary_tui.i18n import _
 from ediary_tui.screens.journal.describe import initials
-from ediary_tui.widgets.journal_grid import GridColumn, JournalGrid, cell_content, summary_contents
-from ediary_tui.widgets.mark_cell import weight_mark
+from ediary_tui.widgets.journal_grid import GridColumn, JournalGrid
+from ediary_tui.widgets.mark_cell import GRADE_STYLES, grade_of, weight_mark
+from ediary_tui.widgets.week_grid import ABSENCE_STYLES
 
 Touched = tuple[str, str] | str | None  # a cell (student, lesson), a student's summary, nothing
+
+UNSENT = "·"  # after what the server has not acknowledged yet
+REFUSED_SIGN = "!"
+UNSENT_STYLE = "italic"
+REFUSED_STYLE = "bold $text-error"
+
+
+def cell_content(cell: CellState, scale: tuple[int, int]) -> Content:
+    """What a cell shows: the attendance letter, then the marks; unsent and refused said so."""
+    parts: list[Content] = []
+    att = cell.attendance
+    if att is not None and att.code is not None:
+        letter = JOURNAL_LETTERS[att.code]
+        if att.state == REFUSED:
+            parts.append(Content.styled(letter + REFUSED_SIGN, REFUSED_STYLE))
+        else:
+            style = ABSENCE_STYLES[att.code]
+            if att.state == PENDING:
+                parts.append(Content.assemble((letter, f"{style} {UNSENT_STYLE}"), UNSENT))
+            else:
+                parts.append(Content.styled(letter, style))
+    for m in cell.marks:
+        text = "•" if m.is_dot or m.value is None else str(m.value)
+        if m.state == REFUSED:
+            parts.append(Content.styled(text + REFUSED_SIGN, REFUSED_STYLE))
+            continue
+        style = GRADE_STYLES[grade_of(None if m.is_dot else m.value, *scale)]
+        if m.comment:
+            style = f"{style} underline"
+        if m.state == PENDING:
+            parts.append(Content.assemble((text, f"{style} {UNSENT_STYLE}"), UNSENT))
+        else:
+            parts.append(Content.styled(text, style))
+    content = Content(" ").join(parts)
+    shown_unsent = any(UNSENT in p.plain for p in parts)
+    if cell.pending and not shown_unsent:  # a deletion or a cleared absence still to be sent
+        content = content + UNSENT
+    if cell.refusals and REFUSED_SIGN not in content.plain:
+        content = content + Content.styled(REFUSED_SIGN, REFUSED_STYLE)
+    return content
+
+
+def summary_contents(summary: StudentSummary, scale: tuple[int, int]) -> tuple[Content, ...]:
+    """The average, the proposed period mark, and the period mark set (unsent, refused)."""
+    average = Content("" if summary.average is None else f"{summary.average:.2f}")
+    if summary.average is not None:
+        average = average.stylize(GRADE_STYLES[grade_of(round(summary.average), *scale)])
+    proposed = Content("" if summary.proposed is None else str(summary.proposed))
+    value = "" if summary.period_mark is None else str(summary.period_mark)
+    if summary.state == REFUSED:
+        mark = Content.styled(value + REFUSED_SIGN, REFUSED_STYLE)
+    elif summary.state == PENDING:
+        mark = Content.assemble((value, f"bold {UNSENT_STYLE}"), UNSENT)
+    else:
+        mark = Content.styled(value, "bold") if value else Content("")
+    return average, proposed, mark
 
 
 def scale_of(state: JournalState | None) -> tuple[int, int]:
