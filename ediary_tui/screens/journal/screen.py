@@ -59,10 +59,10 @@ from ediary_tui.screens.journal.loading import (
 from ediary_tui.screens.journal.palette import JournalCommands, PaletteEntry, journal_entries
 from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.screens.journal.sending import (
+    OutboxRunner,
     SendingChanged,
     SendingStopped,
     Settled,
-    send_outbox,
 )
 from ediary_tui.screens.journal.sheet import JournalSheet
 from ediary_tui.screens.journal.topbar import JournalTopBar, period_name
@@ -120,6 +120,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         self.sync = journal
         self.outbox = journal.outbox
         self.sender = sender
+        self.runner = OutboxRunner(sender)  # sends while the journal is open
         self._scale_keys = ""  # the footer's "1-5 mark" says the school's scale
         self.set_reactive(
             JournalScreen.wanted,
@@ -129,7 +130,6 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         # Chosen by the caller or the teacher, by the timetable, or a stand-in until it answers.
         self._chosen_by = "caller" if self.wanted is not None else "nobody"
         self._fetch_on_mount = fetch
-        self._sending = False
         self.fetched_at: dt.datetime | None = None  # when the journal shown came from the server
 
     def compose(self) -> ComposeResult:
@@ -139,16 +139,14 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         sheet = JournalSheet(writer, self._written, id="sheet")
         yield sheet.data_bind(JournalScreen.state)
         yield Footer(compact=True)
+        yield self.runner
 
     def on_mount(self) -> None:
         self.query_one("#empty").display = False
         self._show_sending()
         self._open(network=self._fetch_on_mount)
         if self._fetch_on_mount:
-            self._start_sending()
-
-    def on_unmount(self) -> None:
-        self.workers.cancel_group(self, "outbox")
+            self.runner.start()
 
     # -- what the app tells the screen -------------------------------------------
 
@@ -158,7 +156,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
 
     def refresh_journal(self) -> None:
         """Fetch what is shown and send what waits (after the app resumed the session)."""
-        self._start_sending()
+        self.runner.start()
         self.sender.retry_now()
         if self._chosen_by == "stand-in":  # the timetable can say now which lesson it is
             self.wanted = None
@@ -328,15 +326,6 @@ class JournalScreen(LocalisedKeys, Screen[None]):
 
     # -- sending: the sender's reports, as messages ------------------------------------
 
-    def _start_sending(self) -> None:
-        if not self._sending:
-            self._sending = True
-            self._send()
-
-    @work(group="outbox", exclusive=True)
-    async def _send(self) -> None:
-        await send_outbox(self.sender, self)
-
     @on(Settled)
     def _settled(self, event: Settled) -> None:
         outcome = event.outcome
@@ -357,7 +346,6 @@ class JournalScreen(LocalisedKeys, Screen[None]):
 
     @on(SendingStopped)
     def _sending_stopped(self, event: SendingStopped) -> None:
-        self._sending = False
         said = session_message(event.error)
         if said is not None:
             self.post_message(said)

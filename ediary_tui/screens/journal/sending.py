@@ -1,14 +1,16 @@
 """What the outbox's sender tells the journal screen, as messages from its worker.
 
-The sender runs for as long as the screen shows (`send_outbox`); each of its
-reports becomes a message, so the screen paints in its handlers and never
-from inside the worker.
+The sender runs for as long as the screen shows (`OutboxRunner`, a widget
+with no looks, whose worker is cancelled with it); each of its reports
+becomes a message, so the screen paints in its handlers and never from
+inside the worker.
 """
 
 from __future__ import annotations
 
+from textual import work
 from textual.message import Message
-from textual.message_pump import MessagePump
+from textual.widget import Widget
 
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.journal_sync import OutboxSender, Outcome, SendState
@@ -38,10 +40,31 @@ class SendingStopped(Message):
         self.error = error
 
 
-async def send_outbox(sender: OutboxSender, to: MessagePump) -> None:
-    """Run `sender` until cancelled, telling `to` each report."""
-    await sender.run(
-        lambda outcome: to.post_message(Settled(outcome)),
-        lambda state: to.post_message(SendingChanged(state)),
-        lambda error: to.post_message(SendingStopped(error)),
-    )
+class OutboxRunner(Widget):
+    """Runs the app's outbox sender while the journal is open (it is the app's, and outlives
+    the screen); its reports go up to the screen as messages."""
+
+    DEFAULT_CSS = "OutboxRunner { display: none; }"
+
+    def __init__(self, sender: OutboxSender) -> None:
+        super().__init__()
+        self.sender = sender
+        self.running = False
+
+    def start(self) -> None:
+        """Send, unless already sending (a resumed session asks again)."""
+        if not self.running:
+            self.running = True
+            self._run()
+
+    @work(group="outbox", exclusive=True)
+    async def _run(self) -> None:
+        await self.sender.run(
+            lambda outcome: self.post_message(Settled(outcome)),
+            lambda state: self.post_message(SendingChanged(state)),
+            self._stopped,
+        )
+
+    def _stopped(self, error: ClientError) -> None:
+        self.running = False
+        self.post_message(SendingStopped(error))
