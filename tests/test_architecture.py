@@ -1,4 +1,4 @@
-"""The house rules that tools check: import contracts and lint."""
+"""The house rules that tools check: import contracts, no import cycle, and lint."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +18,24 @@ def _tool(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
         pytest.fail(f"{name} is not installed; install the test extra: pip install '.[test]'")
+    return found
+
+
+# Being taken apart (issue 11): the subject's marks import the report card's year helpers, and
+# the report card opens the subject's marks. Delete this line when the circle is gone.
+KNOWN_CYCLES = {("ediary_tui.screens.diary.report_card", "ediary_tui.screens.diary.subject_marks")}
+
+
+def import_cycles(package: str) -> set[tuple[str, ...]]:
+    """Every circle of imports in `package` (imports for type checking only included), each
+    as the sorted modules on its shortest way round."""
+    graph = grimp.build_graph(package)
+    found: set[tuple[str, ...]] = set()
+    for importer in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(importer):
+            back = graph.find_shortest_chain(importer=imported, imported=importer)
+            if back is not None:
+                found.add(tuple(sorted({importer, *back})))
     return found
 
 
@@ -40,6 +59,12 @@ class TestHouseRules:
         """The import contracts say what they may import; this, what they may not touch."""
         assert session_internals(ROOT / "ediary_tui" / "screens") == []
         assert session_internals(ROOT / "ediary_tui" / "widgets") == []
+
+    def test_no_module_of_the_package_imports_itself_round_a_circle(self) -> None:
+        found = import_cycles("ediary_tui")
+        if found and found <= KNOWN_CYCLES:
+            pytest.xfail(f"only the circle being taken apart is left: {sorted(found)}")
+        assert found == set()
 
     def test_import_contracts_of_architecture_md_hold(self) -> None:
         result = subprocess.run(
