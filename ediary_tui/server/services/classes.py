@@ -9,6 +9,7 @@ new passwords are for the class teacher and the admin, who hand them out.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,7 @@ from ..errors import Invalid, NotFound
 from ..ids import parse_id
 from ..settings import ServerContext
 from . import credentials
+from .common import from_columns
 
 
 def _class_id(value: str) -> int:
@@ -209,14 +211,6 @@ async def issue_credentials(
         class_name=rights.klass.name,
         issued_at=now,
         credentials=[
-            IssuedCredential(
-                user_id=str(i.user_id),
-                login=i.login,
-                full_name=i.full_name,
-                role=i.role,
-                student_name=i.student_name,
-                password=i.password,
-            )
-            for i in issued
+            from_columns(IssuedCredential, asdict(i), user_id=str(i.user_id)) for i in issued
         ],
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ediary_tui.domain.models import (
@@ -21,9 +23,18 @@ from ediary_tui.domain.models import (
 from .. import schema as s
 from ..errors import Invalid
 
+M = TypeVar("M", bound=BaseModel)
+
 # A diary holds no dates outside these years; near the edges of the calendar, date
 # arithmetic (a week's end, a school year's bounds) would overflow into a 500.
 MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def from_columns(model: type[M], columns: Mapping[str, Any], **fields: Any) -> M:
+    """`model` from a row whose columns are named as the model's fields; `fields` are the
+    ones the API shows otherwise (ids as text, nested references, derived values). Other
+    columns are left out, as the answer models ignore unknown fields."""
+    return model.model_validate({**columns, **fields})
 
 
 def check_date(value: dt.date | None, field: str) -> None:

@@ -24,7 +24,7 @@ from ..errors import Invalid, NotAllowed, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
 from ..upsert import upsert
-from .common import check_date, school_timezone
+from .common import check_date, from_columns, school_timezone
 
 # Longer ranges are a client bug or a scrape, not a screen: a school year and a bit.
 MAX_RANGE_DAYS = 400
@@ -110,17 +110,13 @@ def homework_select(done_by: int | None = None) -> sa.Select[Any]:
 
 def homework_of(r: Any, *, done: bool = False) -> Homework:
     """A row of `homework_select` as the API shows it."""
-    return Homework(
+    return from_columns(
+        Homework,
+        r._mapping,
         id=str(r.id),
         lesson_id=str(r.lesson_id),
         subject=SubjectRef(id=str(r.subject_id), name=r.subject_name),
-        date=r.date,
-        due=r.due,
-        text=r.text,
-        required=r.required,
         done=done,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
     )
 
 

@@ -36,7 +36,7 @@ from ..auth import Caller
 from ..errors import Invalid, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from .common import control_form, load_marks
+from .common import control_form, from_columns, load_marks
 from .lessons import lesson_homework
 from .week import periods_of, school_and_zone, without_vanished_dots
 
@@ -223,11 +223,10 @@ async def journal(
         can_write=rights.can_write,
         students=journal_students,
         lessons=[
-            JournalLesson(
+            from_columns(
+                JournalLesson,
+                r._mapping,
                 id=str(r.id),
-                date=r.date,
-                number=r.number,
-                topic=r.topic,
                 control_form=control_form(r),
                 homework=homework.get(str(r.id), []),
             )

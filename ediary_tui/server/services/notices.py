@@ -20,7 +20,6 @@ from ediary_tui.domain.models import (
     AbsenceNotice,
     AbsenceNoticeIn,
     AbsenceNoticeList,
-    AbsenceReason,
     AttendanceCode,
     PersonRef,
 )
@@ -34,7 +33,7 @@ from ..db import lock_rows
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
 from ..upsert import upsert_many
-from .common import bells, check_text, lesson_span, school_timezone
+from .common import bells, check_text, from_columns, lesson_span, school_timezone
 
 MAX_NOTICE_DAYS = 60
 # A notice's lesson range when it covers whole days.
@@ -50,17 +49,15 @@ def notice_state(date_from: dt.date, date_to: dt.date, today: dt.date) -> str:
 
 
 def _notice(r: Any, today: dt.date) -> AbsenceNotice:
-    return AbsenceNotice(
+    return from_columns(
+        AbsenceNotice,
+        r._mapping,
         id=str(r.id),
         student_id=str(r.student_id),
         author=PersonRef(id=str(r.author_id), full_name=r.author_name),
         from_=r.from_date,
         to=r.to_date,
-        first_lesson=r.first_lesson,
-        last_lesson=r.last_lesson,
-        reason=AbsenceReason(r.reason),
         comment=r.comment or "",
-        created_at=r.created_at,
         state=notice_state(r.from_date, r.to_date, today),
     )
 

@@ -9,6 +9,7 @@ from ediary_tui.domain.models import ChildRef, Role, TeachingRef, User
 
 from .. import schema as s
 from ..auth import Caller
+from .common import from_columns
 
 
 async def me(conn: AsyncConnection, caller: Caller) -> User:
@@ -37,15 +38,7 @@ async def me(conn: AsyncConnection, caller: Caller) -> User:
             .where(st.c.user_id.in_(child_ids))
             .order_by(c.c.grade.desc(), u.c.full_name)
         )
-        children = [
-            ChildRef(
-                id=str(r.id),
-                full_name=r.full_name,
-                class_name=r.class_name,
-                school_name=r.school_name,
-            )
-            for r in rows
-        ]
+        children = [from_columns(ChildRef, r._mapping, id=str(r.id)) for r in rows]
     teaching: list[TeachingRef] = []
     pairs = await caller.teaching(conn)
     if pairs:
