@@ -29,29 +29,20 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
-HEADER = 2  # lines: the date, then the lesson number
-CELL = 5  # what a lesson's cell shows: "5 4", "н 5", "•"
-COLUMN = CELL + 1  # with the gap before it
-SUMMARY = (5, 5, 5)  # average, proposed, period mark: a space and four characters each
-SUMMARY_WIDTH = 1 + sum(SUMMARY) + 1  # the rule before, a space after
-MIN_NAME, MAX_NAME = 10, 22
-
-CURSOR_STYLE = "reverse"  # not a component class: a visual style has no reverse
-ZEBRA_STYLE = "on $boost"  # laid under a line's cells, blended as the marks' colours are
-# A lesson still to come. Left inline: as a component class ($text-muted) it would read
-# grey, where this string has always drawn it white (the snapshots say so); a fix to name.
-FUTURE_STYLE = "$text-muted"
-
-
-@dataclass(frozen=True)
-class GridColumn:
-    """A lesson: its key, the two header lines, and whether it is today's or still to come."""
-
-    key: str
-    top: str
-    bottom: str
-    today: bool = False
-    future: bool = False
+from ediary_tui.widgets.journal_grid_layout import (
+    CELL,
+    COLUMN,
+    CURSOR_STYLE,
+    FUTURE_STYLE,
+    HEADER,
+    MIN_NAME,
+    SUMMARY,
+    SUMMARY_WIDTH,
+    ZEBRA_STYLE,
+    GridColumn,
+    lessons_scroll,
+    name_width,
+)
 
 
 class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
@@ -79,19 +70,19 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("enter", "activate", "journal.key_details"),
     ]
 
+    @dataclass
     class CursorMoved(Message):
-        def __init__(self, row_key: str, column_key: str) -> None:
-            super().__init__()
-            self.row_key = row_key
-            self.column_key = column_key
+        """The cursor stands on another cell: (student, lesson)."""
 
+        row_key: str
+        column_key: str
+
+    @dataclass
     class Activated(Message):
         """Enter (or a click on the cursor's cell): show everything about the cell."""
 
-        def __init__(self, row_key: str, column_key: str) -> None:
-            super().__init__()
-            self.row_key = row_key
-            self.column_key = column_key
+        row_key: str
+        column_key: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -106,8 +97,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self._name_strips: dict[tuple[int, bool], Strip] = {}
         self._summary_strips: dict[int, Strip] = {}
         self._name_width = MIN_NAME
-        self.cursor_row = 0
-        self.cursor_column = 0
+        self.cursor_row = self.cursor_column = 0
         self._centred = False  # the cursor was put in the middle and has not moved since
 
     # -- what the screen calls ---------------------------------------------------
@@ -214,13 +204,9 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         return min(fit, max(len(self.columns), 1)) * COLUMN  # the summary follows a short period
 
     def _size_up(self) -> None:
-        """The names' width: enough for the longest (within limits), plus what whole columns leave."""
+        """The names' width (`name_width`), and the whole grid's size to scroll over."""
         longest = max((len(label) for _, label in self.rows), default=MIN_NAME)
-        room = self.scrollable_content_region.width
-        cap = MAX_NAME if room >= 100 else 18
-        name = max(MIN_NAME, min(cap, longest + 2))
-        spare = (room - name - SUMMARY_WIDTH) % COLUMN if room > name + SUMMARY_WIDTH else 0
-        self._name_width = name + min(spare, max(MAX_NAME - name, 0))
+        self._name_width = name_width(longest, self.scrollable_content_region.width)
         self.virtual_size = Size(
             self._name_width + len(self.columns) * COLUMN + SUMMARY_WIDTH, HEADER + len(self.rows)
         )
@@ -254,14 +240,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         row = self.cursor_row
         if center or not y <= row < y + visible_rows:
             y = row - visible_rows // 2
-        left = self.cursor_column * COLUMN
-        lessons = self._lessons_width
-        if center:
-            x = left + COLUMN - lessons + (lessons // COLUMN // 3) * COLUMN
-        elif not x <= left < x + lessons:
-            x = left - (lessons - COLUMN) // 2
-        # A whole number of columns to the left, so the first column is never cut.
-        x = -(-x // COLUMN) * COLUMN if x > 0 else 0
+        x = lessons_scroll(x, self.cursor_column, self._lessons_width, center=center)
         # Forced: a journal just loaded may overflow before its scrollbars are laid out.
         self.scroll_to(x=x, y=max(y, 0), animate=False, immediate=True, force=True)
 

@@ -27,7 +27,8 @@ from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Journal, JournalLesson
 from ediary_tui.i18n import _
 from ediary_tui.screens.journal.describe import initials
-from ediary_tui.widgets.journal_grid import GridColumn, JournalGrid
+from ediary_tui.widgets.journal_grid import JournalGrid
+from ediary_tui.widgets.journal_grid_layout import GridColumn
 from ediary_tui.widgets.mark_cell import GRADE_STYLES, grade_of, weight_mark
 from ediary_tui.widgets.week_grid import ABSENCE_STYLES
 

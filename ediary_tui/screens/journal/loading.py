@@ -9,7 +9,7 @@ journal chosen without it is a stand-in until the server answers.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -64,19 +64,17 @@ def answers(asked: Wanted, journal: Journal) -> bool:
     )
 
 
+@dataclass
 class JournalLoaded(Message):
     """A journal to paint: the saved copy (`fresh` False) or the server's answer."""
 
-    def __init__(self, journal: Journal, *, fresh: bool) -> None:
-        super().__init__()
-        self.journal = journal
-        self.fresh = fresh
+    journal: Journal
+    fresh: bool = field(kw_only=True)
 
 
+@dataclass
 class JournalFailed(Message):
     """Asking the server for the `asked` journal failed with `error`."""
 
-    def __init__(self, asked: Wanted, error: ClientError) -> None:
-        super().__init__()
-        self.asked = asked
-        self.error = error
+    asked: Wanted
+    error: ClientError

@@ -38,16 +38,13 @@ from textual.widgets import Footer, Static
 
 from ediary_tui.client.errors import ClientError, NotAllowed, ServerUnreachable
 from ediary_tui.client.journal_state import JournalState
-from ediary_tui.client.journal_sync import JournalChoice, JournalSync, OutboxSender, SendState
+from ediary_tui.client.journal_sync import JournalSync, OutboxSender, SendState
 from ediary_tui.client.session import DiarySession
+from ediary_tui.context import AppEvents, Clock, local_now
 from ediary_tui.domain.models import Journal, User
 from ediary_tui.i18n import _, error_message
-from ediary_tui.screens.classes.announcement import AnnouncementModal
-from ediary_tui.screens.classes.credentials import CredentialsScreen
-from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.screens.events import session_message
 from ediary_tui.screens.journal import grid_paint
-from ediary_tui.screens.journal.details import CellDetails
 from ediary_tui.screens.journal.keys import JOURNAL_KEYS
 from ediary_tui.screens.journal.loading import (
     JournalFailed,
@@ -57,7 +54,6 @@ from ediary_tui.screens.journal.loading import (
     choose,
 )
 from ediary_tui.screens.journal.palette import JournalCommands, PaletteEntry, journal_entries
-from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.screens.journal.sending import (
     OutboxRunner,
     SendingChanged,
@@ -66,6 +62,7 @@ from ediary_tui.screens.journal.sending import (
 )
 from ediary_tui.screens.journal.sheet import JournalSheet
 from ediary_tui.screens.journal.topbar import JournalTopBar, period_name
+from ediary_tui.screens.journal.windows import JournalWindows
 from ediary_tui.screens.journal.writes import JournalWriter
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.journal_grid import JournalGrid
@@ -73,14 +70,8 @@ from ediary_tui.widgets.keys import LocalisedKeys
 
 __all__ = ["JournalScreen", "period_name"]
 
-Clock = Callable[[], dt.datetime]
 
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
-
-
-class JournalScreen(LocalisedKeys, Screen[None]):
+class JournalScreen(LocalisedKeys, JournalWindows, Screen[None]):
     """One class's journal in one subject for one period."""
 
     CSS_PATH = "journal.tcss"
@@ -116,7 +107,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         self.session = session
         self.user = user
         self.today = today
-        self.clock: Clock = clock or _local_now
+        self.clock: Clock = clock or local_now
         self.sync = journal
         self.outbox = journal.outbox
         self.sender = sender
@@ -147,8 +138,15 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         self._open(network=self._fetch_on_mount)
         if self._fetch_on_mount:
             self.runner.start()
+        if isinstance(app := self.app, AppEvents):
+            app.user_signal.subscribe(self, self.user_resumed)
 
     # -- what the app tells the screen -------------------------------------------
+
+    async def user_resumed(self, user: User) -> None:
+        """The app resumed the session: the server's word on the user, then all afresh."""
+        await self.set_user(user)
+        self.refresh_journal()
 
     async def set_user(self, user: User) -> None:
         """The server's answer after resuming the session (the classes taught may have changed)."""
@@ -350,66 +348,7 @@ class JournalScreen(LocalisedKeys, Screen[None]):
         if said is not None:
             self.post_message(said)
 
-    # -- the class -------------------------------------------------------------------
-
-    def action_announce(self) -> None:
-        """An announcement to the class whose journal this is (the window says it was posted)."""
-        if (state := self.state) is not None:
-            modal = AnnouncementModal(self.session, state.class_id, state.journal.class_name)
-            self.app.push_screen(modal)
-
-    def action_message_family(self) -> None:
-        """A message to a parent of the student under the cursor."""
-        state, key = self.state, self.query_one(JournalGrid).cursor_key
-        if state is None or key is None:
-            return
-        student = state.students[key[0]]
-        self.app.push_screen(
-            FamilyMessageModal(self.session, state.class_id, student.id, student.full_name)
-        )
-
-    def action_credentials(self) -> None:
-        """The class's families and their accounts; first-login passwords to hand out."""
-        state, key = self.state, self.query_one(JournalGrid).cursor_key
-        if state is None:
-            return
-        student_id = key[0] if key is not None else None
-        name, tz = state.journal.class_name, self.clock().tzinfo
-        self.app.push_screen(
-            CredentialsScreen(self.session, state.class_id, name, student_id, tz=tz)
-        )
-
     # -- looking around ------------------------------------------------------------
-
-    @on(JournalGrid.Activated)
-    def _activated(self, event: JournalGrid.Activated) -> None:
-        event.stop()
-        state = self.state
-        if state is None:
-            return
-        student = state.students[event.row_key]
-        lesson = state.lesson(event.column_key).lesson
-        cell, summary = state.cell(student.id, lesson.id), state.summary(student.id)
-        scale, tz = grid_paint.scale_of(state), self.clock().tzinfo
-        self.app.push_screen(CellDetails(self.sync, student, lesson, cell, summary, scale, tz))
-
-    def action_pick(self) -> None:
-        """Another class or subject: the teacher's own, then those they may only read."""
-        self._pick()
-
-    @work(exclusive=True, group="pick")
-    async def _pick(self) -> None:
-        choices = await self.sync.journals(self.user.teaching)
-        if not choices:
-            self.notify(_("journal.nothing_taught"), severity="warning")
-            return
-        current = (self.state.class_id, self.state.subject_id) if self.state else None
-
-        def chosen(choice: JournalChoice | None) -> None:
-            if choice is not None:
-                self.open_journal(choice.class_id, choice.subject_id)
-
-        self.app.push_screen(JournalPicker(choices, current), chosen)
 
     async def palette_entries(self) -> list[PaletteEntry]:
         """For ctrl+p: the other periods of this journal, then every other journal."""

@@ -8,6 +8,8 @@ inside the worker.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
@@ -16,28 +18,25 @@ from ediary_tui.client.errors import ClientError
 from ediary_tui.client.journal_sync import OutboxSender, Outcome, SendState
 
 
+@dataclass
 class Settled(Message):
     """The server's last word on an entry: acknowledged, or refused and why."""
 
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__()
-        self.outcome = outcome
+    outcome: Outcome
 
 
+@dataclass
 class SendingChanged(Message):
     """How many entries wait, and whether the server answers."""
 
-    def __init__(self, state: SendState) -> None:
-        super().__init__()
-        self.state = state
+    state: SendState
 
 
+@dataclass
 class SendingStopped(Message):
     """The session ended (or wants a new password): nothing more can be sent."""
 
-    def __init__(self, error: ClientError) -> None:
-        super().__init__()
-        self.error = error
+    error: ClientError
 
 
 class OutboxRunner(Widget):
