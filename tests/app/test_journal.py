@@ -427,7 +427,7 @@ class TestEntry:
             app.screen.query_one(Input).value = "2026-11-01"
             await pilot.press("enter")
             assert isinstance(app.screen, DueDateModal)
-            assert "before the lesson" in str(app.screen.query_one("#due-error", Static).render())
+            assert "before the lesson" in str(app.screen.query_one("#date-error", Static).render())
             await pilot.press("escape")
             assert app.screen is screen and screen.unsent == 0
 

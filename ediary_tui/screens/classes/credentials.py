@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual import on, work
@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -42,14 +41,14 @@ from ediary_tui.screens.classes.families import (
 )
 from ediary_tui.screens.classes.writing import refusal, sentence
 from ediary_tui.widgets.child_switcher import short_name
-from ediary_tui.widgets.dialogs import ConfirmModal
-from ediary_tui.widgets.keys import LocalisedKeys, key
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, ConfirmModal, Window
+from ediary_tui.widgets.keys import key
 
 
-class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
+class CredentialsScreen(Window[None]):
     """The class's families and their accounts; first-login credentials for the class teacher."""
 
-    CSS_PATH: ClassVar[list[str]] = ["../journal/window_box.tcss", "journal_class.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [DIALOG_SHEET, "journal_class.tcss"]
     AUTO_FOCUS = "#families"
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -369,14 +368,6 @@ class CredentialsScreen(LocalisedKeys, ModalScreen[None]):
 
     def action_close(self) -> None:
         """Close; passwords shown and not saved are asked about, as they are not shown again."""
-        if self.issued is None or self.saved_to is not None:
-            self.dismiss(None)
-            return
-
-        def answered(close: bool | None) -> None:
-            if close:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(_("class.close_unsaved_question"), _("class.close_unsaved")), answered
-        )
+        unsaved = self.issued is not None and self.saved_to is None
+        question, yes = _("class.close_unsaved_question"), _("class.close_unsaved")
+        self.dismiss_or_ask(unsaved, question, yes)

@@ -8,19 +8,18 @@ posted twice.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
 from ediary_tui.client.errors import ClientError, Invalid, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.i18n import _, error_message, has
-from ediary_tui.widgets.dialogs import ConfirmModal
-from ediary_tui.widgets.keys import LocalisedKeys
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
 R = TypeVar("R")
 
@@ -36,10 +35,10 @@ def sentence(text: str) -> str:
     return text.rstrip(".") + "."
 
 
-class WritingModal(LocalisedKeys, ModalScreen[R]):
+class WritingModal(Window[R]):
     """What the two writing windows share: errors under fields, a bottom line, no lost text."""
 
-    CSS_PATH: ClassVar[list[str]] = ["../journal/window_box.tcss", "journal_class.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [DIALOG_SHEET, "journal_class.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "class.key_send", priority=True),
         Binding("escape", "cancel", "keys.cancel"),
@@ -115,17 +114,7 @@ class WritingModal(LocalisedKeys, ModalScreen[R]):
 
     def action_cancel(self) -> None:
         """Leave; what was typed is asked about first, as it would be lost."""
-        if not self.typed():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(_("class.discard_question"), _("class.discard")), answered
-        )
+        self.dismiss_or_ask(self.typed(), _("class.discard_question"), _("class.discard"))
 
 
 def text_box(placeholder: str, id: str) -> TextArea:

@@ -27,7 +27,7 @@ from ediary_tui.widgets.keys import LocalisedKeys
 class ExportModal(LocalisedKeys, ModalScreen[Path | None]):
     """Ask for the file (the export folder and the default name filled in); dismiss with its path."""
 
-    CSS_PATH: ClassVar[list[str]] = ["dialog_box.tcss", "export.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["../../widgets/dialogs.tcss", "export.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
 
     def __init__(

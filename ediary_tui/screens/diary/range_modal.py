@@ -25,7 +25,7 @@ from ediary_tui.widgets.keys import LocalisedKeys
 class RangeModal(LocalisedKeys, ModalScreen[tuple[dt.date, dt.date] | None]):
     """Pick the days to list: Enter on the first day, then on the last."""
 
-    CSS_PATH: ClassVar[list[str]] = ["dialog_box.tcss", "range_modal.tcss"]
+    CSS_PATH: ClassVar[list[str]] = ["../../widgets/dialogs.tcss", "range_modal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
 
     def __init__(self, today: dt.date, start: dt.date, end: dt.date) -> None:

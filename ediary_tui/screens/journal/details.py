@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -10,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -21,7 +21,8 @@ from ediary_tui.domain.models import JournalLesson, JournalStudent, MarkChange
 from ediary_tui.i18n import _, date_time, error_message, long_date
 from ediary_tui.screens.journal.describe import describe_mark, state_word
 from ediary_tui.screens.journal.grid_paint import cell_content
-from ediary_tui.widgets.keys import LocalisedKeys, key
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
+from ediary_tui.widgets.keys import key
 
 if TYPE_CHECKING:
     from ediary_tui.client.journal_sync import JournalSync
@@ -37,10 +38,10 @@ def _change_text(change: MarkChange, tz: dt.tzinfo | None) -> str:
     return f"{date_time(change.at.astimezone(tz))} · {change.by.full_name}: {what}"
 
 
-class CellDetails(LocalisedKeys, ModalScreen[None]):
+class CellDetails(Window[None]):
     """Everything about one cell: the lesson, the attendance, each mark and its history."""
 
-    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [DIALOG_SHEET, "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape,q", "dismiss", "journal.key_close"),
     ]

@@ -10,6 +10,7 @@ again and the reason is under it, so nothing is lost by a refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import ClassVar
 
 from textual import on
@@ -17,13 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from ediary_tui.client.journal_state import PENDING, REFUSED, HomeworkItem, LessonView
 from ediary_tui.i18n import _, day_month, error_message
-from ediary_tui.widgets.dialogs import ConfirmModal
-from ediary_tui.widgets.keys import LocalisedKeys
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
 TOPIC_MAX = 500  # the server's limits (LessonPatch.topic, HomeworkIn.text)
 HOMEWORK_MAX = 5000
@@ -119,10 +118,10 @@ class HomeworkBox(Vertical):
         error.display = bool(text)
 
 
-class LessonForm(LocalisedKeys, ModalScreen[LessonEdit | None]):
+class LessonForm(Window[LessonEdit | None]):
     """Topic and homework of one lesson; ctrl+s saves, Escape leaves (asking if typed in)."""
 
-    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [DIALOG_SHEET, "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "lesson_form.key_save", priority=True),
         Binding("escape", "cancel", "keys.cancel"),
@@ -206,14 +205,5 @@ class LessonForm(LocalisedKeys, ModalScreen[LessonEdit | None]):
         self.action_save()
 
     def action_cancel(self) -> None:
-        if self.edit().empty:
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(_("lesson_form.discard_question"), _("lesson_form.discard")), answered
-        )
+        question, yes = _("lesson_form.discard_question"), _("lesson_form.discard")
+        self.dismiss_or_ask(not self.edit().empty, question, yes)

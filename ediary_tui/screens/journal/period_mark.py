@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import ClassVar
 
 from textual import events
@@ -10,13 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ediary_tui.client.journal_state import StudentSummary
 from ediary_tui.i18n import _
 from ediary_tui.screens.journal.describe import initials
-from ediary_tui.widgets.keys import LocalisedKeys
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,10 @@ class PeriodMarkChoice:
     value: int | None
 
 
-class PeriodMarkModal(LocalisedKeys, ModalScreen[PeriodMarkChoice | None]):
+class PeriodMarkModal(Window[PeriodMarkChoice | None]):
     """A period mark other than the proposed one: one key on the scale, ⌫ clears it."""
 
-    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [DIALOG_SHEET, "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "keys.cancel"),
         Binding("enter", "proposed", "journal.period_take_proposed", show=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import ClassVar
 
 from textual import events, on
@@ -9,19 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ediary_tui.client.journal_sync import JournalChoice
 from ediary_tui.i18n import _
-from ediary_tui.widgets.keys import LocalisedKeys
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
 
-class JournalPicker(LocalisedKeys, ModalScreen[JournalChoice | None]):
+class JournalPicker(Window[JournalChoice | None]):
     """The journals the user may open, their own first; typing filters, Enter opens one."""
 
-    CSS_PATH: ClassVar[list[str]] = ["window_box.tcss", "journal.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [DIALOG_SHEET, "journal.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
     FILTER_FROM = 12  # fewer choices than this need no filter
 
