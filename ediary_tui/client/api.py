@@ -285,6 +285,40 @@ class DiaryClient:
     async def _get(self, model: type[M], path: str, params: Params | None = None) -> M:
         return self._parse(model, await self.request("GET", API + path, params=params))
 
+    async def _send(
+        self,
+        method: str,
+        model: type[M],
+        path: str,
+        json: Any,
+        *,
+        idempotency_key: str | None = None,
+        timeout: float | None = None,
+    ) -> M:
+        """`method` with a JSON body to the API's `path`; the answer read as `model`."""
+        response = await self.request(
+            method, API + path, json=json, idempotency_key=idempotency_key, timeout=timeout
+        )
+        return self._parse(model, response)
+
+    async def _create(
+        self,
+        model: type[M],
+        path: str,
+        json: Any,
+        idempotency_key: str | None,
+        *,
+        timeout: float | None = None,
+    ) -> M:
+        """POST something new; without a key one is made, so a retry cannot make it twice."""
+        key = idempotency_key or str(uuid.uuid4())
+        return await self._send("POST", model, path, json, idempotency_key=key, timeout=timeout)
+
+    async def _patch(self, model: type[M], path: str, patch: BaseModel) -> M:
+        """Change the fields set in `patch` (fields left unset stay as they are)."""
+        body = patch.model_dump(mode="json", exclude_unset=True)
+        return await self._send("PATCH", model, path, body)
+
     # --- auth and identity --------------------------------------------------------------
 
     async def health(self) -> bool:
@@ -382,8 +416,8 @@ class DiaryClient:
         return found.homework
 
     async def set_homework_done(self, student_id: str, homework_id: str, done: bool) -> Homework:
-        path = f"{API}/students/{_seg(student_id)}/homework/{_seg(homework_id)}/done"
-        return self._parse(Homework, await self.request("PUT", path, json={"done": done}))
+        path = f"/students/{_seg(student_id)}/homework/{_seg(homework_id)}/done"
+        return await self._send("PUT", Homework, path, {"done": done})
 
     async def absence_notices(self, student_id: str) -> list[AbsenceNotice]:
         found = await self._get(AbsenceNoticeList, f"/students/{_seg(student_id)}/absence-notices")
@@ -393,13 +427,9 @@ class DiaryClient:
         self, student_id: str, notice: AbsenceNoticeIn, *, idempotency_key: str | None = None
     ) -> AbsenceNotice:
         """Give a notice; without a key one is made, so a retry cannot give it twice."""
-        response = await self.request(
-            "POST",
-            f"{API}/students/{_seg(student_id)}/absence-notices",
-            json=notice.model_dump(mode="json", by_alias=True, exclude_none=True),
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
-        return self._parse(AbsenceNotice, response)
+        path = f"/students/{_seg(student_id)}/absence-notices"
+        body = notice.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return await self._create(AbsenceNotice, path, body, idempotency_key)
 
     async def withdraw_absence_notice(self, student_id: str, notice_id: str) -> None:
         path = f"{API}/students/{_seg(student_id)}/absence-notices/{_seg(notice_id)}"
@@ -419,22 +449,12 @@ class DiaryClient:
 
     async def create_mark(self, mark: MarkIn, *, idempotency_key: str | None = None) -> Mark:
         """Put a mark; without a key one is made, so a retry cannot put it twice."""
-        response = await self.request(
-            "POST",
-            f"{API}/marks",
-            json=mark.model_dump(mode="json", exclude_none=True),
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
-        return self._parse(Mark, response)
+        body = mark.model_dump(mode="json", exclude_none=True)
+        return await self._create(Mark, "/marks", body, idempotency_key)
 
     async def update_mark(self, mark_id: str, patch: MarkPatch) -> Mark:
         """Change the fields set in `patch` (fields left unset stay as they are)."""
-        response = await self.request(
-            "PATCH",
-            f"{API}/marks/{_seg(mark_id)}",
-            json=patch.model_dump(mode="json", exclude_unset=True),
-        )
-        return self._parse(Mark, response)
+        return await self._patch(Mark, f"/marks/{_seg(mark_id)}", patch)
 
     async def delete_mark(self, mark_id: str) -> None:
         await self.request("DELETE", f"{API}/marks/{_seg(mark_id)}")
@@ -445,46 +465,28 @@ class DiaryClient:
     async def set_attendance(
         self, lesson_id: str, student_id: str, code: AttendanceCode | None
     ) -> AttendanceOut:
-        path = f"{API}/lessons/{_seg(lesson_id)}/attendance/{_seg(student_id)}"
+        path = f"/lessons/{_seg(lesson_id)}/attendance/{_seg(student_id)}"
         code_value = None if code is None else AttendanceCode(code).value
-        return self._parse(
-            AttendanceOut, await self.request("PUT", path, json={"code": code_value})
-        )
+        return await self._send("PUT", AttendanceOut, path, {"code": code_value})
 
     async def update_lesson(self, lesson_id: str, patch: LessonPatch) -> LessonOut:
-        response = await self.request(
-            "PATCH",
-            f"{API}/lessons/{_seg(lesson_id)}",
-            json=patch.model_dump(mode="json", exclude_unset=True),
-        )
-        return self._parse(LessonOut, response)
+        return await self._patch(LessonOut, f"/lessons/{_seg(lesson_id)}", patch)
 
     async def add_homework(
         self, lesson_id: str, hw: HomeworkIn, *, idempotency_key: str | None = None
     ) -> Homework:
         """Set homework; repeated only when the caller gave an Idempotency-Key."""
-        response = await self.request(
-            "POST",
-            f"{API}/lessons/{_seg(lesson_id)}/homework",
-            json=hw.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(Homework, response)
+        path, body = f"/lessons/{_seg(lesson_id)}/homework", hw.model_dump(mode="json")
+        return await self._send("POST", Homework, path, body, idempotency_key=idempotency_key)
 
     async def update_homework(self, homework_id: str, patch: HomeworkPatch) -> Homework:
-        response = await self.request(
-            "PATCH",
-            f"{API}/homework/{_seg(homework_id)}",
-            json=patch.model_dump(mode="json", exclude_unset=True),
-        )
-        return self._parse(Homework, response)
+        return await self._patch(Homework, f"/homework/{_seg(homework_id)}", patch)
 
     async def delete_homework(self, homework_id: str) -> None:
         await self.request("DELETE", f"{API}/homework/{_seg(homework_id)}")
 
     async def set_period_mark(self, pm: PeriodMarkIn) -> PeriodMarkOut:
-        response = await self.request("PUT", f"{API}/period-marks", json=pm.model_dump(mode="json"))
-        return self._parse(PeriodMarkOut, response)
+        return await self._send("PUT", PeriodMarkOut, "/period-marks", pm.model_dump(mode="json"))
 
     # --- changes ------------------------------------------------------------------------
 
@@ -507,13 +509,8 @@ class DiaryClient:
         self, body: AnnouncementIn, *, idempotency_key: str | None = None
     ) -> Announcement:
         """Announce to a class (or, for the admin, the school); a key as for `reply`."""
-        response = await self.request(
-            "POST",
-            f"{API}/announcements",
-            json=body.model_dump(mode="json"),
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
-        return self._parse(Announcement, response)
+        json = body.model_dump(mode="json")
+        return await self._create(Announcement, "/announcements", json, idempotency_key)
 
     async def threads(self) -> ThreadList:
         """The caller's conversations, most recently active first, with unread counts."""
@@ -527,23 +524,13 @@ class DiaryClient:
         self, thread_id: str, body: str, *, idempotency_key: str | None = None
     ) -> Message:
         """Write in a conversation; without a key one is made, so a retry cannot send it twice."""
-        response = await self.request(
-            "POST",
-            f"{API}/threads/{_seg(thread_id)}/messages",
-            json={"body": body},
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
-        return self._parse(Message, response)
+        path = f"/threads/{_seg(thread_id)}/messages"
+        return await self._create(Message, path, {"body": body}, idempotency_key)
 
     async def start_thread(self, thread: ThreadIn, *, idempotency_key: str | None = None) -> Thread:
         """Start a conversation about a child with its first message (a key as for `reply`)."""
-        response = await self.request(
-            "POST",
-            f"{API}/threads",
-            json=thread.model_dump(mode="json", exclude_none=True),
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-        )
-        return self._parse(Thread, response)
+        body = thread.model_dump(mode="json", exclude_none=True)
+        return await self._create(Thread, "/threads", body, idempotency_key)
 
     async def teachers(self, student_id: str) -> list[TeacherRef]:
         """Whom a family may write to about the child: its class's teachers, with subjects."""
@@ -565,11 +552,6 @@ class DiaryClient:
     ) -> IssuedCredentials:
         """New one-time passwords for a class's families; a key (made if not given) makes a
         retry return the same passwords instead of resetting everyone again."""
-        response = await self.request(
-            "POST",
-            f"{API}/classes/{_seg(class_id)}/credentials",
-            json=body.model_dump(mode="json"),
-            idempotency_key=idempotency_key or str(uuid.uuid4()),
-            timeout=max(ISSUE_TIMEOUT, self._timeout.read or 0.0),
-        )
-        return self._parse(IssuedCredentials, response)
+        path, json = f"/classes/{_seg(class_id)}/credentials", body.model_dump(mode="json")
+        timeout = max(ISSUE_TIMEOUT, self._timeout.read or 0.0)
+        return await self._create(IssuedCredentials, path, json, idempotency_key, timeout=timeout)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import locations
-from .files import private_database, private_side_files
+from .files import open_private
 
 if TYPE_CHECKING:
     from ediary_tui.domain.models import User, Week
@@ -86,24 +86,20 @@ class OfflineCache:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        private_database(self.path)  # the diary of a child is nobody else's business
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=1)
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise _Incompatible(f"{self.path} is not an ediary-tui cache")
-                db.execute(_SCHEMA)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version != SCHEMA_VERSION:
-                raise _Incompatible(f"{self.path} has cache schema {version}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-        except BaseException:
-            db.close()
-            raise
-        private_side_files(self.path)
-        return db
+        # Private: the diary of a child is nobody else's business.
+        return open_private(self.path, self._set_up, timeout=1, check_same_thread=False)
+
+    def _set_up(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise _Incompatible(f"{self.path} is not an ediary-tui cache")
+            db.execute(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        elif version != SCHEMA_VERSION:
+            raise _Incompatible(f"{self.path} has cache schema {version}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
 
     def _discard(self) -> None:
         """Delete the file and its journals so the next connect builds a new cache."""

@@ -1,4 +1,4 @@
-"""The client's SQLite files (cache, outbox) readable by their owner only.
+"""The client's SQLite files (cache, outbox) readable by their owner only, opened alike.
 
 SQLite gives a database's `-wal` and `-shm` files the mode of the database
 file at the moment it creates them. A database created by `sqlite3.connect`
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 PRIVATE = 0o600
@@ -34,3 +36,19 @@ def private_side_files(path: Path) -> None:
     for suffix in SIDE_FILES:
         with contextlib.suppress(FileNotFoundError):
             os.chmod(f"{path}{suffix}", PRIVATE)
+
+
+def open_private(
+    path: Path, set_up: Callable[[sqlite3.Connection], None], *, timeout: float, **connect: bool
+) -> sqlite3.Connection:
+    """The database at `path`, 0600 with its side files, in autocommit, after `set_up` (its
+    schema and pragmas) ran on it; closed again if that failed."""
+    private_database(path)
+    db = sqlite3.connect(path, isolation_level=None, timeout=timeout, **connect)
+    try:
+        set_up(db)
+    except BaseException:
+        db.close()
+        raise
+    private_side_files(path)
+    return db

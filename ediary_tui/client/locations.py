@@ -9,6 +9,7 @@ module that writes a file makes its directory, with the mode it needs.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -43,31 +44,27 @@ def documents_dir() -> Path:
     return _home("documents") or Path(platformdirs.user_documents_dir())
 
 
-def config_file() -> Path:
-    """The TOML file with profiles, the default profile and the language."""
-    return config_dir() / "config.toml"
+def _file(directory: Callable[[], Path], name: str, doc: str) -> Callable[[], Path]:
+    """The path of the file `name` in `directory` (asked at each call: EDIARY_HOME may move)."""
+
+    def path() -> Path:
+        return directory() / name
+
+    path.__doc__ = doc
+    return path
 
 
-def demo_db_path() -> Path:
-    """The embedded demo school's database."""
-    return data_dir() / "demo-school.db"
-
-
-def token_file() -> Path:
-    """Remembered tokens when the machine has no OS keyring (mode 0600)."""
-    return data_dir() / "tokens.json"
-
-
-def logins_file() -> Path:
-    """Which login was used last on each server, and where its token is (no secrets)."""
-    return data_dir() / "logins.json"
-
-
-def cache_db_path() -> Path:
-    """The offline cache of what the user saw."""
-    return cache_dir() / "cache.db"
-
-
-def outbox_db_path() -> Path:
-    """Writes not yet acknowledged by the server."""
-    return data_dir() / "outbox.db"
+config_file = _file(
+    config_dir, "config.toml", "The TOML file with profiles, the default profile and the language."
+)
+demo_db_path = _file(data_dir, "demo-school.db", "The embedded demo school's database.")
+token_file = _file(
+    data_dir, "tokens.json", "Remembered tokens when the machine has no OS keyring (mode 0600)."
+)
+logins_file = _file(
+    data_dir,
+    "logins.json",
+    "Which login was used last on each server, and where its token is (no secrets).",
+)
+cache_db_path = _file(cache_dir, "cache.db", "The offline cache of what the user saw.")
+outbox_db_path = _file(data_dir, "outbox.db", "Writes not yet acknowledged by the server.")

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import locations
-from .files import private_database, private_side_files
+from .files import open_private
 from .journal_cells import ACKNOWLEDGED as ACKNOWLEDGED
 from .journal_cells import PENDING as PENDING
 from .journal_cells import REFUSED as REFUSED
@@ -109,22 +109,8 @@ class Outbox:
             return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
-        private_database(self.path)  # marks and notices typed, not yet sent: the owner's alone
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=5)
-        db.row_factory = sqlite3.Row
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
-                raise sqlite3.DatabaseError(f"outbox schema {version} is not {SCHEMA_VERSION}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = FULL")  # an acknowledged add is on disk
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
-            db.close()
-            raise
-        private_side_files(self.path)
-        return db
+        # Private: marks and notices typed, not yet sent, are the owner's alone.
+        return open_private(self.path, _set_up, timeout=5)
 
     def close(self) -> None:
         self._db.close()
@@ -193,3 +179,14 @@ class Outbox:
     def dismiss(self, entry_id: int) -> None:
         """Drop a refused or acknowledged entry once the person has seen it."""
         self._db.execute("DELETE FROM entries WHERE seq = ? AND state != ?", (entry_id, PENDING))
+
+
+def _set_up(db: sqlite3.Connection) -> None:
+    db.row_factory = sqlite3.Row
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version not in (0, SCHEMA_VERSION):
+        raise sqlite3.DatabaseError(f"outbox schema {version} is not {SCHEMA_VERSION}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")  # an acknowledged add is on disk
+    db.executescript(_SCHEMA)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -185,24 +185,24 @@ def seen_marks(student_id: str) -> Read[SeenKeys]:
     return Read("seen_marks", student_id, SeenKeys, _not_asked)
 
 
-# --- messages and announcements (our school server's; `ask` needs its client) ---------------
+# --- messages and announcements (only our school server has them so far) ---------------------
 
 
 def threads() -> Read[ThreadList]:
     """The caller's conversations (the change follower keeps them too, for the unread count)."""
-    return Read("threads", "", ThreadList, lambda s: s.threads())  # type: ignore[attr-defined]
+    return Read("threads", "", ThreadList, lambda s: s.threads())
 
 
 def thread(thread_id: str) -> Read[Thread]:
     """One conversation; asking marks it read on the server."""
-    return Read("thread", thread_id, Thread, lambda s: s.thread(thread_id))  # type: ignore[attr-defined]
+    return Read("thread", thread_id, Thread, lambda s: s.thread(thread_id))
 
 
 def announcements(student_id: str | None) -> Read[AnnouncementList]:
     """The school's and the class's announcements for a child (None: the caller's own)."""
 
     async def ask(service: DiaryService) -> AnnouncementList:
-        found = await service.announcements(student_id)  # type: ignore[attr-defined]
+        found = await service.announcements(student_id)
         return AnnouncementList(announcements=found)
 
     return Read("announcements", student_id or "", AnnouncementList, ask)

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from ediary_tui.domain.models import (
     AbsenceNotice,
+    Announcement,
     ClassList,
     Homework,
     Journal,
@@ -20,6 +21,8 @@ from ediary_tui.domain.models import (
     ReportCard,
     TeacherDay,
     TeacherRef,
+    Thread,
+    ThreadList,
     Week,
 )
 
@@ -59,3 +62,11 @@ class DiaryService(Protocol):
     async def teacher_day(self, day: dt.date | None = None) -> TeacherDay: ...
 
     async def classes(self) -> ClassList: ...
+
+    async def threads(self) -> ThreadList: ...
+
+    async def thread(self, thread_id: str) -> Thread: ...
+
+    async def announcements(
+        self, student_id: str | None = None, *, limit: int | None = None
+    ) -> list[Announcement]: ...
