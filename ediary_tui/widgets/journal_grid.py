@@ -45,6 +45,14 @@ from ediary_tui.widgets.journal_grid_layout import (
 )
 
 
+@dataclass
+class CellMessage(Message):
+    """About one cell: its student's key and its lesson's."""
+
+    row_key: str
+    column_key: str
+
+
 class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
     """Students by lessons; the cursor stands on one cell and says so with `CursorMoved`."""
 
@@ -70,19 +78,11 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("enter", "activate", "journal.key_details"),
     ]
 
-    @dataclass
-    class CursorMoved(Message):
-        """The cursor stands on another cell: (student, lesson)."""
+    class CursorMoved(CellMessage):
+        """The cursor stands on another cell."""
 
-        row_key: str
-        column_key: str
-
-    @dataclass
-    class Activated(Message):
+    class Activated(CellMessage):
         """Enter (or a click on the cursor's cell): show everything about the cell."""
-
-        row_key: str
-        column_key: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -7,8 +7,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from ediary_tui.client.errors import ClientError, KeyReused
 from ediary_tui.client.session import DiarySession
@@ -31,33 +30,17 @@ class AnnouncementModal(WritingModal[Announcement | None]):
         # answer gets the first one back instead of posting a second.
         self.key = str(uuid.uuid4())
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = _("class.announce_title", class_name=self.class_name)
-            dialog.border_subtitle = _("class.subtitle")
-            title = Input(
-                placeholder=_("class.title_placeholder"), max_length=MAX_SUBJECT, id="title"
-            )
-            title.border_title = _("class.title_field")
-            yield title
-            yield Static(id="error-title", classes="error", markup=False)
-            body = text_box(_("class.text_placeholder"), "body")
-            body.border_title = _("class.text_field")
-            yield body
-            yield Static(id="error-body", classes="error", markup=False)
-            yield Static(id="status", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(_("class.send"), variant="primary", id="send", compact=True)
-                yield Button(_("class.cancel"), id="cancel", compact=True)
+    def heading(self) -> str:
+        return _("class.announce_title", class_name=self.class_name)
+
+    def compose_fields(self) -> ComposeResult:
+        title = Input(placeholder=_("class.title_placeholder"), max_length=MAX_SUBJECT, id="title")
+        yield from self.field(title, _("class.title_field"))
+        body = text_box(_("class.text_placeholder"), "body")
+        yield from self.field(body, _("class.text_field"))
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
-
-    def typed(self) -> bool:
-        return bool(
-            self.query_one("#title", Input).value.strip()
-            or self.query_one("#body", TextArea).text.strip()
-        )
 
     @on(Input.Submitted, "#title")
     def _title_done(self) -> None:

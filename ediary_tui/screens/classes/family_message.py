@@ -8,9 +8,8 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Button, Input, RadioButton, RadioSet, TextArea
 
 from ediary_tui.client.errors import ClientError, KeyReused, ServerUnreachable
 from ediary_tui.client.session import DiarySession
@@ -44,40 +43,23 @@ class FamilyMessageModal(WritingModal[Thread | None]):
         # One key per parent written to: a retry to the same parent cannot send twice.
         self.keys: dict[str, str] = {}
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = _("class.family_title", student=short_name(self.student_name))
-            dialog.border_subtitle = _("class.subtitle")
-            parents = RadioSet(id="parents", compact=True)
-            parents.border_title = _("class.to")
-            yield parents
-            yield Static(id="error-parents", classes="error", markup=False)
-            subject = Input(
-                placeholder=_("class.subject_placeholder"), max_length=MAX_SUBJECT, id="subject"
-            )
-            subject.border_title = _("class.subject")
-            yield subject
-            yield Static(id="error-subject", classes="error", markup=False)
-            body = text_box(_("class.message_placeholder"), "body")
-            body.border_title = _("class.message")
-            yield body
-            yield Static(id="error-body", classes="error", markup=False)
-            yield Static(id="status", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(_("class.send"), variant="primary", id="send", compact=True)
-                yield Button(_("class.cancel"), id="cancel", compact=True)
+    def heading(self) -> str:
+        return _("class.family_title", student=short_name(self.student_name))
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(RadioSet(id="parents", compact=True), _("class.to"))
+        subject = Input(
+            placeholder=_("class.subject_placeholder"), max_length=MAX_SUBJECT, id="subject"
+        )
+        yield from self.field(subject, _("class.subject"))
+        body = text_box(_("class.message_placeholder"), "body")
+        yield from self.field(body, _("class.message"))
 
     def on_mount(self) -> None:
         self.query_one("#parents").display = False
         self.query_one("#subject", Input).focus()
         self.say(_("class.loading_family"))
         self._load()
-
-    def typed(self) -> bool:
-        return bool(
-            self.query_one("#subject", Input).value.strip()
-            or self.query_one("#body", TextArea).text.strip()
-        )
 
     # -- the parents ---------------------------------------------------------------
 

@@ -12,9 +12,12 @@ from pathlib import PurePath
 from typing import ClassVar, TypeVar
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static, TextArea
 
 from ediary_tui.client.errors import ClientError, Invalid, ServerUnreachable
 from ediary_tui.client.session import DiarySession
@@ -51,15 +54,39 @@ class WritingModal(Window[R]):
         self.session = session
         self.sending = False
 
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = self.heading()
+            dialog.border_subtitle = _("class.subtitle")
+            yield from self.compose_fields()
+            yield Static(id="status", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(_("class.send"), variant="primary", id="send", compact=True)
+                yield Button(_("class.cancel"), id="cancel", compact=True)
+
     def on_mount(self) -> None:
         """Hide the error lines (Textual runs this after a subclass's own `on_mount`)."""
         for error in self.query(".error"):
             error.display = False
 
-    # -- what the subclasses say ------------------------------------------------------
+    def field(self, widget: Widget, title: str) -> ComposeResult:
+        """A field with its title on its border, and the line for its error under it."""
+        widget.border_title = title
+        yield widget
+        yield Static(id=f"error-{widget.id}", classes="error", markup=False)
 
     def typed(self) -> bool:
         """Whether anything was typed that leaving would lose."""
+        return any(i.value.strip() for i in self.query(Input)) or any(
+            t.text.strip() for t in self.query(TextArea)
+        )
+
+    # -- what the subclasses say ------------------------------------------------------
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def compose_fields(self) -> ComposeResult:
         raise NotImplementedError
 
     def action_send(self) -> None:

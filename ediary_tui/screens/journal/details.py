@@ -15,12 +15,12 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ediary_tui.client.errors import ClientError
-from ediary_tui.client.journal_state import SAVED, CellState, StudentSummary
+from ediary_tui.client.journal_state import SAVED, JournalState
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import JournalLesson, JournalStudent, MarkChange
+from ediary_tui.domain.models import MarkChange
 from ediary_tui.i18n import _, date_time, error_message, long_date
 from ediary_tui.screens.journal.describe import describe_mark, state_word
-from ediary_tui.screens.journal.grid_paint import cell_content
+from ediary_tui.screens.journal.grid_paint import cell_content, scale_of
 from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 from ediary_tui.widgets.keys import key
 
@@ -49,22 +49,20 @@ class CellDetails(Window[None]):
     def __init__(
         self,
         sync: JournalSync,
-        student: JournalStudent,
-        lesson: JournalLesson,
-        cell: CellState,
-        summary: StudentSummary,
-        scale: tuple[int, int],
+        state: JournalState,
+        student_id: str,
+        lesson_id: str,
         tz: dt.tzinfo | None = None,
     ) -> None:
-        """`tz`: the zone to tell times in (the app's clock's); the computer's if None."""
+        """The cell of `student_id` at `lesson_id` in the journal `state` shows now; `tz`: the
+        zone to tell times in (the app's clock's), the computer's if None."""
         super().__init__()
-        self.tz = tz
         self.sync = sync
-        self.student = student
-        self.lesson = lesson
-        self.cell = cell
-        self.summary = summary
-        self.scale = scale
+        self.tz = tz
+        self.student = state.students[student_id]
+        self.lesson = state.lesson(lesson_id).lesson
+        self.cell = state.cell(self.student.id, self.lesson.id)
+        self.scale = scale_of(state)
 
     def compose(self) -> ComposeResult:
         lesson = self.lesson

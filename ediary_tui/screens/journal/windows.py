@@ -19,7 +19,6 @@ from ediary_tui.i18n import _
 from ediary_tui.screens.classes.announcement import AnnouncementModal
 from ediary_tui.screens.classes.credentials import CredentialsScreen
 from ediary_tui.screens.classes.family_message import FamilyMessageModal
-from ediary_tui.screens.journal import grid_paint
 from ediary_tui.screens.journal.details import CellDetails
 from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.widgets.journal_grid import JournalGrid
@@ -47,14 +46,10 @@ class JournalWindows(_Base):
     def on_journal_grid_activated(self, event: JournalGrid.Activated) -> None:
         """Enter on a cell: all about it. (A handler by name: `on` needs a message pump.)"""
         event.stop()
-        state = self.state
-        if state is None:
-            return
-        student = state.students[event.row_key]
-        lesson = state.lesson(event.column_key).lesson
-        cell, summary = state.cell(student.id, lesson.id), state.summary(student.id)
-        scale, tz = grid_paint.scale_of(state), self.clock().tzinfo
-        self.app.push_screen(CellDetails(self.sync, student, lesson, cell, summary, scale, tz))
+        if (state := self.state) is not None:
+            tz = self.clock().tzinfo
+            details = CellDetails(self.sync, state, event.row_key, event.column_key, tz)
+            self.app.push_screen(details)
 
     def action_pick(self) -> None:
         """Another class or subject: the teacher's own, then those they may only read."""
