@@ -9,12 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
 
-from ediary_tui.client.errors import ClientError, KeyReused
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Announcement, AnnouncementIn
 from ediary_tui.i18n import _
 from ediary_tui.screens.classes.writing import WritingModal, text_box
-from ediary_tui.screens.messages.compose import MAX_BODY, MAX_SUBJECT
+from ediary_tui.screens.messages.compose import MAX_SUBJECT
 
 
 class AnnouncementModal(WritingModal[Announcement | None]):
@@ -50,36 +49,17 @@ class AnnouncementModal(WritingModal[Announcement | None]):
         if self.sending:  # a second press while the first is on its way
             return
         self.clear_errors()
-        title = self.query_one("#title", Input).value.strip()
-        body = self.query_one("#body", TextArea).text.strip()
-        if not title:
-            self.show_error("title", _("class.need_title"))
-        elif not body:
-            self.show_error("body", _("class.need_text"))
-        elif len(body) > MAX_BODY:
-            self.show_error("body", _("class.too_long", max=MAX_BODY, length=len(body)))
-        else:
-            self.busy(True)
-            self.say(_("class.sending"))
+        texts = self.checked("title", _("class.need_title"))
+        if texts is not None:
+            title, body = texts
             self._send(AnnouncementIn(class_id=self.class_id, title=title, body=body))
 
     @work(exclusive=True, group="send")
     async def _send(self, announcement: AnnouncementIn) -> None:
-        key = self.key
-        try:
-            posted = await self.session.send(
-                lambda api: api.create_announcement(announcement, idempotency_key=key)
-            )
-        except KeyReused:  # an earlier try got there before the last edit: that one stands
-            self.notify(_("class.sent_earlier"), severity="warning")
-            self.notify(_("class.announced", class_name=self.class_name))
-            self.dismiss(None)
-            return
-        except ClientError as exc:
-            self.busy(False)
-            self.refused(exc)
-            return
-        if (posted.title, posted.body) != (announcement.title, announcement.body):
-            self.notify(_("class.sent_earlier"), severity="warning")
-        self.notify(_("class.announced", class_name=self.class_name))
-        self.dismiss(posted)
+        key, done = self.key, _("class.announced", class_name=self.class_name)
+        posted = await self.post(
+            lambda api: api.create_announcement(announcement, idempotency_key=key), done
+        )
+        if posted is not None:
+            as_typed = (posted.title, posted.body) == (announcement.title, announcement.body)
+            self.sent(posted, as_typed=as_typed, done=done)

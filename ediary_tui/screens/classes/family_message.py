@@ -11,12 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Button, Input, RadioButton, RadioSet, TextArea
 
-from ediary_tui.client.errors import ClientError, KeyReused, ServerUnreachable
+from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import FamilyMember, Thread, ThreadIn
 from ediary_tui.i18n import _
 from ediary_tui.screens.classes.writing import WritingModal, refusal, text_box
-from ediary_tui.screens.messages.compose import MAX_BODY, MAX_SUBJECT
+from ediary_tui.screens.messages.compose import MAX_SUBJECT
 from ediary_tui.widgets.child_switcher import short_name
 
 
@@ -142,19 +142,10 @@ class FamilyMessageModal(WritingModal[Thread | None]):
             return  # said already: no parent linked
         self.clear_errors()
         parent = self.chosen_parent()
-        subject = self.query_one("#subject", Input).value.strip()
-        body = self.query_one("#body", TextArea).text.strip()
         if parent is None:
             self.show_error("parents", _("class.need_parent"))
-        elif not subject:
-            self.show_error("subject", _("class.need_subject"))
-        elif not body:
-            self.show_error("body", _("class.need_text"))
-        elif len(body) > MAX_BODY:
-            self.show_error("body", _("class.too_long", max=MAX_BODY, length=len(body)))
-        else:
-            self.busy(True)
-            self.say(_("class.sending"))
+        elif (texts := self.checked("subject", _("class.need_subject"))) is not None:
+            subject, body = texts
             new = ThreadIn(
                 student_id=self.student_id, parent_id=parent.id, subject=subject, body=body
             )
@@ -162,19 +153,10 @@ class FamilyMessageModal(WritingModal[Thread | None]):
 
     @work(exclusive=True, group="send")
     async def _send(self, new: ThreadIn, parent: FamilyMember, key: str) -> None:
-        try:
-            thread = await self.session.send(lambda api: api.start_thread(new, idempotency_key=key))
-        except KeyReused:  # an earlier try got there before the last edit: that one stands
-            self.notify(_("class.sent_earlier"), severity="warning")
-            self.notify(_("class.message_sent", who=short_name(parent.full_name)))
-            self.dismiss(None)
-            return
-        except ClientError as exc:
-            self.busy(False)
-            self.refused(exc)
-            return
-        first = thread.messages[0].body if thread.messages else new.body
-        if (thread.subject, first) != (new.subject, new.body):
-            self.notify(_("class.sent_earlier"), severity="warning")
-        self.notify(_("class.message_sent", who=short_name(parent.full_name)))
-        self.dismiss(thread)
+        done = _("class.message_sent", who=short_name(parent.full_name))
+        thread = await self.post(lambda api: api.start_thread(new, idempotency_key=key), done)
+        if thread is not None:
+            first = thread.messages[0].body if thread.messages else new.body
+            self.sent(
+                thread, as_typed=(thread.subject, first) == (new.subject, new.body), done=done
+            )

@@ -8,8 +8,9 @@ posted twice.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import PurePath
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,12 +20,14 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-from ediary_tui.client.errors import ClientError, Invalid, ServerUnreachable
+from ediary_tui.client.errors import ClientError, Invalid, KeyReused, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.i18n import _, error_message, has
+from ediary_tui.screens.messages.compose import MAX_BODY
 from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def refusal(exc: ClientError) -> str:
@@ -91,6 +94,47 @@ class WritingModal(Window[R]):
 
     def action_send(self) -> None:
         raise NotImplementedError
+
+    # -- sending ---------------------------------------------------------------------
+
+    def checked(self, field: str, need: str) -> tuple[str, str] | None:
+        """The `field` line and the text, once neither is missing nor the text too long (else
+        the error is said under its field, and None); then the window says it is sending."""
+        line = self.query_one(f"#{field}", Input).value.strip()
+        body = self.query_one("#body", TextArea).text.strip()
+        if not line:
+            self.show_error(field, need)
+        elif not body:
+            self.show_error("body", _("class.need_text"))
+        elif len(body) > MAX_BODY:
+            self.show_error("body", _("class.too_long", max=MAX_BODY, length=len(body)))
+        else:
+            self.busy(True)
+            self.say(_("class.sending"))
+            return line, body
+        return None
+
+    async def post(self, call: Callable[[Any], Awaitable[T]], done: str) -> T | None:
+        """The server's answer to `call` (given the session's client); None when it did not
+        go (said why, the text stays) or an earlier try got there before the last edit (that
+        one stands: the window says `done` and closes)."""
+        try:
+            return await self.session.send(call)
+        except KeyReused:
+            self.notify(_("class.sent_earlier"), severity="warning")
+            self.notify(done)
+            self.dismiss(None)
+        except ClientError as exc:
+            self.busy(False)
+            self.refused(exc)
+        return None
+
+    def sent(self, answer: R, *, as_typed: bool, done: str) -> None:
+        """Say `done` (and that an earlier try stands if the answer is not `as_typed`); close."""
+        if not as_typed:
+            self.notify(_("class.sent_earlier"), severity="warning")
+        self.notify(done)
+        self.dismiss(answer)
 
     # -- the bottom line and the errors under fields ---------------------------------
 
