@@ -62,11 +62,7 @@ async def list_classes(ctx: ServerContext, caller: Caller) -> ClassList:
         klasses = (
             await conn.execute(
                 sa.select(
-                    c.c.id,
-                    c.c.name,
-                    c.c.grade,
-                    c.c.school_id,
-                    c.c.class_teacher_id,
+                    *c.c["id", "name", "grade", "school_id", "class_teacher_id"],
                     u.c.full_name.label("class_teacher_name"),
                 )
                 .select_from(c.outerjoin(u, u.c.id == c.c.class_teacher_id))
@@ -210,7 +206,5 @@ async def issue_credentials(
         class_id=str(cid),
         class_name=rights.klass.name,
         issued_at=now,
-        credentials=[
-            from_columns(IssuedCredential, asdict(i), user_id=str(i.user_id)) for i in issued
-        ],
+        credentials=[from_columns(IssuedCredential, asdict(i)) for i in issued],
     )

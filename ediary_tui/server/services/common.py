@@ -30,11 +30,17 @@ M = TypeVar("M", bound=BaseModel)
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
+def _wire(name: str, value: Any) -> Any:
+    """Ids are integers in the database and text on the wire (ids.py)."""
+    is_id = name == "id" or name.endswith("_id")
+    return str(value) if is_id and type(value) is int else value
+
+
 def from_columns(model: type[M], columns: Mapping[str, Any], **fields: Any) -> M:
-    """`model` from a row whose columns are named as the model's fields; `fields` are the
-    ones the API shows otherwise (ids as text, nested references, derived values). Other
-    columns are left out, as the answer models ignore unknown fields."""
-    return model.model_validate({**columns, **fields})
+    """`model` from a row whose columns are named as the model's fields, ids as text;
+    `fields` are the ones the API shows otherwise (nested references, derived values).
+    Other columns are left out, as the answer models ignore unknown fields."""
+    return model.model_validate({**{k: _wire(k, v) for k, v in columns.items()}, **fields})
 
 
 def check_date(value: dt.date | None, field: str) -> None:
@@ -67,6 +73,10 @@ def blank_is_none(text: str | None) -> str | None:
         return None
     text = text.strip()
     return text or None
+
+
+# The columns `control_form` reads: a query of lessons or marks selects them with its own.
+CONTROL_FORM_COLUMNS = s.control_forms.c["code", "name", "weight", "category"]
 
 
 def control_form(row: Any) -> ControlForm:
@@ -148,24 +158,11 @@ def _mark_select() -> sa.Select[Any]:
     m, le, cf = s.marks, s.lessons, s.control_forms
     return (
         sa.select(
-            m.c.id,
-            m.c.student_id,
-            m.c.lesson_id,
-            m.c.value,
-            m.c.is_dot,
-            m.c.due,
-            m.c.comment,
-            m.c.teacher_id,
-            m.c.created_at,
-            m.c.updated_at,
-            le.c.date,
-            le.c.number,
-            le.c.subject_id,
+            *m.c["id", "student_id", "lesson_id", "value", "is_dot", "due", "comment"],
+            *m.c["teacher_id", "created_at", "updated_at"],
+            *le.c["date", "number", "subject_id"],
             _teacher.c.full_name.label("teacher_name"),
-            cf.c.code,
-            cf.c.name,
-            cf.c.weight,
-            cf.c.category,
+            *CONTROL_FORM_COLUMNS,
         )
         .select_from(
             m.join(le, le.c.id == m.c.lesson_id)
@@ -178,20 +175,11 @@ def _mark_select() -> sa.Select[Any]:
 
 
 def row_to_mark(r: Any) -> Mark:
-    return Mark(
-        id=str(r.id),
-        value=r.value,
-        is_dot=r.is_dot,
-        due=r.due,
+    return from_columns(
+        Mark,
+        r._mapping,
         control_form=control_form(r),
-        comment=r.comment,
         teacher=PersonRef(id=str(r.teacher_id), full_name=r.teacher_name),
-        lesson_id=str(r.lesson_id),
-        student_id=str(r.student_id),
-        subject_id=str(r.subject_id),
-        date=r.date,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
     )
 
 

@@ -113,8 +113,6 @@ def homework_of(r: Any, *, done: bool = False) -> Homework:
     return from_columns(
         Homework,
         r._mapping,
-        id=str(r.id),
-        lesson_id=str(r.lesson_id),
         subject=SubjectRef(id=str(r.subject_id), name=r.subject_name),
         done=done,
     )

@@ -36,7 +36,7 @@ from ..auth import Caller
 from ..errors import Invalid, NotFound
 from ..ids import parse_body_id
 from ..settings import ServerContext
-from .common import control_form, from_columns, load_marks
+from .common import CONTROL_FORM_COLUMNS, control_form, from_columns, load_marks
 from .lessons import lesson_homework
 from .week import periods_of, school_and_zone, without_vanished_dots
 
@@ -94,16 +94,7 @@ async def _lessons(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> lis
     return list(
         (
             await conn.execute(
-                sa.select(
-                    le.c.id,
-                    le.c.date,
-                    le.c.number,
-                    le.c.topic,
-                    cf.c.code,
-                    cf.c.name,
-                    cf.c.weight,
-                    cf.c.category,
-                )
+                sa.select(*le.c["id", "date", "number", "topic"], *CONTROL_FORM_COLUMNS)
                 .join(cf, cf.c.id == le.c.control_form_id)
                 .where(*where)
                 .order_by(le.c.date, le.c.number, le.c.id)
@@ -226,7 +217,6 @@ async def journal(
             from_columns(
                 JournalLesson,
                 r._mapping,
-                id=str(r.id),
                 control_form=control_form(r),
                 homework=homework.get(str(r.id), []),
             )

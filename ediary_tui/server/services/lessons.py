@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.models import (
     AttendanceCode,
     AttendanceOut,
-    Category,
     ControlForm,
     Homework,
     HomeworkIn,
@@ -40,10 +39,12 @@ from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..settings import ServerContext
 from ..upsert import put_or_clear
 from .common import (
+    CONTROL_FORM_COLUMNS,
     bells,
     blank_is_none,
     check_line,
     check_text,
+    control_form,
     lesson_span,
     patched_control_form,
     school_timezone,
@@ -84,24 +85,15 @@ class LessonInfo:
 def _lesson_select() -> sa.Select[Any]:
     le, c, sub, cf, t = s.lessons, s.classes, s.subjects, s.control_forms, _LESSON_TEACHER
     return sa.select(
-        le.c.id,
-        le.c.class_id,
+        *le.c["id", "class_id"],
         c.c.name.label("class_name"),
-        c.c.grade,
-        c.c.school_id,
+        *c.c["grade", "school_id"],
         le.c.subject_id,
         sub.c.name.label("subject_name"),
         le.c.teacher_id,
         t.c.full_name.label("teacher_name"),
-        le.c.date,
-        le.c.number,
-        le.c.topic,
-        le.c.room,
-        le.c.control_form_id,
-        cf.c.code,
-        cf.c.name.label("form_name"),
-        cf.c.weight,
-        cf.c.category,
+        *le.c["date", "number", "topic", "room", "control_form_id"],
+        *CONTROL_FORM_COLUMNS,
     ).select_from(
         le.join(c, c.c.id == le.c.class_id)
         .join(sub, sub.c.id == le.c.subject_id)
@@ -126,9 +118,7 @@ def _info(r: Any) -> LessonInfo:
         topic=r.topic,
         room=r.room,
         control_form_id=r.control_form_id,
-        control_form=ControlForm(
-            code=r.code, name=r.form_name, weight=r.weight, category=Category(r.category)
-        ),
+        control_form=control_form(r),
     )
 
 

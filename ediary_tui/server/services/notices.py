@@ -52,8 +52,6 @@ def _notice(r: Any, today: dt.date) -> AbsenceNotice:
     return from_columns(
         AbsenceNotice,
         r._mapping,
-        id=str(r.id),
-        student_id=str(r.student_id),
         author=PersonRef(id=str(r.author_id), full_name=r.author_name),
         from_=r.from_date,
         to=r.to_date,

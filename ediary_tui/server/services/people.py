@@ -38,7 +38,7 @@ async def me(conn: AsyncConnection, caller: Caller) -> User:
             .where(st.c.user_id.in_(child_ids))
             .order_by(c.c.grade.desc(), u.c.full_name)
         )
-        children = [from_columns(ChildRef, r._mapping, id=str(r.id)) for r in rows]
+        children = [from_columns(ChildRef, r._mapping) for r in rows]
     teaching: list[TeachingRef] = []
     pairs = await caller.teaching(conn)
     if pairs:

@@ -46,7 +46,14 @@ from ..changes import record_about
 from ..errors import Invalid
 from ..settings import ServerContext
 from ..upsert import upsert
-from .common import check_date, control_form, lesson_span, load_marks
+from .common import (
+    CONTROL_FORM_COLUMNS,
+    check_date,
+    control_form,
+    from_columns,
+    lesson_span,
+    load_marks,
+)
 from .homework import homework_rows
 
 
@@ -56,15 +63,9 @@ async def school_and_zone(conn: AsyncConnection, school_id: int) -> tuple[School
     rows = (
         await conn.execute(
             sa.select(
-                sc.c.scale_min,
-                sc.c.scale_max,
-                sc.c.round_threshold,
-                sc.c.timezone,
+                *sc.c["scale_min", "scale_max", "round_threshold", "timezone"],
                 cf.c.id.label("form_id"),
-                cf.c.code,
-                cf.c.name,
-                cf.c.weight,
-                cf.c.category,
+                *CONTROL_FORM_COLUMNS,
             )
             .select_from(sc.outerjoin(cf, cf.c.school_id == sc.c.id))
             .where(sc.c.id == school_id)
@@ -102,14 +103,7 @@ async def periods_of(
 
 def period_of(row: Any) -> Period:
     """A row of `periods` as the API shows it."""
-    return Period(
-        id=str(row.id),
-        name=row.name,
-        kind=row.kind,
-        number=row.number,
-        starts_on=row.starts_on,
-        ends_on=row.ends_on,
-    )
+    return from_columns(Period, row._mapping)
 
 
 def has_open_dot(marks: Sequence[Mark]) -> bool:
@@ -200,18 +194,12 @@ async def _build_week(
     lesson_rows = (
         await conn.execute(
             sa.select(
-                le.c.id,
-                le.c.date,
-                le.c.number,
-                le.c.room,
-                le.c.topic,
-                le.c.subject_id,
+                *le.c["id", "date", "number", "room", "topic", "subject_id"],
                 sub.c.name.label("subject_name"),
                 le.c.teacher_id,
                 teacher.c.full_name.label("teacher_name"),
                 att.c.code,
-                b.c.starts_at,
-                b.c.ends_at,
+                *b.c["starts_at", "ends_at"],
             )
             .select_from(
                 le.join(sub, sub.c.id == le.c.subject_id)
