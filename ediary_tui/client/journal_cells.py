@@ -27,8 +27,17 @@ SAVED = "saved"
 GONE = "n"  # a HomeworkItem's ref "n:<entry>": a revision of homework since removed; new
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Written:
+    """Where something shown stands: saved, or as its outbox entry (number `entry_id`) is."""
+
+    state: str = SAVED
+    reason: str | None = None  # the server's, when it refused
+    entry_id: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
-class CellMark:
+class CellMark(Written):
     """A mark in a cell: saved on the server (`ref` "m:<id>") or typed here ("e:<entry>")."""
 
     ref: str
@@ -38,29 +47,20 @@ class CellMark:
     control_form: ControlForm
     comment: str | None = None
     mark: Mark | None = None
-    state: str = SAVED
-    reason: str | None = None
-    entry_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class CellAttendance:
+class CellAttendance(Written):
     code: AttendanceCode | None
-    state: str = SAVED
-    reason: str | None = None
-    entry_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class HomeworkItem:
+class HomeworkItem(Written):
     """Homework of a lesson: saved (`ref` "h:<id>") or set here and not yet saved ("e:<entry>")."""
 
     ref: str
     text: str
     required: bool
-    state: str = SAVED
-    reason: str | None = None
-    entry_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,19 @@ class Stamp:
         return self.state == PENDING
 
 
+def _ref(
+    kind: str, server_id: str | None, create_seq: int | None, created: Callable[[int], str | None]
+) -> str | None:
+    """The ref of a mark ("m") or homework ("h") named by its server id, or by the entry that
+    creates it: the id that entry got once acknowledged, else "e:<entry>"."""
+    if server_id:
+        return f"{kind}:{server_id}"
+    if create_seq is None:
+        return None
+    made = created(create_seq)
+    return f"{kind}:{made}" if made else f"e:{create_seq}"
+
+
 @dataclass
 class CellDraft:
     """A cell being painted: the server's marks and code, then each entry over them in turn."""
@@ -87,12 +100,7 @@ class CellDraft:
 
     def mark_ref(self, mark_id: str | None, create_seq: int | None) -> str | None:
         """The ref of a mark named by its id or by the entry that creates it."""
-        if mark_id:
-            return f"m:{mark_id}"
-        if create_seq is None:
-            return None
-        created = self.created(create_seq)
-        return f"m:{created}" if created else f"e:{create_seq}"
+        return _ref("m", mark_id, create_seq, self.created)
 
 
 @dataclass
@@ -106,12 +114,7 @@ class LessonDraft:
     items: list[HomeworkItem] = field(default_factory=list)
 
     def homework_ref(self, homework_id: str | None, create_seq: int | None) -> str | None:
-        if homework_id:
-            return f"h:{homework_id}"
-        if create_seq is None:
-            return None
-        created = self.created(create_seq)
-        return f"h:{created}" if created else f"e:{create_seq}"
+        return _ref("h", homework_id, create_seq, self.created)
 
 
 class Laid(Protocol):

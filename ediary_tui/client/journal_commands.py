@@ -268,9 +268,11 @@ class SetAttendance(_CellWrite):
 
     def paint(self, draft: CellDraft, stamp: Stamp) -> None:
         if stamp.pending:
-            draft.attendance = CellAttendance(self.code, stamp.state, entry_id=stamp.seq)
+            draft.attendance = CellAttendance(self.code, state=stamp.state, entry_id=stamp.seq)
         else:
-            draft.attendance = CellAttendance(self.code, REFUSED, stamp.reason, stamp.seq)
+            draft.attendance = CellAttendance(
+                self.code, state=REFUSED, reason=stamp.reason, entry_id=stamp.seq
+            )
 
 
 class SetPeriodMark(_Write):
@@ -396,9 +398,9 @@ class SetHomework(_LessonWrite):
                     f"e:{stamp.seq}",
                     self.text or "",
                     self.required,
-                    stamp.state,
-                    stamp.reason,
-                    stamp.seq,
+                    state=stamp.state,
+                    reason=stamp.reason,
+                    entry_id=stamp.seq,
                 )
             )
         elif stamp.pending and self.text is None:
@@ -420,9 +422,9 @@ class SetHomework(_LessonWrite):
                     f"{GONE}:{stamp.seq}",
                     self.text,
                     self.required,
-                    REFUSED,
-                    stamp.reason,
-                    stamp.seq,
+                    state=REFUSED,
+                    reason=stamp.reason,
+                    entry_id=stamp.seq,
                 )
             )
         else:  # refused: what was typed is kept, to be typed in again
