@@ -31,3 +31,10 @@ class Banner(Static):
 
     def hide(self) -> None:
         self.display = False
+
+    def warn_while(self, condition: bool, text: str) -> None:
+        """A warning while `condition` holds (the server is unreachable), else hidden."""
+        if condition:
+            self.show(text, "warning")
+        else:
+            self.hide()

@@ -7,6 +7,7 @@ hides it then.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import events
@@ -41,12 +42,11 @@ class ChildSwitcher(Horizontal):
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
+    @dataclass
     class Changed(Message):
         """The user picked another child."""
 
-        def __init__(self, child: ChildRef) -> None:
-            super().__init__()
-            self.child = child
+        child: ChildRef
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -111,3 +111,31 @@ class LocalisedKeys(_Base):
             )
             for name, active in super().active_bindings.items()
         }
+
+
+def step_keys(
+    action: str, previous: str, next_: str, *, group: Binding.Group | None = None
+) -> list[Binding]:
+    """`[` and `]`: `action` one step back and one forward (`period(-1)`, `period(1)`),
+    described by the catalogue keys `previous` and `next_`."""
+    return [
+        key("left_square_bracket", f"{action}(-1)", previous, group=group),
+        key("right_square_bracket", f"{action}(1)", next_, group=group),
+    ]
+
+
+def up_down_keys(
+    down: str, up: str, *, described: tuple[str, str] = ("keys.down", "keys.up")
+) -> list[Binding]:
+    """↓/`j` and ↑/`k` on the actions `down` and `up` of a list-like widget (not in the footer)."""
+    down_text, up_text = described
+    return [key("down,j", down, down_text, show=False), key("up,k", up, up_text, show=False)]
+
+
+# Home and End, Page Down and Page Up in a widget that scrolls by its own cursor.
+PAGE_KEYS: list[Binding] = [
+    Binding("home", "edge(0)", show=False),
+    Binding("end", "edge(1)", show=False),
+    Binding("pagedown", "page(1)", show=False),
+    Binding("pageup", "page(-1)", show=False),
+]

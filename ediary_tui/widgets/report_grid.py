@@ -24,17 +24,15 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from ediary_tui.domain.models import Period, ReportCard, ReportSubject, SubjectPeriod
 from ediary_tui.domain.periods import period_containing
 from ediary_tui.i18n import _, short_date
-from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.keys import PAGE_KEYS, key, up_down_keys
 
+from .header_rows import HEADER, HeaderRows
 from .mark_cell import GRADE_STYLES, grade_of
 
-HEADER = 1
 GAP = 2
 YEAR_WIDTH = 5
 MISSED_WIDTH = 8
@@ -111,36 +109,30 @@ def average_text(average: float | None) -> str:
     return "" if average is None else f"{average:.2f}"
 
 
-class ReportGrid(ScrollView, can_focus=True, inherit_bindings=False):
+class ReportGrid(HeaderRows, can_focus=True, inherit_bindings=False):
     """Subjects by periods; the cursor picks a subject and a period (or the year)."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("down,j", "move(1, 0)", "keys.down", show=False),
-        key("up,k", "move(-1, 0)", "keys.up", show=False),
+        *up_down_keys("move(1, 0)", "move(-1, 0)"),
         key("left,h", "move(0, -1)", show=False),
         key("right,l", "move(0, 1)", show=False),
         Binding("enter", "activate", "report_card.key_open"),
-        Binding("home", "edge(0)", show=False),
-        Binding("end", "edge(1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
+        *PAGE_KEYS,
     ]
 
+    @dataclass
     class Selected(Message):
         """The cursor is on another cell."""
 
-        def __init__(self, cell: Cell) -> None:
-            super().__init__()
-            self.cell = cell
+        cell: Cell
 
+    @dataclass
     class Activated(Message):
         """Open the cell: the subject's marks in that period (or the year)."""
 
-        def __init__(self, cell: Cell) -> None:
-            super().__init__()
-            self.cell = cell
+        cell: Cell
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -204,7 +196,7 @@ class ReportGrid(ScrollView, can_focus=True, inherit_bindings=False):
         card = self.card
         if card is None:
             return []
-        return [self._header().plain.rstrip()] + [
+        return [self.header().plain.rstrip()] + [
             self._row_content(n, cursor=False).plain.rstrip() for n in range(len(card.subjects))
         ]
 
@@ -233,7 +225,7 @@ class ReportGrid(ScrollView, can_focus=True, inherit_bindings=False):
     def _current_period(self) -> Period | None:
         return period_containing(self.card.periods, self.today) if self.card else None
 
-    def _header(self) -> Content:
+    def header(self) -> Content:
         card = self.card
         assert card is not None
         current = self._current_period()
@@ -292,21 +284,11 @@ class ReportGrid(ScrollView, can_focus=True, inherit_bindings=False):
             line = line.stylize(ROW_STYLE)
         return line
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        card = self.card
-        if card is None:
-            return Strip.blank(width, self.rich_style)
-        if y < HEADER:
-            content = self._header()
-        else:
-            row = scroll_y + y - HEADER
-            if row >= len(card.subjects):
-                return Strip.blank(width, self.rich_style)
-            content = self._row_content(row, cursor=row == self.row)
-        strip = Strip(content.render_segments(self.visual_style), content.cell_length)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+    def row_count(self) -> int | None:
+        return len(self.card.subjects) if self.card is not None else None
+
+    def body_line(self, number: int) -> Content:
+        return self._row_content(number, cursor=number == self.row)
 
     # -- the cursor --------------------------------------------------------------
 

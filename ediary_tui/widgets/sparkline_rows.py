@@ -22,17 +22,16 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from ediary_tui.domain.models import ProgressPoint, ProgressSubject
 from ediary_tui.i18n import _, short_date
-from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.keys import PAGE_KEYS, up_down_keys
 
+from .header_rows import HeaderRows
 from .sparkline_chart import (
     AVERAGE_LINE_STYLE,
     CLASS_LINE_STYLE,
@@ -67,26 +66,23 @@ class _Line:
     chart_row: int = -1
 
 
-class SparklineRows(ScrollView, can_focus=True, inherit_bindings=False):
+class SparklineRows(HeaderRows, can_focus=True, inherit_bindings=False):
     """Subjects with their sparklines; the selected one drawn large, with dates."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("down,j", "cursor(1)", "progress.key_down", show=False),
-        key("up,k", "cursor(-1)", "progress.key_up", show=False),
-        Binding("home", "edge(0)", show=False),
-        Binding("end", "edge(1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
+        *up_down_keys(
+            "cursor(1)", "cursor(-1)", described=("progress.key_down", "progress.key_up")
+        ),
+        *PAGE_KEYS,
     ]
 
+    @dataclass
     class Selected(Message):
         """The cursor is on another subject."""
 
-        def __init__(self, subject: ProgressSubject) -> None:
-            super().__init__()
-            self.subject = subject
+        subject: ProgressSubject
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -133,7 +129,7 @@ class SparklineRows(ScrollView, can_focus=True, inherit_bindings=False):
 
     def plain_lines(self) -> list[str]:
         """What is drawn, header first, as text (for tests and screen readers)."""
-        return [self._header().plain.rstrip()] + [
+        return [self.header().plain.rstrip()] + [
             line.content.plain.rstrip() for line in self._lines
         ]
 
@@ -176,7 +172,7 @@ class SparklineRows(ScrollView, can_focus=True, inherit_bindings=False):
         most = max((len(s.points) for s in self.subjects), default=0)
         return min(room, max(most, MIN_SPARK, len(_("progress.none"))))
 
-    def _header(self) -> Content:
+    def header(self) -> Content:
         width = self._laid_out[0] or 80
         return Content.styled(
             " "
@@ -240,20 +236,11 @@ class SparklineRows(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- drawing -----------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        if not self.subjects:
-            return Strip.blank(width, self.rich_style)
-        if y < HEADER:
-            content = self._header()
-        else:
-            number = scroll_y + y - HEADER
-            if number >= len(self._lines):
-                return Strip.blank(width, self.rich_style)
-            content = self._lines[number].content
-        strip = Strip(content.render_segments(self.visual_style), content.cell_length)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+    def row_count(self) -> int | None:
+        return len(self._lines) if self.subjects else None
+
+    def body_line(self, number: int) -> Content:
+        return self._lines[number].content
 
     def on_resize(self, event: events.Resize) -> None:
         size = (self.scrollable_content_region.width, self.scrollable_content_region.height)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -29,7 +30,7 @@ from textual.strip import Strip
 
 from ediary_tui.domain.models import Week
 from ediary_tui.i18n import _
-from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.keys import PAGE_KEYS, up_down_keys
 
 from .lesson_text import mark_key as mark_key  # what's new's tests read it here
 from .mark_cell import describe_mark
@@ -55,21 +56,16 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("down,j", "cursor(1)", "keys.down", show=False),
-        key("up,k", "cursor(-1)", "keys.up", show=False),
+        *up_down_keys("cursor(1)", "cursor(-1)"),
         Binding("enter", "toggle", "keys.expand", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("home", "edge(0)", show=False),
-        Binding("end", "edge(1)", show=False),
+        *PAGE_KEYS,
     ]
 
+    @dataclass
     class Selected(Message):
         """The cursor (or the mouse) is on a lesson or a mark: say everything about it."""
 
-        def __init__(self, item: Item) -> None:
-            super().__init__()
-            self.item = item
+        item: Item
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
