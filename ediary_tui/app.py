@@ -29,7 +29,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.widgets import Static
 
-from ediary_tui.client.changes import ABOUT_STUDENT, ChangeFollower
+from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
 from ediary_tui.context import AppContext
@@ -170,11 +170,11 @@ class EdiaryApp(App[None]):
         """Where a user lands: the school's staff on the journal, families on the week.
 
         The screen hears of a resumed user and of news through the app's signals,
-        subscribed as soon as it runs.
+        to which it subscribes itself when it mounts.
         """
         context = self.context
         if is_staff(user):
-            journal = JournalScreen(
+            return JournalScreen(
                 self.session,
                 user,
                 today=self.today,
@@ -183,29 +183,7 @@ class EdiaryApp(App[None]):
                 sender=context.sender,
                 fetch=fetch,
             )
-
-            async def journal_user(user: User) -> None:
-                await journal.set_user(user)
-                journal.refresh_journal()
-
-            journal.call_later(self.user_signal.subscribe, journal, journal_user)
-            return journal
-        week = WeekScreen(self.session, user, today=self.today, clock=self.clock, fetch=fetch)
-
-        async def week_user(user: User) -> None:
-            await week.set_user(user)
-            week.refresh_week()
-
-        def week_news(news: list[Change]) -> None:
-            """Marks and absences of the child shown, or any homework: the week shows them."""
-            about = {c.student_id for c in news if c.kind in ABOUT_STUDENT}
-            homework = any(c.kind == "homework" for c in news)
-            if week.child is not None and (homework or week.child.id in about):
-                week.refresh_week()
-
-        week.call_later(self.user_signal.subscribe, week, week_user)
-        week.call_later(self.news_signal.subscribe, week, week_news)
-        return week
+        return WeekScreen(self.session, user, today=self.today, clock=self.clock, fetch=fetch)
 
     def _replace(self, screen: Screen[None]) -> None:
         """Make `screen` the only one (modals and the old base screen go)."""

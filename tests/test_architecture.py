@@ -21,11 +21,6 @@ def _tool(name: str) -> str:
     return found
 
 
-# Being taken apart (issue 11): the subject's marks import the report card's year helpers, and
-# the report card opens the subject's marks. Delete this line when the circle is gone.
-KNOWN_CYCLES = {("ediary_tui.screens.diary.report_card", "ediary_tui.screens.diary.subject_marks")}
-
-
 def import_cycles(package: str) -> set[tuple[str, ...]]:
     """Every circle of imports in `package` (imports for type checking only included), each
     as the sorted modules on its shortest way round."""
@@ -61,10 +56,7 @@ class TestHouseRules:
         assert session_internals(ROOT / "ediary_tui" / "widgets") == []
 
     def test_no_module_of_the_package_imports_itself_round_a_circle(self) -> None:
-        found = import_cycles("ediary_tui")
-        if found and found <= KNOWN_CYCLES:
-            pytest.xfail(f"only the circle being taken apart is left: {sorted(found)}")
-        assert found == set()
+        assert import_cycles("ediary_tui") == set()
 
     def test_import_contracts_of_architecture_md_hold(self) -> None:
         result = subprocess.run(

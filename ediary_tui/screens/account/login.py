@@ -8,6 +8,7 @@ and the app decides where to go (the diary, or a forced password change).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -41,12 +42,11 @@ class LoginScreen(LocalisedKeys, Screen[None]):
         Binding("ctrl+q", "app.quit", "keys.quit", priority=True),
     ]
 
+    @dataclass
     class LoggedIn(Message):
         """The server accepted the login; the token is stored."""
 
-        def __init__(self, result: LoginResult) -> None:
-            super().__init__()
-            self.result = result
+        result: LoginResult
 
     def __init__(
         self,

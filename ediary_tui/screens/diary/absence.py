@@ -41,7 +41,8 @@ from ediary_tui.i18n import (
     full_date,
     week_range,
 )
-from ediary_tui.screens.diary.notice_form import Draft, NoticeForm, date_text, notice_error
+from ediary_tui.screens.diary.notice_draft import Draft, date_text, notice_error
+from ediary_tui.screens.diary.notice_form import NoticeForm
 from ediary_tui.screens.diary.student_view import StudentScreen, Where
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.child_switcher import short_name
@@ -112,11 +113,8 @@ def days_of(notice: AbsenceNotice) -> set[dt.date]:
 class AbsenceScreen(StudentScreen):
     """One child's notices of absence; a parent gives and withdraws them."""
 
-    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "absence.tcss"]
-    TITLE_KEY = "absence.title"
+    AREA = "absence"
     BODY = "#notices"
-    MISSING = "absence.not_saved"
-    AUTO_FOCUS = "#notices"
     # `n` is a parent's; for a student the same key says who gives notices.
     BINDINGS: ClassVar[list[BindingType]] = [
         key("n", "new_notice", "absence.key_new"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Hashable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NotRequired, TypedDict, TypeVar
 
 from pydantic import BaseModel
 from textual import on
@@ -41,6 +41,20 @@ M = TypeVar("M", bound=BaseModel)
 Clock = Callable[[], dt.datetime]
 
 
+class Where(TypedDict):
+    """Whose screen it is, on what day and clock: what every `StudentScreen` is given."""
+
+    student_id: str
+    today: dt.date
+    clock: NotRequired[Clock | None]
+
+
+def pick_child(user: User, student_id: str | None) -> ChildRef | None:
+    """The user's child `student_id`, else their first (None: a user with no children)."""
+    found = next((c for c in user.children if c.id == student_id), None)
+    return found or (user.children[0] if user.children else None)
+
+
 def _local_now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
@@ -52,24 +66,29 @@ class ChildScreen(LocalisedKeys, Screen[None]):
     # A subject's marks belong to one child: that screen names the child and does not switch.
     SWITCHES_CHILD: ClassVar[bool] = True
     BODY: ClassVar[str] = ""  # the widget showing the answer, hidden when there is none
+    OFFLINE_KEY: ClassVar[str] = "banner.offline"  # what the banner says offline
 
     child: var[ChildRef | None] = var(None, init=False)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Keys act first on the answer shown: a screen that names its body focuses it.
+        if "BODY" in vars(cls) and "AUTO_FOCUS" not in vars(cls):
+            cls.AUTO_FOCUS = cls.BODY
+
+    @dataclasses.dataclass
     class Fetched(Message):
         """A worker's answer about `about` (what the screen asked, e.g. the child and week)."""
 
-        def __init__(self, about: Hashable, found: Cached[Any]) -> None:
-            super().__init__()
-            self.about = about
-            self.found = found
+        about: Hashable
+        found: Cached[Any]
 
+    @dataclasses.dataclass
     class FetchFailed(Message):
         """A worker could not get the answer about `about`."""
 
-        def __init__(self, about: Hashable, error: ClientError) -> None:
-            super().__init__()
-            self.about = about
-            self.error = error
+        about: Hashable
+        error: ClientError
 
     def __init__(
         self,
@@ -88,12 +107,22 @@ class ChildScreen(LocalisedKeys, Screen[None]):
         self.painting = False  # the widgets are there: on_mount sets it (is_mounted comes after)
         self.set_reactive(ChildScreen.child, child)
 
+    def where(self, child: ChildRef) -> Where:
+        """What a screen about `child` opened from this one is given: the same day and clock."""
+        return Where(student_id=child.id, today=self.today, clock=self.clock)
+
     def compose_top(self) -> ComposeResult:
         with Horizontal(id="topbar"):
             yield Label(_(self.TITLE_KEY), id="title")
             yield Label(id="who", markup=False)
             yield ChildSwitcher(id="children")
             yield Label(id="freshness", markup=False)
+
+    def compose_bar(self, bar: str, left: str, right: str) -> ComposeResult:
+        """The line under the top bar: what is shown (the range) on the left, a word on it right."""
+        with Horizontal(id=bar):
+            yield Label(id=left, markup=False)
+            yield Label(id=right, markup=False)
 
     def compose_bottom(self) -> ComposeResult:
         """Where "nothing to show" is said, the details line and the keys."""
@@ -172,11 +201,9 @@ class ChildScreen(LocalisedKeys, Screen[None]):
         )
 
     def show_offline(self) -> None:
-        banner = self.query_one(Banner)
-        if self.session.offline:
-            banner.show(_("banner.offline", server=self.session.server), "warning")
-        else:
-            banner.hide()
+        """The banner says so while the server cannot be reached."""
+        text = _(self.OFFLINE_KEY, server=self.session.server)
+        self.query_one(Banner).warn_while(self.session.offline, text)
 
     def show_loading(self) -> None:
         """Nothing saved to show yet: the body waits for the worker."""

@@ -22,7 +22,6 @@ from typing import ClassVar, Unpack
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label, OptionList, Static
 
@@ -51,7 +50,7 @@ from ediary_tui.screens.diary.range_modal import RangeModal
 from ediary_tui.screens.diary.student_view import StudentScreen, Where
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.child_switcher import short_name
-from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.keys import key, step_keys
 
 WEEK = dt.timedelta(days=7)
 _RANGE = Binding.Group("homework.key_range_group")
@@ -63,18 +62,14 @@ _RANGE = Binding.Group("homework.key_range_group")
 class HomeworkScreen(StudentScreen):
     """One child's homework over a range of days, with filters and the student's ticks."""
 
-    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "homework.tcss"]
-    TITLE_KEY = "homework.title"
+    AREA = "homework"
     BODY = "#list"
-    MISSING = "homework.not_saved"
-    AUTO_FOCUS = "#list"
     # Two bindings share space: the student's tick, and for anyone else the reason
     # they cannot tick (check_action shows exactly one of them).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_done", "homework.key_done"),
         Binding("space", "why_no_tick", "homework.key_done_not_yours"),
-        key("left_square_bracket", "shift(-1)", "keys.previous_week", group=_RANGE),
-        key("right_square_bracket", "shift(1)", "keys.next_week", group=_RANGE),
+        *step_keys("shift", "keys.previous_week", "keys.next_week", group=_RANGE),
         key("t", "this_week", "homework.key_this_week", show=False),
         key("g", "choose_range", "homework.key_range"),
         key("f", "filter_subject", "homework.key_subject", show=False),
@@ -96,9 +91,7 @@ class HomeworkScreen(StudentScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
-        with Horizontal(id="rangebar"):
-            yield Label(id="range", markup=False)
-            yield Label(id="counts", markup=False)
+        yield from self.compose_bar("rangebar", "range", "counts")
         yield HomeworkFilters(id="filters")
         yield AssignmentList(id="list")
         yield from self.compose_bottom()
@@ -274,17 +267,10 @@ class HomeworkScreen(StudentScreen):
             self._replace(hw.model_copy(update={"done": confirmed}))
 
     @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        """Enter on an assignment: the same as space."""
-        event.stop()
-        self._tick_or_explain()
-
     @on(AssignmentList.Toggled)
-    def _box_clicked(self, event: AssignmentList.Toggled) -> None:
+    def _tick_or_explain(self, event: OptionList.OptionSelected | AssignmentList.Toggled) -> None:
+        """Enter on an assignment, or a click on its box: the same as space."""
         event.stop()
-        self._tick_or_explain()
-
-    def _tick_or_explain(self) -> None:
         if self.is_student():
             self.action_toggle_done()
         else:

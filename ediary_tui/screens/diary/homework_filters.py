@@ -7,6 +7,7 @@ says which one changed (`Changed`) and the screen lists again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -33,11 +34,10 @@ def matches(hw: Homework, subject: str, kind: str, state: str) -> bool:
 class HomeworkFilters(Horizontal):
     """Three drop-downs; a choice posts `Changed` (setting one from a key does not)."""
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, name: str, value: str) -> None:
-            super().__init__()
-            self.name = name
-            self.value = value
+        name: str
+        value: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -5,6 +5,7 @@ says its subject, text, tags and due date, with a box the student ticks.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from textual import events
 from textual.content import Content
@@ -134,12 +135,11 @@ class AssignmentList(OptionList):
     the list's width (the due dates in a column), and again when it changes.
     """
 
+    @dataclass
     class Toggled(Message):
         """The box of an assignment was clicked."""
 
-        def __init__(self, homework_id: str) -> None:
-            super().__init__()
-            self.homework_id = homework_id
+        homework_id: str
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, compact=True)

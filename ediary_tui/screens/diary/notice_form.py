@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pydantic import ValidationError
@@ -27,62 +26,20 @@ from textual.widgets import Button, Footer, Input, Label, RadioButton, RadioSet,
 from ediary_tui.client.errors import ClientError, Invalid, KeyReused, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import AbsenceNotice, AbsenceNoticeIn, AbsenceReason, ChildRef
-from ediary_tui.domain.periods import school_year_of
-from ediary_tui.i18n import _, error_message, parse_date, server_text
+from ediary_tui.i18n import _, parse_date
+from ediary_tui.screens.diary.notice_draft import (
+    CODE_GROUPS,
+    FIELD_GROUPS,
+    Draft,
+    date_text,
+    notice_error,
+    school_year_span,
+)
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
 from ediary_tui.widgets.keys import LocalisedKeys
-
-# Which part of the form a field named by the server belongs to.
-FIELD_GROUPS = {
-    "from": "dates",
-    "from_": "dates",
-    "to": "dates",
-    "first_lesson": "lessons",
-    "last_lesson": "lessons",
-    "reason": "reason",
-    "comment": "comment",
-}
-# An overlap names no field, but it is the dates that clash.
-CODE_GROUPS = {"notice_overlaps": "dates", "range_reversed": "dates"}
-
-
-def notice_error(exc: ClientError) -> str:
-    """The server's refusal in the person's language (its own words in English)."""
-    if exc.code:
-        translated = server_text(f"notice_error.{exc.code}", "")
-        if translated:
-            return translated
-    return error_message(exc.code, exc.message)
-
-
-def school_year_span(today: dt.date) -> tuple[dt.date, dt.date]:
-    """1 September to 31 August of the school year `today` is in: where a notice may fall."""
-    year = school_year_of(today)
-    return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
-
-
-def date_text(day: dt.date) -> str:
-    return day.strftime(_("absence.date_format"))
-
-
-# -- the form --------------------------------------------------------------------------
-
-
-@dataclass
-class Draft:
-    """What a parent has typed into the form for one child, kept until the notice is given."""
-
-    start: str
-    end: str
-    first_lesson: str = ""
-    last_lesson: str = ""
-    reason: AbsenceReason = AbsenceReason.ILLNESS
-    comment: str = ""
-    # One key per notice being written: a repeat after a timeout cannot give it twice.
-    key: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
@@ -175,8 +132,14 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
                             )
                         yield Static(id="error-comment", classes="error", markup=False)
             with Horizontal(id="buttons"):
-                yield Button(_("absence.submit"), variant="primary", id="submit", compact=True)
-                yield Button(_("confirm.cancel"), id="cancel", compact=True)
+                yield Button(
+                    _("absence.submit"),
+                    variant="primary",
+                    id="submit",
+                    compact=True,
+                    action="screen.submit",
+                )
+                yield Button(_("confirm.cancel"), id="cancel", compact=True, action="screen.cancel")
             yield Static(id="error-form", classes="error", markup=False)
         yield Footer(compact=True)
 
@@ -192,11 +155,7 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
         self._dates_changed()
 
     def _show_offline(self) -> None:
-        banner = self.query_one(Banner)
-        if self.session.offline:
-            banner.show(_("absence.offline_form"), "warning")
-        else:
-            banner.hide()
+        self.query_one(Banner).warn_while(self.session.offline, _("absence.offline_form"))
 
     # -- keeping the form and the draft in step -------------------------------------
 
@@ -349,16 +308,6 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
         notice = self._build()
         if notice is not None:
             self._send(notice)
-
-    @on(Button.Pressed, "#submit")
-    def _submit_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_cancel()
 
     def _busy(self, busy: bool) -> None:
         self.sending = busy

@@ -15,7 +15,6 @@ from typing import ClassVar, Unpack
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label, Static
 
@@ -38,7 +37,7 @@ from ediary_tui.screens.diary.student_view import (
     school_settings,
     school_year_name,
 )
-from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.keys import key, step_keys
 from ediary_tui.widgets.report_grid import period_span
 from ediary_tui.widgets.sparkline_chart import SORTS, direction, figure, sort_subjects, trend
 from ediary_tui.widgets.sparkline_rows import SparklineRows
@@ -50,14 +49,10 @@ YEAR = "year"  # the range key of the whole school year
 class ProgressScreen(StudentScreen):
     """Sparklines of a child's subjects over a period or the year."""
 
-    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "progress.tcss"]
-    TITLE_KEY = "progress.title"
+    AREA = "progress"
     BODY = "#rows"
-    MISSING = "progress.not_saved"
-    AUTO_FOCUS = "#rows"
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("left_square_bracket", "period(-1)", "progress.key_previous", group=_PERIOD),
-        key("right_square_bracket", "period(1)", "progress.key_next", group=_PERIOD),
+        *step_keys("period", "progress.key_previous", "progress.key_next", group=_PERIOD),
         key("y", "year", "progress.key_year"),
         key("o", "sort", "progress.key_sort"),
     ]
@@ -72,9 +67,7 @@ class ProgressScreen(StudentScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
-        with Horizontal(id="rangebar"):
-            yield Label(id="range", markup=False)
-            yield Label(id="sort", markup=False)
+        yield from self.compose_bar("rangebar", "range", "sort")
         yield SparklineRows(id="rows")
         yield from self.compose_bottom()
 

@@ -10,7 +10,7 @@ screens/export.py asks where).
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Unpack
 
@@ -30,7 +30,7 @@ from ediary_tui.client.export_formats import (
     report_card_name,
     report_card_rows,
 )
-from ediary_tui.client.reads import Cached, Read
+from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import MarksPage, ReportCard, SchoolSettings, User
 from ediary_tui.domain.periods import school_year_of
@@ -42,8 +42,10 @@ from ediary_tui.screens.diary.student_view import (
     school_settings,
     school_year_name,
 )
+from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
+from ediary_tui.screens.diary.year import year_marks, year_range
 from ediary_tui.widgets.child_switcher import short_name
-from ediary_tui.widgets.keys import key
+from ediary_tui.widgets.keys import key, step_keys
 from ediary_tui.widgets.mark_cell import mark_cell
 from ediary_tui.widgets.report_grid import Cell, ReportGrid, average_text, missed_text, period_name
 
@@ -74,18 +76,16 @@ def csv_header(card: ReportCard) -> list[str]:
 class ReportCardScreen(StudentScreen):
     """One child's report card for a school year; `[` `]` turn to other years."""
 
-    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "report_card.tcss"]
+    AREA = "report_card"
     # A short terminal has no line to spare for the preview of the marks.
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
-    TITLE_KEY = "report_card.title"
     BODY = "#card"
-    MISSING = "report_card.not_saved"
-    AUTO_FOCUS = "#card"
     BINDINGS: ClassVar[list[BindingType]] = [
         key("w", "what_do_i_need", "report_card.key_what"),
         key("e", "export", "report_card.key_export"),
-        key("left_square_bracket", "year(-1)", "report_card.key_previous_year", group=_YEAR),
-        key("right_square_bracket", "year(1)", "report_card.key_next_year", group=_YEAR),
+        *step_keys(
+            "year", "report_card.key_previous_year", "report_card.key_next_year", group=_YEAR
+        ),
     ]
 
     def __init__(self, session: DiarySession, user: User, **where: Unpack[Where]) -> None:
@@ -150,13 +150,12 @@ class ReportCardScreen(StudentScreen):
         self.show_fetched(loaded)
         self.refresh_bindings()
 
+    @dataclass
     class MarksFetched(Message):
         """The year's marks of every subject, for the preview of the card shown `about`."""
 
-        def __init__(self, about: tuple[str, int], marks: MarksPage) -> None:
-            super().__init__()
-            self.about = about
-            self.marks = marks
+        about: tuple[str, int]
+        marks: MarksPage
 
     @work(exclusive=True, group="report_card")
     async def _fetch(self, student: str, year: int) -> None:
@@ -220,8 +219,6 @@ class ReportCardScreen(StudentScreen):
         self._open(event.cell, target=False)
 
     def _open(self, cell: Cell, *, target: bool) -> None:
-        from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
-
         card, child = self.card, self.child
         if card is None or child is None:
             return
@@ -229,14 +226,12 @@ class ReportCardScreen(StudentScreen):
             SubjectMarksScreen(
                 self.session,
                 self.user,
-                student_id=child.id,
-                today=self.today,
-                clock=self.clock,
                 card=card,
                 subject=cell.subject,
                 period=cell.period,
                 settings=self.settings.get(child.id),
                 focus_target=target,
+                **self.where(child),
             )
         )
 
@@ -284,19 +279,6 @@ class ReportCardScreen(StudentScreen):
             encoding=CSV_ENCODING,
         )
         self.app.push_screen(dialog, written)
-
-
-def year_range(card: ReportCard) -> tuple[dt.date, dt.date]:
-    """The first and last day of the card's school year: of its periods, else 1 Sep to 31 Aug."""
-    if card.periods:
-        return card.periods[0].starts_on, card.periods[-1].ends_on
-    return dt.date(card.year, 9, 1), dt.date(card.year + 1, 8, 31)
-
-
-def year_marks(card: ReportCard) -> Read[MarksPage]:
-    """The child's marks of every subject over the card's year: what the preview shows."""
-    first, last = year_range(card)
-    return reads.marks(card.student_id, first, last)
 
 
 def describe_cell(cell: Cell) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable
-from typing import Any, ClassVar, NotRequired, TypedDict
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,20 +26,12 @@ from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import SchoolSettings, User, Week
 from ediary_tui.i18n import _, error_message
-from ediary_tui.screens.diary.child_screen import ChildScreen, Clock
+from ediary_tui.screens.diary.child_screen import ChildScreen, Clock, Where
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.keys import key
 
 __all__ = ["StudentScreen", "Where", "current_week", "school_settings", "school_year_name"]
-
-
-class Where(TypedDict):
-    """Whose screen it is, on what day and clock: what every `StudentScreen` is given."""
-
-    student_id: str
-    today: dt.date
-    clock: NotRequired[Clock | None]
 
 
 async def current_week(session: DiarySession, student_id: str, today: dt.date) -> Week | None:
@@ -81,6 +73,16 @@ class StudentScreen(ChildScreen):
         key("r", "refresh", "keys.refresh", show=False),
     ]
     MISSING: ClassVar[str] = ""  # what to say offline when there is no saved copy (a text key)
+    # The screen's area names its texts and its look: "<area>.title" and "<area>.not_saved" in
+    # the catalogue, "<area>.tcss" beside the code (after the look every such screen shares).
+    AREA: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if area := vars(cls).get("AREA"):
+            cls.TITLE_KEY = f"{area}.title"
+            cls.MISSING = f"{area}.not_saved"
+            cls.CSS_PATH = ["student_view.tcss", f"{area}.tcss"]
 
     # The answer on show (None while it loads); its watcher paints it.
     loaded: var[Cached[Any] | None] = var(None, init=False, always_update=True)

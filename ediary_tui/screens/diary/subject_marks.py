@@ -25,7 +25,7 @@ from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.goals import default_goal, parse_goal
-from ediary_tui.domain.marks import Scored, counts, weighted_average
+from ediary_tui.domain.marks import Scored
 from ediary_tui.domain.models import (
     Mark,
     MarksPage,
@@ -37,12 +37,17 @@ from ediary_tui.domain.models import (
     Week,
 )
 from ediary_tui.i18n import _, short_date
-from ediary_tui.screens.diary.report_card import year_marks, year_range
 from ediary_tui.screens.diary.student_view import StudentScreen, Where, current_week
-from ediary_tui.screens.diary.subject_panels import breakdown_text, need_lines
-from ediary_tui.widgets.keys import key
+from ediary_tui.screens.diary.subject_panels import (
+    breakdown_text,
+    card_figures,
+    need_lines,
+    summary_text,
+)
+from ediary_tui.screens.diary.year import year_marks, year_range
+from ediary_tui.widgets.keys import key, step_keys
 from ediary_tui.widgets.mark_cell import describe_mark, mark_cell
-from ediary_tui.widgets.report_grid import ReportGrid, average_text, missed_text, period_span
+from ediary_tui.widgets.report_grid import ReportGrid, period_span
 
 _PERIOD = Binding.Group("subject_marks.key_period")
 DATE_WIDTH = 7
@@ -64,16 +69,13 @@ def initials(full_name: str) -> str:
 class SubjectMarksScreen(StudentScreen):
     """A subject's marks in one period (or the year); `[` `]` turn to the other periods."""
 
-    CSS_PATH: ClassVar[list[str]] = ["student_view.tcss", "subject_marks.tcss"]
-    TITLE_KEY = "subject_marks.title"
+    AREA = "subject_marks"
     SWITCHES_CHILD = False
     BODY = "#marks"
-    AUTO_FOCUS = "#marks"
     # Wide terminals: the panels beside the marks rather than under them.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        key("left_square_bracket", "period(-1)", "subject_marks.key_previous", group=_PERIOD),
-        key("right_square_bracket", "period(1)", "subject_marks.key_next", group=_PERIOD),
+        *step_keys("period", "subject_marks.key_previous", "subject_marks.key_next", group=_PERIOD),
         key("w", "target", "subject_marks.key_target"),
         Binding("plus,equals_sign", "step_goal(1)", "subject_marks.key_higher", show=False),
         Binding("minus", "step_goal(-1)", "subject_marks.key_lower", show=False),
@@ -183,16 +185,7 @@ class SubjectMarksScreen(StudentScreen):
         self.query_one("#heading", Label).update(Content(" · ".join(parts)))
 
     def _figures(self) -> tuple[int | None, int | None, int, int]:
-        """(period or year mark, proposed mark, lessons missed, of them ill) from the card."""
-        subject = self.subject
-        if self.period is None:
-            missed = sum(p.absences for p in subject.periods)
-            ill = sum(p.ill for p in subject.periods)
-            return subject.year_mark, None, missed, ill
-        found = next((p for p in subject.periods if p.period_id == self.period.id), None)
-        if found is None:
-            return None, None, 0, 0
-        return found.mark, found.proposed, found.absences, found.ill
+        return card_figures(self.subject, self.period)
 
     def _scale(self) -> tuple[int, int]:
         settings = self.settings or SchoolSettings()
@@ -251,27 +244,9 @@ class SubjectMarksScreen(StudentScreen):
         return [scored(m) for m in self.marks or []]
 
     def _show_summary(self) -> None:
-        mark, proposed, missed, ill = self._figures()
-        parts: list[str] = []
-        if self.marks is not None:
-            marks = self._scored()
-            average = weighted_average(marks)
-            if average is None:
-                parts.append(_("subject_marks.no_average"))
-            else:
-                parts.append(_("report_card.average", average=average_text(average)))
-            parts.append(_("report_card.marks_count", count=sum(1 for m in marks if counts(m))))
-        if self.period is None:
-            if mark is not None:
-                parts.append(_("report_card.year_mark", mark=mark))
-            else:
-                parts.append(_("report_card.no_year_mark"))
-        elif mark is not None:
-            parts.append(_("report_card.period_mark", mark=mark))
-        elif proposed is not None:
-            parts.append(_("report_card.proposed", mark=proposed))
-        parts.append(missed_text(missed, ill, year=self.period is None))
-        self.query_one("#summary", Static).update(Content(" · ".join(parts)))
+        marks = self._scored() if self.marks is not None else None
+        text = summary_text(marks, self._figures(), year=self.period is None)
+        self.query_one("#summary", Static).update(text)
 
     def _show_breakdown(self) -> None:
         box = self.query_one("#breakdown-text", Static)

@@ -1,5 +1,6 @@
-"""The panels beside a subject's marks: how the average is made (the breakdown by
-kind of work) and what marks would reach the mark a child aims at.
+"""The summary line over a subject's marks and the panels beside them: how the average
+is made (the breakdown by kind of work) and what marks would reach the mark a child
+aims at.
 
 Pure functions of the marks and the school's settings (the arithmetic is the
 domain's, `domain.marks` and `domain.goals`); the screen lays them out.
@@ -14,9 +15,9 @@ from textual.content import Content
 
 from ediary_tui.domain.goals import Goal, lessons_left, needed, weights
 from ediary_tui.domain.marks import Scored, breakdown, counts, proposed_mark, weighted_average
-from ediary_tui.domain.models import Category, Period, SchoolSettings, Week
+from ediary_tui.domain.models import Category, Period, ReportSubject, SchoolSettings, Week
 from ediary_tui.i18n import _
-from ediary_tui.widgets.report_grid import average_text
+from ediary_tui.widgets.report_grid import average_text, missed_text
 
 NAME_WIDTH = 16  # a kind of work in the breakdown
 ABSENT = "—"  # a count over the limit: not within the lessons left
@@ -24,6 +25,47 @@ ABSENT = "—"  # a count over the limit: not within the lessons left
 
 def category_name(category: Category) -> str:
     return _(f"subject_marks.category_{category.value}")
+
+
+def card_figures(
+    subject: ReportSubject, period: Period | None
+) -> tuple[int | None, int | None, int, int]:
+    """(period or year mark, proposed mark, lessons missed, of them ill) from the card."""
+    if period is None:
+        missed = sum(p.absences for p in subject.periods)
+        ill = sum(p.ill for p in subject.periods)
+        return subject.year_mark, None, missed, ill
+    found = next((p for p in subject.periods if p.period_id == period.id), None)
+    if found is None:
+        return None, None, 0, 0
+    return found.mark, found.proposed, found.absences, found.ill
+
+
+def summary_text(
+    marks: list[Scored] | None, figures: tuple[int | None, int | None, int, int], *, year: bool
+) -> Content:
+    """The line over a subject's marks: average and count (once the marks are known), the
+    period's mark or the one proposed (the year's mark for the year), lessons missed."""
+    mark, proposed, missed, ill = figures
+    parts: list[str] = []
+    if marks is not None:
+        average = weighted_average(marks)
+        if average is None:
+            parts.append(_("subject_marks.no_average"))
+        else:
+            parts.append(_("report_card.average", average=average_text(average)))
+        parts.append(_("report_card.marks_count", count=sum(1 for m in marks if counts(m))))
+    if year:
+        if mark is not None:
+            parts.append(_("report_card.year_mark", mark=mark))
+        else:
+            parts.append(_("report_card.no_year_mark"))
+    elif mark is not None:
+        parts.append(_("report_card.period_mark", mark=mark))
+    elif proposed is not None:
+        parts.append(_("report_card.proposed", mark=proposed))
+    parts.append(missed_text(missed, ill, year=year))
+    return Content(" · ".join(parts))
 
 
 def breakdown_text(

@@ -14,33 +14,31 @@ updated in place (see `WeekView`).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Label, Static
 
 from ediary_tui.client import reads
+from ediary_tui.client.changes import ABOUT_STUDENT
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import ChildRef, Role, Signature, User, Week
+from ediary_tui.context import AppEvents
+from ediary_tui.domain.models import Change, ChildRef, User, Week
 from ediary_tui.domain.periods import week_start
-from ediary_tui.i18n import _, date_time, error_message, week_range
-from ediary_tui.screens.diary.child_screen import ChildScreen, Clock
-from ediary_tui.screens.diary.week_links import WeekLinks
+from ediary_tui.i18n import _, error_message, week_range
+from ediary_tui.screens.diary.child_screen import ChildScreen, Clock, pick_child
 from ediary_tui.screens.diary.week_seen import SeenMarks
+from ediary_tui.screens.diary.week_signing import WeekSigning
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.banner import Banner
-from ediary_tui.widgets.child_switcher import short_name
-from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
+from ediary_tui.widgets.dialogs import DateModal
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.lesson_text import describe_lesson
 from ediary_tui.widgets.mark_cell import describe_mark
@@ -50,7 +48,7 @@ WEEK = dt.timedelta(days=7)
 _WEEK = Binding.Group("keys.week")
 
 
-class WeekScreen(WeekLinks):
+class WeekScreen(WeekSigning):
     """One child's week; `c` switches between a parent's children."""
 
     CSS_PATH = "week.tcss"
@@ -60,7 +58,6 @@ class WeekScreen(WeekLinks):
         (170, "-wider"),
     ]
     BODY = "#grid"
-    AUTO_FOCUS = "#grid"
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     # Refreshing (it happens by itself) and logging out stay out of the footer,
     # as 80 columns are few; help and the command palette list every key.
@@ -95,8 +92,7 @@ class WeekScreen(WeekLinks):
         clock: Clock,
         fetch: bool = True,
     ) -> None:
-        child = user.children[0] if user.children else None
-        super().__init__(session, user, today=today, clock=clock, child=child)
+        super().__init__(session, user, today=today, clock=clock, child=pick_child(user, None))
         self.set_reactive(WeekScreen.monday, week_start(today))
         self.loaded: Cached[Week] | None = None  # the week on show, with when it was fetched
         self.seen = SeenMarks(session, self.clock)
@@ -107,14 +103,15 @@ class WeekScreen(WeekLinks):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
-        with Horizontal(id="weekbar"):
-            yield Label(id="range", markup=False)
-            yield Label(id="signature", markup=False)
+        yield from self.compose_bar("weekbar", "range", "signature")
         yield Banner(id="banner")
         yield WeekView(id="grid")
         yield from self.compose_bottom()
 
     async def on_mount(self) -> None:
+        if isinstance(app := self.app, AppEvents):
+            app.user_signal.subscribe(self, self.user_resumed)
+            app.news_signal.subscribe(self, self.news_arrived)
         self.painting = True
         await self.show_user()
         self._refresh_keys()
@@ -122,14 +119,22 @@ class WeekScreen(WeekLinks):
 
     # -- what the app tells the screen -------------------------------------------
 
+    async def user_resumed(self, user: User) -> None:
+        """The app resumed the session: the server's word on the user, then the week afresh."""
+        await self.set_user(user)
+        self.refresh_week()
+
+    def news_arrived(self, news: list[Change]) -> None:
+        """Marks and absences of the child shown, or any homework: the week shows them."""
+        about = {c.student_id for c in news if c.kind in ABOUT_STUDENT}
+        homework = any(c.kind == "homework" for c in news)
+        if self.child is not None and (homework or self.child.id in about):
+            self.refresh_week()
+
     async def set_user(self, user: User) -> None:
         """The server's answer after resuming: the children may have changed."""
         self.user = user
-        ids = [c.id for c in user.children]
-        if self.child is None or self.child.id not in ids:
-            child = user.children[0] if user.children else None
-        else:
-            child = user.children[ids.index(self.child.id)]
+        child = pick_child(user, self.child.id if self.child is not None else None)
         # The app fetches the week next (refresh_week): the bars change, the week waits for it.
         self.set_reactive(ChildScreen.child, child)
         if self.is_mounted:  # before its first mount, on_mount paints what was set here
@@ -199,20 +204,6 @@ class WeekScreen(WeekLinks):
 
     def _show_range(self, first: dt.date, last: dt.date) -> None:
         self.query_one("#range", Label).update(Content(week_range(first, last)))
-
-    def _show_signature(self) -> None:
-        label = self.query_one("#signature", Label)
-        week = self.week
-        if week is None:
-            label.update("")
-        elif week.signed_by is not None:
-            when = f", {date_time(week.signed_at)}" if week.signed_at else ""
-            label.update(Content(_("week.signed", who=week.signed_by.full_name, when=when)))
-        elif self._can_sign() and not self.session.offline:
-            label.update(Content(_("week.not_signed_parent")))
-        else:
-            label.update(Content(_("week.not_signed")))
-        label.set_class(week is not None and week.signed_by is not None, "-signed")
 
     def _show_offline(self) -> None:
         self.show_offline()
@@ -293,14 +284,6 @@ class WeekScreen(WeekLinks):
 
     # -- actions -----------------------------------------------------------------
 
-    def _can_sign(self) -> bool:
-        """A parent signs their child's week; a student does not sign their own."""
-        return (
-            Role.PARENT in self.user.roles
-            and self.child is not None
-            and self.child.id != self.user.id
-        )
-
     def _refresh_keys(self) -> None:
         """Redraw the footer only when what `check_action` says has changed (it is not cheap)."""
         state = (
@@ -356,57 +339,3 @@ class WeekScreen(WeekLinks):
         if self.child is not None:
             self.show_freshness(_("week.refreshing"))
             self._fetch(self.child.id, self.monday)
-
-    def action_sign(self) -> None:
-        week, child = self.week, self.child
-        if week is None or child is None or week.signed_by is not None:
-            return
-        question = _(
-            "sign.question",
-            week=week_range(week.start, week.end),
-            child=short_name(child.full_name),
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._sign(child.id, week.start)
-
-        self.app.push_screen(ConfirmModal(question, _("sign.yes")), answered)
-
-    @work(exclusive=True, group="sign")
-    async def _sign(self, student: str, monday: dt.date) -> None:
-        try:
-            signature = await self.session.sign_week(student, monday)
-        except ServerUnreachable:
-            self._show_offline()
-            self.notify(_("sign.offline"), severity="warning")
-            return
-        except ClientError as exc:
-            if (message := session_message(exc)) is not None:
-                self.post_message(message)
-            else:
-                self.notify(error_message(exc.code, exc.message), severity="error")
-            return
-        self.post_message(self.Signed((student, monday), signature))
-
-    class Signed(Message):
-        """The parent's signature reached the server."""
-
-        def __init__(self, about: tuple[str, dt.date], signature: Signature) -> None:
-            super().__init__()
-            self.about = about
-            self.signature = signature
-
-    @on(Signed)
-    def _signed(self, event: Signed) -> None:
-        event.stop()
-        student, monday = event.about
-        if self.loaded is not None and self._is_current(student, monday):
-            signature = event.signature
-            signed = self.loaded.value.model_copy(
-                update={"signed_by": signature.signed_by, "signed_at": signature.signed_at}
-            )
-            self.loaded = dataclasses.replace(self.loaded, value=signed)
-            self.week = signed
-        self.notify(_("sign.done"))
-        self._fetch(student, monday)  # the saved copy learns the signature too

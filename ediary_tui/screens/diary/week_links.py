@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ediary_tui.domain.models import ChildRef
 from ediary_tui.screens.diary.child_screen import ChildScreen
-from ediary_tui.screens.diary.student_view import Where
 
 if TYPE_CHECKING:
     from ediary_tui.screens.diary.student_view import StudentScreen
@@ -35,8 +34,7 @@ class WeekLinks(ChildScreen):
         """Open a screen about the child on show; `closed` is told when it closes."""
         if self.child is None:
             return
-        where = Where(student_id=self.child.id, today=self.today, clock=self.clock)
-        screen = kind(self.session, self.user, **where)
+        screen = kind(self.session, self.user, **self.where(self.child))
         self.app.push_screen(screen, None if closed is None else lambda _: closed(screen))
 
     def action_report_card(self) -> None:

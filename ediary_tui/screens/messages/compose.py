@@ -111,8 +111,8 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
             yield body
             yield Static(id="status", markup=False)
             with Horizontal(id="buttons"):
-                yield Button(_("compose.send"), variant="primary", id="send")
-                yield Button(_("compose.cancel"), id="cancel")
+                yield Button(_("compose.send"), variant="primary", id="send", action="screen.send")
+                yield Button(_("compose.cancel"), id="cancel", action="screen.cancel")
 
     def on_mount(self) -> None:
         saved = self.session.saved(reads.teachers(self.child.id))
@@ -178,14 +178,6 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
     @on(ReplyBox.Submitted)
     def _body_done(self) -> None:
         self.action_send()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "send":
-            self.action_send()
-        else:
-            self.action_cancel()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
@@ -34,13 +35,12 @@ from ediary_tui.widgets.child_switcher import short_name
 class ReplyPane(Vertical):
     """The reply box of the conversation shown, and a line that says how sending went."""
 
+    @dataclass
     class Answered(Message):
         """A reply was tried: `said` is the message as the server keeps it, None if not sent."""
 
-        def __init__(self, thread_id: str, said: Said | None) -> None:
-            super().__init__()
-            self.thread_id = thread_id
-            self.said = said
+        thread_id: str
+        said: Said | None
 
     def __init__(self, session: DiarySession, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -42,7 +43,7 @@ from ediary_tui.domain.models import (
     User,
 )
 from ediary_tui.i18n import _, error_message
-from ediary_tui.screens.diary.child_screen import ChildScreen
+from ediary_tui.screens.diary.child_screen import ChildScreen, pick_child
 from ediary_tui.screens.events import session_message
 from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
 from ediary_tui.screens.messages.items import (
@@ -69,6 +70,7 @@ class MessagesScreen(ChildScreen):
     """Conversations with teachers and the announcements of the chosen child."""
 
     TITLE_KEY = "messages.title"
+    OFFLINE_KEY = "messages.offline"
     CSS_PATH = "messages.tcss"
     AUTO_FOCUS = "#items"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
@@ -82,12 +84,11 @@ class MessagesScreen(ChildScreen):
         Binding("ctrl+r", "refresh", "messages.key_refresh", show=False),
     ]
 
+    @dataclass
     class Unread(Message):
         """The conversations as now known (read or replied to): the app's count follows."""
 
-        def __init__(self, threads: ThreadList) -> None:
-            super().__init__()
-            self.threads = threads
+        threads: ThreadList
 
     def __init__(
         self,
@@ -100,12 +101,7 @@ class MessagesScreen(ChildScreen):
         thread_id: str | None = None,
         announcement_id: str | None = None,
     ) -> None:
-        ids = [c.id for c in user.children]
-        child = (
-            user.children[ids.index(student_id)]
-            if student_id in ids
-            else (user.children[0] if user.children else None)
-        )
+        child = pick_child(user, student_id)
         super().__init__(session, user, today=today, clock=clock, child=child)
         self.times = Times(today, self.clock)
         self.threads: ThreadList | None = None
@@ -136,7 +132,7 @@ class MessagesScreen(ChildScreen):
         self.announcements = self._saved_announcements()
         self._show_list()
         self.show_freshness(_("week.from_cache") if self.threads else _("messages.loading"))
-        self._show_offline()
+        self.show_offline()
         self._load()
         if isinstance(self.app, AppEvents):
             self.app.news_signal.subscribe(self, self.news_arrived)
@@ -155,13 +151,6 @@ class MessagesScreen(ChildScreen):
 
     def _child_id(self) -> str | None:
         return self.child.id if self.child is not None else None
-
-    def _show_offline(self) -> None:
-        banner = self.query_one(Banner)
-        if self.session.offline:
-            banner.show(_("messages.offline", server=self.session.server), "warning")
-        else:
-            banner.hide()
 
     def _show_list(self) -> None:
         """Rebuild the list, keeping the highlighted item where it still is."""
@@ -231,7 +220,7 @@ class MessagesScreen(ChildScreen):
         if message is not None:
             self.post_message(message)
         elif isinstance(exc, ServerUnreachable):
-            self._show_offline()
+            self.show_offline()
             saved = self._fetched is not None or self.threads is not None
             self.show_freshness(_("week.from_cache") if saved else "")
         else:
@@ -253,7 +242,7 @@ class MessagesScreen(ChildScreen):
             return
         announcements = found.value.announcements
         self._fetched = self.clock()
-        self._show_offline()
+        self.show_offline()
         self.show_freshness(_("week.updated", time=f"{self._fetched:%H:%M}"))
         if threads != self.threads or announcements != self.announcements:
             self.threads, self.announcements = threads, announcements
@@ -279,7 +268,7 @@ class MessagesScreen(ChildScreen):
                 subject = summary.subject if summary else ""
                 self.query_one(Reader).show(subject, Content(_("messages.thread_not_saved")))
             return
-        self._show_offline()
+        self.show_offline()
         if thread.first_unread_id is not None:
             self._first_unread[thread.id] = thread.first_unread_id
         if self._current == THREAD + thread_id and thread != self.thread:
@@ -311,7 +300,7 @@ class MessagesScreen(ChildScreen):
         """The reply is in the conversation (kept with it), which counts as read."""
         said = event.said
         if said is not None or self.session.offline:
-            self._show_offline()
+            self.show_offline()
         if said is None:
             return
         read = reads.thread(event.thread_id)
