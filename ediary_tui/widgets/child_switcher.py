@@ -48,15 +48,9 @@ class ChildSwitcher(Horizontal):
 
         child: ChildRef
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._ids: list[str] = []
-
     async def set_children(self, children: list[ChildRef], current: str | None) -> None:
         """Rebuild the tabs only when the list of children changed (rare: after login)."""
-        ids = [c.id for c in children]
-        if ids != self._ids:
-            self._ids = ids
+        if [c.id for c in children] != [tab.child.id for tab in self.query(ChildTab)]:
             await self.remove_children()
             await self.mount_all(ChildTab(c) for c in children)
         self.select(current)
