@@ -15,7 +15,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -144,8 +144,8 @@ async def build_demo(
             rng=random.Random(seed * 1000 + number),
             today=today,
             until=until,
-            classes_per_grade=classes_per_grade,
-            students_per_class=students_per_class,
+            per_grade=classes_per_grade,
+            per_class=students_per_class,
             ids=ids,
             logins=logins,
             password_hash=password_hash,
@@ -331,38 +331,28 @@ class _Lesson:
 # --- the builder ------------------------------------------------------------------
 
 
+@dataclass(kw_only=True, eq=False)
 class _SchoolBuilder:
     """Generates every row of one school in memory, in foreign-key order."""
 
-    def __init__(
-        self,
-        *,
-        number: int,
-        rng: random.Random,
-        today: date,
-        until: date,
-        classes_per_grade: int,
-        students_per_class: int,
-        ids: _IdSource,
-        logins: _Logins,
-        password_hash: str,
-    ) -> None:
-        self.number = number
-        self.rng = rng
-        self.today = today
-        self.until = until
-        self.per_grade = classes_per_grade
-        self.per_class = students_per_class
-        self.ids = ids
-        self.logins = logins
-        self.password_hash = password_hash
-        self.prefix = "" if number == 1 else f"s{number}."
+    number: int
+    rng: random.Random
+    today: date
+    until: date
+    per_grade: int  # classes per grade
+    per_class: int  # students per class
+    ids: _IdSource
+    logins: _Logins
+    password_hash: str
+
+    def __post_init__(self) -> None:
+        self.prefix = "" if self.number == 1 else f"s{self.number}."
         self.tz = _zone(TIMEZONE)
-        self.year = school_year_of(today)
-        self.now = self.local(today, time(16, 0))  # the demo's "now": after school today
+        self.year = school_year_of(self.today)
+        self.now = self.local(self.today, time(16, 0))  # the demo's "now": after school today
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.well_known: dict[str, str] = {}
-        self.school_id = ids.next("schools")
+        self.school_id = self.ids.next("schools")
         self.forms: dict[str, int] = {}
         self.weights: dict[str, tuple[int, str]] = {}
         self.bells: dict[int, tuple[time, time]] = {}
@@ -525,12 +515,8 @@ class _SchoolBuilder:
                     id=period_id,
                     school_id=self.school_id,
                     year=self.year,
-                    kind=span.kind,
-                    number=span.number,
-                    name=span.name,
-                    starts_on=span.starts_on,
-                    ends_on=span.ends_on,
                     closed=span.ends_on < self.today,
+                    **asdict(span),
                 )
         for spec in names.SUBJECTS:
             subject_id = self.ids.next("subjects")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .auth import Caller, authenticate, require_password_changed
 from .idempotency import KeyedRequest, create_once, keyed_request
+from .ids import parse_id
 from .settings import ServerContext
 
 
@@ -73,3 +74,26 @@ async def creation(ctx: Ctx, caller: CurrentCaller, key: IdempotencyKey = None) 
 
 # A create route's one dependency: the caller, the context and the Idempotency-Key together.
 Create = Annotated[Creation, Depends(creation)]
+
+
+@dataclass(frozen=True)
+class StudentRequest:
+    """What a route about one student needs: the server, who asks, and the student's path id."""
+
+    ctx: ServerContext
+    caller: Caller
+    path_id: str
+
+    @property
+    def student_id(self) -> int:
+        """Read when the route runs, after FastAPI has checked the query: a malformed id is
+        simply not found (404), but a bad query parameter is still 422."""
+        return parse_id(self.path_id, "student")
+
+
+async def student_request(student_id: str, caller: CurrentCaller, ctx: Ctx) -> StudentRequest:
+    return StudentRequest(ctx, caller, student_id)
+
+
+# A route under /students/{student_id}: the student's path id with the caller and the context.
+OfStudent = Annotated[StudentRequest, Depends(student_request)]

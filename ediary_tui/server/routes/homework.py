@@ -8,7 +8,7 @@ from fastapi import Query
 
 from ediary_tui.domain.models import Date, Homework, HomeworkDone, HomeworkList
 
-from ..deps import Ctx, CurrentCaller
+from ..deps import Ctx, CurrentCaller, OfStudent
 from ..ids import parse_id
 from ..params import QueryBool
 from ..services import homework as service
@@ -22,9 +22,7 @@ router = data_router("diary", 404)
     summary="Homework set in a range of lessons",
 )
 async def list_homework(
-    student_id: str,
-    caller: CurrentCaller,
-    ctx: Ctx,
+    student: OfStudent,
     date_from: Annotated[Date | None, Query(alias="from")] = None,
     date_to: Annotated[Date | None, Query(alias="to")] = None,
     subject_id: Annotated[str | None, Query(max_length=20)] = None,
@@ -34,7 +32,7 @@ async def list_homework(
     subject or only required (or optional) ones, with when it was set and revised, its due date (the
     next lesson of the subject) and whether the student has ticked it done."""
     return await service.list_homework(
-        ctx, caller, parse_id(student_id, "student"), date_from, date_to, subject_id, required
+        student.ctx, student.caller, student.student_id, date_from, date_to, subject_id, required
     )
 
 

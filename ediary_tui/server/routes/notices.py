@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from ediary_tui.domain.models import AbsenceNotice, AbsenceNoticeIn, AbsenceNoticeList
 
-from ..deps import Create, Ctx, CurrentCaller
+from ..deps import Create, Ctx, CurrentCaller, OfStudent
 from ..errors import documented
 from ..ids import parse_id
 from ..services import notices as service
@@ -20,9 +20,9 @@ router = data_router("notices", 404)
     "/students/{student_id}/absence-notices",
     summary="The child's notices of absence, newest first",
 )
-async def list_notices(student_id: str, caller: CurrentCaller, ctx: Ctx) -> AbsenceNoticeList:
+async def list_notices(student: OfStudent) -> AbsenceNoticeList:
     """Withdrawn notices are left out; `state` is upcoming, current or past."""
-    return await service.list_notices(ctx, caller, parse_id(student_id, "student"))
+    return await service.list_notices(student.ctx, student.caller, student.student_id)
 
 
 @router.post(

@@ -8,8 +8,7 @@ from fastapi import Query
 
 from ediary_tui.domain.models import Progress
 
-from ..deps import Ctx, CurrentCaller
-from ..ids import parse_id
+from ..deps import OfStudent
 from ..params import QueryInt
 from ..services import progress as service
 from .common import data_router
@@ -22,9 +21,7 @@ router = data_router("diary", 404)
     summary="Marks and the running average over time per subject, with the class average",
 )
 async def get_progress(
-    student_id: str,
-    caller: CurrentCaller,
-    ctx: Ctx,
+    student: OfStudent,
     period_id: Annotated[str | None, Query(max_length=20)] = None,
     year: Annotated[QueryInt | None, Query(ge=2000, le=2100)] = None,
 ) -> Progress:
@@ -35,4 +32,4 @@ async def get_progress(
     (null when fewer than three have any). No classmate's marks or averages are in the answer. Only
     for those who may read the student (404 otherwise); 422 on `period_id` for a period not of the
     student's school, on `year` when both are given."""
-    return await service.progress(ctx, caller, parse_id(student_id, "student"), period_id, year)
+    return await service.progress(student.ctx, student.caller, student.student_id, period_id, year)

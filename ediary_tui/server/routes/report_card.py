@@ -8,8 +8,7 @@ from fastapi import Query
 
 from ediary_tui.domain.models import Date, MarksPage, ReportCard
 
-from ..deps import Ctx, CurrentCaller
-from ..ids import parse_id
+from ..deps import OfStudent
 from ..params import QueryInt
 from ..services import report_card as service
 from .common import data_router
@@ -22,16 +21,14 @@ router = data_router("diary", 404)
     summary="Subjects by periods: averages, period marks, absences, year marks",
 )
 async def get_report_card(
-    student_id: str,
-    caller: CurrentCaller,
-    ctx: Ctx,
+    student: OfStudent,
     year: Annotated[QueryInt | None, Query(ge=2000, le=2100)] = None,
 ) -> ReportCard:
     """Quarters for grades 1-9, half-years for 10-11. Per subject and period: the weighted average
     of the marks with a value, the period mark if set, the mark proposed from the average by the
     school's threshold, absences (and how many for illness). `year` is the calendar year the school
     year starts in; the current one by default."""
-    return await service.report_card(ctx, caller, parse_id(student_id, "student"), year)
+    return await service.report_card(student.ctx, student.caller, student.student_id, year)
 
 
 @router.get(
@@ -39,9 +36,7 @@ async def get_report_card(
     summary="A student's marks in date order, for charts",
 )
 async def get_marks(
-    student_id: str,
-    caller: CurrentCaller,
-    ctx: Ctx,
+    student: OfStudent,
     date_from: Annotated[Date | None, Query(alias="from")] = None,
     date_to: Annotated[Date | None, Query(alias="to")] = None,
     subject_id: Annotated[str | None, Query(max_length=20)] = None,
@@ -49,5 +44,5 @@ async def get_marks(
     """Marks of lessons from `from` to `to` (both inclusive; the current school year by default),
     optionally of one subject. `to` before `from` is 422 on `to`."""
     return await service.student_marks(
-        ctx, caller, parse_id(student_id, "student"), date_from, date_to, subject_id
+        student.ctx, student.caller, student.student_id, date_from, date_to, subject_id
     )

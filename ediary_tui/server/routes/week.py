@@ -8,7 +8,7 @@ from fastapi import Path, Query, Response
 
 from ediary_tui.domain.models import Date, Signature, Week
 
-from ..deps import Ctx, CurrentCaller
+from ..deps import Ctx, CurrentCaller, OfStudent
 from ..errors import documented
 from ..ids import parse_id
 from ..services import week as service
@@ -24,9 +24,7 @@ router = data_router("diary")
     summary="The weekly diary of a student",
 )
 async def get_week(
-    student_id: str,
-    caller: CurrentCaller,
-    ctx: Ctx,
+    student: OfStudent,
     start: Annotated[Date | None, Query(description="any day of the week, YYYY-MM-DD")] = None,
 ) -> Response:
     """Days Monday to Saturday (Monday to Friday for a five-day class), each with its lessons in
@@ -35,7 +33,7 @@ async def get_week(
     their weights). `start` may be any day of the week; the current week without it. Readable by the
     student, their parents, the teachers of their class and the school's admin; 404 for anyone
     else."""
-    body = await service.week_json(ctx, caller, parse_id(student_id, "student"), start)
+    body = await service.week_json(student.ctx, student.caller, student.student_id, start)
     return Response(body, media_type="application/json")
 
 
