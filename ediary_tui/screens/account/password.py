@@ -116,12 +116,10 @@ class PasswordScreen(LocalisedKeys, Screen[None]):
         return errors
 
     @on(Input.Submitted, "#old")
-    def _to_new(self) -> None:
-        self.query_one("#new", Input).focus()
-
     @on(Input.Submitted, "#new")
-    def _to_repeat(self) -> None:
-        self.query_one("#repeat", Input).focus()
+    def _next_field(self) -> None:
+        """Enter in a field before the last: on to the next one (the fields follow in order)."""
+        self.focus_next()
 
     @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#submit")
