@@ -63,6 +63,8 @@ class AppContext:
         from ediary_tui.client.journal_sync import JournalSync, OutboxSender
         from ediary_tui.client.outbox import Outbox
 
+        if clock is not None:  # answers are kept and told "updated 18:05" on the app's clock
+            session.clock = clock
         journal = JournalSync(session, outbox or Outbox())
         return cls(
             session=session,

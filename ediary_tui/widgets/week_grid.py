@@ -213,6 +213,14 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def on_resize(self, event: events.Resize) -> None:
+        self._fit_width()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        """A scroll bar that came or went changes the width without a resize."""
+        self.call_after_refresh(self._fit_width)
+
+    def _fit_width(self) -> None:
+        """Lay the week out again when the width it was laid out for is gone."""
         if self.scrollable_content_region.width != self._laid_out_width:
             self._layout()
             if self._start is not None:  # laid out again before the user moved: same view

@@ -238,7 +238,5 @@ class ChildScreen(LocalisedKeys, Screen[None]):
         except ClientError as exc:
             self.post_message(self.FetchFailed(about, exc))
             return None
-        # When, on the app's clock (which tests pin; the session's is the same one outside them).
-        found = dataclasses.replace(found, fetched_at=self.clock())
         self.post_message(self.Fetched(about, found))
         return found
