@@ -103,6 +103,11 @@ class EdiaryApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "keys.help"),
         Binding("q", "quit", show=False),
+        # Before the focused widget sees the key, not after it bubbled back up: the keys of
+        # a burst (login, Tab, password, Enter in one read) are queued already and go to
+        # whoever has the focus when each is handled.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     def __init__(

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -63,6 +64,21 @@ class TestLogin:
             assert in_diary(app)
             assert app.session.user is not None and app.session.user.login == "parent"
         assert CredentialStore().load(SERVER) is not None
+
+    async def test_a_burst_of_keys_fills_both_fields_in_order(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """A fast typist (or a paste of `login<Tab>password<Enter>`) reaches the terminal as one
+        read: every key is queued before the first is handled. Tab must move on before the
+        keys after it are delivered, or the password lands in the login field."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            burst = [*"parent", "tab", *"demo", "enter"]
+            for key in burst:  # as the driver posts them: all at once
+                app.post_message(events.Key(key, {"tab": "\t", "enter": "\r"}.get(key, key)))
+            await settled(pilot)
+            assert in_diary(app), form_error(app)
+            assert app.session.user is not None and app.session.user.login == "parent"
 
     async def test_wrong_password_shows_the_servers_message_in_the_form(
         self, start: Callable[..., EdiaryApp]
