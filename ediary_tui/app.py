@@ -14,7 +14,7 @@ well as in the footer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
@@ -32,6 +32,7 @@ from textual.widgets import Static
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
+from ediary_tui.clock import Clock
 from ediary_tui.context import AppContext
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Change, Role, User
@@ -46,7 +47,6 @@ from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.keys import LocalisedKeys
 
-Clock = Callable[[], dt.datetime]
 POLL_SECONDS = 30.0  # how often the change feed is asked what is new
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN})
 

@@ -10,9 +10,10 @@ rebuilt.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from ediary_tui.clock import Clock, local_now
 
 if TYPE_CHECKING:
     from textual.signal import Signal
@@ -22,12 +23,6 @@ if TYPE_CHECKING:
     from ediary_tui.client.outbox import Outbox
     from ediary_tui.client.session import DiarySession
     from ediary_tui.domain.models import Change, User
-
-Clock = Callable[[], dt.datetime]
-
-
-def local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 @dataclass(frozen=True)

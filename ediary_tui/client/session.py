@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from ediary_tui.clock import Clock, local_now
+
 from .errors import ClientError, NotLoggedIn, ServerUnreachable
 from .exports import Exports
 
@@ -29,11 +31,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 M = TypeVar("M", bound="BaseModel")
-Clock = Callable[[], dt.datetime]
-
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 class DiarySession:
@@ -52,7 +49,7 @@ class DiarySession:
         self.credentials = credentials
         self.cache = cache
         self.exports = exports or Exports()
-        self.clock: Clock = clock or _local_now
+        self.clock: Clock = clock or local_now
         self.user: User | None = None
         self.offline = False  # the one rule: the last call could not reach the service
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any, ClassVar, NotRequired, TypedDict, TypeVar
 
 from pydantic import BaseModel
@@ -31,6 +31,7 @@ from textual.widgets import Footer, Label, Static
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
+from ediary_tui.clock import Clock, local_now
 from ediary_tui.domain.models import ChildRef, User
 from ediary_tui.i18n import _
 from ediary_tui.widgets.banner import Banner
@@ -38,7 +39,6 @@ from ediary_tui.widgets.child_switcher import ChildSwitcher, short_name
 from ediary_tui.widgets.keys import LocalisedKeys
 
 M = TypeVar("M", bound=BaseModel)
-Clock = Callable[[], dt.datetime]
 
 
 class Where(TypedDict):
@@ -53,10 +53,6 @@ def pick_child(user: User, student_id: str | None) -> ChildRef | None:
     """The user's child `student_id`, else their first (None: a user with no children)."""
     found = next((c for c in user.children if c.id == student_id), None)
     return found or (user.children[0] if user.children else None)
-
-
-def _local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
 
 
 class ChildScreen(LocalisedKeys, Screen[None]):
@@ -103,7 +99,7 @@ class ChildScreen(LocalisedKeys, Screen[None]):
         self.session = session
         self.user = user
         self.today = today
-        self.clock: Clock = clock or _local_now
+        self.clock: Clock = clock or local_now
         self.painting = False  # the widgets are there: on_mount sets it (is_mounted comes after)
         self.set_reactive(ChildScreen.child, child)
 

@@ -40,7 +40,8 @@ from ediary_tui.client.errors import ClientError, NotAllowed, ServerUnreachable
 from ediary_tui.client.journal_state import JournalState
 from ediary_tui.client.journal_sync import JournalSync, OutboxSender, SendState
 from ediary_tui.client.session import DiarySession
-from ediary_tui.context import AppEvents, Clock, local_now
+from ediary_tui.clock import Clock, local_now
+from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import Journal, User
 from ediary_tui.i18n import _, error_message
 from ediary_tui.screens.events import session_message

@@ -13,7 +13,6 @@ messages screen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -29,13 +28,13 @@ from textual.widgets.option_list import Option
 
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.session import DiarySession
+from ediary_tui.clock import Clock
 from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import Change, User
 from ediary_tui.i18n import _, day_month, short_date
 from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.keys import LocalisedKeys, key
 
-Clock = Callable[[], dt.datetime]
 DOT = "•"
 MAX_TOASTS = 3  # more news at once than this make one notification, not a pile
 # The keys that open the lists, by action, and the catalogue key of their words.

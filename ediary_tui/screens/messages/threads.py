@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -32,6 +31,7 @@ from textual.widgets import Footer, OptionList
 from ediary_tui.client import reads
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
+from ediary_tui.clock import Clock
 from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import (
     Announcement,
@@ -57,8 +57,6 @@ from ediary_tui.screens.messages.items import (
 from ediary_tui.screens.messages.reader import Reader, ReplyPane
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.keys import key
-
-Clock = Callable[[], dt.datetime]
 
 OPEN_DELAY = 0.3  # s a conversation stays highlighted before it is fetched (and so read)
 
