@@ -10,8 +10,12 @@ painting and taking keys while it loads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import fcntl
 import importlib
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,18 @@ def remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+@contextlib.asynccontextmanager
+async def _alone(path: Path) -> AsyncIterator[None]:
+    """One process at a time prepares the database (two first starts at once raced in the
+    migrations: "table already exists"); the other waits, then finds it ready."""
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)  # the loop keeps painting
+        yield
+    finally:
+        os.close(fd)  # closing lets go of the lock
+
+
 class EmbeddedTransport(httpx.AsyncBaseTransport):
     """Serves requests from the school database at `db_path`, building the demo school if empty."""
 
@@ -70,9 +86,10 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
                 self.db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 private_database(self.db_path)
                 engine = db.create_engine(str(self.db_path))
-                await db.upgrade(engine)
-                if self.demo and await db.is_empty(engine):
-                    await build_demo(engine, today=self.today or dt.date.today())
+                async with _alone(self.db_path):
+                    await db.upgrade(engine)
+                    if self.demo and await db.is_empty(engine):
+                        await build_demo(engine, today=self.today or dt.date.today())
                 self._engine = engine
                 self._inner = httpx.ASGITransport(
                     app=create_app(engine), raise_app_exceptions=False, client=("127.0.0.1", 0)

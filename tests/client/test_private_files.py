@@ -131,3 +131,21 @@ async def test_the_embedded_demo_school_is_the_users_alone(home: Path) -> None:
         assert mode(path.parent) == 0o700
     finally:
         await transport.aclose()
+
+
+async def test_two_first_starts_at_once_both_find_the_school(home: Path) -> None:
+    """Two terminals opened at once on a new home: one prepares the database, the other
+    waits for it instead of running the same migrations into "table already exists"."""
+    import asyncio
+
+    from ediary_tui.embedded import EmbeddedTransport
+
+    path = locations.demo_db_path()
+    transports = [EmbeddedTransport(path, demo=False) for _ in range(2)]
+    clients = [httpx.AsyncClient(transport=t, base_url="http://embedded") for t in transports]
+    try:
+        answers = await asyncio.gather(*(c.get("/healthz") for c in clients))
+        assert [a.status_code for a in answers] == [200, 200]
+    finally:
+        for client in clients:
+            await client.aclose()
