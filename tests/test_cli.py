@@ -238,7 +238,10 @@ class TestErrorsAreOneLine:
         code, _, err = run(
             capsys, "admin", "--db", str(school_db), "issue-credentials", "--class", "12Я"
         )
-        assert (code, err) == (2, "ediary: school 1 has no class '12Я'\n")
+        assert (code, err) == (
+            2,
+            "ediary: school 1 has no class '12Я' in 2026/27; create it with `ediary admin class add`\n",
+        )
 
     def test_unreachable_postgres(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(

@@ -20,14 +20,14 @@ from . import schema as s
 from . import throttle
 from .defaults import STANDARD_CONTROL_FORMS
 from .passwords import new_password_hash, temporary_password
+from .school.errors import AdminError
+from .school.years import current_year
 from .services import credentials
 from .settings import ServerSettings
 
+__all__ = ["AdminError"]
+
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-
-
-class AdminError(Exception):
-    """A command could not be carried out; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -111,12 +111,21 @@ async def create_school(engine: AsyncEngine, name: str, short_name: str | None =
 
 
 async def _class_id(conn: AsyncConnection, school_id: int, class_name: str) -> int:
+    """The class of that name in the school year being taught."""
     c = s.classes.c
+    year = await current_year(conn, school_id)
     found = (
-        await conn.execute(sa.select(c.id).where(c.school_id == school_id, c.name == class_name))
+        await conn.execute(
+            sa.select(c.id).where(
+                c.school_id == school_id, c.year == year, c.name == class_name.strip()
+            )
+        )
     ).scalar()
     if found is None:
-        raise AdminError(f"school {school_id} has no class {class_name!r}")
+        raise AdminError(
+            f"school {school_id} has no class {class_name.strip()!r} in {year}/{(year + 1) % 100:02d}; "
+            "create it with `ediary admin class add`"
+        )
     return found
 
 
@@ -172,6 +181,11 @@ async def create_user(
             )
             if class_id is not None and Role.STUDENT in roles:
                 await conn.execute(s.students.insert().values(user_id=uid, class_id=class_id))
+                await conn.execute(
+                    s.enrollments.insert().values(
+                        student_id=uid, year=await current_year(conn, school_id), class_id=class_id
+                    )
+                )
     except IntegrityError:
         raise AdminError(f"login {login!r} is taken; choose another") from None
     return secret

@@ -7,6 +7,7 @@ the package, so a school's database survives an upgrade of ediary-tui.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,43 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default)."""
     from alembic import command
 
-    def run(sync_conn: Any) -> None:
-        command.upgrade(_alembic_config(sync_conn), revision)
+    await _migrate(engine, lambda cfg: command.upgrade(cfg, revision))
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the schema back to `revision` (tests of a migration's upgrade)."""
+    from alembic import command
+
+    await _migrate(engine, lambda cfg: command.downgrade(cfg, revision))
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Any], None]) -> None:
+    """Run a migration in one transaction.
+
+    On SQLite, altering a table copies it to a new one and drops the old: with
+    foreign keys enforced that drop fails as soon as other tables' rows refer to
+    it. So they are off while the migration runs (the pragma only takes outside
+    a transaction), and `foreign_key_check` must come back clean before commit.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as conn:
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(lambda sync_conn: step(_alembic_config(sync_conn)))
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first()
+                    if broken is not None:
+                        raise DatabaseError(
+                            f"the migration would leave a row of {broken[0]!r} referring "
+                            f"to a missing row of {broken[2]!r}; nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
 
 
 async def lock_rows(conn: AsyncConnection, table: Table, *where: ColumnElement[bool]) -> None:

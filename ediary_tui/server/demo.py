@@ -39,6 +39,8 @@ from . import demo_names as names
 from . import schema as s
 from .defaults import STANDARD_CONTROL_FORMS
 from .passwords import hash_password
+from .school.year import PUBLIC_HOLIDAYS as HOLIDAY_DATES
+from .school.year import standard_holidays
 
 DEMO_PASSWORD = "demo"
 TIMEZONE = "Europe/Moscow"
@@ -63,9 +65,7 @@ BREAKS: tuple[tuple[int, str | None], ...] = (
 )
 
 # Days off inside the quarters (month, day): state holidays.
-PUBLIC_HOLIDAYS: frozenset[tuple[int, int]] = frozenset(
-    {(11, 4), (2, 23), (3, 8), (5, 1), (5, 9), (6, 12)}
-)
+PUBLIC_HOLIDAYS: frozenset[tuple[int, int]] = frozenset((m, d) for m, d, _ in HOLIDAY_DATES)
 
 ABSENT_CODES = frozenset({"absent", "ill", "excused"})
 GROUPS: tuple[str, ...] = tuple(sorted({spec.group for spec in names.SUBJECTS}))
@@ -406,6 +406,8 @@ class _SchoolBuilder:
             login=login,
             full_name=full_name,
             last_name=surname,
+            first_name=first,
+            patronymic=patronymic,
             password_hash=self.password_hash,
             must_change_password=False,
             birth_date=birth_date,
@@ -478,6 +480,13 @@ class _SchoolBuilder:
             scale_max=5,
             round_threshold=0.5,
             timezone=TIMEZONE,
+            days_per_week=5,
+        )
+        self.add(
+            "school_years",
+            school_id=self.school_id,
+            year=self.year,
+            opened_at=self.local(date(self.year, 8, 20), time(9, 0)),
         )
         for code, name, weight, category in CONTROL_FORMS:
             form_id = self.ids.next("control_forms")
@@ -518,6 +527,14 @@ class _SchoolBuilder:
                     closed=span.ends_on < self.today,
                     **asdict(span),
                 )
+        for holiday in standard_holidays(self.year):
+            self.add(
+                "holidays",
+                id=self.ids.next("holidays"),
+                school_id=self.school_id,
+                year=self.year,
+                **asdict(holiday),
+            )
         for spec in names.SUBJECTS:
             subject_id = self.ids.next("subjects")
             self.subject_ids[spec.name] = subject_id
@@ -632,6 +649,7 @@ class _SchoolBuilder:
                 name=klass.name,
                 class_teacher_id=klass.teacher_id,
                 days_per_week=klass.days,
+                year=self.year,
             )
         mine = [c for c in self.courses if c.teacher_id == teacher_id]
         subjects = ", ".join(sorted({c.spec.name for c in mine}))
@@ -793,6 +811,7 @@ class _SchoolBuilder:
             email=klass.grade >= 7 and rng.random() < 0.5,
         )
         self.add("students", user_id=uid, class_id=klass.id)
+        self.add("enrollments", student_id=uid, year=self.year, class_id=klass.id)
         for pid in family.parent_ids:
             self.add("guardians", parent_id=pid, student_id=uid, relation="parent")
         family.grades.append(klass.grade)

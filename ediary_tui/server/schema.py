@@ -74,6 +74,38 @@ schools = Table(
     Column("scale_max", Integer, nullable=False, default=5),
     Column("round_threshold", Float, nullable=False, default=0.5),
     Column("timezone", String(64), nullable=False, default="Europe/Moscow"),
+    Column("days_per_week", Integer, nullable=False, default=5, doc="a new class's week: 5 or 6"),
+)
+
+school_years = Table(
+    "school_years",
+    metadata,
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True, doc="the calendar year the school year starts in"),
+    _ts("opened_at", nullable=False),
+    _ts("archived_at", nullable=True, doc="set: the year is closed and read-only"),
+)
+
+holidays = Table(
+    "holidays",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Index("ix_holidays_school_year", "school_id", "year"),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(20), nullable=False),
+    Column("capacity", Integer, nullable=True),
+    UniqueConstraint("school_id", "name", name="uq_rooms_school_name"),
 )
 
 control_forms = Table(
@@ -102,6 +134,15 @@ users = Table(
     Column("email", String(200), nullable=True),
     Column("phone", String(40), nullable=True),
     _ts("created_at", nullable=False),
+    Column("first_name", String(100), nullable=True),
+    Column("patronymic", String(100), nullable=True),
+    Column(
+        "external_id",
+        String(64),
+        nullable=True,
+        doc="the school's own id of the person (an import's stable key)",
+    ),
+    UniqueConstraint("school_id", "external_id", name="uq_users_school_external_id"),
 )
 
 user_roles = Table(
@@ -148,6 +189,8 @@ classes = Table(
     Column("name", String(20), nullable=False),
     Column("class_teacher_id", ForeignKey("users.id"), nullable=True, index=True),
     Column("days_per_week", Integer, nullable=False, default=5),
+    Column("year", Integer, nullable=False, doc="the school year this class is of"),
+    UniqueConstraint("school_id", "year", "name", name="uq_classes_school_year_name"),
 )
 
 students = Table(
@@ -155,6 +198,16 @@ students = Table(
     metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("class_id", ForeignKey("classes.id"), nullable=False, index=True),
+    Column("left_on", Date, nullable=True, doc="set: left the school (graduated or moved away)"),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("student_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("class_id", ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_enrollments_class", "class_id"),
 )
 
 guardians = Table(
@@ -234,6 +287,19 @@ lessons = Table(
     Column("room", String(20), nullable=True),
     Column("topic", String(500), nullable=True),
     Column("control_form_id", ForeignKey("control_forms.id"), nullable=False),
+    # A one-day change to the timetable (see server/school/timetable.py); null: as planned.
+    Column("change", String(10), nullable=True, doc="replaced, cancelled, moved or added"),
+    Column("change_note", String(200), nullable=True),
+    Column(
+        "usual_teacher_id",
+        ForeignKey("users.id"),
+        nullable=True,
+        doc="who a replacement stands in for",
+    ),
+    Column("moved_from_date", Date, nullable=True),
+    Column("moved_from_number", Integer, nullable=True),
+    Column("changed_by", ForeignKey("users.id"), nullable=True),
+    _ts("changed_at", nullable=True),
     Index("ix_lessons_class_date", "class_id", "date", "number"),
     Index("ix_lessons_class_subject_date", "class_id", "subject_id", "date"),
     Index("ix_lessons_teacher_date", "teacher_id", "date"),
@@ -425,4 +491,18 @@ idempotency = Table(
     Column("method", String(10), nullable=True),
     Column("route", String(500), nullable=True),
     Column("fingerprint", String(64), nullable=True, doc="SHA-256 of the request body"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("school_id", ForeignKey("schools.id", ondelete="CASCADE"), nullable=True),
+    _ts("at", nullable=False),
+    Column("actor_id", ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("actor", String(120), nullable=False, doc="a login, or `command line (USER)`"),
+    Column("action", String(40), nullable=False),
+    Column("target", String(300), nullable=False, default=""),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_audit_log_school_id", "school_id", "id"),
 )

@@ -124,7 +124,7 @@ async def second_school(engine: AsyncEngine) -> tuple[str, dict[str, str]]:
         cid = (
             await conn.execute(
                 s.classes.insert().values(
-                    school_id=school, grade=7, letter="Б", name="7Б", days_per_week=5
+                    school_id=school, grade=7, letter="Б", name="7Б", days_per_week=5, year=2026
                 )
             )
         ).inserted_primary_key[0]

@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ediary_tui.server import db
@@ -231,11 +230,8 @@ class TestKeysStoredBeforeTheyWereBound:
     async def test_the_migration_keeps_old_keys_and_binds_new_ones(
         self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
     ) -> None:
-        def down(sync_conn: Any) -> None:
-            command.downgrade(db._alembic_config(sync_conn), "0002")
-
+        await db.downgrade(engine, "0002")
         async with engine.begin() as conn:
-            await conn.run_sync(down)
             columns = {
                 c["name"]
                 for c in await conn.run_sync(lambda c: sa.inspect(c).get_columns("idempotency"))
@@ -250,7 +246,7 @@ class TestKeysStoredBeforeTheyWereBound:
             )
         await db.upgrade(engine)
         async with engine.connect() as conn:
-            assert await db.current_revision(conn) == "0003"
+            assert await db.current_revision(conn) == "0004"
         row = await _stored(engine, "k-before")
         assert (row.method, row.route, row.fingerprint, row.body) == (None, None, None, {"id": "8"})
         r = await api.post(

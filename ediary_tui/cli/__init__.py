@@ -8,36 +8,14 @@ one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-T = TypeVar("T")
-
-
-class CliError(Exception):
-    """Something the user can fix; printed as one line."""
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
+from .common import CliError, _date, _default_db, _positive, _run, _with_engine
 
 
 def _proxies(value: str) -> list[str]:
@@ -53,39 +31,6 @@ def _proxies(value: str) -> list[str]:
                 f"{proxy!r} is not an address or a network like 10.0.0.0/24"
             ) from None
     return proxies
-
-
-def _default_db(demo: bool) -> str:
-    from ediary_tui.client import locations
-
-    path = locations.demo_db_path() if demo else locations.data_dir() / "school.db"
-    return str(path)
-
-
-def _run(factory: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(factory())
-
-
-async def _with_engine(url: str, work: Callable[[Any], Awaitable[T]], *, migrate: bool = True) -> T:
-    from ediary_tui.server import db
-
-    try:
-        engine = db.create_engine(url)
-    except db.DatabaseError as exc:
-        raise CliError(str(exc)) from None
-    except Exception as exc:  # a malformed URL or a missing driver
-        raise CliError(f"cannot open database {url!r}: {exc}") from None
-    try:
-        if migrate:
-            await db.upgrade(engine)
-        return await work(engine)
-    except (OSError, ConnectionError) as exc:
-        raise CliError(f"cannot reach the database {url!r}: {exc}") from None
-    finally:
-        await engine.dispose()
-
-
-# --- the app ------------------------------------------------------------------
 
 
 def has_terminal() -> bool:
@@ -230,71 +175,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_admin(args: argparse.Namespace) -> int:
-    from ediary_tui.domain.models import Role
-    from ediary_tui.server import admin
-
-    url = args.db or os.environ.get("EDIARY_DB") or _default_db(False)
-
-    async def work(engine: Any) -> int:
-        if args.action == "create-user":
-            try:
-                roles = [Role(r) for r in args.role]
-            except ValueError as exc:
-                raise CliError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
-            secret = await admin.create_user(
-                engine,
-                login=args.login,
-                full_name=args.name,
-                roles=roles,
-                school=args.school,
-                password=args.password,
-                class_name=args.class_name,
-            )
-            if args.password is None:
-                print(
-                    f"{args.login}\ttemporary password: {secret}\t(must be changed at first login)"
-                )
-            else:
-                print(f"{args.login}\tcreated")
-        elif args.action == "create-school":
-            school_id = await admin.create_school(engine, args.name)
-            print(f"school {school_id}\t{args.name}")
-        elif args.action == "link-parent":
-            await admin.link_parent(engine, args.parent, args.student)
-            print(f"{args.parent} may now see the diary of {args.student}")
-        elif args.action == "issue-credentials":
-            issued = await admin.issue_credentials(engine, args.class_name, args.school)
-            print("login\tfull name\tfor student\ttemporary password")
-            for c in issued:
-                print(f"{c.login}\t{c.full_name}\t{c.for_student}\t{c.password}")
-        elif args.action == "list-users":
-            for u in await admin.list_users(engine, args.role, args.school):
-                print(
-                    "\t".join(
-                        [
-                            u.login,
-                            u.full_name,
-                            ",".join(u.roles),
-                            u.school or "",
-                            u.class_name or "",
-                        ]
-                    )
-                )
-        elif args.action == "unlock":
-            for line in await admin.unlock(engine, args.login, args.address):
-                print(line)
-        elif args.action == "list-schools":
-            for school_id, name in await admin.list_schools(engine):
-                print(f"{school_id}\t{name}")
-        return 0
-
-    try:
-        return _run(lambda: _with_engine(url, work))
-    except admin.AdminError as exc:
-        raise CliError(str(exc)) from None
-
-
 # --- the parser ---------------------------------------------------------------
 
 
@@ -356,43 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=cmd_demo)
 
-    adm = sub.add_parser("admin", help="users, parents and first-login credentials")
-    adm.add_argument("--db", metavar="URL", help="a SQLite path or a postgresql:// URL")
-    actions = adm.add_subparsers(dest="action", metavar="ACTION", required=True)
-    cu = actions.add_parser(
-        "create-user", help="create a user (a temporary password unless --password)"
-    )
-    cu.add_argument("--login", required=True)
-    cu.add_argument("--name", required=True, help="full name, surname first")
-    cu.add_argument(
-        "--role",
-        action="append",
-        required=True,
-        help="student, parent, teacher, class_teacher, admin",
-    )
-    cu.add_argument("--class", dest="class_name", help="a student's class, e.g. 7А")
-    cu.add_argument("--school", type=_positive)
-    cu.add_argument("--password")
-    cs = actions.add_parser("create-school", help="create an empty school")
-    cs.add_argument("--name", required=True)
-    lp = actions.add_parser("link-parent", help="let a parent see a child's diary")
-    lp.add_argument("--parent", required=True, metavar="LOGIN")
-    lp.add_argument("--student", required=True, metavar="LOGIN")
-    ic = actions.add_parser("issue-credentials", help="temporary passwords for a class's families")
-    ic.add_argument("--class", dest="class_name", required=True, help="e.g. 7А")
-    ic.add_argument("--school", type=_positive)
-    lu = actions.add_parser("list-users", help="list users (every demo person has a login)")
-    lu.add_argument("--role")
-    lu.add_argument("--school", type=_positive)
-    actions.add_parser("list-schools", help="list the schools in the database")
-    ul = actions.add_parser(
-        "unlock", help="lift the waits after failed logins of a login, or of an address"
-    )
-    ul.add_argument(
-        "login", nargs="?", metavar="LOGIN", help="from every address, and its password change"
-    )
-    ul.add_argument("--address", help="every login from this address (over SSH: 127.0.0.1)")
-    adm.set_defaults(func=cmd_admin)
+    from .admin import add_admin_parser
+
+    add_admin_parser(sub)
     return parser
 
 
@@ -407,5 +253,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
