@@ -1,33 +1,30 @@
 """What a school's administrator does from the command line.
 
-Each function is one transaction and raises `AdminError` with a sentence that
-says what to fix; `cli.py` prints it as one line.
+Each function is one transaction, acting as `Actor.command_line()`, around the
+connection-level work of `school.accounts` (which the app's admin screens share);
+it raises `AdminError` with a sentence that says what to fix, printed as one line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ediary_tui.domain.models import Role
 
 from . import schema as s
 from . import throttle
-from .defaults import STANDARD_CONTROL_FORMS
-from .passwords import new_password_hash, temporary_password
+from .school import accounts, audit
+from .school.accounts import IssuedCredential, IssuePlan
+from .school.audit import Actor, AuditEntry
 from .school.errors import AdminError
-from .school.years import current_year
-from .services import credentials
+from .school.years import current_year, year_label
 from .settings import ServerSettings
 
-__all__ = ["AdminError"]
-
-_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+__all__ = ["AdminError", "IssuedCredential"]
 
 
 @dataclass(frozen=True)
@@ -37,14 +34,6 @@ class UserLine:
     roles: tuple[str, ...]
     school: str | None
     class_name: str | None
-
-
-@dataclass(frozen=True)
-class IssuedCredential:
-    login: str
-    full_name: str
-    for_student: str
-    password: str
 
 
 async def _school_id(conn: AsyncConnection, school: int | None) -> int:
@@ -67,47 +56,10 @@ async def _school_id(conn: AsyncConnection, school: int | None) -> int:
     return ids[0]
 
 
-async def _user_id(conn: AsyncConnection, login: str) -> int:
-    uid = (
-        await conn.execute(
-            sa.select(s.users.c.id).where(sa.func.lower(s.users.c.login) == login.lower())
-        )
-    ).scalar()
-    if uid is None:
-        raise AdminError(f"no user with login {login!r}; see `ediary admin list-users`")
-    return uid
-
-
 async def create_school(engine: AsyncEngine, name: str, short_name: str | None = None) -> int:
     """A new, empty school with the standard control forms and weights."""
     async with engine.begin() as conn:
-        school_id = (
-            await conn.execute(
-                s.schools.insert()
-                .values(
-                    name=name,
-                    short_name=short_name or name,
-                    scale_min=1,
-                    scale_max=5,
-                    round_threshold=0.5,
-                )
-                .returning(s.schools.c.id)
-            )
-        ).scalar_one()
-        await conn.execute(
-            s.control_forms.insert(),
-            [
-                {
-                    "school_id": school_id,
-                    "code": code,
-                    "name": label,
-                    "weight": weight,
-                    "category": cat,
-                }
-                for code, label, weight, cat in STANDARD_CONTROL_FORMS
-            ],
-        )
-        return school_id
+        return await accounts.create_school(conn, Actor.command_line(), name, short_name)
 
 
 async def _class_id(conn: AsyncConnection, school_id: int, class_name: str) -> int:
@@ -123,7 +75,7 @@ async def _class_id(conn: AsyncConnection, school_id: int, class_name: str) -> i
     ).scalar()
     if found is None:
         raise AdminError(
-            f"school {school_id} has no class {class_name.strip()!r} in {year}/{(year + 1) % 100:02d}; "
+            f"school {school_id} has no class {class_name.strip()!r} in {year_label(year)}; "
             "create it with `ediary admin class add`"
         )
     return found
@@ -143,51 +95,25 @@ async def create_user(
 
     A user created with a temporary password must change it at first login.
     """
-    login = login.strip().lower()
-    if not _LOGIN.match(login):
-        raise AdminError(
-            f"login {login!r} must be 2-64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
-        )
     if not full_name.strip():
         raise AdminError("give the person's full name with --name")
     if not roles:
         raise AdminError("give at least one --role")
     if Role.STUDENT in roles and not class_name:
         raise AdminError("a student needs a class: --class 7А")
-    temp = password is None
-    secret = password if password is not None else temporary_password()
-    password_hash = await new_password_hash(secret)
-    try:
-        async with engine.begin() as conn:
-            school_id = await _school_id(conn, school)
-            class_id = await _class_id(conn, school_id, class_name) if class_name else None
-            uid = (
-                await conn.execute(
-                    s.users.insert()
-                    .values(
-                        school_id=school_id,
-                        login=login,
-                        full_name=full_name.strip(),
-                        last_name=full_name.strip().split()[0],
-                        password_hash=password_hash,
-                        must_change_password=temp,
-                        created_at=dt.datetime.now(dt.UTC),
-                    )
-                    .returning(s.users.c.id)
-                )
-            ).scalar_one()
-            await conn.execute(
-                s.user_roles.insert(), [{"user_id": uid, "role": r.value} for r in set(roles)]
-            )
-            if class_id is not None and Role.STUDENT in roles:
-                await conn.execute(s.students.insert().values(user_id=uid, class_id=class_id))
-                await conn.execute(
-                    s.enrollments.insert().values(
-                        student_id=uid, year=await current_year(conn, school_id), class_id=class_id
-                    )
-                )
-    except IntegrityError:
-        raise AdminError(f"login {login!r} is taken; choose another") from None
+    async with engine.begin() as conn:
+        school_id = await _school_id(conn, school)
+        class_id = await _class_id(conn, school_id, class_name) if class_name else None
+        _uid, _login, secret = await accounts.create_person(
+            conn,
+            Actor.command_line(),
+            school_id,
+            full_name=full_name,
+            roles=roles,
+            class_id=class_id if Role.STUDENT in roles else None,
+            login=login,
+            password=password,
+        )
     return secret
 
 
@@ -196,40 +122,46 @@ async def link_parent(
 ) -> None:
     """Give a parent (or legal representative) access to a child's diary."""
     async with engine.begin() as conn:
-        parent = await _user_id(conn, parent_login)
-        student = await _user_id(conn, student_login)
-        is_student = (
-            await conn.execute(
-                sa.select(s.students.c.user_id).where(s.students.c.user_id == student)
-            )
-        ).first()
-        if not is_student:
-            raise AdminError(f"{student_login!r} is not a student")
-        exists = (
-            await conn.execute(
-                sa.select(s.guardians.c.parent_id).where(
-                    s.guardians.c.parent_id == parent, s.guardians.c.student_id == student
-                )
-            )
-        ).first()
-        if exists:
-            raise AdminError(f"{parent_login!r} is already linked to {student_login!r}")
-        await conn.execute(
-            s.guardians.insert().values(parent_id=parent, student_id=student, relation=relation)
+        parent = await accounts.user_id_by_login(conn, parent_login)
+        student = await accounts.user_id_by_login(conn, student_login)
+        await accounts.link_parent(conn, Actor.command_line(), parent, student, relation)
+
+
+async def unlink_parent(engine: AsyncEngine, parent_login: str, student_login: str) -> None:
+    """Take a child's diary away from a parent."""
+    async with engine.begin() as conn:
+        parent = await accounts.user_id_by_login(conn, parent_login)
+        student = await accounts.user_id_by_login(conn, student_login)
+        await accounts.unlink_parent(conn, Actor.command_line(), parent, student)
+
+
+async def reset_password(engine: AsyncEngine, login: str) -> str:
+    """A new temporary password for `login`; their sessions end."""
+    async with engine.begin() as conn:
+        uid = await accounts.user_id_by_login(conn, login)
+        return await accounts.reset_password(
+            conn, Actor.command_line(), uid, now=dt.datetime.now(dt.UTC)
         )
-        has_role = (
-            await conn.execute(
-                sa.select(s.user_roles.c.role).where(
-                    s.user_roles.c.user_id == parent, s.user_roles.c.role == Role.PARENT.value
-                )
-            )
-        ).first()
-        if not has_role:
-            await conn.execute(s.user_roles.insert().values(user_id=parent, role=Role.PARENT.value))
+
+
+async def class_of(engine: AsyncEngine, class_name: str, school: int | None = None) -> int:
+    """The id of a class of the current year, by name."""
+    async with engine.connect() as conn:
+        return await _class_id(conn, await _school_id(conn, school), class_name)
+
+
+async def plan_credentials(engine: AsyncEngine, class_id: int, *, only_new: bool) -> IssuePlan:
+    async with engine.connect() as conn:
+        return await accounts.plan_for_class(conn, class_id, only_new=only_new)
 
 
 async def issue_credentials(
-    engine: AsyncEngine, class_name: str, school: int | None = None
+    engine: AsyncEngine,
+    class_name: str,
+    school: int | None = None,
+    *,
+    only_new: bool = False,
+    class_id: int | None = None,
 ) -> list[IssuedCredential]:
     """New temporary passwords for every student of a class and their parents.
 
@@ -237,24 +169,12 @@ async def issue_credentials(
     a school hands out (or re-issues) first-login credentials on paper. The
     same service issues them from the class teacher's screen.
     """
-    now = dt.datetime.now(dt.UTC)
     async with engine.begin() as conn:
-        school_id = await _school_id(conn, school)
-        class_id = await _class_id(conn, school_id, class_name)
-        roster = await credentials.class_roster(conn, class_id)
-        issued = await credentials.issue(conn, roster, now, only_new=False)
-    return [IssuedCredential(i.login, i.full_name, i.student_name, i.password) for i in issued]
-
-
-def _describe(lock: throttle.Lock, now: dt.datetime) -> str:
-    waiting = ""
-    if lock.blocked_until is not None and lock.blocked_until > now:
-        waiting = f", waiting until {lock.blocked_until:%Y-%m-%d %H:%M:%S} UTC"
-    if lock.scope == throttle.PASSWORD:
-        return f"lifted: {lock.login}'s password change ({lock.attempts} attempts{waiting})"
-    if lock.scope == throttle.ADDRESS:
-        return f"lifted: address {lock.address} ({lock.attempts} failed logins)"
-    return f"lifted: {lock.login} from {lock.address} ({lock.attempts} attempts{waiting})"
+        if class_id is None:
+            class_id = await _class_id(conn, await _school_id(conn, school), class_name)
+        return await accounts.issue_for_class(
+            conn, Actor.command_line(), class_id, only_new=only_new, now=dt.datetime.now(dt.UTC)
+        )
 
 
 async def unlock(
@@ -269,26 +189,33 @@ async def unlock(
         raise AdminError("say what to unlock: a LOGIN, or --address ADDRESS")
     settings = settings or ServerSettings()
     now = dt.datetime.now(dt.UTC)
+    actor = Actor.command_line()
     lines: list[str] = []
     async with engine.begin() as conn:
         if login is not None:
-            await _user_id(conn, login)
-            locks = await throttle.lift_login(conn, login)
-            lines += [_describe(lock, now) for lock in locks]
-            if not locks:
-                lines.append(f"{login} had no failed attempts to lift")
+            uid = await accounts.user_id_by_login(conn, login)
+            lines += await accounts.unlock_user(conn, actor, uid, now=now)
         if address is not None:
-            lifted = await throttle.lift_address(conn, address)
-            if lifted is not None:
-                lines.append(_describe(lifted, now))
-            else:
-                lines.append(f"address {address} had no failed logins to lift")
+            lines += await accounts.unlock_address(conn, actor, address, now=now)
         for full in await throttle.full_addresses(conn, now, settings):
             lines.append(
                 f"note: address {full} is over its limit: logins that have not logged in "
                 f"from it lately wait; `ediary admin unlock --address {full}` lifts it"
             )
     return lines
+
+
+async def audit_lines(
+    engine: AsyncEngine,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+    limit: int = 50,
+) -> list[AuditEntry]:
+    """The audit log, newest first."""
+    async with engine.connect() as conn:
+        return await audit.entries(conn, action=action, actor=actor, since=since, limit=limit)
 
 
 async def list_users(
