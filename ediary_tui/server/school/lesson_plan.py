@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ediary_tui.domain.periods import period_kind_for_grade
+from ediary_tui.domain.periods import QUARTER, period_kind_for_grade
 
 from .. import schema as s
 from .errors import AdminError
@@ -68,34 +68,38 @@ async def school_days(
     conn: AsyncConnection, school_id: int, year: int, kind: str, days_per_week: int
 ) -> list[dt.date]:
     """Days of `year` inside a period of `kind`, on the first `days_per_week` weekdays,
-    outside every holiday."""
+    outside every holiday.
+
+    The breaks between quarters are every grade's holidays: a half-year (grades
+    10-11) runs across the autumn and spring breaks without lessons in them.
+    """
     p, h = s.periods.c, s.holidays.c
-    spans = (
+    rows = (
         await conn.execute(
-            sa.select(p.starts_on, p.ends_on).where(
-                p.school_id == school_id, p.year == year, p.kind == kind
+            sa.select(p.kind, p.starts_on, p.ends_on).where(
+                p.school_id == school_id, p.year == year
             )
         )
     ).all()
+    own = [(r.starts_on, r.ends_on) for r in rows if r.kind == kind]
+    terms = [(r.starts_on, r.ends_on) for r in rows if r.kind == QUARTER] or own
     off = (
         await conn.execute(
             sa.select(h.starts_on, h.ends_on).where(h.school_id == school_id, h.year == year)
         )
     ).all()
-    holiday: set[dt.date] = set()
-    for start, end in off:
-        d = start
-        while d <= end:
-            holiday.add(d)
-            d += dt.timedelta(days=1)
-    days: set[dt.date] = set()
-    for start, end in spans:
-        d = start
-        while d <= end:
-            if d.weekday() < min(days_per_week, 6) and d not in holiday:
-                days.add(d)
-            d += dt.timedelta(days=1)
-    return sorted(days)
+    holiday = {d for start, end in off for d in _days(start, end)}
+    in_term = {d for start, end in terms for d in _days(start, end)}
+    return sorted(
+        d
+        for start, end in own
+        for d in _days(start, end)
+        if d in in_term and d.weekday() < min(days_per_week, 6) and d not in holiday
+    )
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 async def _busy_lessons(conn: AsyncConnection, lesson_ids: list[int]) -> set[int]:
