@@ -45,3 +45,11 @@ def test_ci_imports_the_installed_package_not_the_source_tree() -> None:
         # A developer's editable install imports the source tree, as it should.
         pytest.skip("set EDIARY_TEST_INSTALLED=1 where the package is installed (CI)")
     assert SOURCE != IMPORTED  # (CI's venv may be inside the checkout: only this is wrong)
+
+
+def test_the_example_files_ship_with_the_package() -> None:
+    """`ediary admin setup` and the README start from the package's own example school."""
+    import importlib.resources
+
+    examples = importlib.resources.files("ediary_tui.server.school") / "examples"
+    assert (examples / "school.toml").is_file()
