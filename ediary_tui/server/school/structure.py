@@ -246,7 +246,7 @@ async def create_school(conn: AsyncConnection, actor: Actor, name: str, short_na
     return school_id
 
 
-async def _writable_year(conn: AsyncConnection, school_id: int, year: int | None) -> int:
+async def writable_year(conn: AsyncConnection, school_id: int, year: int | None) -> int:
     """The given school year (else the current one), refused when it is archived or unknown."""
     if year is None:
         return await current_year(conn, school_id)
@@ -292,7 +292,7 @@ async def add_class(
 ) -> int:
     """A class of a school year ('7А': grade 7, letter А), on the school's week unless given."""
     grade, letter, name = parse_class_name(name)
-    year = await _writable_year(conn, school_id, year)
+    year = await writable_year(conn, school_id, year)
     if days_per_week is None:
         days_per_week = (
             await conn.execute(
@@ -359,7 +359,7 @@ async def class_by_name(
     return found
 
 
-async def _class_row(conn: AsyncConnection, class_id: int) -> sa.Row:
+async def class_row(conn: AsyncConnection, class_id: int) -> sa.Row:
     row = (await conn.execute(sa.select(s.classes).where(s.classes.c.id == class_id))).first()
     if row is None:
         raise AdminError(f"there is no class with id {class_id}")
@@ -379,7 +379,7 @@ async def edit_class(
     days_per_week: int | None = None,
 ) -> PlanResult | None:
     """Rename a class or change its week; a new week regenerates its lessons from today."""
-    row = await _class_row(conn, class_id)
+    row = await class_row(conn, class_id)
     changed: dict[str, object] = {}
     if name is not None:
         grade, letter, name = parse_class_name(name)
@@ -414,7 +414,7 @@ async def edit_class(
     return None
 
 
-async def _teacher_in(conn: AsyncConnection, school_id: int, teacher_id: int) -> str:
+async def teacher_login(conn: AsyncConnection, school_id: int, teacher_id: int) -> str:
     """The teacher's login; refused when the user is not a teacher of this school."""
     u, r = s.users.c, s.user_roles.c
     row = (await conn.execute(sa.select(u.login, u.school_id).where(u.id == teacher_id))).first()
@@ -435,10 +435,10 @@ async def set_class_teacher(
 
     The one who is no longer class teacher of any class loses the role.
     """
-    row = await _class_row(conn, class_id)
+    row = await class_row(conn, class_id)
     if row.class_teacher_id == teacher_id:
         return
-    login = await _teacher_in(conn, row.school_id, teacher_id) if teacher_id is not None else None
+    login = await teacher_login(conn, row.school_id, teacher_id) if teacher_id is not None else None
     await conn.execute(
         s.classes.update().where(s.classes.c.id == class_id).values(class_teacher_id=teacher_id)
     )
@@ -499,7 +499,7 @@ def _refuse_if_used(thing: str, used: list[str]) -> None:
 
 async def remove_class(conn: AsyncConnection, actor: Actor, class_id: int) -> None:
     """Remove a class nothing refers to (no students, lessons, timetable or teachers)."""
-    row = await _class_row(conn, class_id)
+    row = await class_row(conn, class_id)
     used = await _in_use(
         conn,
         [
@@ -700,8 +700,8 @@ async def assign_teaching(
     conn: AsyncConnection, actor: Actor, teacher_id: int, class_id: int, subject_id: int
 ) -> None:
     """Let a teacher teach a subject in a class (and write its journal); once is enough."""
-    row = await _class_row(conn, class_id)
-    login = await _teacher_in(conn, row.school_id, teacher_id)
+    row = await class_row(conn, class_id)
+    login = await teacher_login(conn, row.school_id, teacher_id)
     subject = (
         await conn.execute(
             sa.select(s.subjects.c.name).where(
@@ -737,7 +737,7 @@ async def unassign_teaching(
     conn: AsyncConnection, actor: Actor, teacher_id: int, class_id: int, subject_id: int
 ) -> None:
     """Take a subject of a class from a teacher, unless the timetable still has them teach it."""
-    row = await _class_row(conn, class_id)
+    row = await class_row(conn, class_id)
     t = s.timetable.c
     used = await _in_use(
         conn,
@@ -949,7 +949,7 @@ async def add_holiday(
 ) -> PlanResult:
     """Days off; lessons planned on them (from today on) go, unless a teacher wrote in them."""
     ends_on = ends_on or starts_on
-    year = await _writable_year(conn, school_id, year or school_year_of(starts_on))
+    year = await writable_year(conn, school_id, year or school_year_of(starts_on))
     name = check_holiday(year, name, starts_on, ends_on)
     h = s.holidays.c
     taken = (
@@ -979,7 +979,7 @@ async def remove_holiday(
     conn: AsyncConnection, actor: Actor, school_id: int, name: str, *, year: int | None = None
 ) -> PlanResult:
     """A holiday no more: its days get their lessons from the timetable (from today on)."""
-    year = await _writable_year(conn, school_id, year)
+    year = await writable_year(conn, school_id, year)
     h = s.holidays.c
     row = (
         await conn.execute(
@@ -1010,7 +1010,7 @@ async def set_period(
     year: int | None = None,
 ) -> bool:
     """Move one period's dates (or rename it); the year's periods are checked together."""
-    year = await _writable_year(conn, school_id, year)
+    year = await writable_year(conn, school_id, year)
     spans = await periods_of(conn, school_id, year)
     row = next((p for p in spans if p.kind == kind and p.number == number), None)
     if row is None:
@@ -1049,7 +1049,7 @@ async def set_periods(
     so that periods can shift together; lessons follow from the earliest day moved."""
     from .year import check_periods
 
-    year = await _writable_year(conn, school_id, year)
+    year = await writable_year(conn, school_id, year)
     p = s.periods.c
     rows = {
         (r.kind, r.number): r
