@@ -1,4 +1,4 @@
-"""`ediary admin` for people: create users, link parents, list, unlock."""
+"""`ediary admin` for people: create users, link and unlink parents, list, unlock."""
 
 from __future__ import annotations
 
@@ -43,8 +43,16 @@ async def _create_school(engine: Any, args: argparse.Namespace) -> int:
 async def _link_parent(engine: Any, args: argparse.Namespace) -> int:
     from ediary_tui.server import admin
 
-    await admin.link_parent(engine, args.parent, args.student)
+    await admin.link_parent(engine, args.parent, args.student, args.relation)
     print(f"{args.parent} may now see the diary of {args.student}")
+    return 0
+
+
+async def _unlink_parent(engine: Any, args: argparse.Namespace) -> int:
+    from ediary_tui.server import admin
+
+    await admin.unlink_parent(engine, args.parent, args.student)
+    print(f"{args.parent} no longer sees the diary of {args.student}")
     return 0
 
 
@@ -96,7 +104,14 @@ def add_commands(actions: Any) -> None:
     lp = actions.add_parser("link-parent", help="let a parent see a child's diary")
     lp.add_argument("--parent", required=True, metavar="LOGIN")
     lp.add_argument("--student", required=True, metavar="LOGIN")
+    lp.add_argument(
+        "--relation", default="parent", help="parent (default), mother, legal representative..."
+    )
     lp.set_defaults(run=_link_parent)
+    un = actions.add_parser("unlink-parent", help="take a child's diary away from a parent")
+    un.add_argument("--parent", required=True, metavar="LOGIN")
+    un.add_argument("--student", required=True, metavar="LOGIN")
+    un.set_defaults(run=_unlink_parent)
     lu = actions.add_parser("list-users", help="list users (every demo person has a login)")
     lu.add_argument("--role")
     lu.add_argument("--school", type=_positive)
