@@ -35,8 +35,9 @@ def shipped(root: Path) -> set[str]:
 def test_every_file_of_the_source_tree_is_in_the_imported_package() -> None:
     source = shipped(SOURCE)
     data = {name for name in source if not name.endswith(".py")}
-    # Stylesheets, translations and the migrations' template, at least: not an empty walk.
-    assert {".tcss", ".toml", ".mako"} <= {Path(name).suffix for name in data}
+    # Stylesheets, translations, the migrations' template and the example files of a
+    # school (server/school/examples), at least: not an empty walk.
+    assert {".tcss", ".toml", ".mako", ".csv", ".xlsx"} <= {Path(name).suffix for name in data}
     assert sorted(source - shipped(IMPORTED)) == []
 
 
