@@ -739,3 +739,183 @@ class IssuedCredentials(Model):
     class_name: str
     issued_at: dt.datetime
     credentials: list[IssuedCredential]
+
+
+# --- admin: people, classes and the day's timetable changes (the admin's screens) ----------
+
+
+class PersonHit(Model):
+    """One person a search found: enough to tell namesakes apart."""
+
+    id: str
+    login: str
+    full_name: str
+    roles: list[Role]
+    class_name: str | None = Field(None, description="a student's class this year")
+
+
+class PeopleFound(Model):
+    people: list[PersonHit]
+    more: bool = Field(False, description="more people match than were sent: type more")
+
+
+class Relative(Model):
+    """A parent of a student, or a child of a parent, on a person's card."""
+
+    id: str
+    login: str
+    full_name: str
+    class_name: str | None = None
+    relation: str = "parent"
+
+
+class PersonCard(Model):
+    """Everything the admin's card of a person shows."""
+
+    id: str
+    login: str
+    full_name: str
+    roles: list[Role]
+    class_id: str | None = None
+    class_name: str | None = None
+    leads: list[str] = Field(default=[], description="the classes they are class teacher of")
+    email: str | None = None
+    phone: str | None = None
+    birth_date: dt.date | None = None
+    external_id: str | None = None
+    activated: bool = Field(description="has logged in and chosen their own password")
+    locked_until: dt.datetime | None = Field(
+        None, description="set: logins are refused until then (failed tries); unlock lifts it"
+    )
+    children: list[Relative] = []
+    parents: list[Relative] = []
+
+
+class NewPersonRole(StrEnum):
+    """Who the admin's screen creates: the school's families and its teachers."""
+
+    STUDENT = "student"
+    PARENT = "parent"
+    TEACHER = "teacher"
+
+
+class PersonIn(Model):
+    full_name: Line = Field(min_length=1, max_length=200, description="Surname First Patronymic")
+    role: NewPersonRole
+    class_id: Id | None = Field(None, description="a student's class (required for a student)")
+    login: Line | None = Field(None, max_length=64, description="made from the name if absent")
+    email: Line | None = Field(None, max_length=200)
+    phone: Line | None = Field(None, max_length=40)
+    birth_date: Date | None = None
+
+
+class OneTimePassword(Model):
+    """A password shown once: its owner must change it at the first login."""
+
+    user_id: str
+    login: str
+    full_name: str
+    password: str
+
+
+class LinkIn(Model):
+    student_id: Id
+    relation: Line = Field("parent", min_length=1, max_length=40)
+
+
+class Unlocked(Model):
+    user_id: str
+    login: str
+    lifted: list[str] = Field(description="the waits that were lifted, as sentences")
+
+
+class AdminClass(Model):
+    id: str
+    name: str
+    grade: int
+    days_per_week: int
+    class_teacher: PersonRef | None = None
+    students: int
+
+
+class AdminClassList(Model):
+    year: int
+    classes: list[AdminClass]
+
+
+class ClassMembers(Model):
+    """A class's students, each with their parents, and its class teacher."""
+
+    klass: AdminClass = Field(alias="class")
+    families: list[Family]
+
+
+class ClassTeacherIn(Model):
+    teacher_id: Id | None = Field(description="null: the class has no class teacher")
+
+
+class TimetableSlot(Model):
+    weekday: int = Field(description="0 Monday .. 5 Saturday")
+    number: int
+    subject: SubjectRef
+    teacher: PersonRef
+    room: str | None = None
+
+
+class ClassTimetable(Model):
+    class_id: str
+    class_name: str
+    days_per_week: int
+    slots: list[TimetableSlot]
+
+
+class StaffList(Model):
+    teachers: list[PersonRef]
+
+
+class LessonChangeKind(StrEnum):
+    """What the admin does to one lesson of one day."""
+
+    REPLACE = "replace"
+    CANCEL = "cancel"
+    MOVE = "move"
+    ADD = "add"
+    RESTORE = "restore"
+
+
+class DayChange(Model):
+    """One lesson of the day that is not as the timetable has it."""
+
+    lesson_id: str
+    class_name: str
+    number: int
+    subject: str
+    teacher: str | None = None
+    usual_teacher: str | None = None
+    kind: str = Field(description="replaced, cancelled, moved or added")
+    note: str = ""
+    moved_from: str | None = Field(None, description="where a moved lesson was, as said")
+
+
+class DayChanges(Model):
+    date: dt.date
+    changes: list[DayChange]
+
+
+class LessonChangeIn(Model):
+    class_id: Id
+    date: Date
+    number: StrictInt = Field(ge=1, le=12)
+    kind: LessonChangeKind
+    teacher_id: Id | None = Field(None, description="replace, add: who teaches it")
+    subject_id: Id | None = Field(None, description="add: the subject")
+    room: Line | None = Field(None, max_length=20)
+    to_date: Date | None = Field(None, description="move: the day it moves to")
+    to_number: StrictInt | None = Field(None, ge=1, le=12, description="move: its new number")
+    note: Line = Field("", max_length=200)
+
+
+class LessonChanged(Model):
+    lesson_id: str
+    date: dt.date
+    changes: list[DayChange] = Field(description="the day's changes after this one")

@@ -527,6 +527,103 @@ async def _issue_credentials(school: School) -> Call:
     )
 
 
+# --- the admin's writes: people of a classmate's family, a class not the student's -----------
+
+
+async def _classmates_parent(school: School) -> tuple[str, str]:
+    """A classmate of the student and one of the classmate's parents (not the well-known one)."""
+    mate = await classmate(school.engine, await school.student())
+    g = s.guardians
+    parent = await scalar(
+        school.engine,
+        sa.select(g.c.parent_id)
+        .where(g.c.student_id == int(mate))
+        .order_by(g.c.parent_id)
+        .limit(1),
+    )
+    assert parent is not None, "the demo classmate has no parent"
+    return mate, str(parent)
+
+
+async def _create_person(school: School) -> Call:
+    return Call(
+        "post",
+        f"{API}/admin/people",
+        {},
+        await school.as_("admin"),
+        {
+            "full_name": "Новикова Алиса Петровна",
+            "role": "student",
+            "class_id": str(await school.class_id()),
+        },
+    )
+
+
+async def _link_parent(school: School) -> Call:
+    mate, _parent = await _classmates_parent(school)
+    return Call(
+        "post",
+        f"{API}/admin/people/{{person_id}}/children",
+        {"person_id": await user_id(school.engine, "parent")},
+        await school.as_("admin"),
+        {"student_id": mate, "relation": "legal representative"},
+    )
+
+
+async def _unlink_parent(school: School) -> Call:
+    mate, parent = await _classmates_parent(school)
+    return Call(
+        "delete",
+        f"{API}/admin/people/{{person_id}}/children/{{child_id}}",
+        {"person_id": parent, "child_id": mate},
+        await school.as_("admin"),
+    )
+
+
+async def _reset_password(school: School) -> Call:
+    mate = await classmate(school.engine, await school.student())
+    return Call(
+        "post",
+        f"{API}/admin/people/{{person_id}}/password",
+        {"person_id": mate},
+        await school.as_("admin"),
+    )
+
+
+async def _unlock(school: School) -> Call:
+    mate = await classmate(school.engine, await school.student())
+    return Call(
+        "post",
+        f"{API}/admin/people/{{person_id}}/unlock",
+        {"person_id": mate},
+        await school.as_("admin"),
+    )
+
+
+async def _class_teacher(school: School) -> Call:
+    """The oldest class gets a teacher who leads no class yet."""
+    c, r, u = s.classes, s.user_roles, s.users
+    oldest = await scalar(
+        school.engine, sa.select(c.c.id).order_by(c.c.grade.desc(), c.c.id).limit(1)
+    )
+    leading = sa.select(c.c.class_teacher_id).where(c.c.class_teacher_id.is_not(None))
+    teacher = await scalar(
+        school.engine,
+        sa.select(u.c.id)
+        .join(r, r.c.user_id == u.c.id)
+        .where(r.c.role == "teacher", u.c.id.not_in(leading))
+        .order_by(u.c.id)
+        .limit(1),
+    )
+    return Call(
+        "put",
+        f"{API}/admin/classes/{{class_id}}/teacher",
+        {"class_id": str(oldest)},
+        await school.as_("admin"),
+        {"teacher_id": str(teacher)},
+    )
+
+
 CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("post", f"{API}/students/{{student_id}}/week/{{monday}}/signature"): _sign_week,
     ("put", f"{API}/students/{{student_id}}/homework/{{homework_id}}/done"): _homework_done,
@@ -545,6 +642,12 @@ CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("delete", f"{API}/homework/{{homework_id}}"): _remove_homework,
     ("put", f"{API}/period-marks"): _period_mark,
     ("post", f"{API}/classes/{{class_id}}/credentials"): _issue_credentials,
+    ("post", f"{API}/admin/people"): _create_person,
+    ("post", f"{API}/admin/people/{{person_id}}/children"): _link_parent,
+    ("delete", f"{API}/admin/people/{{person_id}}/children/{{child_id}}"): _unlink_parent,
+    ("post", f"{API}/admin/people/{{person_id}}/password"): _reset_password,
+    ("post", f"{API}/admin/people/{{person_id}}/unlock"): _unlock,
+    ("put", f"{API}/admin/classes/{{class_id}}/teacher"): _class_teacher,
 }
 
 

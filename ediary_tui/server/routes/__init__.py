@@ -9,6 +9,7 @@ router gives are the router's (`common.data_router`).
 from fastapi import APIRouter
 
 from . import (
+    admin,
     announcements,
     auth,
     changes,
@@ -40,4 +41,5 @@ ROUTERS: list[APIRouter] = [
     marks.router,
     lessons.router,
     period_marks.router,
+    admin.router,
 ]
