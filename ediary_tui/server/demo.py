@@ -39,6 +39,7 @@ from . import demo_names as names
 from . import schema as s
 from .defaults import STANDARD_CONTROL_FORMS
 from .passwords import hash_password
+from .school.logins import Logins
 from .school.year import PUBLIC_HOLIDAYS as HOLIDAY_DATES
 from .school.year import standard_holidays
 
@@ -135,7 +136,7 @@ async def build_demo(
             )
         ids = await _IdSource.from_database(conn)
     password_hash = _demo_hash()
-    logins = _Logins()
+    logins = Logins()
     totals: dict[str, int] = defaultdict(int)
     well_known: dict[str, str] = {}
     for number in range(1, schools + 1):
@@ -238,21 +239,6 @@ class _IdSource:
         return self._last[table]
 
 
-class _Logins:
-    """ASCII logins from names: surname, initials and a running number (ivanov.pa7)."""
-
-    def __init__(self) -> None:
-        self._counts: dict[str, int] = defaultdict(int)
-
-    def make(self, prefix: str, surname: str, first: str, patronymic: str) -> str:
-        base = (
-            f"{prefix}{names.translit(surname)}."
-            f"{names.translit(first)[:1]}{names.translit(patronymic)[:1]}"
-        )
-        self._counts[base] += 1
-        return f"{base}{self._counts[base]}"
-
-
 # --- the model the builder works with ---------------------------------------------
 
 
@@ -342,7 +328,7 @@ class _SchoolBuilder:
     per_grade: int  # classes per grade
     per_class: int  # students per class
     ids: _IdSource
-    logins: _Logins
+    logins: Logins
     password_hash: str
 
     def __post_init__(self) -> None:
