@@ -305,6 +305,9 @@ class ReportCard(Model):
     year: int
     periods: list[Period]
     subjects: list[ReportSubject]
+    years: list[int] = Field(
+        default=[], description="the school years the student has a report card of, in order"
+    )
 
 
 class MarksPage(Model):

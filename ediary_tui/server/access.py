@@ -7,16 +7,19 @@ a teacher needs to know why a class is closed to them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ediary_tui.domain.models import Role
+from ediary_tui.domain.periods import school_year_of
 
 from . import schema as s
 from .auth import Caller
 from .errors import NotAllowed, NotFound
+from .school.years import is_archived, year_label
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class ClassInfo:
     school_id: int
     class_teacher_id: int | None
     days_per_week: int
+    year: int
 
 
 async def load_student(conn: AsyncConnection, student_id: int) -> StudentInfo | None:
@@ -65,7 +69,9 @@ async def load_class(conn: AsyncConnection, class_id: int) -> ClassInfo | None:
     row = (
         await conn.execute(
             sa.select(
-                c.c.id, c.c.name, c.c.grade, c.c.school_id, c.c.class_teacher_id, c.c.days_per_week
+                *c.c[
+                    "id", "name", "grade", "school_id", "class_teacher_id", "days_per_week", "year"
+                ]
             ).where(c.c.id == class_id)
         )
     ).first()
@@ -100,6 +106,25 @@ async def parent_of(conn: AsyncConnection, caller: Caller, student: StudentInfo)
         )
 
 
+# --- an archived school year: read, never written again ---------------------------------
+
+
+async def check_year_open(conn: AsyncConnection, school_id: int, year: int) -> None:
+    """Nothing of an archived school year changes any more (403 `year_archived`): the one
+    check every journal and diary write of that year goes through, so a rolled-over year
+    stays as it was closed."""
+    if await is_archived(conn, school_id, year):
+        raise NotAllowed(
+            f"the school year {year_label(year)} is archived and can only be read",
+            code="year_archived",
+        )
+
+
+async def check_day_open(conn: AsyncConnection, school_id: int, day: dt.date) -> None:
+    """`check_year_open` for the school year a date falls in (a notice, a week, a tick)."""
+    await check_year_open(conn, school_id, school_year_of(day))
+
+
 @dataclass(frozen=True)
 class JournalRights:
     klass: ClassInfo
@@ -116,7 +141,8 @@ async def journal_rights(
 ) -> JournalRights:
     """May the caller read (or write) the journal of this class and subject?
 
-    Write: a teacher who teaches that subject in that class. Read: also the
+    Write: a teacher who teaches that subject in that class, while the class's
+    school year is not archived (403 `year_archived` afterwards). Read: also the
     class teacher (all subjects of their class) and the school's admin.
     """
     klass = await load_class(conn, class_id)
@@ -128,9 +154,10 @@ async def journal_rights(
             raise NotAllowed(
                 f"you do not teach this subject in {klass.name}", code="not_your_subject"
             )
+        await check_year_open(conn, klass.school_id, klass.year)
         return JournalRights(klass, True)
     if teaches:
-        return JournalRights(klass, True)
+        return JournalRights(klass, not await is_archived(conn, klass.school_id, klass.year))
     if class_id in await caller.class_teacher_of(conn):
         return JournalRights(klass, False)
     if caller.has(Role.ADMIN) and caller.school_id == klass.school_id:
@@ -164,6 +191,27 @@ def journal_classes(caller: Caller) -> sa.ColumnElement[bool]:
     if caller.has(Role.ADMIN) and caller.school_id is not None:
         reach.append(c.c.school_id == caller.school_id)
     return sa.or_(*reach) if reach else sa.false()
+
+
+def not_archived() -> sa.ColumnElement[bool]:
+    """A condition on `classes`: of a school year still open, so the staff's lists show this
+    year's classes and not last year's, which stay (archived, read-only) with their journals."""
+    c, y = s.classes, s.school_years
+    return ~sa.exists().where(
+        y.c.school_id == c.c.school_id, y.c.year == c.c.year, y.c.archived_at.is_not(None)
+    )
+
+
+async def class_members(conn: AsyncConnection, klass: ClassInfo) -> sa.ColumnElement[bool]:
+    """A condition on `students`: the class's students in its school year. This year's class
+    has those whose class it is now; an archived one those enrolled in it that year (they
+    have moved up since, or left)."""
+    st, e = s.students, s.enrollments
+    if not await is_archived(conn, klass.school_id, klass.year):
+        return st.c.class_id == klass.id
+    return st.c.user_id.in_(
+        sa.select(e.c.student_id).where(e.c.class_id == klass.id, e.c.year == klass.year)
+    )
 
 
 def teaches_among(caller: Caller, teacher_ids: set[int]) -> bool:

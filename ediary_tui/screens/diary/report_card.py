@@ -43,7 +43,7 @@ from ediary_tui.screens.diary.student_view import (
     school_year_name,
 )
 from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
-from ediary_tui.screens.diary.year import year_marks, year_range
+from ediary_tui.screens.diary.year import step_year, year_marks, year_range
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.keys import key, step_keys
 from ediary_tui.widgets.mark_cell import mark_cell
@@ -94,6 +94,7 @@ class ReportCardScreen(StudentScreen):
         self.card: ReportCard | None = None
         self.settings: dict[str, SchoolSettings] = {}  # per child: children may be in two schools
         self.marks: MarksPage | None = None  # all the year's marks of the child, for the preview
+        self.years: dict[str, list[int]] = {}  # per child: the years they have a card of
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -136,9 +137,17 @@ class ReportCardScreen(StudentScreen):
         super().show_loading()
 
     def paint(self, loaded: Cached[ReportCard]) -> None:
+        card = loaded.value
+        if card.years:
+            self.years[card.student_id] = card.years
+            if card.year > card.years[-1] and card.year == self.year:
+                # After their last year (a graduate): the last card they have.
+                self.year = card.years[-1]
+                self.show_child()
+                return
         grid = self.query_one(ReportGrid)
         grid.loading = False
-        self.card = card = loaded.value
+        self.card = card
         if not card.subjects:
             self.show_unavailable(
                 _("report_card.nothing", year=school_year_name(card.year)), keep_freshness=True
@@ -241,8 +250,12 @@ class ReportCardScreen(StudentScreen):
         if action in {"what_do_i_need", "export"}:
             return self.card is not None and bool(self.card.subjects)
         if action == "year" and parameters and parameters[0] == 1:
-            return True if self.year < school_year_of(self.today) else None
+            return True if self._step_year(1) is not None else None
         return super().check_action(action, parameters)
+
+    def _step_year(self, step: int) -> int | None:
+        years = self.years.get(self.child.id, []) if self.child is not None else []
+        return step_year(self.year, step, years, school_year_of(self.today))
 
     def action_refresh(self) -> None:
         if self.child is not None:
@@ -250,8 +263,8 @@ class ReportCardScreen(StudentScreen):
             self._fetch(self.child.id, self.year)
 
     def action_year(self, step: int) -> None:
-        year = self.year + step
-        if year > school_year_of(self.today):
+        year = self._step_year(step)
+        if year is None:
             return
         self.year = year
         self.show_child()

@@ -22,7 +22,7 @@ from ediary_tui.domain.models import (
 )
 
 from .. import schema as s
-from ..access import load_class, load_student, readable_student
+from ..access import check_year_open, load_class, load_student, readable_student
 from ..auth import Caller
 from ..changes import record
 from ..errors import Invalid, NotAllowed
@@ -114,11 +114,11 @@ async def _target(
     klass = await load_class(conn, parse_body_id(body.class_id, "class_id"))
     if klass is None:
         raise Invalid("no such class", code="class_not_found", field="class_id")
-    if klass.id in await caller.staff_classes(conn):
-        return klass.school_id, klass.id
-    if klass.school_id != caller.school_id:
+    mine = klass.id in await caller.staff_classes(conn)
+    if not mine and klass.school_id != caller.school_id:
         raise Invalid("no such class in your school", code="class_not_found", field="class_id")
-    if is_admin:
+    if mine or is_admin:
+        await check_year_open(conn, klass.school_id, klass.year)  # last year's class: read only
         return klass.school_id, klass.id
     raise NotAllowed(
         f"you may announce only to the classes you teach or lead, not {klass.name}",

@@ -33,6 +33,7 @@ from ..access import (
     class_rights,
     journal_classes,
     leads,
+    not_archived,
     opens_every_subject,
     require_staff,
     teaches_among,
@@ -54,10 +55,11 @@ def _class_id(value: str) -> int:
 
 
 async def list_classes(ctx: ServerContext, caller: Caller) -> ClassList:
-    """Every class whose journal the caller may open, with its subjects: two queries."""
+    """Every class of this school year whose journal the caller may open, with its subjects:
+    two queries. Last year's classes are archived: their journals are read by id."""
     require_staff(caller, "the classes' journals are for the school's teachers")
     c, u, t, sub = s.classes, s.users, s.teaching, s.subjects
-    reach = journal_classes(caller)
+    reach = sa.and_(journal_classes(caller), not_archived())
     async with ctx.engine.connect() as conn:
         klasses = (
             await conn.execute(

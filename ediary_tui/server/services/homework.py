@@ -17,7 +17,7 @@ from ediary_tui.domain.models import Homework, HomeworkList, SubjectRef
 from ediary_tui.domain.periods import week_start
 
 from .. import schema as s
-from ..access import StudentInfo, readable_student
+from ..access import StudentInfo, check_day_open, readable_student
 from ..auth import Caller
 from ..changes import record_about
 from ..errors import Invalid, NotAllowed, NotFound
@@ -169,6 +169,7 @@ async def set_done(
         current = found[0]
         if current.done == done:
             return current
+        await check_day_open(conn, student.school_id, current.date)
         hd = s.homework_done
         if done:
             # One statement: a twin request racing on the tick not there yet finds it.

@@ -31,7 +31,7 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import nearest_period, period_kind_for_grade, school_year_of
 
 from .. import schema as s
-from ..access import ClassInfo, journal_rights
+from ..access import ClassInfo, class_members, journal_rights
 from ..auth import Caller
 from ..errors import Invalid, NotFound
 from ..ids import parse_body_id
@@ -75,14 +75,14 @@ def _choose_period(periods: list[Period], period_id: int | None, today: dt.date)
     return chosen
 
 
-async def _students(conn: AsyncConnection, class_id: int) -> list[Any]:
+async def _students(conn: AsyncConnection, members: sa.ColumnElement[bool]) -> list[Any]:
     st, u = s.students, s.users
     return list(
         (
             await conn.execute(
                 sa.select(u.c.id, u.c.full_name)
                 .join(st, st.c.user_id == u.c.id)
-                .where(st.c.class_id == class_id)
+                .where(members)
                 .order_by(u.c.full_name, u.c.id)
             )
         ).all()
@@ -117,15 +117,13 @@ async def _attendance(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> 
 
 
 async def _period_marks(
-    conn: AsyncConnection, class_id: int, subject_id: int, period_id: int
+    conn: AsyncConnection, members: sa.ColumnElement[bool], subject_id: int, period_id: int
 ) -> dict[int, int]:
     pm, st = s.period_marks, s.students
     rows = await conn.execute(
         sa.select(pm.c.student_id, pm.c.value)
         .join(st, st.c.user_id == pm.c.student_id)
-        .where(
-            st.c.class_id == class_id, pm.c.subject_id == subject_id, pm.c.period_id == period_id
-        )
+        .where(members, pm.c.subject_id == subject_id, pm.c.period_id == period_id)
     )
     return {r.student_id: r.value for r in rows}
 
@@ -148,14 +146,17 @@ async def journal(
         subject = await _subject(conn, klass, sub_id)
         settings, tz = await school_and_zone(conn, klass.school_id)
         today = ctx.today(tz.key)
-        all_periods = await periods_of(conn, klass.school_id, period_kind_for_grade(klass.grade))
+        all_periods = await periods_of(
+            conn, klass.school_id, period_kind_for_grade(klass.grade), year=klass.year
+        )
         period = _choose_period(all_periods, pid, today)
         in_period = (
             le.c.class_id == klass.id,
             le.c.subject_id == sub_id,
             le.c.date.between(period.starts_on, period.ends_on),
         )
-        students = await _students(conn, klass.id)
+        members = await class_members(conn, klass)
+        students = await _students(conn, members)
         lesson_rows = await _lessons(conn, *in_period)
         homework: dict[str, list[Homework]] = defaultdict(list)
         marks: list[Mark] = []
@@ -165,7 +166,7 @@ async def journal(
                 homework[hw.lesson_id].append(hw)
             marks = await load_marks(conn, *in_period)
             attendance = await _attendance(conn, *in_period)
-        period_marks = await _period_marks(conn, klass.id, sub_id, int(period.id))
+        period_marks = await _period_marks(conn, members, sub_id, int(period.id))
 
     marks = without_vanished_dots(marks, [period], today)
     enrolled = {r.id for r in students}

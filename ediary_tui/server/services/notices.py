@@ -26,7 +26,7 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import school_year_of
 
 from .. import schema as s
-from ..access import StudentInfo, parent_of, readable_student
+from ..access import StudentInfo, check_day_open, parent_of, readable_student
 from ..auth import Caller
 from ..changes import record_about
 from ..db import lock_rows
@@ -214,6 +214,8 @@ async def create_notice(
     await parent_of(conn, caller, student)
     today = await _today(conn, ctx, student)
     _validate(body, today)
+    for day in (body.from_, body.to):
+        await check_day_open(conn, student.school_id, day)
     await lock_rows(conn, s.students, s.students.c.user_id == student.id)
     await _check_overlap(conn, student, body)
     n = s.absence_notices
@@ -285,6 +287,7 @@ async def withdraw_notice(
             raise NotAllowed(
                 "only the parent who gave this notice may withdraw it", code="not_notice_author"
             )
+        await check_day_open(conn, student.school_id, row.from_date)
         now = ctx.now()
         if now >= await _starts_at(conn, student, row):
             raise Conflict(

@@ -15,7 +15,7 @@ from ediary_tui.domain.models import PeriodMarkIn, PeriodMarkOut, PersonRef
 from ediary_tui.domain.periods import period_kind_for_grade
 
 from .. import schema as s
-from ..access import StudentInfo, journal_rights, load_student
+from ..access import StudentInfo, check_year_open, journal_rights, load_student
 from ..auth import Caller
 from ..changes import record_about
 from ..errors import Invalid
@@ -98,6 +98,7 @@ async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn
         subject = await _subject_name(conn, student.school_id, subject_id)
         await journal_rights(conn, caller, student.class_id, subject_id, write=True)
         period = await school_period(conn, period_id, student.school_id, student.grade)
+        await check_year_open(conn, student.school_id, period.year)  # a period of last year
         check_open(period)
         if body.value is not None:
             settings, _tz = await school_and_zone(conn, student.school_id)

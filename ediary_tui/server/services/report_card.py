@@ -3,6 +3,11 @@
 All arithmetic is the domain's: `weighted_average`, `proposed_mark` with the
 school's threshold and scale, `count_absences`. The server only groups rows
 by subject and period.
+
+A report card is of one school year and of the class the student was in that
+year (`enrollments`): its grade says quarters or halves, its lessons the
+subjects, its teaching the teachers. So last year's card reads as it was after
+the student moved up a class.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import period_containing, period_kind_for_grade, school_year_of
 
 from .. import schema as s
-from ..access import StudentInfo, readable_student
+from ..access import ClassInfo, StudentInfo, load_class, readable_student
 from ..auth import Caller
 from ..settings import ServerContext
 from .common import load_marks
@@ -90,6 +95,22 @@ async def _attendance(
     return [(r.subject_id, r.date, AttendanceCode(r.code)) for r in rows]
 
 
+async def _years(conn: AsyncConnection, student: StudentInfo) -> dict[int, int]:
+    """The school years the student has a class in, with that class: their enrollments, and
+    the class they are in now (for a student added without an enrollment)."""
+    e = s.enrollments
+    found = {
+        r.year: r.class_id
+        for r in await conn.execute(
+            sa.select(e.c.year, e.c.class_id).where(e.c.student_id == student.id)
+        )
+    }
+    current = await load_class(conn, student.class_id)
+    if current is not None:
+        found.setdefault(current.year, current.id)
+    return dict(sorted(found.items()))
+
+
 def _period_of(periods: list[Period], d: dt.date) -> str | None:
     found = period_containing(periods, d)
     return found.id if found else None
@@ -98,17 +119,27 @@ def _period_of(periods: list[Period], d: dt.date) -> str | None:
 async def report_card(
     ctx: ServerContext, caller: Caller, student_id: int, year: int | None
 ) -> ReportCard:
-    """Subjects by periods for one school year (the current one by default)."""
+    """Subjects by periods for one school year (the year of the student's class by default),
+    of the class the student was in that year; empty in a year they had no class."""
     async with ctx.engine.connect() as conn:
         student = await readable_student(conn, caller, student_id)
         settings, tz = await school_and_zone(conn, student.school_id)
-        today = ctx.today(tz.key)
-        year = school_year_of(today) if year is None else year
+        years = await _years(conn, student)
+        if year is None:
+            current = await load_class(conn, student.class_id)
+            year = current.year if current is not None else school_year_of(ctx.today(tz.key))
+        klass: ClassInfo | None = None
+        if year in years:
+            klass = await load_class(conn, years[year])
+        if klass is None:
+            return ReportCard(
+                student_id=str(student.id), year=year, periods=[], subjects=[], years=list(years)
+            )
         first, last = year_bounds(year)
-        kind = period_kind_for_grade(student.grade)
+        kind = period_kind_for_grade(klass.grade)
         periods = await periods_of(conn, student.school_id, kind, year=year)
-        subjects = await _subjects(conn, student.class_id, first, last)
-        teachers = await _teachers(conn, student.class_id)
+        subjects = await _subjects(conn, klass.id, first, last)
+        teachers = await _teachers(conn, klass.id)
         marks = await load_marks(
             conn, s.marks.c.student_id == student.id, s.lessons.c.date.between(first, last)
         )
@@ -173,7 +204,9 @@ async def report_card(
                 year_mark=year_marks.get(subject_id),
             )
         )
-    return ReportCard(student_id=str(student.id), year=year, periods=periods, subjects=rows)
+    return ReportCard(
+        student_id=str(student.id), year=year, periods=periods, subjects=rows, years=list(years)
+    )
 
 
 async def student_marks(

@@ -40,7 +40,7 @@ from ediary_tui.domain.periods import (
 )
 
 from .. import schema as s
-from ..access import StudentInfo, parent_of, readable_student
+from ..access import StudentInfo, check_day_open, parent_of, readable_student
 from ..auth import Caller
 from ..changes import record_about
 from ..errors import Invalid
@@ -321,6 +321,7 @@ async def sign_week(
         existing = await _signature(conn, student.id, monday)
         if existing is not None:
             return existing, False
+        await check_day_open(conn, student.school_id, monday)
         wn = s.week_notes
         now = ctx.now()
         # One statement, signing only a week not signed yet: of two parents (or two
