@@ -340,6 +340,16 @@ class TestArchivedYear:
         assert {k["id"] for k in listed} == new_ids
         assert "8А" in {k["name"] for k in listed} and "1А" not in {k["name"] for k in listed}
 
+    async def test_a_teachers_classes_are_this_years_after_the_rollover(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        await rollover(engine)
+        c = s.classes
+        new_ids = {str(i) for (i,) in await rows(engine, sa.select(c.c.id).where(c.c.year == NEW))}
+        me = (await api.get(f"{API}/me", headers=await login(api, "teacher"))).json()
+        assert me["teaching"] and {x["class_id"] for x in me["teaching"]} <= new_ids
+        assert me["class_teacher_of"] and set(me["class_teacher_of"]) <= new_ids
+
 
 class TestRefusals:
     async def test_a_rollover_twice_is_refused(self, engine: AsyncEngine) -> None:

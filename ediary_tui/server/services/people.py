@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.models import ChildRef, Role, TeachingRef, User
 
 from .. import schema as s
+from ..access import not_archived
 from ..auth import Caller
 from .common import from_columns
 
@@ -51,7 +52,7 @@ async def me(conn: AsyncConnection, caller: Caller) -> User:
                 sub.c.name.label("subject_name"),
             )
             .select_from(t.join(c, c.c.id == t.c.class_id).join(sub, sub.c.id == t.c.subject_id))
-            .where(t.c.teacher_id == caller.id)
+            .where(t.c.teacher_id == caller.id, not_archived())  # this year's classes
             .order_by(c.c.grade, c.c.letter, sub.c.name)
         )
         teaching = [
@@ -72,5 +73,16 @@ async def me(conn: AsyncConnection, caller: Caller) -> User:
         school_name=school_name,
         children=children,
         teaching=teaching,
-        class_teacher_of=sorted(str(c) for c in await caller.class_teacher_of(conn)),
+        class_teacher_of=sorted(str(c) for c in await _leads(conn, caller)),
     )
+
+
+async def _leads(conn: AsyncConnection, caller: Caller) -> list[int]:
+    """The classes of this school year the caller is the class teacher of (last year's stay
+    readable to them, but are not theirs to run any more)."""
+    led = await caller.class_teacher_of(conn)
+    if not led:
+        return []
+    c = s.classes
+    rows = await conn.execute(sa.select(c.c.id).where(c.c.id.in_(led), not_archived()))
+    return [r.id for r in rows]
