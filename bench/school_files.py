@@ -100,8 +100,16 @@ def school_toml(base: Path, classes: list[tuple[str, int]], rooms: int) -> str:
 
 
 class Maker:
-    def __init__(self, school: School, students_per_class: int, seed: int = 2107) -> None:
+    def __init__(
+        self,
+        school: School,
+        students_per_class: int,
+        *,
+        teacher_hours: int = TEACHER_HOURS,
+        seed: int = 2107,
+    ) -> None:
         self.school = school
+        self.teacher_hours = teacher_hours
         self.per_class = students_per_class
         self.rng = random.Random(seed)
         self.curriculum = [spec for spec in names.SUBJECTS if spec.name in school.subjects]
@@ -161,7 +169,7 @@ class Maker:
                     need[group] += 1
         by_group: dict[str, list[Teacher]] = {}
         for group in sorted(need):
-            count = max(1, math.ceil(need[group] / TEACHER_HOURS))
+            count = max(1, math.ceil(need[group] / self.teacher_hours))
             by_group[group] = [self._teacher(group) for _ in range(count)]
         gym = "Спортзал" if "Спортзал" in special else None
         for group, teachers in by_group.items():
@@ -398,6 +406,8 @@ class Maker:
         self.family_rows()
         self.week()
         self.write(out)
+        wanted = sum(len(self._load(k)) for k in self.school.classes)
+        self.placed = f"{len(self.timetable)} of the {wanted} lessons a week placed"
 
 
 def _ref(child: dict[str, Any], rng: random.Random) -> str:
@@ -413,7 +423,9 @@ def _csv(rows: list[list[str]], delimiter: str) -> str:
     return buffer.getvalue()
 
 
-def big_school(out: Path, *, per_grade: tuple[int, ...], students: int) -> Path:
+def big_school(
+    out: Path, *, per_grade: tuple[int, ...], students: int, teacher_hours: int = TEACHER_HOURS
+) -> Path:
     """school.toml and the four files of a bigger school in `out`; the toml's path."""
     letters = "АБВГДЕ"
     classes = [
@@ -424,7 +436,8 @@ def big_school(out: Path, *, per_grade: tuple[int, ...], students: int) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     toml = out / "school.toml"
     toml.write_text(school_toml(EXAMPLES / "school.toml", classes, rooms=120), encoding="utf-8")
-    Maker(read_school(toml), students).make(out)
+    maker = Maker(read_school(toml), students, teacher_hours=teacher_hours)
+    maker.make(out)
     return toml
 
 
