@@ -131,6 +131,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["EDIARY_DOCS"] = "1" if args.docs else "0"
     proxies = [p for group in args.trusted_proxy or [] for p in group]
     os.environ["EDIARY_TRUSTED_PROXIES"] = ",".join(proxies)
+    os.environ["EDIARY_ACCESS_LOG"] = "" if args.no_access_log else args.access_log
     where = "API at /api/v1, docs at /api/v1/docs" if args.docs else "API at /api/v1"
     print(f"serving {url} on http://{args.host}:{args.port} ({where})", file=sys.stderr)
     uvicorn.run(
@@ -140,7 +141,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
-        access_log=args.log_level == "debug",
+        # Ours (--access-log) instead: uvicorn's would write query strings as they came.
+        access_log=False,
         # uvicorn would believe X-Forwarded-For from any loopback peer; the app reads it
         # from the --trusted-proxy addresses only.
         proxy_headers=False,
@@ -223,6 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    log = serve.add_mutually_exclusive_group()
+    log.add_argument(
+        "--access-log",
+        metavar="FILE",
+        default="-",
+        help="append a line per request to FILE (default: -, stderr); no tokens, passwords "
+        "or bodies are written",
+    )
+    log.add_argument("--no-access-log", action="store_true", help="write no access log")
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="build (or rebuild) the demo school")
@@ -251,5 +262,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-

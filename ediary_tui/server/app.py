@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 
 from ediary_tui.domain.models import Health
 
+from .access_log import AccessLog, open_log
 from .bodies import Utf8Json
 from .docs import mount_docs
 from .errors import documented, install_handlers
@@ -26,10 +27,22 @@ _ERRORS = documented(413, 422)
 
 
 class SchoolApp(FastAPI):
-    """FastAPI with the answer headers outermost, so that even a 500 carries them."""
+    """FastAPI with the answer headers outermost, so that even a 500 carries them (and
+    the access log, when asked for, around them)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return AnswerHeaders(super().build_middleware_stack(), public=(OPENAPI_URL, DOCS_URL))
+        stack: ASGIApp = AnswerHeaders(
+            super().build_middleware_stack(), public=(OPENAPI_URL, DOCS_URL)
+        )
+        settings: ServerSettings = self.state.ctx.settings
+        if settings.access_log is not None:  # outermost: it times and sees every answer
+            stack = AccessLog(
+                stack,
+                open_log(settings.access_log).info,
+                trusted_proxies=settings.trusted_proxies,
+                clock=settings.clock,
+            )
+        return stack
 
 
 def create_app(engine: AsyncEngine, settings: ServerSettings | None = None) -> FastAPI:

@@ -14,6 +14,8 @@ from .settings import ServerSettings
 DOCS_VARIABLE = "EDIARY_DOCS"
 # `ediary serve --trusted-proxy`: the proxies' addresses or networks, comma-separated.
 PROXIES_VARIABLE = "EDIARY_TRUSTED_PROXIES"
+# `ediary serve --access-log FILE` ("-": stderr); unset or empty: no access log.
+ACCESS_LOG_VARIABLE = "EDIARY_ACCESS_LOG"
 
 
 def app_from_env() -> FastAPI:
@@ -25,5 +27,6 @@ def app_from_env() -> FastAPI:
     settings = ServerSettings(
         docs=os.environ.get(DOCS_VARIABLE) == "1",
         trusted_proxies=tuple(p.strip() for p in proxies if p.strip()),
+        access_log=os.environ.get(ACCESS_LOG_VARIABLE) or None,
     )
     return create_app(create_engine(url), settings)

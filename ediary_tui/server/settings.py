@@ -38,6 +38,9 @@ class ServerSettings:
     changes_page: int = 500
     # Swagger UI at /api/v1/docs (`ediary serve --docs`); the OpenAPI document is always there.
     docs: bool = False
+    # The access log (access_log.py): a file to append to, "-" for stderr, None for none
+    # (`ediary serve --access-log FILE`, `--no-access-log`).
+    access_log: str | None = None
     # Injected so tests can pin "now"; everything that reads the time goes through it.
     clock: Callable[[], dt.datetime] = field(default=utc_now)
 
