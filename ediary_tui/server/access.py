@@ -8,7 +8,7 @@ a teacher needs to know why a class is closed to them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -31,6 +31,7 @@ class StudentInfo:
     grade: int
     days_per_week: int
     school_id: int
+    year: int  # the school year of the class
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,33 @@ async def load_student(conn: AsyncConnection, student_id: int) -> StudentInfo | 
                 c.c.grade,
                 c.c.days_per_week,
                 c.c.school_id,
+                c.c.year,
             )
             .select_from(st.join(u, u.c.id == st.c.user_id).join(c, c.c.id == st.c.class_id))
             .where(st.c.user_id == student_id)
         )
     ).first()
     return StudentInfo(**row._mapping) if row else None
+
+
+async def student_in_year(conn: AsyncConnection, student: StudentInfo, year: int) -> StudentInfo:
+    """The student with the class they were in in a school year (their enrollment), so a
+    week of last year shows last year's class after they moved up; as they are otherwise."""
+    if student.year == year:
+        return student
+    e, c = s.enrollments, s.classes
+    row = (
+        await conn.execute(
+            sa.select(
+                c.c.id.label("class_id"),
+                c.c.name.label("class_name"),
+                *c.c["grade", "days_per_week", "year"],
+            )
+            .join(e, e.c.class_id == c.c.id)
+            .where(e.c.student_id == student.id, e.c.year == year)
+        )
+    ).first()
+    return replace(student, **row._mapping) if row else student
 
 
 async def load_class(conn: AsyncConnection, class_id: int) -> ClassInfo | None:

@@ -135,8 +135,18 @@ class TestPromotion:
         this_year = (await api.get(card_url(older), headers=parent)).json()
         assert this_year["year"] == NEW and this_year["subjects"] == []
         assert this_year["years"] == [OLD, NEW]
+        # The diary of last year's weeks reads last year's class (7А), with the marks.
         week = await api.get(f"{API}/students/{older}/week", headers=parent)
         assert week.status_code == 200, week.text
+        lessons = [x for day in week.json()["days"] for x in day["lessons"]]
+        assert lessons and any(x["marks"] for x in lessons)
+        old_lesson_ids = {
+            str(i)
+            for (i,) in await rows(
+                engine, sa.select(s.lessons.c.id).where(s.lessons.c.class_id == old_class)
+            )
+        }
+        assert {x["id"] for x in lessons} <= old_lesson_ids
 
     async def test_a_promoted_class_keeps_its_teacher_week_and_teaching(
         self, engine: AsyncEngine
@@ -183,6 +193,31 @@ class TestPromotion:
         g, u = s.guardians, s.users
         assert await rows(engine, sa.select(g).where(g.c.student_id.in_(leaving)))
         assert len(await rows(engine, sa.select(u.c.id).where(u.c.id.in_(leaving)))) == len(leaving)
+
+    async def test_a_graduate_still_reads_their_diary_and_last_report_card(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        eleven = await class_named(engine, "11А", OLD)
+        st, u = s.students, s.users
+        graduate, login_name = (
+            await rows(
+                engine,
+                sa.select(u.c.id, u.c.login)
+                .join(st, st.c.user_id == u.c.id)
+                .where(st.c.class_id == eleven)
+                .order_by(u.c.id)
+                .limit(1),
+            )
+        )[0]
+        await rollover(engine)
+        me = await login(api, login_name)
+        card = (await api.get(card_url(str(graduate)), headers=me)).json()
+        assert (card["year"], card["years"]) == (OLD, [OLD])
+        assert [p["kind"] for p in card["periods"]] == [HALF] * 2 and card["subjects"]
+        week = await api.get(f"{API}/students/{graduate}/week", headers=me)
+        assert week.status_code == 200 and any(d["lessons"] for d in week.json()["days"])
+        marks = await api.get(f"{API}/students/{graduate}/marks", headers=me)
+        assert marks.status_code == 200 and marks.json()["marks"]
 
     async def test_the_next_year_opens_with_its_periods_and_holidays_and_an_audit_line(
         self, engine: AsyncEngine

@@ -35,12 +35,19 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import (
     period_containing,
     period_kind_for_grade,
+    school_year_of,
     week_days,
     week_start,
 )
 
 from .. import schema as s
-from ..access import StudentInfo, check_day_open, parent_of, readable_student
+from ..access import (
+    StudentInfo,
+    check_day_open,
+    parent_of,
+    readable_student,
+    student_in_year,
+)
 from ..auth import Caller
 from ..changes import record_about
 from ..errors import Invalid
@@ -187,6 +194,8 @@ async def _build_week(
 ) -> Week:
     le, sub, att, b = s.lessons, s.subjects, s.attendance, s.bells
     teacher = _LESSON_TEACHER
+    # The class of the week's school year (its Sunday's: 1 September may fall in it).
+    student = await student_in_year(conn, student, school_year_of(monday + dt.timedelta(days=6)))
     days = week_days(monday, student.days_per_week)
     first, last = days[0], days[-1]
     in_week = (le.c.class_id == student.class_id, le.c.date.between(first, last))
