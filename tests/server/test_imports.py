@@ -7,10 +7,13 @@ Each test starts from an empty database with the example school.toml applied (no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import datetime as dt
 import importlib.resources
 import io
+import itertools
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,7 +29,7 @@ from ediary_tui.server.school.audit import Actor, entries
 from ediary_tui.server.school.errors import AdminError
 from ediary_tui.server.school.imports import ImportReport, import_file
 from ediary_tui.server.school.setup_file import setup_school
-from tests.conftest import PINNED_TODAY
+from tests.conftest import PG_URL, PINNED_TODAY, _pg_admin, _pg_url
 
 ACTOR = Actor.command_line()
 STUDENTS = ["ID", "Фамилия", "Имя", "Отчество", "Дата рождения", "Класс"]
@@ -66,11 +69,34 @@ async def blank_school(path: Path) -> AsyncEngine:
     return engine
 
 
+@contextlib.asynccontextmanager
+async def blank_database(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty migrated database: SQLite, or PostgreSQL when EDIARY_TEST_PG_URL is set."""
+    name = f"ediary_import_{os.getpid()}_{next(_numbers)}"
+    if PG_URL is None:
+        url = f"sqlite+aiosqlite:///{tmp_path}/{name}.db"
+    else:
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+        url = _pg_url(name)
+    engine = db.create_engine(url)
+    try:
+        await db.upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+        if PG_URL is not None:
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_numbers = itertools.count()
+
+
 @pytest.fixture
 async def school(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = await blank_school(tmp_path / "school.db")
-    yield engine
-    await engine.dispose()
+    """The example school.toml applied to an empty database: no people, no timetable."""
+    async with blank_database(tmp_path) as engine:
+        await setup_school(engine, example("school.toml"), actor=ACTOR)
+        yield engine
 
 
 async def run(engine: AsyncEngine, kind: str, path: Path, *, dry_run: bool = False) -> ImportReport:

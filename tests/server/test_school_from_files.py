@@ -19,7 +19,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ediary_tui.server import db
 from ediary_tui.server import schema as s
 from ediary_tui.server.app import create_app
 from ediary_tui.server.school import accounts
@@ -29,6 +28,7 @@ from ediary_tui.server.school.imports.files import read_table
 from ediary_tui.server.school.setup_file import setup_school
 from ediary_tui.server.settings import ServerSettings
 from tests.conftest import PINNED_NOW, PINNED_TODAY, FakeClock
+from tests.server.test_imports import blank_database
 
 ACTOR = Actor.command_line()
 FILES = (
@@ -46,17 +46,21 @@ def example(name: str) -> Path:
 
 @pytest.fixture
 async def school(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """The example school, set up and imported into an empty database."""
-    engine = db.create_engine(f"sqlite+aiosqlite:///{tmp_path}/school.db")
-    await db.upgrade(engine)
-    await setup_school(engine, example("school.toml"), actor=ACTOR)
-    for kind, name in FILES:
-        report = await import_file(
-            engine, kind, example(name), school=None, actor=ACTOR, dry_run=False, today=PINNED_TODAY
-        )
-        assert report.ok and report.created > 0, report.lines()
-    yield engine
-    await engine.dispose()
+    """The example school, set up and imported into an empty database (no demo builder)."""
+    async with blank_database(tmp_path) as engine:
+        await setup_school(engine, example("school.toml"), actor=ACTOR)
+        for kind, name in FILES:
+            report = await import_file(
+                engine,
+                kind,
+                example(name),
+                school=None,
+                actor=ACTOR,
+                dry_run=False,
+                today=PINNED_TODAY,
+            )
+            assert report.ok and report.created > 0, report.lines()
+        yield engine
 
 
 def timetable_of(class_name: str, day: str) -> list[tuple[int, str, str]]:

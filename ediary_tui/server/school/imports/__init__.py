@@ -75,7 +75,6 @@ async def import_file(
                 actor=actor,
                 today=today or await school_today(conn, school_id),
                 now=now,
-                dry_run=dry_run,
             )
             await run(conn, ctx, table, report)
             if report.ok and not dry_run:

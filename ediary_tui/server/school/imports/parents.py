@@ -6,7 +6,8 @@ row naming both ("S-0001; S-0002") or two rows, one per child, that agree on who
 the parent is. A child is named by the school's id or as "Surname Name
 [Patronymic] ДД.ММ.ГГГГ", and must have been imported already. Links are only
 added (a row never unlinks a child the file does not name); a relation that
-changed is updated.
+changed is updated. A parent who is on the staff too (the same e-mail) is the same
+person: they gain the parent's role, not a second account.
 """
 
 from __future__ import annotations

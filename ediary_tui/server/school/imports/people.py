@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -42,9 +43,8 @@ class Context:
     school_id: int
     year: int
     actor: Actor
-    today: dt.date
+    today: dt.date  # lessons are generated from this day on
     now: dt.datetime
-    dry_run: bool
 
 
 @dataclass
@@ -183,7 +183,7 @@ async def existing_people(
     return list(people.values())
 
 
-def index(people: Iterable[Existing], key) -> dict[object, list[Existing]]:  # type: ignore[no-untyped-def]
+def index(people: Iterable[Existing], key: Callable[[Existing], Any]) -> dict[Any, list[Existing]]:
     """People by a key (those for whom it is None left out)."""
     found: dict[object, list[Existing]] = defaultdict(list)
     for person in people:

@@ -133,7 +133,7 @@ def phone(text: str) -> str | None:
     return "+" + digits
 
 
-def weekday(text: str, days: int = 6) -> int:
+def weekday(text: str) -> int:
     found = WEEKDAYS.get(fold(text).rstrip("."))
     if found is None:
         raise Bad(f'"{text}" is not a school day (пн, вт, ср, чт, пт, сб or Monday..Saturday)')
