@@ -252,6 +252,27 @@ class Homework(Model):
     updated_at: dt.datetime
 
 
+class ChangeKind(StrEnum):
+    """How a lesson differs from the timetable on its day (a one-day change)."""
+
+    REPLACED = "replaced"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+    ADDED = "added"
+
+
+class LessonChange(Model):
+    """A one-day change to a lesson, as the diary shows it."""
+
+    kind: ChangeKind
+    note: str | None = None
+    usual_teacher: PersonRef | None = Field(
+        default=None, description="who a replacement stands in for"
+    )
+    moved_from_date: dt.date | None = None
+    moved_from_number: int | None = None
+
+
 class WeekLesson(Model):
     id: str
     number: int
@@ -264,6 +285,9 @@ class WeekLesson(Model):
     homework: list[Homework] = []
     marks: list[Mark] = []
     attendance: AttendanceCode | None = None
+    change: LessonChange | None = Field(
+        default=None, description="set: the lesson is not as the timetable has it on this day"
+    )
 
 
 class Day(Model):
@@ -897,7 +921,8 @@ class DayChange(Model):
     usual_teacher: str | None = None
     kind: str = Field(description="replaced, cancelled, moved or added")
     note: str = ""
-    moved_from: str | None = Field(None, description="where a moved lesson was, as said")
+    moved_from_date: dt.date | None = Field(None, description="a moved lesson: where it was")
+    moved_from_number: int | None = None
 
 
 class DayChanges(Model):

@@ -7,8 +7,8 @@ lesson under the cursor or remember which marks were seen.
 from __future__ import annotations
 
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import AttendanceCode, Mark, WeekLesson
-from ediary_tui.i18n import _
+from ediary_tui.domain.models import AttendanceCode, ChangeKind, Mark, WeekLesson
+from ediary_tui.i18n import _, short_date
 
 
 def mark_key(mark: Mark) -> str:
@@ -61,3 +61,32 @@ def describe_lesson(lesson: WeekLesson) -> list[str]:
         optional = any(not hw.required for hw in lesson.homework)
         parts.append(_("lesson.homework_hint_optional" if optional else "lesson.homework_hint"))
     return parts
+
+
+def initials(full_name: str) -> str:
+    """'Сидорова Анна Павловна' -> 'Сидорова А. П.': a teacher on a short line."""
+    surname, *given = full_name.split() or [""]
+    return " ".join([surname, *(f"{name[0]}." for name in given if name)])
+
+
+def change_text(lesson: WeekLesson) -> str:
+    """A one-day change in words: who stands in, cancelled, moved from where, or extra."""
+    change = lesson.change
+    if change is None:
+        return ""
+    if change.kind is ChangeKind.REPLACED:
+        teacher = initials(lesson.teacher.full_name)
+        if change.usual_teacher is not None:
+            usual = initials(change.usual_teacher.full_name)
+            text = _("lesson.change.replaced_for", teacher=teacher, usual=usual)
+        else:
+            text = _("lesson.change.replaced", teacher=teacher)
+    elif change.kind is ChangeKind.MOVED and change.moved_from_date is not None:
+        text = _(
+            "lesson.change.moved",
+            date=short_date(change.moved_from_date),
+            number=change.moved_from_number,
+        )
+    else:
+        text = _(f"lesson.change.{change.kind.value}")
+    return _("lesson.change.note", text=text, note=change.note) if change.note else text

@@ -17,10 +17,10 @@ from typing import Protocol
 from textual.content import Content
 
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
-from ediary_tui.domain.models import AttendanceCode, Mark, WeekLesson
+from ediary_tui.domain.models import AttendanceCode, ChangeKind, Mark, WeekLesson
 from ediary_tui.i18n import _, long_date
 
-from .lesson_text import absence_key, comments_text, homework_text, mark_key
+from .lesson_text import absence_key, change_text, comments_text, homework_text, mark_key
 from .mark_cell import NEW_STYLE, mark_cell
 
 NUMBER_WIDTH = 8  # "1 08:30 "
@@ -41,6 +41,8 @@ ABSENCE_STYLES = {
     AttendanceCode.EXCUSED: "bold $text-muted",
     AttendanceCode.LATE: "bold $warning",
 }
+CHANGE_STYLE = "bold $warning"  # a one-day change: a replacement, a moved or an extra lesson
+CANCELLED_STYLE = "$error"
 
 
 class DayStyle(Protocol):
@@ -126,10 +128,11 @@ def lesson_line(
     marks_width = sum(cell.cell_length + 1 for cell in cells)
     fixed = 1 + NUMBER_WIDTH + subject_width + len(room) + absence.cell_length + marks_width
     topic = Content(lesson.topic or "").truncate(max(width - fixed - 1, 0), ellipsis=True, pad=True)
+    cancelled = lesson.change is not None and lesson.change.kind is ChangeKind.CANCELLED
     line = Content.assemble(
         " ",
         (number, "$text-muted"),
-        (subject.plain, "bold"),
+        (subject.plain, "strike $text-muted" if cancelled else "bold"),
         " ",
         (topic.plain, "$text-muted"),
         (room, "$text-muted"),
@@ -144,8 +147,12 @@ def lesson_line(
 
 
 def extra_lines(view: DayStyle, lesson: WeekLesson, width: int) -> list[Line]:
-    """Homework and teachers' comments: one line each, or all of them when unfolded."""
+    """A one-day change, homework and teachers' comments: one line each, or all of them
+    when unfolded."""
     texts: list[Content] = []
+    if change := change_text(lesson):
+        cancelled = lesson.change is not None and lesson.change.kind is ChangeKind.CANCELLED
+        texts.append(Content.styled(change, CANCELLED_STYLE if cancelled else CHANGE_STYLE))
     if homework := homework_text(lesson):
         texts.append(Content(_("lesson.hw", text=homework)))
     if comments := comments_text(lesson):

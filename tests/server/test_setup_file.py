@@ -220,7 +220,7 @@ class TestErrorsNameTheKey:
         await apply_example(blank)
         lines = await count(blank, s.audit_log)
         path = edited(tmp_path, '"6А",', '{ name = "6А", class_teacher = "nobody" },\n    "6Б",')
-        with pytest.raises(AdminError, match=r"classes\[6\]\.class_teacher: no user 'nobody'"):
+        with pytest.raises(AdminError, match=r"classes\[6\]\.class_teacher: there is no user 'nobody'"):
             await apply_example(blank, path)
         assert await count(blank, s.audit_log) == lines
         assert "6Б" not in await names(blank, s.classes.c.name)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -18,7 +19,10 @@ from ediary_tui.server.school import audit
 from ediary_tui.server.school import structure as st
 from ediary_tui.server.school import timetable as tt
 from ediary_tui.server.school.errors import AdminError
+from tests.conftest import login
 from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine
+from tests.server.test_journal import as_teacher_of, lesson, post_mark
+from tests.server.test_week import get_week, lesson_in, user_id
 
 MONDAY = dt.date(2026, 11, 30)
 START = dt.date(2026, 11, 23)
@@ -360,3 +364,80 @@ class TestOneDayChanges:
             )
         assert [line.target for line in lines] == ["7А 2026-11-30 lesson 1"]
         assert feed == [school.c7a]
+
+
+class TestTheDiaryAndTheJournal:
+    """On the demo school, through the API: the week shows a change, a cancelled lesson
+    takes no marks."""
+
+    async def test_the_week_shows_a_replacement_with_the_usual_teacher(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        target = await lesson(engine)
+        async with engine.begin() as conn:
+            usual = target.teacher_id
+            stand_in = (
+                (
+                    await conn.execute(
+                        sa.select(s.teaching.c.teacher_id).where(
+                            s.teaching.c.teacher_id != usual,
+                            s.teaching.c.teacher_id.not_in(
+                                sa.select(s.lessons.c.teacher_id).where(
+                                    s.lessons.c.date == target.date,
+                                    s.lessons.c.number == target.number,
+                                )
+                            ),
+                        )
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            school_id = (
+                await conn.execute(
+                    sa.select(s.classes.c.school_id).where(s.classes.c.id == target.class_id)
+                )
+            ).scalar_one()
+            await tt.change_lesson(
+                conn,
+                ACTOR,
+                school_id,
+                class_id=target.class_id,
+                on=target.date,
+                number=target.number,
+                kind="replace",
+                teacher_id=stand_in,
+                note="курсы",
+            )
+        parent = await login(api, "parent")
+        student = await user_id(engine, "student")
+        week = (await get_week(api, parent, student, target.date)).json()
+        _day, shown = lesson_in(week, target.id)
+        assert shown["teacher"]["id"] == str(stand_in)
+        assert shown["change"]["kind"] == "replaced"
+        assert shown["change"]["usual_teacher"]["id"] == str(usual)
+        assert shown["change"]["note"] == "курсы"
+        others = [
+            les for day in week["days"] for les in day["lessons"] if les["id"] != str(target.id)
+        ]
+        assert all(les["change"] is None for les in others)
+
+    async def test_a_cancelled_lesson_takes_no_mark(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        target = await lesson(engine)
+        async with engine.begin() as conn:
+            await conn.execute(
+                s.lessons.update().where(s.lessons.c.id == target.id).values(change="cancelled")
+            )
+        teacher = await as_teacher_of(api, engine, "7А", "Алгебра")
+        r = await post_mark(
+            api,
+            teacher,
+            student_id=await user_id(engine, "student"),
+            lesson_id=str(target.id),
+            value=5,
+        )
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "lesson_cancelled"
+        assert "is cancelled" in r.json()["error"]["message"]

@@ -11,8 +11,12 @@ from fastapi.routing import APIRoute
 
 from ..errors import documented
 
-# The 409 of a journal write once the lesson's period is closed (services.lessons.check_open).
-PERIOD_CLOSED = (409, "period_closed: the period of the lesson is closed")
+# The 409 of a journal write once the lesson's period is closed or the lesson is cancelled
+# (services.lessons.writable_lesson).
+PERIOD_CLOSED = (
+    409,
+    "period_closed: the period of the lesson is closed; lesson_cancelled: the lesson is cancelled",
+)
 
 
 class DocumentedRoute(APIRoute):

@@ -558,7 +558,7 @@ async def _classes(
         teacher_id = None
         if decl.class_teacher is not None:
             with at(f"{path}.class_teacher"):
-                teacher_id = await _login(conn, school_id, decl.class_teacher)
+                teacher_id = await st.user_by_login(conn, school_id, decl.class_teacher)
         row = known.get(decl.name)
         with at(path):
             if row is None:
@@ -579,18 +579,6 @@ async def _classes(
             if teacher_id is not None and teacher_id != row.class_teacher_id:
                 await st.set_class_teacher(conn, actor, row.id, teacher_id)
                 report.changes.append(f"class {decl.name}: class teacher {decl.class_teacher}")
-
-
-async def _login(conn: AsyncConnection, school_id: int, login: str) -> int:
-    u = s.users.c
-    found = (
-        await conn.execute(
-            sa.select(u.id).where(u.school_id == school_id, sa.func.lower(u.login) == login.lower())
-        )
-    ).scalar()
-    if found is None:
-        raise AdminError(f"no user {login!r} in this school; import the staff first")
-    return found
 
 
 async def setup_school(

@@ -277,6 +277,23 @@ async def _regenerate(
     return await plan_lessons(conn, school_id, year, start=start, class_ids=class_ids)
 
 
+async def user_by_login(conn: AsyncConnection, school_id: int, login: str) -> int:
+    """A person of the school by login (letter case aside)."""
+    u = s.users.c
+    found = (
+        await conn.execute(
+            sa.select(u.id).where(
+                u.school_id == school_id, sa.func.lower(u.login) == login.strip().lower()
+            )
+        )
+    ).scalar()
+    if found is None:
+        raise AdminError(
+            f"there is no user {login!r} in this school; see `ediary admin list-users`"
+        )
+    return found
+
+
 # --- classes ------------------------------------------------------------------
 
 

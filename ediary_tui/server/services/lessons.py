@@ -76,6 +76,7 @@ class LessonInfo:
     room: str | None
     control_form_id: int
     control_form: ControlForm
+    change: str | None = None  # a one-day change: replaced, cancelled, moved or added
 
     @property
     def subject(self) -> SubjectRef:
@@ -92,7 +93,7 @@ def _lesson_select() -> sa.Select[Any]:
         sub.c.name.label("subject_name"),
         le.c.teacher_id,
         t.c.full_name.label("teacher_name"),
-        *le.c["date", "number", "topic", "room", "control_form_id"],
+        *le.c["date", "number", "topic", "room", "control_form_id", "change"],
         *CONTROL_FORM_COLUMNS,
     ).select_from(
         le.join(c, c.c.id == le.c.class_id)
@@ -119,6 +120,7 @@ def _info(r: Any) -> LessonInfo:
         room=r.room,
         control_form_id=r.control_form_id,
         control_form=control_form(r),
+        change=r.change,
     )
 
 
@@ -135,14 +137,16 @@ def require_teacher(caller: Caller) -> None:
 
 async def writable_lesson(conn: AsyncConnection, caller: Caller, lesson_id: int) -> LessonInfo:
     """The lesson of a path, if the caller teaches its subject in its class (404 / 403) and
-    its period is open (409): every write of a lesson, its marks, attendance, topic and
-    homework, goes through here, so a closed period is closed to all of them alike."""
+    its period is open and it is not cancelled (409): every write of a lesson, its marks,
+    attendance, topic and homework, goes through here, so a closed period or a cancelled
+    lesson is closed to all of them alike."""
     require_teacher(caller)
     lesson = await load_lesson(conn, lesson_id)
     if lesson is None:
         raise NotFound("no such lesson", code="lesson_not_found")
     await journal_rights(conn, caller, lesson.class_id, lesson.subject_id, write=True)
     check_open(await lesson_period(conn, lesson))
+    check_not_cancelled(lesson)
     return lesson
 
 
@@ -191,6 +195,16 @@ def check_open(period: Any | None) -> None:
         raise Conflict(
             f"the {period.name} is closed; its journal can no longer change",
             code="period_closed",
+        )
+
+
+def check_not_cancelled(lesson: LessonInfo) -> None:
+    """A cancelled lesson did not take place: nothing is written in it (409)."""
+    if lesson.change == "cancelled":
+        raise Conflict(
+            f"the lesson of {lesson.date.isoformat()} (lesson {lesson.number}) is cancelled; "
+            "nothing is written in it unless the school restores it",
+            code="lesson_cancelled",
         )
 
 

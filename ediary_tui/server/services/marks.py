@@ -44,6 +44,7 @@ from .common import (
 )
 from .lessons import (
     LessonInfo,
+    check_not_cancelled,
     check_open,
     lesson_period,
     load_lesson,
@@ -177,6 +178,7 @@ async def create_mark(
             field="lesson_id",
         )
     check_open(await lesson_period(conn, lesson))
+    check_not_cancelled(lesson)
     if body.is_dot:
         if body.value is not None:
             raise Invalid(

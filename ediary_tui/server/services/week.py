@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.marks import dot_vanishes
 from ediary_tui.domain.models import (
     AttendanceCode,
+    ChangeKind,
     Day,
     Homework,
+    LessonChange,
     Mark,
     Period,
     PersonRef,
@@ -148,6 +150,7 @@ async def visible_marks(
 
 # Aliases built once: building one per request re-derives its columns (over 1 ms a week).
 _LESSON_TEACHER = s.users.alias("lesson_teacher")
+_USUAL_TEACHER = s.users.alias("usual_teacher")
 _SIGNER = s.users.alias("signer")
 
 
@@ -209,10 +212,14 @@ async def _build_week(
                 teacher.c.full_name.label("teacher_name"),
                 att.c.code,
                 *b.c["starts_at", "ends_at"],
+                *le.c["change", "change_note", "usual_teacher_id"],
+                *le.c["moved_from_date", "moved_from_number"],
+                _USUAL_TEACHER.c.full_name.label("usual_teacher_name"),
             )
             .select_from(
                 le.join(sub, sub.c.id == le.c.subject_id)
                 .join(teacher, teacher.c.id == le.c.teacher_id)
+                .outerjoin(_USUAL_TEACHER, _USUAL_TEACHER.c.id == le.c.usual_teacher_id)
                 .outerjoin(att, sa.and_(att.c.lesson_id == le.c.id, att.c.student_id == student.id))
                 .outerjoin(
                     b, sa.and_(b.c.school_id == student.school_id, b.c.number == le.c.number)
@@ -268,6 +275,7 @@ async def _build_week(
                 homework=homework.get(lesson_id, []),
                 marks=marks.get(lesson_id, []),
                 attendance=AttendanceCode(r.code) if r.code else None,
+                change=_change(r),
             )
         )
     signed = note is not None and note.signed_by is not None
@@ -280,6 +288,22 @@ async def _build_week(
         signed_by=PersonRef(id=str(note.signed_by), full_name=note.signer_name) if signed else None,
         signed_at=note.signed_at if signed else None,
         settings=settings,
+    )
+
+
+def _change(row: Any) -> LessonChange | None:
+    """A lesson's one-day change (server/school/timetable.py), as the diary shows it."""
+    if row.change is None:
+        return None
+    usual = None
+    if row.usual_teacher_id is not None:
+        usual = PersonRef(id=str(row.usual_teacher_id), full_name=row.usual_teacher_name)
+    return LessonChange(
+        kind=ChangeKind(row.change),
+        note=row.change_note,
+        usual_teacher=usual,
+        moved_from_date=row.moved_from_date,
+        moved_from_number=row.moved_from_number,
     )
 
 
