@@ -27,7 +27,11 @@ async def get_report_card(
     """Quarters for grades 1-9, half-years for 10-11. Per subject and period: the weighted average
     of the marks with a value, the period mark if set, the mark proposed from the average by the
     school's threshold, absences (and how many for illness). `year` is the calendar year the school
-    year starts in; the current one by default."""
+    year starts in; by default the year of the student's class now. A card is of the class the
+    student was in that year (after moving up, last year's card has last year's class, quarters or
+    halves by its grade, subjects and teachers); `years` lists the years the student has a class
+    in. A year without one (before they came, after they left) is an empty card (no periods, no
+    subjects), not 404, so the app can turn through the years."""
     return await service.report_card(student.ctx, student.caller, student.student_id, year)
 
 
