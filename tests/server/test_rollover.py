@@ -8,8 +8,10 @@ rollover here is forced (`force=True`), as `ediary admin year rollover --force` 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import sqlite3
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -496,7 +498,7 @@ class TestYearCommands:
     ) -> None:
         code, _, err = cli(capsys, school_file, "rollover", "--force")
         assert code == 2
-        assert "run it on a terminal to confirm, or add --yes" in err
+        assert "there is no terminal to ask at" in err and "add --yes" in err
         assert years_of(school_file) == [(2026, False)]
 
     def test_a_year_not_over_needs_force(
@@ -538,3 +540,30 @@ class TestYearCommands:
         code, out, _ = cli(capsys, school_file, "open", "2027")
         assert (code, out) == (0, "opened\t2027/28\n")
         assert years_of(school_file) == [(2026, True), (2027, False)]
+
+
+class _Terminal(io.StringIO):
+    """Standard input as a terminal, where a person types the answer."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "years"),
+    [("n", 1, [(2026, False)]), ("y", 0, [(2026, True), (2027, False)])],
+)
+def test_on_a_terminal_the_rollover_shows_what_it_will_do_and_asks(
+    school_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+    years: list[tuple[int, bool]],
+) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer + "\n"))
+    got, out, err = cli(capsys, school_file, "rollover", "--force")
+    assert got == code
+    assert "The rollover will do this" in out and "  class\t7А\t-> 8А" in out
+    assert "Roll the school over into the next year? [y/N]" in err
+    assert years_of(school_file) == years

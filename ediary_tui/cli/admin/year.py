@@ -7,9 +7,12 @@ import sys
 from typing import Any
 
 from ..common import CliError, _positive
+from .confirm import confirm
 
 
 async def _open(engine: Any, args: argparse.Namespace) -> int:
+    if not 2000 <= args.year <= 2100:
+        raise CliError(f"{args.year} is not a school year; give the year it starts in, e.g. 2026")
     from ediary_tui.server.school.audit import Actor
     from ediary_tui.server.school.structure import school_of
     from ediary_tui.server.school.year import open_year
@@ -20,22 +23,6 @@ async def _open(engine: Any, args: argparse.Namespace) -> int:
         await open_year(conn, Actor.command_line(), school_id, args.year)
     print(f"opened\t{year_label(args.year)}")
     return 0
-
-
-def _confirmed(lines: list[str], *, forced: bool) -> bool:
-    """On a terminal: show what the rollover will do and ask; elsewhere only --yes says yes."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise CliError(
-            "a rollover cannot be undone: run it on a terminal to confirm, or add --yes "
-            "(see first what it does with --dry-run)"
-        )
-    print("The rollover will do this (it cannot be undone; make a backup first):")
-    for line in lines:
-        print(f"  {line}")
-    if forced:
-        print("  (forced: periods of the year are still running)")
-    answer = input("Roll the school over into the next year? [y/N] ")
-    return answer.strip().lower() in {"y", "yes", "д", "да"}
 
 
 async def _rollover(engine: Any, args: argparse.Namespace) -> int:
@@ -50,12 +37,19 @@ async def _rollover(engine: Any, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.dry_run or not args.yes:
+        if not args.dry_run and not sys.stdin.isatty():
+            raise CliError(
+                "there is no terminal to ask at; to roll the school year over without asking, "
+                "add --yes (--dry-run shows what it does)"
+            )
         planned = await roll_over_school(engine, actor, args.school, force=args.force, dry_run=True)
         if args.dry_run:
             print("dry run: nothing was changed")
             print("\n".join(planned.lines()))
             return 0
-        if not _confirmed(planned.lines(), forced=args.force):
+        print("The rollover will do this; it cannot be undone (make a backup first):")
+        print("\n".join(f"  {line}" for line in planned.lines()))
+        if not confirm("Roll the school over into the next year?", yes=False, what="roll over"):
             print("nothing was changed")
             return 1
     report = await roll_over_school(engine, actor, args.school, force=args.force)
