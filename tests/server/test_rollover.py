@@ -150,6 +150,24 @@ class TestPromotion:
         }
         assert {x["id"] for x in lessons} <= old_lesson_ids
 
+    async def test_last_years_progress_compares_with_last_years_class(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        parent = await login(api, "parent")
+        older, _ = await children(api, parent)
+        p = s.periods
+        first_quarter = await scalar(
+            engine,
+            sa.select(p.c.id).where(p.c.year == OLD, p.c.kind == QUARTER, p.c.number == 1),
+        )
+        url = f"{API}/students/{older}/progress?period_id={first_quarter}"
+        before = (await api.get(url, headers=parent)).json()
+        await rollover(engine)
+        after = await api.get(url, headers=parent)
+        assert after.status_code == 200, after.text
+        assert after.json() == before
+        assert any(x["class_average"] is not None for x in before["subjects"])
+
     async def test_a_promoted_class_keeps_its_teacher_week_and_teaching(
         self, engine: AsyncEngine
     ) -> None:

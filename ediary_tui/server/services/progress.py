@@ -30,7 +30,7 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import nearest_period, period_kind_for_grade, school_year_of
 
 from .. import schema as s
-from ..access import StudentInfo, readable_student
+from ..access import StudentInfo, readable_student, student_in_year
 from ..auth import Caller
 from ..errors import Invalid
 from ..ids import parse_body_id
@@ -158,6 +158,13 @@ async def progress(
         in_range = le.c.date.between(first, last)
         own = await load_marks(conn, m.c.student_id == student.id, in_range)
         classmates = sa.select(st.c.user_id).where(st.c.class_id == student.class_id)
+        then = await student_in_year(conn, student, school_year)
+        if then is not student:  # a year of another class: its students of that year
+            e = s.enrollments
+            classmates = sa.select(e.c.student_id).where(
+                e.c.class_id == then.class_id, e.c.year == school_year
+            )
+            student = then
         in_class = await load_marks(
             conn, le.c.class_id == student.class_id, m.c.student_id.in_(classmates), in_range
         )
