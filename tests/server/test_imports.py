@@ -232,10 +232,25 @@ class TestBadRows:
         self, school: AsyncEngine, tmp_path: Path
     ) -> None:
         twice = ["", *IVANOV[1:]]
-        path = write_csv(tmp_path / "s.csv", [STUDENTS, twice, PETROVA, twice])
+        renumbered = ["S-9", *IVANOV[1:]]
+        path = write_csv(tmp_path / "s.csv", [STUDENTS, twice, PETROVA, twice, IVANOV, renumbered])
         report = await run(school, "students", path)
-        assert len(report.refused) == 1
-        assert report.refused[0].line == 4 and "line 2" in report.refused[0].reason
+        assert [r.line for r in report.refused] == [4, 5, 6]
+        assert refusals(report)[0] == (
+            "line 4: Иванов Пётр Сергеевич: the same name and birth date as line 2; "
+            "keep one of the two rows"
+        )
+        assert refusals(report)[2].startswith("line 6: Иванов Пётр Сергеевич (S-9): the same")
+
+    async def test_a_student_in_the_school_under_another_id_is_refused(
+        self, school: AsyncEngine, tmp_path: Path
+    ) -> None:
+        await run(school, "students", write_csv(tmp_path / "s.csv", [STUDENTS, IVANOV]))
+        path = write_csv(tmp_path / "s2.csv", [STUDENTS, ["S-9", *IVANOV[1:]]])
+        assert refusals(await run(school, "students", path)) == [
+            'line 2, column "ID": Иванов Пётр Сергеевич, born 14.03.2013, is in the school '
+            "already as S-1; give that id (or correct the name or date)"
+        ]
 
     async def test_a_bad_date(self, school: AsyncEngine, tmp_path: Path) -> None:
         path = write_csv(
@@ -292,7 +307,7 @@ class TestDryRunAndAgain:
         report = await run(school, "students", path, dry_run=True)
         assert (report.created, report.ok) == (2, True)
         assert report.lines()[0] == (
-            "dry run of students from s.csv: 2 created, 0 changed, 0 unchanged, 0 refused"
+            "dry run of students from s.csv: 2 created, 0 changed, 0 unchanged"
         )
         assert "line 2\tcreate\tИванов Пётр Сергеевич (S-1)" in report.lines()
         assert await count(school, s.users) == users

@@ -17,7 +17,7 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "patronymic": ("Отчество", "patronymic", "middle name"),
     "birth_date": ("Дата рождения", "birth date", "date of birth"),
     "class": ("Класс", "class"),
-    "id": ("Табельный номер", "Код", "Личный номер", "ID", "external id"),
+    "id": ("ID", "Табельный номер", "Код", "Личный номер", "external id"),
     "email": ("E-mail", "Эл. почта", "Электронная почта", "Почта", "email"),
     "phone": ("Телефон", "phone", "telephone"),
     "roles": ("Роли", "Роль", "roles", "role"),

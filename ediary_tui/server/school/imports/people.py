@@ -216,7 +216,7 @@ def refuse_duplicates(
             report.refuse(
                 person.line,
                 "",
-                f"{person.label} is {what} of line {first[key].line} again; keep one of the two rows",
+                f"{person.label}: {what} line {first[key].line}; keep one of the two rows",
             )
             refused.add(person.line)
         else:

@@ -63,12 +63,15 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         """The report as printed: a summary, what is (or would be) done, what is refused."""
-        counts = (
-            f"{self.created} created, {self.changed} changed, {self.unchanged} unchanged, "
-            f"{len(self.refused)} refused"
-        )
+        counts = f"{self.created} created, {self.changed} changed, {self.unchanged} unchanged"
         heading = f"{self.kind} from {self.file}"
-        out = [f"dry run of {heading}: {counts}" if self.dry_run else f"{heading}: {counts}"]
+        if self.dry_run:
+            heading = f"dry run of {heading}"
+        if self.ok:
+            out = [f"{heading}: {counts}"]
+        else:
+            rows = len({r.line for r in self.refused})
+            out = [f"{heading}: {rows} rows refused, nothing imported (else: {counts})"]
         out += [str(a) for a in sorted(self.actions, key=lambda a: a.line)]
         out += self.notes
         out += [str(r) for r in sorted(self.refused, key=lambda r: (r.line or 0, r.column))]

@@ -76,24 +76,34 @@ async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportR
             continue
         rows.append((person, klass[0]))
     refused = refuse_duplicates(
+        table, report, [(("id", p.id), p) for p, _ in rows if p.id], "the same student as"
+    )
+    refused |= refuse_duplicates(  # one name and birth date under two ids is one child twice
         table,
         report,
-        [((("id", p.id) if p.id else ("name", student_key(p))), p) for p, _ in rows],
-        "the same student as",
+        [(student_key(p), p) for p, _ in rows if p.line not in refused],
+        "the same name and birth date as",
     )
     rows = [(p, c) for p, c in rows if p.line not in refused]
 
     known = await existing_people(conn, ctx.school_id, students=True)
     by_id = index(known, lambda e: e.id)
     by_name = index(known, student_key)
-    by_name_without_id = index([e for e in known if e.id is None], student_key)
     matches: list[tuple[Person, int, Existing | None]] = []
     for person, class_id in rows:
+        found = by_name.get(student_key(person), [])
         if person.id:
-            found = by_id.get(person.id) or by_name_without_id.get(student_key(person))
-        else:
-            found = by_name.get(student_key(person))
-        if found and len(found) > 1:
+            others = [e for e in found if e.id is not None and e.id != person.id]
+            found = by_id.get(person.id) or [e for e in found if e.id is None]
+            if not found and others:
+                report.refuse(
+                    person.line,
+                    column(table, "id"),
+                    f"{person.full_name}, born {person.birth_date:%d.%m.%Y}, is in the school "
+                    f"already as {others[0].id}; give that id (or correct the name or date)",
+                )
+                continue
+        if len(found) > 1:
             report.refuse(
                 person.line,
                 "",
