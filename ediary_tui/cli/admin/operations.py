@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,17 @@ async def _audit(engine: Any, args: argparse.Namespace) -> int:
     lines = await admin.audit_lines(
         engine, action=args.action, actor=args.actor, since=since, limit=args.limit
     )
-    print("at (UTC)\tactor\taction\ttarget\tdetail")
-    for e in lines:
-        at = e.at if e.at.tzinfo else e.at.replace(tzinfo=dt.UTC)
-        print(
-            f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}\t{e.actor}\t{e.action}"
-            f"\t{e.target}\t{_detail(e.detail)}"
-        )
+    try:
+        print("at (UTC)\tactor\taction\ttarget\tdetail")
+        for e in lines:
+            at = e.at if e.at.tzinfo else e.at.replace(tzinfo=dt.UTC)
+            print(
+                f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S}\t{e.actor}\t{e.action}"
+                f"\t{e.target}\t{_detail(e.detail)}"
+            )
+        sys.stdout.flush()
+    except BrokenPipeError:  # `audit | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
