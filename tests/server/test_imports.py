@@ -410,6 +410,16 @@ class TestStaffAndParents:
         assert ("T-2", "class_teacher") not in roles
         assert teacher_of_7a == "T-1"
 
+    async def test_staff_without_ids_a_corrected_email_updates_in_place(
+        self, school: AsyncEngine, tmp_path: Path
+    ) -> None:
+        no_ids = [row[1:] for row in (STAFF, SMIRNOVA, ORLOV)]
+        await run(school, "staff", write_csv(tmp_path / "staff.csv", no_ids))
+        no_ids[1][3] = "o.smirnova@school.ru"
+        report = await run(school, "staff", write_csv(tmp_path / "staff2.csv", no_ids))
+        assert (report.created, report.changed, report.unchanged) == (0, 1, 1)
+        assert "line 2\tchange\tСмирнова Ольга Павловна\tE-mail" in report.lines()
+
     async def test_one_class_teacher_a_class_and_subjects_the_school_has(
         self, school: AsyncEngine, tmp_path: Path
     ) -> None:

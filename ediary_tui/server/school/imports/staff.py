@@ -1,7 +1,8 @@
 """Importing staff: teachers and administrators, and the class each class teacher leads.
 
 A member of staff is found again by the school's own id (a personnel number) when
-the file has one, else by e-mail, else by full name. The roles column says who
+the file has one, else by e-mail, else by full name (so a corrected e-mail updates
+the person it was wrong for). The roles column says who
 teaches and who administers (teacher when it is empty); "Классное руководство"
 names the class a person leads this year, which gives them the class teacher's
 role. The subjects column is checked against the school's subjects, so that a
@@ -152,12 +153,8 @@ async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportR
             found = by_id.get(person.id)
         if not found and person.email:
             found = [e for e in by_email.get(person.email, []) if not (person.id and e.id)]
-        if not found:  # by name: someone imported before without this id or e-mail
-            found = [
-                e
-                for e in by_name.get(person.name_key, [])
-                if not (person.id and e.id) and not (person.email and e.email)
-            ]
+        if not found:  # by name: imported before without this id, or with another e-mail
+            found = [e for e in by_name.get(person.name_key, []) if not (person.id and e.id)]
         if found and len(found) > 1:
             report.refuse(
                 person.line,
