@@ -149,6 +149,9 @@ class TestPromotion:
             )
         }
         assert {x["id"] for x in lessons} <= old_lesson_ids
+        homework = await api.get(f"{API}/students/{older}/homework", headers=parent)
+        assert homework.status_code == 200 and homework.json()["homework"]
+        assert {x["lesson_id"] for x in homework.json()["homework"]} <= old_lesson_ids
 
     async def test_last_years_progress_compares_with_last_years_class(
         self, api: httpx.AsyncClient, engine: AsyncEngine

@@ -121,10 +121,14 @@ def homework_of(r: Any, *, done: bool = False) -> Homework:
 async def homework_rows(
     conn: AsyncConnection, student: StudentInfo, *where: sa.ColumnElement[bool]
 ) -> list[Homework]:
-    """Homework of the student's class matching `where` (columns of homework and lessons)."""
-    rows = await conn.execute(
-        homework_select(student.id).where(s.lessons.c.class_id == student.class_id, *where)
+    """Homework of the student's classes matching `where` (columns of homework and lessons):
+    the class they are in, and those of earlier years they were enrolled in."""
+    le, e = s.lessons, s.enrollments
+    theirs = sa.or_(
+        le.c.class_id == student.class_id,
+        le.c.class_id.in_(sa.select(e.c.class_id).where(e.c.student_id == student.id)),
     )
+    rows = await conn.execute(homework_select(student.id).where(theirs, *where))
     return [homework_of(r, done=r.done_at is not None) for r in rows]
 
 

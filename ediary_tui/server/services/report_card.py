@@ -33,7 +33,7 @@ from ediary_tui.domain.models import (
 from ediary_tui.domain.periods import period_containing, period_kind_for_grade, school_year_of
 
 from .. import schema as s
-from ..access import ClassInfo, StudentInfo, load_class, readable_student
+from ..access import ClassInfo, StudentInfo, load_class, readable_student, student_in_year
 from ..auth import Caller
 from ..settings import ServerContext
 from .common import load_marks
@@ -228,5 +228,6 @@ async def student_marks(
         date_to = date_to or year_last
         where = lessons_between(date_from, date_to, subject)
         found = await load_marks(conn, s.marks.c.student_id == student.id, *where)
-        kind = period_kind_for_grade(student.grade)
+        then = await student_in_year(conn, student, school_year_of(date_from))
+        kind = period_kind_for_grade(then.grade)  # of that year's class: its dots' periods
         return MarksPage(marks=await visible_marks(conn, found, student.school_id, kind, today))
