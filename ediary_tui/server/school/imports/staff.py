@@ -3,7 +3,8 @@
 A member of staff is found again by the school's own id (a personnel number) when
 the file has one, else by e-mail, else by full name (so a corrected e-mail updates
 the person it was wrong for). The roles column says who
-teaches and who administers (teacher when it is empty); "Классное руководство"
+teaches and who administers (a new person with it empty teaches; for someone
+already there, an empty cell leaves their roles); "Классное руководство"
 names the class a person leads this year, which gives them the class teacher's
 role. The subjects column is checked against the school's subjects, so that a
 subject missing from school.toml shows now rather than in the timetable.
@@ -52,10 +53,11 @@ FILE_ROLES = frozenset({Role.TEACHER.value, Role.ADMIN.value})  # what the roles
 STAFF_ROLES = FILE_ROLES | {Role.CLASS_TEACHER.value}
 
 
-def _roles(text: str) -> set[str]:
+def _roles(text: str) -> set[str] | None:
+    """The roles a cell names; None for an empty cell (a new person teaches)."""
     words = values.split_list(text)
     if not words:
-        return {Role.TEACHER.value}
+        return None
     roles = set()
     for word in words:
         role = ROLE_WORDS.get(values.fold(word))
@@ -85,7 +87,7 @@ async def _subjects(conn: AsyncConnection, school_id: int) -> set[str]:
 async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportReport) -> None:
     classes = await classes_by_key(conn, ctx)
     subjects = await _subjects(conn, ctx.school_id)
-    rows: list[tuple[Person, set[str], int | None]] = []
+    rows: list[tuple[Person, set[str] | None, int | None]] = []
     leads: dict[int, int] = {}  # class id -> the line that names its class teacher
     for row in table.rows:
         person = read_person(table, row, report, birth_required=False)
@@ -146,7 +148,7 @@ async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportR
             )
         ).all()
     )
-    matches: list[tuple[Person, set[str], int | None, Existing | None]] = []
+    matches: list[tuple[Person, set[str] | None, int | None, Existing | None]] = []
     for person, roles, class_id in rows:
         found = None
         if person.id:
@@ -167,14 +169,14 @@ async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportR
     refuse_same_match(report, [(m[0], m[3]) for m in matches if m[3] is not None])
 
     creates: list[tuple[Person, set[str], int | None]] = []
-    updates: list[tuple[Person, set[str], int | None, Existing, list[str]]] = []
+    updates: list[tuple[Person, set[str] | None, int | None, Existing, list[str]]] = []
     for person, roles, class_id, existing in matches:
         if existing is None:
             report.create(person.line, person.label)
-            creates.append((person, roles, class_id))
+            creates.append((person, roles or {Role.TEACHER.value}, class_id))
             continue
         changed = changed_fields(person, existing)
-        if "roles" in table.headings and existing.roles & FILE_ROLES != roles:
+        if roles is not None and existing.roles & FILE_ROLES != roles:
             changed.append("roles")
         if class_id is not None and class_teachers.get(class_id) != existing.user_id:
             changed.append("class_teacher_of")
@@ -194,7 +196,7 @@ async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportR
     leaders = [(uid, led) for uid, (_, _, led) in zip(new_ids, creates, strict=True) if led]
     for person, roles, class_id, existing, changed in updates:
         await writer.update(person, existing, changed)
-        if "roles" in changed:
+        if roles is not None and "roles" in changed:
             have = existing.roles & FILE_ROLES
             await writer.add_roles([(existing.user_id, r) for r in sorted(roles - have)])
             await writer.remove_roles([(existing.user_id, r) for r in sorted(have - roles)])
