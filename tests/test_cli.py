@@ -448,6 +448,24 @@ class TestIssueCredentialsAsksFirst:
         assert {line.split("\t")[0] for line in out.splitlines()[1:]} == first - {chosen}
         assert _hashes(fresh_db)[chosen] == kept
 
+    def test_only_new_when_everyone_is_in_issues_nothing_and_asks_nothing(
+        self, fresh_db: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        before = _hashes(fresh_db)
+        code, out, err = run(
+            capsys,
+            "admin",
+            "--db",
+            str(fresh_db),
+            "issue-credentials",
+            "--class",
+            "3А",
+            "--only-new",
+        )
+        assert (code, out) == (0, "")
+        assert err == "everyone of 3А has chosen their own password; nothing to issue\n"
+        assert _hashes(fresh_db) == before
+
     def test_without_a_terminal_it_refuses_unless_yes(
         self, fresh_db: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
