@@ -367,6 +367,14 @@ class TestDryRunAndAgain:
         again = await run(school, "students", write_csv(tmp_path / "s2.csv", rows))
         assert (again.created, again.unchanged) == (0, 2)
 
+    async def test_a_file_without_patronymics_finds_the_students_all_the_same(
+        self, school: AsyncEngine, tmp_path: Path
+    ) -> None:
+        await run(school, "students", write_csv(tmp_path / "s.csv", [STUDENTS[1:], IVANOV[1:]]))
+        short = [[c for i, c in enumerate(row) if i != 2] for row in (STUDENTS[1:], IVANOV[1:])]
+        again = await run(school, "students", write_csv(tmp_path / "s2.csv", short))
+        assert (again.created, again.unchanged) == (0, 1)
+
     async def test_new_people_get_a_login_and_no_password_anyone_knows(
         self, school: AsyncEngine, tmp_path: Path
     ) -> None:

@@ -50,6 +50,10 @@ def student_key(person: Person | Existing) -> tuple[str, dt.date | None]:
     return (person.name_key, person.birth_date)
 
 
+def _short_key(person: Person | Existing) -> tuple[str, dt.date | None]:
+    return (values.name_key(person.surname, person.first_name), person.birth_date)
+
+
 async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportReport) -> None:
     classes = await classes_by_key(conn, ctx)
     start = dt.date(ctx.year, 9, 1)
@@ -89,9 +93,13 @@ async def run(conn: AsyncConnection, ctx: Context, table: Table, report: ImportR
     known = await existing_people(conn, ctx.school_id, students=True)
     by_id = index(known, lambda e: e.id)
     by_name = index(known, student_key)
+    by_short_name = index(known, _short_key)
     matches: list[tuple[Person, int, Existing | None]] = []
     for person, class_id in rows:
-        found = by_name.get(student_key(person), [])
+        if person.patronymic is None:  # a file without patronymics: surname, name and date
+            found = by_short_name.get(_short_key(person), [])
+        else:
+            found = by_name.get(student_key(person), [])
         if person.id:
             others = [e for e in found if e.id is not None and e.id != person.id]
             found = by_id.get(person.id) or [e for e in found if e.id is None]
