@@ -23,7 +23,7 @@ from .headers import field_of
 
 CellValue = str | dt.date
 DELIMITERS = (";", ",", "\t")
-# A Cyrillic letter in UTF-8: in Windows-1251 text these byte pairs are all but unheard of.
+# A Cyrillic letter in UTF-8 (as Windows-1251, "Р" or "С" and a sign: all but unheard of).
 _UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
 
 
@@ -72,7 +72,9 @@ def decode(data: bytes, name: str) -> str:
     try:
         return _checked(data.decode("utf-8-sig"), name)
     except UnicodeDecodeError as exc:
-        if len(_UTF8_CYRILLIC.findall(data)) > 2:  # UTF-8 with a broken byte, not Windows-1251
+        # Windows-1251 text fails as UTF-8 at its first Cyrillic letter; UTF-8 letters
+        # before the failure say it is UTF-8 with one broken character instead.
+        if _UTF8_CYRILLIC.search(data, 0, exc.start):
             line = data.count(b"\n", 0, exc.start) + 1
             raise AdminError(
                 f"{name} is UTF-8 text with a broken character on line {line}; "
