@@ -13,6 +13,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from .common import CliError, _date, _default_db, _positive, _run, _with_engine
@@ -113,10 +114,27 @@ def cmd_app(args: argparse.Namespace) -> int:
 # --- the server ---------------------------------------------------------------
 
 
+def _access_log(args: argparse.Namespace) -> str:
+    """Where the access log goes ('' for nowhere), checked before the server starts,
+    so a file it cannot write is one line now and not a failing request later."""
+    if args.no_access_log:
+        return ""
+    if args.access_log == "-":
+        return "-"
+    path = Path(args.access_log).expanduser().resolve()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise CliError(f"cannot write the access log {str(path)!r}: {exc.strerror}") from None
+    return str(path)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     url = args.db or os.environ.get("EDIARY_DB") or _default_db(args.demo)
+    access_log = _access_log(args)
 
     async def prepare(engine: Any) -> None:
         from ediary_tui.server import db
@@ -131,7 +149,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["EDIARY_DOCS"] = "1" if args.docs else "0"
     proxies = [p for group in args.trusted_proxy or [] for p in group]
     os.environ["EDIARY_TRUSTED_PROXIES"] = ",".join(proxies)
-    os.environ["EDIARY_ACCESS_LOG"] = "" if args.no_access_log else args.access_log
+    os.environ["EDIARY_ACCESS_LOG"] = access_log
     where = "API at /api/v1, docs at /api/v1/docs" if args.docs else "API at /api/v1"
     print(f"serving {url} on http://{args.host}:{args.port} ({where})", file=sys.stderr)
     uvicorn.run(

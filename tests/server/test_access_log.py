@@ -120,3 +120,17 @@ def test_serve_flags() -> None:
     assert parser.parse_args(["serve", "--no-access-log"]).no_access_log is True
     with pytest.raises(SystemExit):
         parser.parse_args(["serve", "--no-access-log", "--access-log", "x.log"])
+
+
+def test_a_log_file_that_cannot_be_written_is_refused_before_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ediary_tui.cli import main
+
+    where = tmp_path / "missing-dir" / "access.log"
+    code = main(["serve", "--db", str(tmp_path / "s.db"), "--access-log", str(where)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"ediary: cannot write the access log '{where}': No such file or directory\n"
+    )
+    assert not (tmp_path / "s.db").exists()  # refused before the database was touched
