@@ -609,3 +609,23 @@ class TestCommandLine:
 async def _blank(path: Path) -> None:
     engine = await blank_school(path)
     await engine.dispose()
+
+
+def test_the_import_help_names_every_column_each_kind_reads() -> None:
+    """The command's help is written out (the app starts without the server's code), so a
+    column added to headers.py and not to the help fails here."""
+    from ediary_tui.cli.admin.imports import _HELP
+    from ediary_tui.server.school.imports.headers import OPTIONAL, REQUIRED, heading_for
+
+    blocks: dict[str, str] = {}
+    kind = ""
+    for line in _HELP.splitlines()[1:]:
+        if not line.startswith("   "):
+            kind = line.split()[0] if line.strip() else ""
+        if kind in REQUIRED:
+            blocks[kind] = blocks.get(kind, "") + line
+    for kind, fields in REQUIRED.items():
+        missing = [
+            heading_for(f) for f in fields + OPTIONAL[kind] if heading_for(f) not in blocks[kind]
+        ]
+        assert missing == [], kind
