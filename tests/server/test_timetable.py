@@ -19,6 +19,7 @@ from ediary_tui.server.school import audit
 from ediary_tui.server.school import structure as st
 from ediary_tui.server.school import timetable as tt
 from ediary_tui.server.school.errors import AdminError
+from ediary_tui.server.school.lesson_plan import plan_lessons
 from tests.conftest import login
 from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine
 from tests.server.test_journal import as_teacher_of, lesson, post_mark
@@ -307,7 +308,7 @@ class TestOneDayChanges:
         assert await lessons(school.engine, school.c7a, MONDAY) == [(1, None), (2, "cancelled")]
         async with school.engine.begin() as conn:
             # the plan made again keeps both: no new lesson in the old place
-            await st.plan_lessons(conn, 1, 2026, start=START)
+            await plan_lessons(conn, 1, 2026, start=START)
         assert await lessons(school.engine, school.c7a, MONDAY) == [(1, None), (2, "cancelled")]
         async with school.engine.begin() as conn:
             with pytest.raises(

@@ -33,7 +33,7 @@ from . import structure as st
 from .audit import Actor
 from .errors import AdminError
 from .year import Holiday, open_year, standard_holidays
-from .years import year_label
+from .years import current_year, year_label
 
 _TOP = {"school", "year", "bells", "subjects", "control_forms", "rooms", "classes"}
 
@@ -373,7 +373,7 @@ async def apply_setup(
     if setup.classes:
         if year is None:
             with at("year"):
-                year = await st.current_year(conn, school_id)
+                year = await current_year(conn, school_id)
         await _classes(conn, actor, school_id, year, setup.classes, report)
     return report
 
