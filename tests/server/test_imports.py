@@ -156,6 +156,17 @@ class TestReadingFiles:
         )
         assert await class_of(school, "S-2") == "7Б"
 
+    async def test_excels_sep_line_is_the_separator_and_not_a_line(
+        self, school: AsyncEngine, tmp_path: Path
+    ) -> None:
+        path = write_csv(
+            tmp_path / "s.csv", [STUDENTS, IVANOV, [*PETROVA[:5], "9Я"]], delimiter="|"
+        )
+        path.write_bytes(b"sep=|\r\n" + path.read_bytes())
+        assert refusals(await run(school, "students", path)) == [
+            'line 3, column "Класс": no class 9Я in 2026/27'
+        ]
+
     async def test_an_xlsx_with_date_cells_and_dates_as_text(
         self, school: AsyncEngine, tmp_path: Path
     ) -> None:

@@ -24,6 +24,7 @@ from .headers import field_of
 CellValue = str | dt.date
 DELIMITERS = (";", ",", "\t")
 # A Cyrillic letter in UTF-8 (as Windows-1251, "Р" or "С" and a sign: all but unheard of).
+_SEP_HINT = re.compile(r"^sep=([;,\t|])\r?\n")
 _UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
 
 
@@ -112,7 +113,12 @@ def _unquoted(line: str) -> str:
 
 def _csv_lines(path: Path) -> list[list[CellValue]]:
     text = decode(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    hint = _SEP_HINT.match(text)
+    if hint is not None:  # Excel's "sep=;" first line, which Excel itself does not show
+        delimiter, text = hint.group(1), text[hint.end() :]
+    else:
+        delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return [list(cells) for cells in reader]
     except csv.Error as exc:
