@@ -287,7 +287,14 @@ class TestOneDayChanges:
 
     async def test_a_lesson_with_marks_is_not_cancelled(self, school: School) -> None:
         async with school.engine.begin() as conn:
-            lesson_id = (await tt._lessons_at(conn, school.c7a, MONDAY, 1))[0].id
+            le = s.lessons.c
+            lesson_id = (
+                await conn.execute(
+                    sa.select(le.id).where(
+                        le.class_id == school.c7a, le.date == MONDAY, le.number == 1
+                    )
+                )
+            ).scalar_one()
             await give_mark(conn, lesson_id, school.ivanova)
             with pytest.raises(
                 AdminError, match="7А 2026-11-30 lesson 1 has 1 marks and cannot be cancelled"
