@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -134,3 +136,35 @@ def test_a_log_file_that_cannot_be_written_is_refused_before_serving(
         f"ediary: cannot write the access log '{where}': No such file or directory\n"
     )
     assert not (tmp_path / "s.db").exists()  # refused before the database was touched
+
+
+async def test_serve_turns_uvicorns_log_off_and_gives_the_workers_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `ediary serve` hands uvicorn and its workers (run here without a socket)."""
+    import uvicorn
+
+    from ediary_tui.cli import main
+    from ediary_tui.server.asgi import app_from_env
+
+    for name in ("EDIARY_DB", "EDIARY_DOCS", "EDIARY_TRUSTED_PROXIES", "EDIARY_ACCESS_LOG"):
+        monkeypatch.setenv(name, "")
+    given: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: given.update(app=app, **kw))
+    log = tmp_path / "logs" / ".." / "access.log"
+    db = tmp_path / "s.db"
+    code = await asyncio.to_thread(
+        main, ["serve", "--db", str(db), "--access-log", str(log), "--trusted-proxy", "10.0.0.1"]
+    )
+    assert code == 0
+    assert given["access_log"] is False and given["proxy_headers"] is False
+    assert os.environ["EDIARY_ACCESS_LOG"] == str(tmp_path / "access.log")
+    app = app_from_env()  # what each worker builds
+    transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://s") as client:
+        await client.get("/healthz?key=abc", headers={"X-Forwarded-For": "192.0.2.8"})
+    await app.state.ctx.engine.dispose()
+    (line,) = (tmp_path / "access.log").read_text().splitlines()
+    assert line.split("\t")[1:5] == ["192.0.2.8", "GET", "/healthz?key=***", "200"]
+    monkeypatch.setenv("EDIARY_ACCESS_LOG", "")
+    capsys.readouterr()
