@@ -27,7 +27,7 @@ from ediary_tui.server import db
 from ediary_tui.server import schema as s
 from ediary_tui.server.school.audit import Actor, entries
 from ediary_tui.server.school.errors import AdminError
-from ediary_tui.server.school.imports import ImportReport, import_file
+from ediary_tui.server.school.imports import ImportReport, import_file, people
 from ediary_tui.server.school.setup_file import setup_school
 from tests.conftest import PG_URL, PINNED_TODAY, _pg_admin, _pg_url
 
@@ -393,6 +393,22 @@ class TestDryRunAndAgain:
         ivanov = await user(school, "S-1")
         assert ivanov.login == "ivanov.ps1"
         assert ivanov.must_change_password
+
+    async def test_a_login_taken_while_importing_imports_nothing(
+        self, school: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        await run(school, "students", write_csv(tmp_path / "s.csv", [STUDENTS, IVANOV]))
+        users = await count(school, s.users)
+
+        async def none_taken(conn: object) -> set[str]:  # as if read before ivanov.ps1 was made
+            return set()
+
+        monkeypatch.setattr(people, "taken_logins", none_taken)
+        twin = ["S-3", "Иванов", "Павел", "Сергеевич", "14.03.2013", "7А"]
+        path = write_csv(tmp_path / "s2.csv", [STUDENTS, PETROVA, twin])
+        with pytest.raises(AdminError, match=r"changed while s2\.csv was being imported"):
+            await run(school, "students", path)
+        assert await count(school, s.users) == users
 
 
 class TestStaffAndParents:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..audit import Actor, record
@@ -91,6 +92,12 @@ async def import_file(
                     },
                     now=now,
                 )
+        except IntegrityError:
+            await transaction.rollback()
+            raise AdminError(
+                f"the school changed while {path.name} was being imported (another import, or "
+                "an administrator at work); nothing was imported: import the file again"
+            ) from None
         except BaseException:
             await transaction.rollback()
             raise
