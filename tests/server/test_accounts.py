@@ -200,3 +200,21 @@ class TestUnlock:
                 await accounts.link_parent(conn, ADMIN, await _id(engine, "parent"), 99999)
         async with engine.connect() as conn:
             assert await audit.entries(conn, action="parent.link") == []
+
+
+class TestCreateSchool:
+    async def test_a_school_with_the_standard_forms_audited(self, engine: AsyncEngine) -> None:
+        async with engine.begin() as conn:
+            school_id = await accounts.create_school(conn, ADMIN, " Гимназия № 2 ", "Гимназия")
+            forms = (
+                await conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(s.control_forms)
+                    .where(s.control_forms.c.school_id == school_id)
+                )
+            ).scalar_one()
+            with pytest.raises(AdminError, match="give the school's name"):
+                await accounts.create_school(conn, ADMIN, "  ")
+        assert forms > 0
+        entry = await _last(engine, "school.create")
+        assert (entry.actor, entry.target, entry.school_id) == ("admin", "Гимназия № 2", school_id)
