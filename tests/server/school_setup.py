@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import itertools
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,8 +18,10 @@ from ediary_tui.server import db
 from ediary_tui.server import schema as s
 from ediary_tui.server.school.audit import Actor
 from ediary_tui.server.school.setup_file import SetupReport, setup_school
+from tests.conftest import PG_URL, _pg_admin, _pg_url
 
 ACTOR = Actor.command_line()
+_BLANKS = itertools.count()
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -29,9 +33,25 @@ def example_file() -> Path:
 
 
 async def blank_engine(tmp_path: Path) -> AsyncEngine:
-    engine = db.create_engine(f"sqlite+aiosqlite:///{tmp_path}/s.db")
+    """An empty migrated database: SQLite in `tmp_path`, or a new PostgreSQL database when
+    EDIARY_TEST_PG_URL names a server (as the demo's tests do); `dispose_blank` drops it."""
+    if PG_URL is None:
+        url = f"sqlite+aiosqlite:///{tmp_path}/s.db"
+    else:
+        name = f"ediary_blank_{os.getpid()}_{next(_BLANKS)}"
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+        url = _pg_url(name)
+    engine = db.create_engine(url)
     await db.upgrade(engine)
     return engine
+
+
+async def dispose_blank(engine: AsyncEngine) -> None:
+    name = engine.url.database
+    await engine.dispose()
+    if PG_URL is not None and name:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def apply_example(engine: AsyncEngine, path: Path | None = None, **kw: object) -> SetupReport:

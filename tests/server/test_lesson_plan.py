@@ -17,7 +17,7 @@ from ediary_tui.server import schema as s
 from ediary_tui.server.school import structure as st
 from ediary_tui.server.school import timetable as tt
 from ediary_tui.server.school.lesson_plan import plan_lessons
-from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine
+from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine, dispose_blank
 
 AT = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
 
@@ -61,7 +61,7 @@ async def school(tmp_path: Path) -> AsyncIterator[School]:
             start=dt.date(2026, 9, 1),
         )
     yield School(engine, teacher, other, c7a, c10a, maths, physics)
-    await engine.dispose()
+    await dispose_blank(engine)
 
 
 async def dates(engine: AsyncEngine, class_id: int) -> list[dt.date]:

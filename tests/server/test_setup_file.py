@@ -13,14 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ediary_tui.server import schema as s
 from ediary_tui.server.school import audit
 from ediary_tui.server.school.errors import AdminError
-from tests.server.school_setup import apply_example, blank_engine, count, example_file
+from tests.server.school_setup import (
+    apply_example,
+    blank_engine,
+    count,
+    dispose_blank,
+    example_file,
+)
 
 
 @pytest.fixture
 async def blank(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = await blank_engine(tmp_path)
     yield engine
-    await engine.dispose()
+    await dispose_blank(engine)
 
 
 def edited(tmp_path: Path, old: str, new: str) -> Path:
@@ -220,7 +226,9 @@ class TestErrorsNameTheKey:
         await apply_example(blank)
         lines = await count(blank, s.audit_log)
         path = edited(tmp_path, '"6А",', '{ name = "6А", class_teacher = "nobody" },\n    "6Б",')
-        with pytest.raises(AdminError, match=r"classes\[6\]\.class_teacher: there is no user 'nobody'"):
+        with pytest.raises(
+            AdminError, match=r"classes\[6\]\.class_teacher: there is no user 'nobody'"
+        ):
             await apply_example(blank, path)
         assert await count(blank, s.audit_log) == lines
         assert "6Б" not in await names(blank, s.classes.c.name)

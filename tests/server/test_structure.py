@@ -16,7 +16,14 @@ from ediary_tui.server.school import audit
 from ediary_tui.server.school import structure as st
 from ediary_tui.server.school import timetable as tt
 from ediary_tui.server.school.errors import AdminError
-from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine, count
+from tests.server.school_setup import (
+    ACTOR,
+    add_teacher,
+    apply_example,
+    blank_engine,
+    count,
+    dispose_blank,
+)
 
 
 @pytest.fixture
@@ -25,7 +32,7 @@ async def school(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     await apply_example(engine)
     await add_teacher(engine, "ivanova", "Иванова Ирина Петровна")
     yield engine
-    await engine.dispose()
+    await dispose_blank(engine)
 
 
 class TestChecks:
@@ -90,7 +97,7 @@ class TestSchool:
                 with pytest.raises(AdminError, match="no school with id 5"):
                     await st.school_of(conn, 5)
         finally:
-            await engine.dispose()
+            await dispose_blank(engine)
 
     async def test_update_writes_one_line_and_none_when_unchanged(
         self, school: AsyncEngine

@@ -21,7 +21,7 @@ from ediary_tui.server.school import timetable as tt
 from ediary_tui.server.school.errors import AdminError
 from ediary_tui.server.school.lesson_plan import plan_lessons
 from tests.conftest import login
-from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine
+from tests.server.school_setup import ACTOR, add_teacher, apply_example, blank_engine, dispose_blank
 from tests.server.test_journal import as_teacher_of, lesson, post_mark
 from tests.server.test_week import get_week, lesson_in, user_id
 
@@ -56,7 +56,7 @@ async def school(tmp_path: Path) -> AsyncIterator[School]:
             await st.subject_by_name(conn, 1, "Физика"),
         ]
     yield School(engine, ivanova, petrov, sidorova, *ids)
-    await engine.dispose()
+    await dispose_blank(engine)
 
 
 async def replace(
