@@ -455,6 +455,27 @@ class TestStaffAndParents:
         assert (report.created, report.changed, report.unchanged) == (0, 1, 1)
         assert "line 2\tchange\tСмирнова Ольга Павловна\tE-mail" in report.lines()
 
+    async def test_a_class_given_to_another_teacher_takes_the_role_from_the_first(
+        self, school: AsyncEngine, tmp_path: Path
+    ) -> None:
+        await run(school, "staff", write_csv(tmp_path / "staff.csv", [STAFF, SMIRNOVA, ORLOV]))
+        moved = [STAFF, [*SMIRNOVA[:-1], ""], [*ORLOV[:-1], "7А"]]
+        report = await run(school, "staff", write_csv(tmp_path / "staff2.csv", moved))
+        assert (report.changed, report.unchanged) == (1, 1)
+        async with school.connect() as conn:
+            class_teachers = (
+                (
+                    await conn.execute(
+                        sa.select(s.users.c.external_id)
+                        .select_from(s.users.join(s.user_roles))
+                        .where(s.user_roles.c.role == "class_teacher")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert class_teachers == ["T-2"]
+
     async def test_one_class_teacher_a_class_and_subjects_the_school_has(
         self, school: AsyncEngine, tmp_path: Path
     ) -> None:
@@ -509,6 +530,22 @@ class TestStaffAndParents:
             ("mother", "ivanova@mail.ru"),
         ]
         assert (await run(school, "parents", path)).unchanged == 2
+
+    async def test_a_corrected_parents_file_adds_a_child_and_changes_a_relation(
+        self, school: AsyncEngine, tmp_path: Path
+    ) -> None:
+        await run(school, "students", write_csv(tmp_path / "s.csv", [STUDENTS, IVANOV, PETROVA]))
+        headings = ["Фамилия", "Имя", "E-mail", "Кем приходится", "Ребёнок"]
+        mother = ["Иванова", "Мария", "ivanova@mail.ru"]
+        await run(
+            school, "parents", write_csv(tmp_path / "p.csv", [headings, [*mother, "мать", "S-1"]])
+        )
+        corrected = [headings, [*mother, "законный представитель", "S-1, S-2"]]
+        report = await run(school, "parents", write_csv(tmp_path / "p2.csv", corrected))
+        assert "line 2\tchange\tИванова Мария\tРебёнок, Кем приходится" in report.lines()
+        async with school.connect() as conn:
+            links = (await conn.execute(sa.select(s.guardians.c.relation))).scalars().all()
+        assert links == ["legal representative", "legal representative"]
 
     async def test_a_parent_of_no_known_child_or_without_a_key_is_refused(
         self, school: AsyncEngine, tmp_path: Path
