@@ -39,6 +39,8 @@ from ediary_tui.domain.models import Change, Role, User
 from ediary_tui.i18n import _, set_language
 from ediary_tui.screens.account.login import LoginScreen
 from ediary_tui.screens.account.password import PasswordScreen
+from ediary_tui.screens.admin.base import AdminScreen
+from ediary_tui.screens.admin.people import PeopleScreen
 from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.screens.events import PasswordRequired, SessionEnded
 from ediary_tui.screens.journal.screen import JournalScreen
@@ -46,6 +48,7 @@ from ediary_tui.screens.messages.news import WhatsNewScreen, badge, notify_news
 from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.keys import LocalisedKeys
+from ediary_tui.widgets.keys import key as layout_key
 
 POLL_SECONDS = 30.0  # how often the change feed is asked what is new
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN})
@@ -108,6 +111,8 @@ class EdiaryApp(App[None]):
         # whoever has the focus when each is handled.
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
+        # The school's administration: only for its admin (check_action), from any screen.
+        layout_key("A", "admin", "admin.key_open"),
     ]
 
     def __init__(
@@ -328,6 +333,18 @@ class EdiaryApp(App[None]):
 
         question = _("journal.quit_question", count=pending)
         self.push_screen(ConfirmModal(question, _("journal.quit_yes")), answered)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "admin":
+            user = self.session.user or self.session.cached_user()
+            is_admin = user is not None and Role.ADMIN in user.roles
+            return is_admin and not any(isinstance(s, AdminScreen) for s in self.screen_stack)
+        return True
+
+    def action_admin(self) -> None:
+        """The administration's first screen (people) over the journal."""
+        if self.check_action("admin", ()):
+            self.push_screen(PeopleScreen(self.session, today=self.today))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

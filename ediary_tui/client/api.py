@@ -32,6 +32,8 @@ from ediary_tui.domain.models import (
     AbsenceNotice,
     AbsenceNoticeIn,
     AbsenceNoticeList,
+    AdminClass,
+    AdminClassList,
     Announcement,
     AnnouncementIn,
     AnnouncementList,
@@ -40,7 +42,11 @@ from ediary_tui.domain.models import (
     ChangeFeed,
     ClassFamilies,
     ClassList,
+    ClassMembers,
+    ClassTeacherIn,
+    ClassTimetable,
     CredentialsIn,
+    DayChanges,
     ErrorBody,
     Health,
     Homework,
@@ -49,8 +55,11 @@ from ediary_tui.domain.models import (
     HomeworkPatch,
     IssuedCredentials,
     Journal,
+    LessonChanged,
+    LessonChangeIn,
     LessonOut,
     LessonPatch,
+    LinkIn,
     LoginResult,
     Mark,
     MarkHistory,
@@ -58,17 +67,23 @@ from ediary_tui.domain.models import (
     MarkPatch,
     MarksPage,
     Message,
+    OneTimePassword,
+    PeopleFound,
     PeriodMarkIn,
     PeriodMarkOut,
+    PersonCard,
+    PersonIn,
     Progress,
     ReportCard,
     Signature,
+    StaffList,
     TeacherDay,
     TeacherList,
     TeacherRef,
     Thread,
     ThreadIn,
     ThreadList,
+    Unlocked,
     User,
     Week,
 )
@@ -555,3 +570,67 @@ class DiaryClient:
         path, json = f"/classes/{_seg(class_id)}/credentials", body.model_dump(mode="json")
         timeout = max(ISSUE_TIMEOUT, self._timeout.read or 0.0)
         return await self._create(IssuedCredentials, path, json, idempotency_key, timeout=timeout)
+
+    # --- the school's administration (its admin only) -------------------------------------
+
+    async def search_people(self, query: str, *, limit: int | None = None) -> PeopleFound:
+        """People of the school whose login starts with, or whose name holds, `query`."""
+        return await self._get(PeopleFound, "/admin/people", {"q": query, "limit": limit})
+
+    async def person(self, person_id: str) -> PersonCard:
+        return await self._get(PersonCard, f"/admin/people/{_seg(person_id)}")
+
+    async def create_person(
+        self, person: PersonIn, *, idempotency_key: str | None = None
+    ) -> OneTimePassword:
+        """A student, parent or teacher; a key (made if not given) makes a retry return the
+        same person and password rather than a second person."""
+        body = person.model_dump(mode="json", exclude_none=True)
+        return await self._create(OneTimePassword, "/admin/people", body, idempotency_key)
+
+    async def link_child(
+        self, person_id: str, link: LinkIn, *, idempotency_key: str | None = None
+    ) -> PersonCard:
+        path = f"/admin/people/{_seg(person_id)}/children"
+        return await self._create(PersonCard, path, link.model_dump(mode="json"), idempotency_key)
+
+    async def unlink_child(self, person_id: str, child_id: str) -> PersonCard:
+        path = f"/admin/people/{_seg(person_id)}/children/{_seg(child_id)}"
+        return self._parse(PersonCard, await self.request("DELETE", API + path))
+
+    async def reset_password(
+        self, person_id: str, *, idempotency_key: str | None = None
+    ) -> OneTimePassword:
+        """A new one-time password (argon2 on the server: the issue timeout)."""
+        path = f"/admin/people/{_seg(person_id)}/password"
+        timeout = max(ISSUE_TIMEOUT, self._timeout.read or 0.0)
+        return await self._create(OneTimePassword, path, None, idempotency_key, timeout=timeout)
+
+    async def unlock(self, person_id: str, *, idempotency_key: str | None = None) -> Unlocked:
+        path = f"/admin/people/{_seg(person_id)}/unlock"
+        return await self._create(Unlocked, path, None, idempotency_key)
+
+    async def admin_classes(self) -> AdminClassList:
+        return await self._get(AdminClassList, "/admin/classes")
+
+    async def class_members(self, class_id: str) -> ClassMembers:
+        return await self._get(ClassMembers, f"/admin/classes/{_seg(class_id)}/members")
+
+    async def set_class_teacher(self, class_id: str, teacher_id: str | None) -> AdminClass:
+        body = ClassTeacherIn(teacher_id=teacher_id).model_dump(mode="json")
+        return await self._send("PUT", AdminClass, f"/admin/classes/{_seg(class_id)}/teacher", body)
+
+    async def class_timetable(self, class_id: str) -> ClassTimetable:
+        return await self._get(ClassTimetable, f"/admin/classes/{_seg(class_id)}/timetable")
+
+    async def admin_teachers(self) -> StaffList:
+        return await self._get(StaffList, "/admin/teachers")
+
+    async def day_changes(self, day: dt.date | None = None) -> DayChanges:
+        return await self._get(DayChanges, "/admin/timetable/changes", {"date": _day(day)})
+
+    async def change_lesson(
+        self, change: LessonChangeIn, *, idempotency_key: str | None = None
+    ) -> LessonChanged:
+        body = change.model_dump(mode="json", exclude_none=True)
+        return await self._create(LessonChanged, "/admin/timetable/changes", body, idempotency_key)

@@ -8,6 +8,7 @@ school's `admin` would from the app's screens.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from ediary_tui.server import admin as cli_admin
 from ediary_tui.server import schema as s
 from ediary_tui.server.school.audit import Actor
 from ediary_tui.server.school.year import open_year
-from tests.conftest import login
+from tests.conftest import PINNED_TODAY, login
 from tests.server.test_week import children, classmate, scalar, user_id
 
 API = "/api/v1"
@@ -71,6 +72,12 @@ ROUTES = [
     Route("put", "/admin/classes/{class_id}/teacher", {"teacher_id": None}),
     Route("get", "/admin/classes/{class_id}/timetable"),
     Route("get", "/admin/teachers", about_one=False),
+    Route("get", "/admin/timetable/changes?date=2026-11-25", about_one=False),
+    Route(
+        "post",
+        "/admin/timetable/changes",
+        {"class_id": "{class_id}", "date": "2026-11-26", "number": 1, "kind": "cancel"},
+    ),
 ]
 
 
@@ -427,3 +434,106 @@ class TestClasses:
         assert week["class_name"] == "7А" and len(week["slots"]) == stored > 0
         first = week["slots"][0]
         assert (first["weekday"], first["number"]) == (0, 1) and first["subject"]["name"]
+
+
+class TestTheDaysChanges:
+    async def _first_lesson(self, engine: AsyncEngine, class_id: int) -> tuple[str, int]:
+        le = s.lessons
+        day = await scalar(
+            engine,
+            sa.select(sa.func.min(le.c.date)).where(
+                le.c.class_id == class_id, le.c.date > PINNED_TODAY
+            ),
+        )
+        number = await scalar(
+            engine,
+            sa.select(sa.func.min(le.c.number)).where(le.c.class_id == class_id, le.c.date == day),
+        )
+        return day.isoformat(), number
+
+    async def test_a_replacement_and_a_cancelled_lesson_are_the_days_changes(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
+    ) -> None:
+        class_id = await class_7a(engine)
+        day, number = await self._first_lesson(engine, class_id)
+        listed = await api.get(
+            f"{API}/admin/timetable/changes", params={"date": day}, headers=as_admin
+        )
+        assert listed.status_code == 200 and listed.json()["changes"] == []
+        teachers = (await api.get(f"{API}/admin/teachers", headers=as_admin)).json()["teachers"]
+        usual = await scalar(
+            engine,
+            sa.select(s.lessons.c.teacher_id).where(
+                s.lessons.c.class_id == class_id,
+                s.lessons.c.date == dt.date.fromisoformat(day),
+                s.lessons.c.number == number,
+            ),
+        )
+        free = [t for t in teachers if t["id"] != str(usual)]
+        r = None
+        for stand_in in free:  # the first teacher free at that hour
+            r = await api.post(
+                f"{API}/admin/timetable/changes",
+                json={
+                    "class_id": str(class_id),
+                    "date": day,
+                    "number": number,
+                    "kind": "replace",
+                    "teacher_id": stand_in["id"],
+                    "note": "болеет",
+                },
+                headers=as_admin,
+            )
+            if r.status_code == 201:
+                break
+        assert r is not None and r.status_code == 201, r.text
+        (change,) = r.json()["changes"]
+        assert (change["class_name"], change["number"], change["kind"]) == (
+            "7А",
+            number,
+            "replaced",
+        )
+        assert change["teacher"] == stand_in["full_name"] and change["usual_teacher"]
+        assert change["note"] == "болеет"
+        listed = await api.get(
+            f"{API}/admin/timetable/changes", params={"date": day}, headers=as_admin
+        )
+        assert listed.json()["changes"] == r.json()["changes"]
+        restored = await api.post(
+            f"{API}/admin/timetable/changes",
+            json={"class_id": str(class_id), "date": day, "number": number, "kind": "restore"},
+            headers=as_admin,
+        )
+        assert restored.status_code == 201, restored.text
+        assert restored.json()["changes"] == []
+
+    async def test_a_move_needs_where_to_and_says_where_from(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
+    ) -> None:
+        class_id = await class_7a(engine)
+        day, number = await self._first_lesson(engine, class_id)
+        body = {"class_id": str(class_id), "date": day, "number": number, "kind": "move"}
+        r = await api.post(f"{API}/admin/timetable/changes", json=body, headers=as_admin)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "refused"
+        last = await scalar(
+            engine,
+            sa.select(sa.func.max(s.lessons.c.number)).where(
+                s.lessons.c.class_id == class_id, s.lessons.c.date == dt.date.fromisoformat(day)
+            ),
+        )
+        assert last < 7, "the demo day has no free lesson at its end"
+        body.update(to_date=day, to_number=last + 1)
+        r = await api.post(f"{API}/admin/timetable/changes", json=body, headers=as_admin)
+        assert r.status_code == 201, r.text
+        moved = next(c for c in r.json()["changes"] if c["kind"] == "moved")
+        assert (moved["number"], moved["moved_from_date"], moved["moved_from_number"]) == (
+            last + 1,
+            day,
+            number,
+        )
+
+    async def test_without_a_date_it_is_the_schools_today(
+        self, api: httpx.AsyncClient, as_admin: dict[str, str]
+    ) -> None:
+        r = await api.get(f"{API}/admin/timetable/changes", headers=as_admin)
+        assert r.status_code == 200 and r.json()["date"] == PINNED_TODAY.isoformat()

@@ -624,6 +624,35 @@ async def _class_teacher(school: School) -> Call:
     )
 
 
+async def _change_lesson(school: School) -> Call:
+    """Tomorrow's first lesson of the oldest class is cancelled (not the student's class)."""
+    c, le = s.classes, s.lessons
+    oldest = await scalar(
+        school.engine, sa.select(c.c.id).order_by(c.c.grade.desc(), c.c.id).limit(1)
+    )
+    day = await scalar(
+        school.engine,
+        sa.select(sa.func.min(le.c.date)).where(le.c.class_id == oldest, le.c.date > PINNED_TODAY),
+    )
+    first = await scalar(
+        school.engine,
+        sa.select(sa.func.min(le.c.number)).where(le.c.class_id == oldest, le.c.date == day),
+    )
+    return Call(
+        "post",
+        f"{API}/admin/timetable/changes",
+        {},
+        await school.as_("admin"),
+        {
+            "class_id": str(oldest),
+            "date": day.isoformat(),
+            "number": first,
+            "kind": "cancel",
+            "note": "учитель на курсах",
+        },
+    )
+
+
 CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("post", f"{API}/students/{{student_id}}/week/{{monday}}/signature"): _sign_week,
     ("put", f"{API}/students/{{student_id}}/homework/{{homework_id}}/done"): _homework_done,
@@ -648,6 +677,7 @@ CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("post", f"{API}/admin/people/{{person_id}}/password"): _reset_password,
     ("post", f"{API}/admin/people/{{person_id}}/unlock"): _unlock,
     ("put", f"{API}/admin/classes/{{class_id}}/teacher"): _class_teacher,
+    ("post", f"{API}/admin/timetable/changes"): _change_lesson,
 }
 
 

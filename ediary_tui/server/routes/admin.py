@@ -18,6 +18,10 @@ from ediary_tui.domain.models import (
     ClassMembers,
     ClassTeacherIn,
     ClassTimetable,
+    Date,
+    DayChanges,
+    LessonChanged,
+    LessonChangeIn,
     LinkIn,
     OneTimePassword,
     PeopleFound,
@@ -30,7 +34,7 @@ from ediary_tui.domain.models import (
 from ..deps import Create, Ctx, CurrentCaller
 from ..errors import documented
 from ..params import QueryInt
-from ..services import admin_classes, admin_people
+from ..services import admin_classes, admin_people, admin_timetable
 from .common import data_router
 
 router = data_router("admin", (403, "not_admin: only the school's administrator"))
@@ -191,3 +195,40 @@ async def class_timetable(class_id: str, caller: CurrentCaller, ctx: Ctx) -> Cla
 async def list_teachers(caller: CurrentCaller, ctx: Ctx) -> StaffList:
     """Whom a class or a replacement lesson may be given to, surname first."""
     return await admin_classes.teachers(ctx, caller)
+
+
+# --- the day's timetable changes -------------------------------------------------------------
+
+
+@router.get(
+    "/admin/timetable/changes",
+    responses=documented(422),
+    summary="The lessons of a day that are not as the timetable has them",
+)
+async def day_changes(
+    caller: CurrentCaller,
+    ctx: Ctx,
+    on: Annotated[
+        Date | None, Query(alias="date", description="YYYY-MM-DD; today if absent")
+    ] = None,
+) -> DayChanges:
+    """Replaced (with the usual teacher), cancelled, moved (with where from) and added lessons,
+    by class and lesson number."""
+    return await admin_timetable.day_changes(ctx, caller, on)
+
+
+@router.post(
+    "/admin/timetable/changes",
+    responses=documented((404, "class_not_found"), REFUSED),
+    response_model=LessonChanged,
+    status_code=201,
+    summary="Change one lesson of one day: replace its teacher, cancel, move, add or restore",
+)
+async def change_lesson(body: LessonChangeIn, create: Create) -> JSONResponse:
+    """`replace` needs `teacher_id`; `move` needs `to_date` and `to_number`; `add` needs
+    `subject_id` and `teacher_id`; `restore` puts the lesson back as the timetable has it.
+    A clash (the teacher or room elsewhere then) is 422 `refused` saying which. The answer
+    lists the day's changes after this one."""
+    return await create.once(
+        lambda conn: admin_timetable.change_lesson(conn, create.ctx, create.caller, body)
+    )

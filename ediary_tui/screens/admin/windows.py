@@ -1,0 +1,294 @@
+"""The admin's windows: a one-time password shown once, a person to create, a student to
+link, a teacher to pick. Each is a `Window` over the screen that opened it; what it
+sends, it sends itself, so a refusal is said in the window and nothing typed is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from ediary_tui.client.errors import ClientError
+from ediary_tui.client.session import DiarySession
+from ediary_tui.domain.models import (
+    AdminClass,
+    NewPersonRole,
+    OneTimePassword,
+    PersonHit,
+    PersonIn,
+    PersonRef,
+    Role,
+)
+from ediary_tui.i18n import _, parse_date
+from ediary_tui.screens.admin.base import refusal
+from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
+
+SHEETS: list[str | PurePath] = [DIALOG_SHEET, "admin.tcss"]
+SEARCH_PAUSE = 0.2  # seconds of no typing before a search is asked
+
+
+class PasswordWindow(Window[None]):
+    """A one-time password, shown once: the admin copies it down or hands it over."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = SHEETS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "close", "keys.close")]
+
+    def __init__(self, issued: OneTimePassword) -> None:
+        super().__init__()
+        self.issued = issued
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = _("admin.password_title")
+            yield Static(Content(_("admin.password_for", name=self.issued.full_name)))
+            yield Static(
+                Content(
+                    _("admin.password_line", login=self.issued.login, password=self.issued.password)
+                ),
+                id="secret",
+            )
+            yield Static(Content(_("admin.password_once")))
+        yield Footer(compact=True)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AdminForm(Window[Any]):
+    """A window with fields, a status line under them, ctrl+s to send and Esc to cancel."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = SHEETS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "admin.key_send", priority=True),
+        Binding("escape", "cancel", "keys.cancel"),
+    ]
+
+    def __init__(self, session: DiarySession) -> None:
+        super().__init__()
+        self.session = session
+        self.key = str(uuid.uuid4())  # one per window: a retry never makes two
+        self.sending = False
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#form-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    def status_line(self) -> Static:
+        return Static(id="form-status", markup=False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_send(self) -> None:
+        """A subclass checks its fields and sends."""
+
+
+class NewPersonWindow(AdminForm):
+    """A student in a class, a parent or a teacher; the answer is the one-time password."""
+
+    def __init__(self, session: DiarySession, classes: list[AdminClass], today: dt.date) -> None:
+        super().__init__(session)
+        self.class_list = classes
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = _("admin.new_title")
+            box.border_subtitle = _("admin.form_keys")
+            yield Static(Content(_("admin.field_name")), classes="label")
+            yield Input(placeholder=_("admin.name_placeholder"), id="full_name", compact=True)
+            yield Static(Content(_("admin.field_role")), classes="label")
+            yield Select(
+                [(_(f"admin.role.{r.value}"), r.value) for r in NewPersonRole],
+                value=NewPersonRole.STUDENT.value,
+                allow_blank=False,
+                id="role",
+                compact=True,
+            )
+            yield Static(Content(_("admin.field_class")), classes="label", id="class-label")
+            yield Select(
+                [(c.name, c.id) for c in self.class_list],
+                prompt=_("admin.class_prompt"),
+                id="class",
+                compact=True,
+            )
+            yield Static(Content(_("admin.field_birth_date")), classes="label")
+            yield Input(placeholder=_("admin.date_placeholder"), id="birth_date", compact=True)
+            yield Static(Content(_("admin.field_login")), classes="label")
+            yield Input(placeholder=_("admin.login_placeholder"), id="login", compact=True)
+            yield self.status_line()
+        yield Footer(compact=True)
+
+    @on(Select.Changed, "#role")
+    def _role_changed(self, event: Select.Changed) -> None:
+        student = event.value == NewPersonRole.STUDENT.value
+        self.query_one("#class").display = student
+        self.query_one("#class-label").display = student
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_send()
+
+    def action_send(self) -> None:
+        if self.sending:
+            return
+        name = " ".join(self.query_one("#full_name", Input).value.split())
+        if len(name.split()) < 2:
+            self.say(_("admin.need_name"), error=True)
+            self.query_one("#full_name", Input).focus()
+            return
+        role = NewPersonRole(str(self.query_one("#role", Select).value))
+        class_id = self.query_one("#class", Select).value
+        if role == NewPersonRole.STUDENT and not isinstance(class_id, str):
+            self.say(_("admin.need_class"), error=True)
+            self.query_one("#class", Select).focus()
+            return
+        typed = self.query_one("#birth_date", Input).value.strip()
+        born = parse_date(typed, self.today) if typed else None
+        if typed and born is None:
+            self.say(_("admin.bad_date", text=typed), error=True)
+            self.query_one("#birth_date", Input).focus()
+            return
+        login = self.query_one("#login", Input).value.strip() or None
+        body = PersonIn(
+            full_name=name,
+            role=role,
+            class_id=class_id
+            if role == NewPersonRole.STUDENT and isinstance(class_id, str)
+            else None,
+            login=login,
+            birth_date=born,
+        )
+        self.sending = True
+        self.say(_("admin.creating"))
+        self._create(body)
+
+    @work(exclusive=True, group="create")
+    async def _create(self, body: PersonIn) -> None:
+        try:
+            made = await self.session.send(
+                lambda api: api.create_person(body, idempotency_key=self.key)
+            )
+        except ClientError as exc:
+            self.sending = False
+            self.say(_("admin.not_created", reason=refusal(exc)), error=True)
+            return
+        self.dismiss(made)
+
+
+class PickWindow(AdminForm):
+    """A list to pick one from, Enter picks; a subclass fills it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
+
+    def picks(self) -> OptionList:
+        return OptionList(id="picks")
+
+    @on(OptionList.OptionSelected, "#picks")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.picked(event.option.id or "")
+
+    def picked(self, option_id: str) -> None:
+        """A subclass answers with what was picked."""
+
+
+class LinkChildWindow(PickWindow):
+    """A student of the school to link a parent to, found by name or login."""
+
+    def __init__(self, session: DiarySession, parent_name: str) -> None:
+        super().__init__(session)
+        self.parent_name = parent_name
+        self.found: dict[str, PersonHit] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = _("admin.link_title", name=self.parent_name)
+            yield Input(placeholder=_("admin.search_placeholder"), id="child-query", compact=True)
+            yield self.picks()
+            yield self.status_line()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.say(_("admin.search_hint"))
+
+    @on(Input.Changed, "#child-query")
+    def _typed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @on(Input.Submitted, "#child-query")
+    def _to_list(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#picks").focus()
+
+    @work(exclusive=True, group="search")
+    async def _search(self, text: str) -> None:
+        await asyncio.sleep(SEARCH_PAUSE)
+        listing = self.query_one("#picks", OptionList)
+        if len(text.strip()) < 2:
+            listing.clear_options()
+            self.say(_("admin.search_hint"))
+            return
+        try:
+            found = await self.session.send(lambda api: api.search_people(text.strip()))
+        except ClientError as exc:
+            self.say(refusal(exc), error=True)
+            return
+        students = [p for p in found.people if Role.STUDENT in p.roles]
+        self.found = {p.id: p for p in students}
+        listing.set_options(
+            Option(Content(f"{p.full_name}  {p.class_name or ''}"), id=p.id) for p in students
+        )
+        if students:
+            listing.highlighted = 0
+        self.say(_("admin.students_found", count=len(students)))
+
+    def picked(self, option_id: str) -> None:
+        if option_id in self.found:
+            self.dismiss(self.found[option_id])
+
+
+class TeacherWindow(PickWindow):
+    """A teacher of the school (or nobody) to make a class's class teacher."""
+
+    NOBODY = "-"
+
+    def __init__(
+        self, session: DiarySession, title: str, teachers: list[PersonRef], *, nobody: bool
+    ) -> None:
+        super().__init__(session)
+        self.title_text = title
+        self.teachers = teachers
+        self.nobody = nobody
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.title_text
+            yield self.picks()
+            yield self.status_line()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        listing = self.query_one("#picks", OptionList)
+        if self.nobody:
+            listing.add_option(Option(Content(_("admin.nobody")), id=self.NOBODY))
+        listing.add_options(Option(Content(t.full_name), id=t.id) for t in self.teachers)
+        listing.highlighted = 0
+        listing.focus()
+
+    def picked(self, option_id: str) -> None:
+        chosen = next((t for t in self.teachers if t.id == option_id), None)
+        if chosen is not None or option_id == self.NOBODY:
+            self.dismiss(chosen or PersonRef(id="", full_name=""))
