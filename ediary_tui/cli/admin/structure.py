@@ -664,7 +664,7 @@ def add_commands(actions: Any) -> None:
         "teach", help="let a teacher teach a subject in a class", parents=[school]
     )
     p.add_argument("--teacher", required=True, metavar="LOGIN")
-    p.add_argument("--class", dest="class_name", required=True)
+    p.add_argument("--class", dest="class_name", required=True, metavar="CLASS", help="e.g. 7А")
     p.add_argument("--subject", required=True)
     p.add_argument("--remove", action="store_true", help="take the subject from the teacher")
     p.set_defaults(run=_in_school(_teach))
@@ -675,32 +675,34 @@ def add_commands(actions: Any) -> None:
     )
     tt = group("timetable", "the weekly timetable of a class (show, set, clear)")
     p = command(tt, "show", "a class's week", _timetable_show)
-    p.add_argument("--class", dest="class_name", required=True)
+    p.add_argument("--class", dest="class_name", required=True, metavar="CLASS", help="e.g. 7А")
     p = command(tt, "set", "put a lesson in a class's week", _timetable_set, starting)
-    p.add_argument("--class", dest="class_name", required=True)
+    p.add_argument("--class", dest="class_name", required=True, metavar="CLASS", help="e.g. 7А")
     p.add_argument("--day", type=_day, required=True, help="mon .. sat")
-    p.add_argument("--lesson", type=int, required=True)
+    p.add_argument("--lesson", type=int, required=True, metavar="N", help="the lesson's number")
     p.add_argument("--subject", required=True)
     p.add_argument("--teacher", required=True, metavar="LOGIN")
     p.add_argument("--room")
     p = command(tt, "clear", "take a lesson out of a class's week", _timetable_clear, starting)
-    p.add_argument("--class", dest="class_name", required=True)
+    p.add_argument("--class", dest="class_name", required=True, metavar="CLASS", help="e.g. 7А")
     p.add_argument("--day", type=_day, required=True, help="mon .. sat")
-    p.add_argument("--lesson", type=int, required=True)
+    p.add_argument("--lesson", type=int, required=True, metavar="N", help="the lesson's number")
 
     ls = group("lessons", "the year's lessons made from the timetable")
     p = command(ls, "generate", "make the lessons match the timetable", _lessons_generate)
     p.add_argument("--from", dest="start", type=_date, metavar="DATE", help="default: today")
-    p.add_argument("--class", dest="class_name", action="append", help="only these classes")
+    p.add_argument(
+        "--class", dest="class_name", action="append", metavar="CLASS", help="only these classes"
+    )
 
     p = actions.add_parser(
         "change",
         help="one day's change: replace a teacher, cancel, move, add or restore a lesson",
         parents=[school],
     )
-    p.add_argument("--date", type=_date, required=True)
-    p.add_argument("--class", dest="class_name", required=True)
-    p.add_argument("--lesson", type=int, required=True)
+    p.add_argument("--date", type=_date, required=True, help="the day, e.g. 2026-12-08")
+    p.add_argument("--class", dest="class_name", required=True, metavar="CLASS", help="e.g. 7А")
+    p.add_argument("--lesson", type=int, required=True, metavar="N", help="the lesson's number")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--replace", metavar="LOGIN", help="the teacher who stands in")
     what.add_argument("--cancel", action="store_true")
