@@ -7,19 +7,23 @@ starts, so the card opens on the archived year and `]` reaches the new class's y
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ediary_tui.app import EdiaryApp
+from ediary_tui.context import AppContext
 from ediary_tui.screens.diary.year import step_year
 from ediary_tui.server import schema as s
 from ediary_tui.server.school.audit import Actor
 from ediary_tui.server.school.rollover import roll_over_school
 from tests.conftest import PINNED_NOW
 
+from .conftest import DEMO_ACCOUNTS, new_session, pinned_clock
 from .test_login import until
 from .test_report_card import SIZE, grid, open_card, text_of
 from .test_week import open_diary
@@ -70,6 +74,38 @@ class TestReportCardYears:
             await pilot.press("left_square_bracket")
             await until(pilot, lambda: _card_year(screen) == 2026)
             assert screen.card is not None and screen.card.subjects
+
+    async def test_a_graduate_reads_their_last_card_and_week_a_year_later(
+        self, school: Callable[[], httpx.ASGITransport], engine: AsyncEngine
+    ) -> None:
+        """In September 2027 a graduate's card opens on their last year, 2026/27, and `]`
+        offers nothing after it; the week of a year they have no class in is empty, not broken."""
+        st, c, u = s.students, s.classes, s.users
+        async with engine.connect() as conn:
+            graduate = (
+                await conn.execute(
+                    sa.select(u.c.login)
+                    .join(st, st.c.user_id == u.c.id)
+                    .join(c, c.c.id == st.c.class_id)
+                    .where(c.c.grade == 11)
+                    .order_by(u.c.id)
+                    .limit(1)
+                )
+            ).scalar_one()
+        await _roll_over(engine)
+        context = AppContext.build(
+            new_session(school()), today=dt.date(2027, 9, 15), clock=pinned_clock
+        )
+        app = EdiaryApp(context, lang="en", demo_accounts=DEMO_ACCOUNTS)
+        async with app.run_test(size=SIZE) as pilot:
+            week = await open_diary(app, pilot, graduate)
+            assert week.week is not None and not any(d.lessons for d in week.week.days)
+            screen = await open_card(app, pilot)
+            card = screen.card
+            assert card is not None and (card.year, card.years) == (2026, [2026])
+            assert text_of(screen, "#year") == "School year 2026/27"
+            assert card.subjects and [p.kind for p in card.periods] == ["half", "half"]
+            assert screen.check_action("year", (1,)) is None
 
 
 def _card_year(screen: Any) -> int | None:
