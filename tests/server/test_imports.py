@@ -14,6 +14,7 @@ import importlib.resources
 import io
 import itertools
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -652,6 +653,27 @@ class TestCommandLine:
         assert 'line 2, column "Класс": no class 9Я in 2026/27' in out
         assert main(["admin", "--db", str(database), "import", "students", str(good)]) == 0
         assert "students from s.csv: 1 created" in capsys.readouterr().out
+
+    def test_a_timetable_from_a_later_day(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        database = tmp_path / "school.db"
+        asyncio.run(_blank(database))
+        admin = ["admin", "--db", str(database), "import"]
+        staff = write_csv(tmp_path / "staff.csv", [STAFF, SMIRNOVA])
+        week = write_csv(
+            tmp_path / "t.csv", [TIMETABLE, ["7А", "пн", "1", "Алгебра", "T-1", "301"]]
+        )
+        assert main([*admin, "staff", str(staff)]) == 0
+        assert main([*admin, "staff", str(staff), "--from", "2027-01-11"]) == 2  # not a timetable
+        assert main([*admin, "timetable", str(week), "--from", "2020-01-13"]) == 2
+        assert "in the past" in capsys.readouterr().err
+        start = dt.date.today() + dt.timedelta(days=7)  # the command checks the real today
+        assert main([*admin, "timetable", str(week), "--from", start.isoformat()]) == 0
+        assert f"lessons from {start:%d.%m.%Y}" in capsys.readouterr().out
+        with sqlite3.connect(database) as conn:
+            first = conn.execute("SELECT min(date) FROM lessons").fetchone()[0]
+        assert first is None or first >= start.isoformat()  # none once 2026/27 is over
 
     def test_examples_copies_the_files_and_never_over_a_file(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]

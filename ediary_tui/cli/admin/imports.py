@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..common import CliError, _positive
+from ..common import CliError, _date, _positive
 
 KINDS = ("staff", "students", "parents", "timetable")
 EXAMPLES = ("school.toml", "staff.csv", "students.csv", "parents.xlsx", "timetable.csv")
@@ -17,6 +18,12 @@ async def _import(engine: Any, args: argparse.Namespace) -> int:
     from ediary_tui.server.school.audit import Actor
     from ediary_tui.server.school.imports import import_file
 
+    if args.start is not None and args.kind != "timetable":
+        raise CliError("--from is for the timetable: the day its lessons start")
+    if args.start is not None and args.start < dt.date.today():
+        raise CliError(
+            f"--from {args.start} is in the past; lessons already given are not re-planned"
+        )
     report = await import_file(
         engine,
         args.kind,
@@ -24,6 +31,7 @@ async def _import(engine: Any, args: argparse.Namespace) -> int:
         school=args.school,
         actor=Actor.command_line(),
         dry_run=args.dry_run,
+        today=args.start,
     )
     for line in report.lines():
         print(line)
@@ -83,6 +91,13 @@ def add_commands(actions: Any) -> None:
     )
     im.add_argument(
         "--school", type=_positive, help="the school's id when the database holds several"
+    )
+    im.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        metavar="DATE",
+        help="timetable: its lessons start on this day (YYYY-MM-DD; default today)",
     )
     im.set_defaults(run=_import)
     ex = actions.add_parser(
