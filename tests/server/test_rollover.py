@@ -374,6 +374,39 @@ class TestArchivedYear:
         )
         assert (r.status_code, error(r)["code"]) == (403, "year_archived"), r.text
 
+    async def test_a_period_mark_of_a_ninth_grader_now_in_the_tenth_is_403_not_422(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        """Last year's quarter is refused as archived, not as the wrong kind for grade 10."""
+        p, sub, t, u, st = s.periods, s.subjects, s.teaching, s.users, s.students
+        nine = await class_named(engine, "9А", OLD)
+        algebra = await scalar(engine, sa.select(sub.c.id).where(sub.c.name == "Алгебра"))
+        teacher = await scalar(
+            engine,
+            sa.select(u.c.login)
+            .join(t, t.c.teacher_id == u.c.id)
+            .where(t.c.class_id == nine, t.c.subject_id == algebra),
+        )
+        student = await scalar(
+            engine, sa.select(st.c.user_id).where(st.c.class_id == nine).order_by(st.c.user_id)
+        )
+        fourth = await scalar(
+            engine,
+            sa.select(p.c.id).where(p.c.year == OLD, p.c.kind == QUARTER, p.c.number == 4),
+        )
+        await rollover(engine)
+        r = await api.put(
+            f"{API}/period-marks",
+            json={
+                "student_id": str(student),
+                "subject_id": str(algebra),
+                "period_id": str(fourth),
+                "value": 4,
+            },
+            headers=await login(api, teacher),
+        )
+        assert (r.status_code, error(r)["code"]) == (403, "year_archived"), r.text
+
     async def test_a_notice_for_a_day_of_last_year_is_403_year_archived(
         self, api: httpx.AsyncClient, engine: AsyncEngine
     ) -> None:

@@ -40,13 +40,15 @@ async def _subject_name(conn: AsyncConnection, school_id: int, subject_id: int) 
 
 
 async def school_period(conn: AsyncConnection, period_id: int, school_id: int, grade: int) -> Any:
-    """A period of the school of the kind the grade is marked by (quarters or halves), or 422."""
+    """A period of the school of the kind the grade is marked by (quarters or halves), or 422;
+    403 for a period of an archived year, whatever grade the student is in now."""
     p = s.periods
     row = (
         await conn.execute(sa.select(p).where(p.c.id == period_id, p.c.school_id == school_id))
     ).first()
     if row is None:
         raise Invalid("no such period", code="period_not_found", field="period_id")
+    await check_year_open(conn, school_id, row.year)
     kind = period_kind_for_grade(grade)
     if row.kind != kind:
         raise Invalid(
@@ -98,7 +100,6 @@ async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn
         subject = await _subject_name(conn, student.school_id, subject_id)
         await journal_rights(conn, caller, student.class_id, subject_id, write=True)
         period = await school_period(conn, period_id, student.school_id, student.grade)
-        await check_year_open(conn, student.school_id, period.year)  # a period of last year
         check_open(period)
         if body.value is not None:
             settings, _tz = await school_and_zone(conn, student.school_id)
