@@ -368,32 +368,33 @@ async def _restore(
         )
         await conn.execute(s.lessons.update().where(le.id == lesson.id).values(**plain))
     else:
-        values = dict(plain)
-        if lesson.usual_teacher_id is not None:
-            values["teacher_id"] = lesson.usual_teacher_id
+        on, number = lesson.date, lesson.number
+        teacher_id = lesson.usual_teacher_id or lesson.teacher_id
         if lesson.moved_from_date is not None:
-            back = await _lessons_at(
-                conn, klass.id, lesson.moved_from_date, lesson.moved_from_number
-            )
+            on, number = lesson.moved_from_date, lesson.moved_from_number
+            back = await _lessons_at(conn, klass.id, on, number)
             if _live(back) is not None:
                 raise AdminError(
-                    f"{klass.name} {lesson.moved_from_date} lesson {lesson.moved_from_number} "
-                    "has a lesson again; the moved lesson cannot go back"
+                    f"{klass.name} {on} lesson {number} has a lesson again; "
+                    "the moved lesson cannot go back"
                 )
             for r in back:  # the cancelled row the move left behind
                 if r.change == CANCELLED and not await _held(conn, r.id) and not r.topic:
                     await conn.execute(s.lessons.delete().where(le.id == r.id))
-            values.update(date=lesson.moved_from_date, number=lesson.moved_from_number)
         await _busy(
             conn,
             klass.school_id,
-            values.get("date", lesson.date),  # type: ignore[arg-type]
-            values.get("number", lesson.number),  # type: ignore[arg-type]
-            teacher_id=values.get("teacher_id", lesson.teacher_id),  # type: ignore[arg-type]
+            on,
+            number,
+            teacher_id=teacher_id,
             room=lesson.room,
             not_id=lesson.id,
         )
-        await conn.execute(s.lessons.update().where(le.id == lesson.id).values(**values))
+        await conn.execute(
+            s.lessons.update()
+            .where(le.id == lesson.id)
+            .values(date=on, number=number, teacher_id=teacher_id, **plain)
+        )
     await _audit(conn, actor, "lesson.restore", klass, where, "", now)
     return lesson.id
 

@@ -67,7 +67,11 @@ async def update_school(
 ) -> None:
     """Change the school's settings; what is not given stays."""
     row = (await conn.execute(sa.select(s.schools).where(s.schools.c.id == school_id))).one()
-    wanted: dict[str, object] = {}
+    low = scale_min if scale_min is not None else row.scale_min
+    high = scale_max if scale_max is not None else row.scale_max
+    threshold = float(round_threshold) if round_threshold is not None else row.round_threshold
+    check_scale(low, high, threshold)
+    wanted: dict[str, object] = {"scale_min": low, "scale_max": high, "round_threshold": threshold}
     if name is not None:
         wanted["name"] = check_name("school", name, 200)
     if short_name is not None:
@@ -76,17 +80,6 @@ async def update_school(
         wanted["timezone"] = check_timezone(timezone.strip())
     if days_per_week is not None:
         wanted["days_per_week"] = check_days(days_per_week)
-    if scale_min is not None:
-        wanted["scale_min"] = scale_min
-    if scale_max is not None:
-        wanted["scale_max"] = scale_max
-    if round_threshold is not None:
-        wanted["round_threshold"] = float(round_threshold)
-    check_scale(
-        int(wanted.get("scale_min", row.scale_min)),  # type: ignore[call-overload]
-        int(wanted.get("scale_max", row.scale_max)),  # type: ignore[call-overload]
-        float(wanted.get("round_threshold", row.round_threshold)),  # type: ignore[arg-type]
-    )
     changed = {k: v for k, v in wanted.items() if getattr(row, k) != v}
     if not changed:
         return
@@ -406,12 +399,11 @@ async def set_form(
     ).first()
     if row is None:
         raise AdminError(f"there is no control form {code!r}; add it with `ediary admin form add`")
-    new = {
-        "name": name.strip() if name is not None else row.name,
-        "weight": weight if weight is not None else row.weight,
-        "category": category if category is not None else row.category,
-    }
-    check_form(code, str(new["name"]), int(new["weight"]), str(new["category"]))  # type: ignore[call-overload]
+    new_name = name.strip() if name is not None else row.name
+    new_weight = weight if weight is not None else row.weight
+    new_category = category if category is not None else row.category
+    check_form(code, new_name, new_weight, new_category)
+    new = {"name": new_name, "weight": new_weight, "category": new_category}
     changed = {k: v for k, v in new.items() if getattr(row, k) != v}
     if not changed:
         return False
