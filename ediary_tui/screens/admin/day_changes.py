@@ -33,6 +33,7 @@ from ediary_tui.screens.admin.windows import AdminForm
 from ediary_tui.screens.classes.families import Cell, lined_up
 from ediary_tui.widgets.keys import key, step_keys
 
+_DAY = Binding.Group("admin.key_day")
 # What each kind of change asks for besides the class and the lesson.
 NEEDS_TEACHER = {LessonChangeKind.REPLACE, LessonChangeKind.ADD}
 NEEDS_TARGET = {LessonChangeKind.MOVE}
@@ -193,8 +194,8 @@ class DayChangesScreen(AdminScreen):
 
     AUTO_FOCUS = "#changes"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *step_keys("day", "admin.key_previous_day", "admin.key_next_day"),
-        key("t", "today", "admin.key_today"),
+        *step_keys("day", "admin.key_previous_day", "admin.key_next_day", group=_DAY),
+        key("t", "today", "admin.key_today", show=False),
         key("n", "new_change", "admin.key_new_change"),
         key("r", "restore", "admin.key_restore"),
         Binding("escape", "back", "admin.key_back"),
