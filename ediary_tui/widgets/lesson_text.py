@@ -50,6 +50,8 @@ def describe_lesson(lesson: WeekLesson) -> list[str]:
         lesson.subject.name,
         lesson.teacher.full_name,
     ]
+    if change := change_text(lesson):
+        parts.append(change)
     if lesson.room:
         parts.append(_("lesson.room", room=lesson.room))
     if lesson.topic:

@@ -17,7 +17,7 @@ from ediary_tui.i18n import set_language
 from ediary_tui.server import schema as s
 from ediary_tui.server.school import timetable as tt
 from ediary_tui.server.school.audit import Actor
-from ediary_tui.widgets.lesson_text import change_text
+from ediary_tui.widgets.lesson_text import change_text, describe_lesson
 from ediary_tui.widgets.week_day import lesson_line
 
 from .test_week import MONDAY, open_diary, settled, view
@@ -168,3 +168,7 @@ class TestChangeText:
             assert change_text(self.lesson(change)) == text
         finally:
             set_language("en")
+
+    def test_the_details_line_says_it_too(self) -> None:
+        lesson = self.lesson(LessonChange(kind=ChangeKind.CANCELLED, note="экскурсия"))
+        assert describe_lesson(lesson)[3] == "lesson cancelled (экскурсия)"
