@@ -22,7 +22,8 @@ from ediary_tui.screens.admin.windows import TeacherWindow
 from ediary_tui.screens.classes.families import Cell, account, lined_up
 from ediary_tui.widgets.keys import key
 
-SLOT_WIDTH = 12  # a day's column of the timetable: 6 days and the numbers fit 80 columns
+SLOT_WIDTH = 16  # a day's column of the timetable at most; narrower when the terminal is
+NUMBER_WIDTH = 3  # the lesson numbers' column
 
 
 def class_rows(found: AdminClassList) -> list[list[Cell]]:
@@ -57,15 +58,15 @@ def member_rows(found: ClassMembers) -> tuple[list[list[Cell]], list[str]]:
     return rows, ids
 
 
-def week_text(week: ClassTimetable) -> Content:
-    """The week as a grid: a column per school day, a row per lesson number."""
+def week_text(week: ClassTimetable, width: int) -> Content:
+    """The week as a grid in `width` columns: a column per school day, a row per lesson."""
     monday = dt.date(2024, 1, 1)  # any Monday: only the weekdays' names are read
     days = range(week.days_per_week)
+    column = max(4, min(SLOT_WIDTH, (width - NUMBER_WIDTH) // max(1, week.days_per_week)))
     numbers = sorted({s.number for s in week.slots})
     by_slot = {(s.weekday, s.number): s for s in week.slots}
     head = "   " + "".join(
-        weekday_name(monday + dt.timedelta(days=d), short=True)[:SLOT_WIDTH].ljust(SLOT_WIDTH)
-        for d in days
+        weekday_name(monday + dt.timedelta(days=d), short=True)[:column].ljust(column) for d in days
     )
     lines = [Content.styled(head, "bold")]
     for number in numbers:
@@ -73,7 +74,7 @@ def week_text(week: ClassTimetable) -> Content:
         for d in days:
             slot = by_slot.get((d, number))
             text = slot.subject.name if slot else "—"
-            cells.append(text[: SLOT_WIDTH - 1].ljust(SLOT_WIDTH))
+            cells.append(text[: column - 1].ljust(column))
         lines.append(Content.assemble((f"{number:>2} ", "$text-muted"), "".join(cells)))
     if not numbers:
         lines.append(Content(_("admin.no_timetable")))
@@ -201,8 +202,16 @@ class ClassScreen(AdminScreen):
         if week is None:
             return
         self.week = week
-        self.query_one("#timetable", Static).update(week_text(week))
+        self._paint_week()
         self.say(_("admin.week_hint", count=len(week.slots)))
+
+    def _paint_week(self) -> None:
+        grid = self.query_one("#timetable", Static)
+        if self.week is not None:
+            grid.update(week_text(self.week, self.size.width - 2))
+
+    def on_resize(self) -> None:
+        self._paint_week()
 
     # -- the class teacher -------------------------------------------------------------
 

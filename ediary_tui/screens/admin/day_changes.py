@@ -89,7 +89,7 @@ class ChangeWindow(AdminForm):
                 compact=True,
             )
             yield Static(Content(_("admin.field_number")), classes="label")
-            yield Input(placeholder="1", id="number", compact=True, type="integer")
+            yield Input(placeholder="1-12", id="number", compact=True, type="integer")
             yield Static(Content(_("admin.field_kind")), classes="label")
             yield Select(
                 [(_(f"admin.do.{k.value}"), k.value) for k in LessonChangeKind],

@@ -24,6 +24,11 @@ from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.keys import key
 
 
+def relation_word(relation: str) -> str:
+    """`parent`, as links are made by default, in the admin's language; others as written."""
+    return _("admin.role.parent") if relation == "parent" else relation
+
+
 def card_lines(card: PersonCard) -> list[Content]:
     """The card's facts, one a line, the ones the person has."""
     lines = [
@@ -117,7 +122,7 @@ class PersonScreen(AdminScreen):
                 Content.assemble(
                     (r.full_name, "bold"),
                     f"  {r.login}  {r.class_name or ''}  ",
-                    (r.relation, "$text-muted"),
+                    (relation_word(r.relation), "$text-muted"),
                 ),
                 id=r.id,
             )

@@ -193,6 +193,10 @@ class PickWindow(AdminForm):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "keys.cancel")]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Picking sends nothing by itself: no ctrl+s here."""
+        return action != "send"
+
     def picks(self) -> OptionList:
         return OptionList(id="picks")
 
