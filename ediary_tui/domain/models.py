@@ -271,6 +271,10 @@ class LessonChange(Model):
     )
     moved_from_date: dt.date | None = None
     moved_from_number: int | None = None
+    moved_to_date: dt.date | None = Field(
+        default=None, description="a cancelled lesson that was moved: where it went"
+    )
+    moved_to_number: int | None = None
 
 
 class WeekLesson(Model):

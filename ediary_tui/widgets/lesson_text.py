@@ -83,6 +83,12 @@ def change_text(lesson: WeekLesson) -> str:
             text = _("lesson.change.replaced_for", teacher=teacher, usual=usual)
         else:
             text = _("lesson.change.replaced", teacher=teacher)
+    elif change.kind is ChangeKind.CANCELLED and change.moved_to_date is not None:
+        text = _(
+            "lesson.change.moved_to",
+            date=short_date(change.moved_to_date),
+            number=change.moved_to_number,
+        )
     elif change.kind is ChangeKind.MOVED and change.moved_from_date is not None:
         text = _(
             "lesson.change.moved",

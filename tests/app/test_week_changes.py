@@ -160,6 +160,15 @@ class TestChangeText:
                 "extra lesson (olympiad practice)",
             ),
             ("en", LessonChange(kind=ChangeKind.CANCELLED), "lesson cancelled"),
+            (
+                "ru",
+                LessonChange(
+                    kind=ChangeKind.CANCELLED,
+                    moved_to_date=dt.date(2026, 11, 27),
+                    moved_to_number=5,
+                ),
+                "перенесён на 27.11, 5-й урок",
+            ),
         ],
     )
     def test_in_both_languages(self, lang: str, change: LessonChange, text: str) -> None:

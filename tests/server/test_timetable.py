@@ -449,3 +449,73 @@ class TestTheDiaryAndTheJournal:
         assert r.status_code == 409, r.text
         assert r.json()["error"]["code"] == "lesson_cancelled"
         assert "is cancelled" in r.json()["error"]["message"]
+
+    async def test_the_week_says_where_a_moved_lesson_went_and_came_from(
+        self, api: httpx.AsyncClient, engine: AsyncEngine
+    ) -> None:
+        student = await user_id(engine, "student")
+        thursday = dt.date(2026, 11, 26)
+        le, c = s.lessons.c, s.classes.c
+        async with engine.begin() as conn:
+            class_id, school_id = (
+                await conn.execute(
+                    sa.select(s.students.c.class_id, c.school_id)
+                    .join(s.classes, c.id == s.students.c.class_id)
+                    .where(s.students.c.user_id == int(student))
+                )
+            ).one()
+            moving = (
+                await conn.execute(
+                    sa.select(le.teacher_id, le.room).where(
+                        le.class_id == class_id, le.date == thursday, le.number == 1
+                    )
+                )
+            ).one()
+            taken = {
+                (r.date, r.number)
+                for r in await conn.execute(
+                    sa.select(le.date, le.number).where(
+                        le.date.between(thursday, thursday + dt.timedelta(days=1)),
+                        sa.or_(
+                            le.class_id == class_id,
+                            le.teacher_id == moving.teacher_id,
+                            le.room == moving.room,
+                        ),
+                    )
+                )
+            }
+            free = next(
+                (d, n)
+                for d in (thursday, thursday + dt.timedelta(days=1))
+                for n in range(1, 8)
+                if (d, n) not in taken
+            )
+            moved = await tt.change_lesson(
+                conn,
+                ACTOR,
+                school_id,
+                class_id=class_id,
+                on=thursday,
+                number=1,
+                kind="move",
+                to_date=free[0],
+                to_number=free[1],
+            )
+        week = (await get_week(api, await login(api, "parent"), student, thursday)).json()
+        lessons = [les for day in week["days"] for les in day["lessons"]]
+        went = next(les for les in lessons if les["id"] == str(moved))
+        assert went["change"]["kind"] == "moved"
+        assert (went["change"]["moved_from_date"], went["change"]["moved_from_number"]) == (
+            "2026-11-26",
+            1,
+        )
+        left = next(
+            les
+            for les in week["days"][3]["lessons"]
+            if les["number"] == 1 and les["id"] != str(moved)
+        )
+        assert left["change"]["kind"] == "cancelled"
+        assert (left["change"]["moved_to_date"], left["change"]["moved_to_number"]) == (
+            free[0].isoformat(),
+            free[1],
+        )

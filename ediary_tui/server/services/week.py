@@ -255,6 +255,7 @@ async def _build_week(
         )
     ).first()
 
+    moved_to = await _moved_to(conn, student.class_id, lesson_rows)
     by_day: dict[dt.date, list[WeekLesson]] = {d: [] for d in days}
     for r in lesson_rows:
         bell = {}
@@ -275,7 +276,7 @@ async def _build_week(
                 homework=homework.get(lesson_id, []),
                 marks=marks.get(lesson_id, []),
                 attendance=AttendanceCode(r.code) if r.code else None,
-                change=_change(r),
+                change=_change(r, moved_to.get((r.date, r.number))),
             )
         )
     signed = note is not None and note.signed_by is not None
@@ -291,8 +292,25 @@ async def _build_week(
     )
 
 
-def _change(row: Any) -> LessonChange | None:
-    """A lesson's one-day change (server/school/timetable.py), as the diary shows it."""
+async def _moved_to(
+    conn: AsyncConnection, class_id: int, lesson_rows: Sequence[Any]
+) -> dict[tuple[dt.date, int], tuple[dt.date, int]]:
+    """Where the week's cancelled lessons were moved to (read only when it has one)."""
+    cancelled = [r for r in lesson_rows if r.change == "cancelled"]
+    if not cancelled:
+        return {}
+    le = s.lessons.c
+    rows = await conn.execute(
+        sa.select(le.moved_from_date, le.moved_from_number, le.date, le.number).where(
+            le.class_id == class_id, le.moved_from_date.in_({r.date for r in cancelled})
+        )
+    )
+    return {(r.moved_from_date, r.moved_from_number): (r.date, r.number) for r in rows}
+
+
+def _change(row: Any, moved_to: tuple[dt.date, int] | None = None) -> LessonChange | None:
+    """A lesson's one-day change (server/school/lesson_changes.py), as the diary shows it;
+    `moved_to`: where a cancelled lesson went, when it was moved rather than dropped."""
     if row.change is None:
         return None
     usual = None
@@ -304,6 +322,8 @@ def _change(row: Any) -> LessonChange | None:
         usual_teacher=usual,
         moved_from_date=row.moved_from_date,
         moved_from_number=row.moved_from_number,
+        moved_to_date=moved_to[0] if moved_to else None,
+        moved_to_number=moved_to[1] if moved_to else None,
     )
 
 
