@@ -450,6 +450,15 @@ class TestRefusals:
             with pytest.raises(AdminError, match="2026/27 is not the current open one"):
                 await roll_over(conn, ACTOR, school_id, from_year=OLD, now=PINNED_NOW, force=True)
 
+    async def test_a_second_forced_rollover_is_refused_as_the_new_year_has_not_begun(
+        self, engine: AsyncEngine
+    ) -> None:
+        await rollover(engine)
+        before = await table_sizes(engine)
+        with pytest.raises(AdminError, match=r"2027/28 has not begun yet \(it starts on 0"):
+            await rollover(engine)
+        assert await table_sizes(engine) == before
+
     async def test_a_year_not_over_is_refused_without_force(self, engine: AsyncEngine) -> None:
         before = await table_sizes(engine)
         with pytest.raises(AdminError, match=r"not over: .* ends on .*--force"):

@@ -139,7 +139,8 @@ async def roll_over(
 async def _check(
     conn: AsyncConnection, school_id: int, from_year: int, now: dt.datetime, *, force: bool
 ) -> None:
-    """The year is the one being taught, the next is not there yet, and (unless forced) over."""
+    """The year is the one being taught, has begun, the next is not there yet, and (unless
+    forced) is over."""
     current = await current_year(conn, school_id)
     if from_year != current:
         raise AdminError(
@@ -181,6 +182,19 @@ async def _check(
     ).scalar()
     today = now.astimezone(ZoneInfo(tz or "Europe/Moscow")).date()
     p = s.periods
+    begins = (
+        await conn.execute(
+            sa.select(sa.func.min(p.c.starts_on)).where(
+                p.c.school_id == school_id, p.c.year == from_year
+            )
+        )
+    ).scalar()
+    if begins is not None and today < begins:
+        # Even forced: a year not begun has nothing to close (a second rollover by mistake).
+        raise AdminError(
+            f"the school year {year_label(from_year)} has not begun yet (it starts on "
+            f"{begins:%d.%m.%Y}); there is nothing of it to close"
+        )
     running = (
         await conn.execute(
             sa.select(p.c.name, p.c.ends_on)
