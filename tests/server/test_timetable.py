@@ -328,6 +328,23 @@ class TestOneDayChanges:
         assert await lessons(school.engine, school.c7a, MONDAY) == [(1, None), (2, None)]
         assert await lessons(school.engine, school.c7a, tuesday) == []
 
+    async def test_moving_a_lesson_back_to_where_it_was_restores_it(self, school: School) -> None:
+        tuesday = MONDAY + dt.timedelta(days=1)
+        async with school.engine.begin() as conn:
+            await change(school, conn, "move", number=2, to_date=tuesday, to_number=5)
+            await tt.change_lesson(
+                conn,
+                ACTOR,
+                1,
+                class_id=school.c7a,
+                on=tuesday,
+                number=5,
+                kind="move",
+                to_date=MONDAY,
+                to_number=2,
+            )
+        assert await lessons(school.engine, school.c7a, MONDAY) == [(1, None), (2, None)]
+
     async def test_a_move_onto_a_taken_slot_or_a_holiday_is_refused(self, school: School) -> None:
         async with school.engine.begin() as conn:
             with pytest.raises(AdminError, match="7А 2026-11-30 lesson 2 already has a lesson"):

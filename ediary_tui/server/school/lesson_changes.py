@@ -252,6 +252,8 @@ async def change_lesson(
         raise AdminError("a move needs the day and the lesson it moves to (--move-to DATE:NUMBER)")
     if (to_date, to_number) == (on, number):
         raise AdminError(f"{where}: the lesson is already there")
+    if (to_date, to_number) == (lesson.moved_from_date, lesson.moved_from_number):
+        return await _restore(conn, actor, klass, rows, where, now)  # back where it was
     if _live(await _lessons_at(conn, class_id, to_date, to_number)) is not None:
         raise AdminError(f"{klass.name} {to_date} lesson {to_number} already has a lesson")
     await _school_day(conn, klass, to_date)
