@@ -76,7 +76,9 @@ from ediary_tui.domain.models import (
     Progress,
     ReportCard,
     Signature,
+    SlotIn,
     StaffList,
+    SubjectList,
     TeacherDay,
     TeacherList,
     TeacherRef,
@@ -622,6 +624,20 @@ class DiaryClient:
 
     async def class_timetable(self, class_id: str) -> ClassTimetable:
         return await self._get(ClassTimetable, f"/admin/classes/{_seg(class_id)}/timetable")
+
+    async def set_slot(
+        self, class_id: str, weekday: int, number: int, slot: SlotIn
+    ) -> ClassTimetable:
+        """Put a lesson in one slot of a class's week (its lessons follow from today)."""
+        path = f"/admin/classes/{_seg(class_id)}/timetable/{weekday}/{number}"
+        return await self._send("PUT", ClassTimetable, path, slot.model_dump(mode="json"))
+
+    async def clear_slot(self, class_id: str, weekday: int, number: int) -> ClassTimetable:
+        path = f"/admin/classes/{_seg(class_id)}/timetable/{weekday}/{number}"
+        return self._parse(ClassTimetable, await self.request("DELETE", API + path))
+
+    async def admin_subjects(self) -> SubjectList:
+        return await self._get(SubjectList, "/admin/subjects")
 
     async def admin_teachers(self) -> StaffList:
         return await self._get(StaffList, "/admin/teachers")

@@ -951,3 +951,16 @@ class LessonChanged(Model):
     lesson_id: str
     date: dt.date
     changes: list[DayChange] = Field(description="the day's changes after this one")
+
+
+# --- admin: a class's weekly timetable, one slot at a time ---------------------------------
+
+
+class SlotIn(Model):
+    subject_id: Id
+    teacher_id: Id
+    room: Line | None = Field(None, max_length=20)
+
+
+class SubjectList(Model):
+    subjects: list[SubjectRef]

@@ -26,6 +26,7 @@ from ediary_tui.screens.admin.windows import (
     LinkChildWindow,
     NewPersonWindow,
     PasswordWindow,
+    SlotWindow,
 )
 from ediary_tui.server import schema as s
 from ediary_tui.widgets.dialogs import ConfirmModal
@@ -327,6 +328,43 @@ class TestClasses:
             engine, sa.select(c.c.class_teacher_id).where(c.c.id == int(klass.class_id))
         )
         assert lead is None
+
+
+class TestEditingTheWeek:
+    async def test_a_lesson_of_the_week_moves_to_another_room(
+        self, start: Callable[..., EdiaryApp], engine: AsyncEngine
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(100, 40)) as pilot:
+            await admin_screen(app, pilot)
+            await pilot.press("f2")
+            await journal_settled(pilot)
+            await pilot.press("enter", "t")
+            await journal_settled(pilot)
+            klass = app.screen
+            assert isinstance(klass, ClassScreen) and klass.week is not None
+            first = klass.week.slots[0]
+            await pilot.press("e")
+            await journal_settled(pilot)
+            window = app.screen
+            assert isinstance(window, SlotWindow)
+            window.query_one("#number", Input).value = str(first.number)
+            await pilot.pause()
+            assert window.query_one("#subject", Select).value == first.subject.id
+            window.query_one("#room", Input).value = "Актовый зал"
+            await pilot.press("ctrl+s")
+            await journal_settled(pilot)
+            assert app.screen is klass and klass.week.slots[0].room == "Актовый зал"
+        tt = s.timetable
+        room = await scalar(
+            engine,
+            sa.select(tt.c.room).where(
+                tt.c.class_id == int(klass.class_id),
+                tt.c.weekday == first.weekday,
+                tt.c.number == first.number,
+            ),
+        )
+        assert room == "Актовый зал"
 
 
 class TestTheDaysChanges:

@@ -72,6 +72,9 @@ ROUTES = [
     Route("put", "/admin/classes/{class_id}/teacher", {"teacher_id": None}),
     Route("get", "/admin/classes/{class_id}/timetable"),
     Route("get", "/admin/teachers", about_one=False),
+    Route("get", "/admin/subjects", about_one=False),
+    Route("put", "/admin/classes/{class_id}/timetable/0/1", {"subject_id": "1", "teacher_id": "1"}),
+    Route("delete", "/admin/classes/{class_id}/timetable/0/1"),
     Route("get", "/admin/timetable/changes?date=2026-11-25", about_one=False),
     Route(
         "post",
@@ -146,6 +149,8 @@ class TestOnlyTheSchoolsAdmin:
         assert classes.status_code == 200 and classes.json()["classes"] == []
         teachers = await api.get(f"{API}/admin/teachers", headers=headers)
         assert teachers.json()["teachers"] == []
+        subjects = await api.get(f"{API}/admin/subjects", headers=headers)
+        assert subjects.json()["subjects"] == []
 
     async def test_a_class_teacher_who_is_also_a_parent_is_still_refused(
         self, api: httpx.AsyncClient, engine: AsyncEngine
@@ -434,6 +439,83 @@ class TestClasses:
         assert week["class_name"] == "7А" and len(week["slots"]) == stored > 0
         first = week["slots"][0]
         assert (first["weekday"], first["number"]) == (0, 1) and first["subject"]["name"]
+
+
+class TestEditingTheWeek:
+    async def test_a_slot_is_set_and_cleared_and_the_lessons_follow(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
+    ) -> None:
+        class_id = await class_7a(engine)
+        url = f"{API}/admin/classes/{class_id}/timetable"
+        week = (await api.get(url, headers=as_admin)).json()
+        first = week["slots"][0]
+        body = {
+            "subject_id": first["subject"]["id"],
+            "teacher_id": first["teacher"]["id"],
+            "room": "Актовый зал",
+        }
+        r = await api.put(
+            f"{url}/{first['weekday']}/{first['number']}", json=body, headers=as_admin
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["slots"][0]["room"] == "Актовый зал"
+        le = s.lessons
+        moved = await scalar(
+            engine,
+            sa.select(sa.func.count()).where(
+                le.c.class_id == class_id, le.c.date > PINNED_TODAY, le.c.room == "Актовый зал"
+            ),
+        )
+        assert moved > 0
+        last = week["slots"][-1]
+        r = await api.delete(f"{url}/{last['weekday']}/{last['number']}", headers=as_admin)
+        assert r.status_code == 200, r.text
+        assert len(r.json()["slots"]) == len(week["slots"]) - 1
+        again = await api.delete(f"{url}/{last['weekday']}/{last['number']}", headers=as_admin)
+        assert again.status_code == 422 and again.json()["error"]["code"] == "refused"
+
+    async def test_a_teacher_in_two_places_at_once_is_refused(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
+    ) -> None:
+        """7А's first lesson given to the teacher of another class's lesson at that hour."""
+        tt = s.timetable
+        class_id = await class_7a(engine)
+        mine = (await api.get(f"{API}/admin/classes/{class_id}/timetable", headers=as_admin)).json()
+        first = mine["slots"][0]
+        busy = await scalar(
+            engine,
+            sa.select(tt.c.teacher_id)
+            .where(
+                tt.c.class_id != class_id,
+                tt.c.weekday == first["weekday"],
+                tt.c.number == first["number"],
+                tt.c.teacher_id != int(first["teacher"]["id"]),
+            )
+            .limit(1),
+        )
+        r = await api.put(
+            f"{API}/admin/classes/{class_id}/timetable/{first['weekday']}/{first['number']}",
+            json={"subject_id": first["subject"]["id"], "teacher_id": str(busy)},
+            headers=as_admin,
+        )
+        assert r.status_code == 422 and r.json()["error"]["code"] == "refused", r.text
+
+    async def test_a_day_the_class_does_not_have_is_named(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
+    ) -> None:
+        r = await api.delete(
+            f"{API}/admin/classes/{await class_7a(engine)}/timetable/7/1", headers=as_admin
+        )
+        assert r.status_code == 422 and r.json()["error"]["field"] == "weekday"
+
+    async def test_the_schools_subjects(
+        self, api: httpx.AsyncClient, as_admin: dict[str, str]
+    ) -> None:
+        names = [
+            x["name"]
+            for x in (await api.get(f"{API}/admin/subjects", headers=as_admin)).json()["subjects"]
+        ]
+        assert names == sorted(names) and "Алгебра" in names
 
 
 class TestTheDaysChanges:

@@ -653,6 +653,45 @@ async def _change_lesson(school: School) -> Call:
     )
 
 
+async def _oldest_class_slot(school: School, *, last: bool) -> tuple[int, Any]:
+    """The oldest class (not the student's) and its first or last slot of the week."""
+    c, tt = s.classes, s.timetable
+    oldest = await scalar(
+        school.engine, sa.select(c.c.id).order_by(c.c.grade.desc(), c.c.id).limit(1)
+    )
+    order = (tt.c.weekday.desc(), tt.c.number.desc()) if last else (tt.c.weekday, tt.c.number)
+    (slot,) = await rows(
+        school.engine, sa.select(tt).where(tt.c.class_id == oldest).order_by(*order).limit(1)
+    )
+    return oldest, slot
+
+
+async def _set_slot(school: School) -> Call:
+    """The oldest class's first lesson of the week moves to another room."""
+    oldest, slot = await _oldest_class_slot(school, last=False)
+    return Call(
+        "put",
+        f"{API}/admin/classes/{{class_id}}/timetable/{{weekday}}/{{number}}",
+        {"class_id": str(oldest), "weekday": str(slot.weekday), "number": str(slot.number)},
+        await school.as_("admin"),
+        {
+            "subject_id": str(slot.subject_id),
+            "teacher_id": str(slot.teacher_id),
+            "room": "Актовый зал",
+        },
+    )
+
+
+async def _clear_slot(school: School) -> Call:
+    oldest, slot = await _oldest_class_slot(school, last=True)
+    return Call(
+        "delete",
+        f"{API}/admin/classes/{{class_id}}/timetable/{{weekday}}/{{number}}",
+        {"class_id": str(oldest), "weekday": str(slot.weekday), "number": str(slot.number)},
+        await school.as_("admin"),
+    )
+
+
 CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("post", f"{API}/students/{{student_id}}/week/{{monday}}/signature"): _sign_week,
     ("put", f"{API}/students/{{student_id}}/homework/{{homework_id}}/done"): _homework_done,
@@ -678,6 +717,8 @@ CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("post", f"{API}/admin/people/{{person_id}}/unlock"): _unlock,
     ("put", f"{API}/admin/classes/{{class_id}}/teacher"): _class_teacher,
     ("post", f"{API}/admin/timetable/changes"): _change_lesson,
+    ("put", f"{API}/admin/classes/{{class_id}}/timetable/{{weekday}}/{{number}}"): _set_slot,
+    ("delete", f"{API}/admin/classes/{{class_id}}/timetable/{{weekday}}/{{number}}"): _clear_slot,
 }
 
 

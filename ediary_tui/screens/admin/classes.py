@@ -18,7 +18,7 @@ from ediary_tui.domain.models import AdminClassList, ClassMembers, ClassTimetabl
 from ediary_tui.i18n import _, weekday_name
 from ediary_tui.screens.admin.base import AdminScreen
 from ediary_tui.screens.admin.person import PersonScreen
-from ediary_tui.screens.admin.windows import TeacherWindow
+from ediary_tui.screens.admin.windows import SlotWindow, TeacherWindow
 from ediary_tui.screens.classes.families import Cell, account, lined_up
 from ediary_tui.widgets.keys import key
 
@@ -125,6 +125,7 @@ class ClassScreen(AdminScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         key("t", "toggle_week", "admin.key_week"),
         key("c", "class_teacher", "admin.key_class_teacher"),
+        key("e", "edit_slot", "admin.key_edit_slot"),
         key("escape", "back", "admin.key_back"),
     ]
 
@@ -174,6 +175,8 @@ class ClassScreen(AdminScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "class_teacher":
             return self.members is not None
+        if action == "edit_slot":
+            return self.week is not None and self.query_one("#timetable").display
         return True
 
     @on(OptionList.OptionSelected, "#members")
@@ -195,15 +198,20 @@ class ClassScreen(AdminScreen):
             self._load_week()
         elif not showing:
             members.focus()
+        self.refresh_bindings()
 
     @work(exclusive=True, group="week")
     async def _load_week(self) -> None:
         week = await self.call(lambda api: api.class_timetable(self.class_id))
         if week is None:
             return
+        self.show_week(week)
+
+    def show_week(self, week: ClassTimetable) -> None:
         self.week = week
         self._paint_week()
         self.say(_("admin.week_hint", count=len(week.slots)))
+        self.refresh_bindings()
 
     def _paint_week(self) -> None:
         grid = self.query_one("#timetable", Static)
@@ -212,6 +220,24 @@ class ClassScreen(AdminScreen):
 
     def on_resize(self) -> None:
         self._paint_week()
+
+    def action_edit_slot(self) -> None:
+        self._edit_slot()
+
+    @work(exclusive=True, group="slot")
+    async def _edit_slot(self) -> None:
+        week = self.week
+        subjects = await self.call(lambda api: api.admin_subjects())
+        teachers = await self.call(lambda api: api.admin_teachers())
+        if week is None or subjects is None or teachers is None:
+            return
+
+        def saved(changed: ClassTimetable | None) -> None:
+            if changed is not None:
+                self.show_week(changed)
+
+        window = SlotWindow(self.session, week, subjects.subjects, teachers.teachers)
+        self.app.push_screen(window, saved)
 
     # -- the class teacher -------------------------------------------------------------
 

@@ -22,14 +22,18 @@ from ediary_tui.client.errors import ClientError
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import (
     AdminClass,
+    ClassTimetable,
     NewPersonRole,
     OneTimePassword,
     PersonHit,
     PersonIn,
     PersonRef,
     Role,
+    SlotIn,
+    SubjectRef,
+    TimetableSlot,
 )
-from ediary_tui.i18n import _, parse_date
+from ediary_tui.i18n import _, parse_date, weekday_name
 from ediary_tui.screens.admin.base import refusal
 from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
@@ -296,3 +300,123 @@ class TeacherWindow(PickWindow):
         chosen = next((t for t in self.teachers if t.id == option_id), None)
         if chosen is not None or option_id == self.NOBODY:
             self.dismiss(chosen or PersonRef(id="", full_name=""))
+
+
+class SlotWindow(AdminForm):
+    """One slot of a class's week: the day, the lesson number, the subject, teacher and
+    room; the subject "(empty)" takes the lesson out. The answer is the class's week."""
+
+    EMPTY = "-"
+
+    def __init__(
+        self,
+        session: DiarySession,
+        week: ClassTimetable,
+        subjects: list[SubjectRef],
+        teachers: list[PersonRef],
+    ) -> None:
+        super().__init__(session)
+        self.week = week
+        self.subjects = subjects
+        self.teachers = teachers
+
+    def compose(self) -> ComposeResult:
+        monday = dt.date(2024, 1, 1)  # any Monday: only the weekdays' names are read
+        days = [
+            (weekday_name(monday + dt.timedelta(days=d)), d) for d in range(self.week.days_per_week)
+        ]
+        with Vertical(id="dialog") as box:
+            box.border_title = _("admin.slot_title", class_name=self.week.class_name)
+            box.border_subtitle = _("admin.form_keys")
+            yield Static(Content(_("admin.field_day")), classes="label")
+            yield Select(days, value=0, allow_blank=False, id="weekday", compact=True)
+            yield Static(Content(_("admin.field_number")), classes="label")
+            yield Input(placeholder="1-12", id="number", compact=True, type="integer")
+            yield Static(Content(_("admin.field_subject")), classes="label")
+            yield Select(
+                [(_("admin.empty_slot"), self.EMPTY), *((s.name, s.id) for s in self.subjects)],
+                prompt=_("admin.subject_prompt"),
+                id="subject",
+                compact=True,
+            )
+            yield Static(Content(_("admin.field_teacher")), classes="label")
+            yield Select(
+                [(t.full_name, t.id) for t in self.teachers],
+                prompt=_("admin.teacher_prompt"),
+                id="teacher",
+                compact=True,
+            )
+            yield Static(Content(_("admin.field_room")), classes="label")
+            yield Input(id="room", compact=True)
+            yield self.status_line()
+        yield Footer(compact=True)
+
+    def _slot(self) -> TimetableSlot | None:
+        number = self.query_one("#number", Input).value.strip()
+        weekday = self.query_one("#weekday", Select).value
+        return next(
+            (
+                s
+                for s in self.week.slots
+                if number.isdigit() and (s.weekday, s.number) == (weekday, int(number))
+            ),
+            None,
+        )
+
+    @on(Input.Changed, "#number")
+    @on(Select.Changed, "#weekday")
+    def _fill(self) -> None:
+        """What the slot holds now, to change."""
+        slot = self._slot()
+        if slot is not None:
+            self.query_one("#subject", Select).value = slot.subject.id
+            self.query_one("#teacher", Select).value = slot.teacher.id
+            self.query_one("#room", Input).value = slot.room or ""
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_send()
+
+    def action_send(self) -> None:
+        if self.sending:
+            return
+        weekday = self.query_one("#weekday", Select).value
+        number = self.query_one("#number", Input).value.strip()
+        if not isinstance(weekday, int) or not number.isdigit() or not 1 <= int(number) <= 12:
+            self.say(_("admin.need_number"), error=True)
+            self.query_one("#number", Input).focus()
+            return
+        subject = self.query_one("#subject", Select).value
+        teacher = self.query_one("#teacher", Select).value
+        if not isinstance(subject, str):
+            self.say(_("admin.need_subject"), error=True)
+            return
+        if subject != self.EMPTY and not isinstance(teacher, str):
+            self.say(_("admin.need_teacher"), error=True)
+            return
+        self.sending = True
+        self.say(_("admin.changing"))
+        room = self.query_one("#room", Input).value.strip() or None
+        slot = None
+        if subject != self.EMPTY and isinstance(teacher, str):
+            slot = SlotIn(subject_id=subject, teacher_id=teacher, room=room)
+        self._save(weekday, int(number), slot)
+
+    @work(exclusive=True, group="slot")
+    async def _save(self, weekday: int, number: int, slot: SlotIn | None) -> None:
+        class_id = self.week.class_id
+        try:
+            if slot is None:
+                week = await self.session.send(
+                    lambda api: api.clear_slot(class_id, weekday, number)
+                )
+            else:
+                week = await self.session.send(
+                    lambda api: api.set_slot(class_id, weekday, number, slot)
+                )
+        except ClientError as exc:
+            self.sending = False
+            self.say(_("admin.not_changed", reason=refusal(exc)), error=True)
+            return
+        self.dismiss(week)

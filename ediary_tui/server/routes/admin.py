@@ -27,7 +27,9 @@ from ediary_tui.domain.models import (
     PeopleFound,
     PersonCard,
     PersonIn,
+    SlotIn,
     StaffList,
+    SubjectList,
     Unlocked,
 )
 
@@ -189,6 +191,43 @@ async def set_class_teacher(
 async def class_timetable(class_id: str, caller: CurrentCaller, ctx: Ctx) -> ClassTimetable:
     """Each slot: the weekday (0 Monday), the lesson number, the subject, teacher and room."""
     return await admin_classes.timetable(ctx, caller, class_id)
+
+
+@router.put(
+    "/admin/classes/{class_id}/timetable/{weekday}/{number}",
+    responses=documented((404, "class_not_found"), REFUSED),
+    summary="Put a lesson in one slot of a class's week, from today",
+)
+async def set_slot(
+    class_id: str,
+    weekday: QueryInt,
+    number: QueryInt,
+    body: SlotIn,
+    caller: CurrentCaller,
+    ctx: Ctx,
+) -> ClassTimetable:
+    """`weekday` 0 is Monday. The slot's lessons from today on follow (those with marks,
+    attendance, homework or a topic are kept); a teacher or room already elsewhere then is
+    422 `refused` naming the clash. The answer is the class's week."""
+    return await admin_classes.set_slot(ctx, caller, class_id, weekday, number, body)
+
+
+@router.delete(
+    "/admin/classes/{class_id}/timetable/{weekday}/{number}",
+    responses=documented((404, "class_not_found"), REFUSED),
+    summary="Take the lesson out of one slot of a class's week, from today",
+)
+async def clear_slot(
+    class_id: str, weekday: QueryInt, number: QueryInt, caller: CurrentCaller, ctx: Ctx
+) -> ClassTimetable:
+    """The answer is the class's week; an empty slot is 422 `refused`."""
+    return await admin_classes.clear_slot(ctx, caller, class_id, weekday, number)
+
+
+@router.get("/admin/subjects", summary="The school's subjects")
+async def list_subjects(caller: CurrentCaller, ctx: Ctx) -> SubjectList:
+    """By name: what a slot of a class's week may hold."""
+    return await admin_classes.subjects(ctx, caller)
 
 
 @router.get("/admin/teachers", summary="The school's teachers")

@@ -6,6 +6,8 @@ size); setting the class teacher is the school package's (school/structure.py).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,7 +21,9 @@ from ediary_tui.domain.models import (
     FamilyMember,
     PersonRef,
     Role,
+    SlotIn,
     StaffList,
+    SubjectList,
     SubjectRef,
     TimetableSlot,
 )
@@ -27,13 +31,15 @@ from ediary_tui.domain.models import (
 from .. import schema as s
 from ..access import ClassInfo, load_class
 from ..auth import Caller
-from ..errors import NotFound
+from ..errors import Invalid, NotFound
 from ..ids import parse_body_id, parse_id
 from ..school import structure
+from ..school import timetable as plan
 from ..school.years import current_year
 from ..settings import ServerContext
 from . import credentials
 from .admin_common import actor, refusals, school_of
+from .common import check_line, school_timezone
 
 
 async def class_of(conn: AsyncConnection, school_id: int, value: str | int) -> ClassInfo:
@@ -138,27 +144,27 @@ async def set_class_teacher(
         return await _one_class(conn, klass.id)
 
 
-async def timetable(ctx: ServerContext, caller: Caller, class_id: str) -> ClassTimetable:
-    """The class's weekly timetable, day by day and lesson by lesson."""
-    school_id = school_of(caller)
+async def _week(conn: AsyncConnection, klass: ClassInfo) -> ClassTimetable:
     t, sub, u = s.timetable, s.subjects, s.users
-    async with ctx.engine.connect() as conn:
-        klass = await class_of(conn, school_id, class_id)
-        rows = await conn.execute(
-            sa.select(
-                t.c.weekday,
-                t.c.number,
-                t.c.room,
-                sub.c.id.label("subject_id"),
-                sub.c.name.label("subject_name"),
-                u.c.id.label("teacher_id"),
-                u.c.full_name.label("teacher_name"),
-            )
-            .select_from(t.join(sub, sub.c.id == t.c.subject_id).join(u, u.c.id == t.c.teacher_id))
-            .where(t.c.class_id == klass.id)
-            .order_by(t.c.weekday, t.c.number)
+    rows = await conn.execute(
+        sa.select(
+            t.c.weekday,
+            t.c.number,
+            t.c.room,
+            sub.c.id.label("subject_id"),
+            sub.c.name.label("subject_name"),
+            u.c.id.label("teacher_id"),
+            u.c.full_name.label("teacher_name"),
         )
-        slots = [
+        .select_from(t.join(sub, sub.c.id == t.c.subject_id).join(u, u.c.id == t.c.teacher_id))
+        .where(t.c.class_id == klass.id)
+        .order_by(t.c.weekday, t.c.number)
+    )
+    return ClassTimetable(
+        class_id=str(klass.id),
+        class_name=klass.name,
+        days_per_week=klass.days_per_week,
+        slots=[
             TimetableSlot(
                 weekday=r.weekday,
                 number=r.number,
@@ -167,13 +173,85 @@ async def timetable(ctx: ServerContext, caller: Caller, class_id: str) -> ClassT
                 room=r.room,
             )
             for r in rows
-        ]
-    return ClassTimetable(
-        class_id=str(klass.id),
-        class_name=klass.name,
-        days_per_week=klass.days_per_week,
-        slots=slots,
+        ],
     )
+
+
+async def timetable(ctx: ServerContext, caller: Caller, class_id: str) -> ClassTimetable:
+    """The class's weekly timetable, day by day and lesson by lesson."""
+    school_id = school_of(caller)
+    async with ctx.engine.connect() as conn:
+        return await _week(conn, await class_of(conn, school_id, class_id))
+
+
+def _slot(klass: ClassInfo, weekday: int, number: int) -> None:
+    if not 0 <= weekday < klass.days_per_week:
+        raise Invalid(
+            f"weekday: {klass.name} has lessons on days 0 to {klass.days_per_week - 1} (0 Monday)",
+            field="weekday",
+        )
+    if not 1 <= number <= 12:
+        raise Invalid("number: a lesson's number is 1 to 12", field="number")
+
+
+async def _today(conn: AsyncConnection, ctx: ServerContext, school_id: int) -> dt.date:
+    return ctx.now().astimezone(await school_timezone(conn, school_id)).date()
+
+
+async def set_slot(
+    ctx: ServerContext, caller: Caller, class_id: str, weekday: int, number: int, body: SlotIn
+) -> ClassTimetable:
+    """Put a lesson in one slot of the class's week; its lessons follow from today, and a
+    clash (the teacher or the room elsewhere then) is refused naming it."""
+    check_line(body.room, "room")
+    school_id = school_of(caller)
+    async with ctx.engine.begin() as conn:
+        klass = await class_of(conn, school_id, class_id)
+        _slot(klass, weekday, number)
+        entry = plan.Entry(
+            class_id=klass.id,
+            weekday=weekday,
+            number=number,
+            subject_id=parse_body_id(body.subject_id, "subject_id"),
+            teacher_id=parse_body_id(body.teacher_id, "teacher_id"),
+            room=(body.room or "").strip() or None,
+        )
+        async with refusals():
+            await plan.set_slot(
+                conn, actor(caller), entry, start=await _today(conn, ctx, school_id)
+            )
+        return await _week(conn, klass)
+
+
+async def clear_slot(
+    ctx: ServerContext, caller: Caller, class_id: str, weekday: int, number: int
+) -> ClassTimetable:
+    """Take the lesson out of one slot of the class's week, from today."""
+    school_id = school_of(caller)
+    async with ctx.engine.begin() as conn:
+        klass = await class_of(conn, school_id, class_id)
+        _slot(klass, weekday, number)
+        async with refusals():
+            await plan.clear_slot(
+                conn,
+                actor(caller),
+                klass.id,
+                weekday,
+                number,
+                start=await _today(conn, ctx, school_id),
+            )
+        return await _week(conn, klass)
+
+
+async def subjects(ctx: ServerContext, caller: Caller) -> SubjectList:
+    """The school's subjects by name: what a slot of a week may hold."""
+    school_id = school_of(caller)
+    sub = s.subjects
+    async with ctx.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(sub.c.id, sub.c.name).where(sub.c.school_id == school_id).order_by(sub.c.name)
+        )
+        return SubjectList(subjects=[SubjectRef(id=str(r.id), name=r.name) for r in rows])
 
 
 async def teachers(ctx: ServerContext, caller: Caller) -> StaffList:
