@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -129,12 +130,13 @@ class ClassScreen(AdminScreen):
         key("escape", "back", "admin.key_back"),
     ]
 
+    members: var[ClassMembers | None] = var(None, init=False, always_update=True)
+    week: var[ClassTimetable | None] = var(None, init=False, always_update=True)
+    """What the server last said of the class and its week; their watchers paint."""
+
     def __init__(self, session: DiarySession, class_id: str, *, today: dt.date) -> None:
         super().__init__(session, today=today)
         self.class_id = class_id
-        self.members: ClassMembers | None = None
-        self.week: ClassTimetable | None = None
-        self.ids: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield from self.top_bar(_("admin.class_title"))
@@ -154,21 +156,20 @@ class ClassScreen(AdminScreen):
         found = await self.call(lambda api: api.class_members(self.class_id))
         if found is None:
             return
-        self.show(found)
+        self.members = found
         self.say(_("admin.class_hint", count=len(found.families)))
 
-    def show(self, found: ClassMembers) -> None:
-        self.members = found
+    def watch_members(self, found: ClassMembers | None) -> None:
+        if found is None:
+            return
         klass = found.klass
         self.where(klass.name)
         lead = klass.class_teacher.full_name if klass.class_teacher else _("admin.no_class_teacher")
         self.query_one("#lead", Static).update(Content(_("admin.class_teacher", name=lead)))
-        rows, self.ids = member_rows(found)
+        rows, ids = member_rows(found)
         listing = self.query_one("#members", OptionList)
-        listing.set_options(
-            Option(line, id=i) for line, i in zip(lined_up(rows), self.ids, strict=True)
-        )
-        if self.ids:
+        listing.set_options(Option(line, id=i) for line, i in zip(lined_up(rows), ids, strict=True))
+        if ids:
             listing.highlighted = 0
         self.refresh_bindings()
 
@@ -205,10 +206,11 @@ class ClassScreen(AdminScreen):
         week = await self.call(lambda api: api.class_timetable(self.class_id))
         if week is None:
             return
-        self.show_week(week)
-
-    def show_week(self, week: ClassTimetable) -> None:
         self.week = week
+
+    def watch_week(self, week: ClassTimetable | None) -> None:
+        if week is None:
+            return
         self._paint_week()
         self.say(_("admin.week_hint", count=len(week.slots)))
         self.refresh_bindings()
@@ -234,7 +236,7 @@ class ClassScreen(AdminScreen):
 
         def saved(changed: ClassTimetable | None) -> None:
             if changed is not None:
-                self.show_week(changed)
+                self.week = changed
 
         window = SlotWindow(self.session, week, subjects.subjects, teachers.teachers)
         self.app.push_screen(window, saved)
@@ -267,6 +269,6 @@ class ClassScreen(AdminScreen):
             return
         members = self.members
         if members is not None:
-            self.show(members.model_copy(update={"klass": done}))
+            self.members = members.model_copy(update={"klass": done})
         lead = done.class_teacher.full_name if done.class_teacher else _("admin.no_class_teacher")
         self.say(_("admin.class_teacher_set", class_name=done.name, name=lead))

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -201,10 +202,13 @@ class DayChangesScreen(AdminScreen):
         Binding("escape", "back", "admin.key_back"),
     ]
 
+    day: var[dt.date] = var(dt.date.min, init=False, always_update=True)
+    """The day shown: `[`, `]` and `t` set it, its watcher asks for its changes."""
+    found: var[DayChanges | None] = var(None, init=False, always_update=True)
+    """The day's changes as the server last said them; the watcher paints the list."""
+
     def __init__(self, session: DiarySession, *, today: dt.date) -> None:
         super().__init__(session, today=today)
-        self.day = today
-        self.found: DayChanges | None = None
         self.class_list: list[AdminClass] = []
 
     def compose(self) -> ComposeResult:
@@ -214,10 +218,9 @@ class DayChangesScreen(AdminScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._go(self.day)
+        self.day = self.today
 
-    def _go(self, day: dt.date) -> None:
-        self.day = day
+    def watch_day(self, day: dt.date) -> None:
         self.where(long_date(day))
         self.say(_("admin.loading"))
         self._load(day)
@@ -226,10 +229,11 @@ class DayChangesScreen(AdminScreen):
     async def _load(self, day: dt.date) -> None:
         found = await self.call(lambda api: api.day_changes(day))
         if found is not None:
-            self.show(found)
+            self.found = found
 
-    def show(self, found: DayChanges) -> None:
-        self.found = found
+    def watch_found(self, found: DayChanges | None) -> None:
+        if found is None:
+            return
         listing = self.query_one("#changes", OptionList)
         listing.set_options(
             Option(line, id=c.lesson_id)
@@ -255,10 +259,10 @@ class DayChangesScreen(AdminScreen):
         return found.changes[index] if index is not None and index < len(found.changes) else None
 
     def action_day(self, step: int) -> None:
-        self._go(self.day + dt.timedelta(days=step))
+        self.day += dt.timedelta(days=step)
 
     def action_today(self) -> None:
-        self._go(self.today)
+        self.day = self.today
 
     async def _school_classes(self) -> list[AdminClass] | None:
         if not self.class_list:
@@ -282,7 +286,7 @@ class DayChangesScreen(AdminScreen):
 
     def _changed(self, done: LessonChanged | None) -> None:
         if done is not None and done.date == self.day:
-            self.show(DayChanges(date=done.date, changes=done.changes))
+            self.found = DayChanges(date=done.date, changes=done.changes)
             self.say(_("admin.changed"))
 
     def action_restore(self) -> None:
@@ -304,5 +308,5 @@ class DayChangesScreen(AdminScreen):
         )
         done = await self.call(lambda api: api.change_lesson(body, idempotency_key=idempotency_key))
         if done is not None:
-            self.show(DayChanges(date=done.date, changes=done.changes))
+            self.found = DayChanges(date=done.date, changes=done.changes)
             self.say(_("admin.restored", class_name=change.class_name, number=change.number))

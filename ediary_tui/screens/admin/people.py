@@ -9,16 +9,15 @@ classes and the day's timetable changes.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.reactive import var
 from textual.widgets import Footer, Input, OptionList
 from textual.widgets.option_list import Option
 
-from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import OneTimePassword, PeopleFound
 from ediary_tui.i18n import _
 from ediary_tui.screens.admin.base import AdminScreen, role_words
@@ -56,9 +55,8 @@ class PeopleScreen(AdminScreen):
         Binding("escape", "back", "admin.key_back"),
     ]
 
-    def __init__(self, session: DiarySession, *, today: dt.date) -> None:
-        super().__init__(session, today=today)
-        self.found: PeopleFound | None = None
+    found: var[PeopleFound | None] = var(None, init=False, always_update=True)
+    """What the last search found (None: nothing asked); its watcher paints the list."""
 
     def compose(self) -> ComposeResult:
         yield from self.top_bar(_("admin.title"))
@@ -97,16 +95,20 @@ class PeopleScreen(AdminScreen):
     @work(exclusive=True, group="search")
     async def _search(self, text: str) -> None:
         await asyncio.sleep(SEARCH_PAUSE)
-        hits = self.query_one("#hits", OptionList)
         if len(text.strip()) < MIN_QUERY:
             self.found = None
+            return
+        found = await self.call(lambda api: api.search_people(text.strip()))
+        if found is not None:
+            self.found = found
+
+    def watch_found(self, found: PeopleFound | None) -> None:
+        hits = self.query_one("#hits", OptionList)
+        if found is None:
             hits.clear_options()
             self.say(_("admin.search_hint"))
             return
-        found = await self.call(lambda api: api.search_people(text.strip()))
-        if found is None:
-            return
-        self.found = found
+        text = self.query_one("#query", Input).value.strip()
         hits.set_options(
             Option(line, id=p.id)
             for line, p in zip(lined_up(hit_rows(found)), found.people, strict=True)
@@ -114,7 +116,7 @@ class PeopleScreen(AdminScreen):
         if found.people:
             hits.highlighted = 0
         if not found.people:
-            self.say(_("admin.nobody_found", text=text.strip()))
+            self.say(_("admin.nobody_found", text=text))
         elif found.more:
             self.say(_("admin.found_more", count=len(found.people)))
         else:

@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -76,10 +77,12 @@ class PersonScreen(AdminScreen):
         key("escape", "back", "admin.key_back"),
     ]
 
+    card: var[PersonCard | None] = var(None, init=False, always_update=True)
+    """The card on show: a fetch or a write's answer sets it, its watcher paints."""
+
     def __init__(self, session: DiarySession, person_id: str, *, today: dt.date) -> None:
         super().__init__(session, today=today)
         self.person_id = person_id
-        self.card: PersonCard | None = None
         self.keys: dict[str, str] = {}  # one Idempotency-Key per action until it succeeds
 
     def compose(self) -> ComposeResult:
@@ -98,15 +101,16 @@ class PersonScreen(AdminScreen):
     async def _load(self) -> None:
         card = await self.call(lambda api: api.person(self.person_id))
         if card is not None:
-            self.show(card)
+            self.card = card
             self.say("")
 
     def relatives(self) -> list[Relative]:
         card = self.card
         return [] if card is None else [*card.children, *card.parents]
 
-    def show(self, card: PersonCard) -> None:
-        self.card = card
+    def watch_card(self, card: PersonCard | None) -> None:
+        if card is None:
+            return
         self.where(card.full_name)
         self.query_one("#card", Static).update(Content("\n").join(card_lines(card)))
         head = self.query_one("#relatives-head", Static)
@@ -197,7 +201,7 @@ class PersonScreen(AdminScreen):
         self.keys.pop("unlock", None)
         card = await self.call(lambda api: api.person(self.person_id))
         if card is not None:
-            self.show(card)
+            self.card = card
         self.say(_("admin.unlocked", login=done.login, what="; ".join(done.lifted)))
 
     # -- children --------------------------------------------------------------------
@@ -220,7 +224,7 @@ class PersonScreen(AdminScreen):
             lambda api: api.link_child(self.person_id, body, idempotency_key=idempotency_key)
         )
         if card is not None:
-            self.show(card)
+            self.card = card
             self.say(_("admin.linked", child=child.full_name))
 
     def action_unlink(self) -> None:
@@ -247,5 +251,5 @@ class PersonScreen(AdminScreen):
             return
         card = await self.call(lambda api: api.person(self.person_id))
         if card is not None:
-            self.show(card)
+            self.card = card
             self.say(_("admin.unlinked", name=name))
