@@ -225,6 +225,19 @@ class TestPersonCard:
         assert card["class_name"] == "7А" and card["roles"] == ["student"]
         assert "parent" in {p["login"] for p in card["parents"]}
 
+    async def test_a_teachers_card_says_what_they_teach_and_lead(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
+    ) -> None:
+        teacher = await user_id(engine, "teacher")
+        card = (await api.get(f"{API}/admin/people/{teacher}", headers=as_admin)).json()
+        assert card["leads"] == ["7А"]
+        me = (await api.get(f"{API}/me", headers=await login(api, "teacher"))).json()
+        assert card["teaches"] and len(card["teaches"]) == len(me["teaching"])
+        assert (
+            f"{me['teaching'][0]['class_name']} {me['teaching'][0]['subject_name']}"
+            in card["teaches"]
+        )
+
     async def test_failed_logins_show_as_locked_until_unlocked(
         self, api: httpx.AsyncClient, engine: AsyncEngine, as_admin: dict[str, str]
     ) -> None:

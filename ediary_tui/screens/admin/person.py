@@ -44,6 +44,12 @@ def card_lines(card: PersonCard) -> list[Content]:
         lines.append(
             Content.assemble((_("admin.card_leads") + " ", "$text-muted"), ", ".join(card.leads))
         )
+    if card.teaches:
+        lines.append(
+            Content.assemble(
+                (_("admin.card_teaches") + " ", "$text-muted"), ", ".join(card.teaches)
+            )
+        )
     if card.birth_date:
         lines.append(
             Content.assemble(

@@ -152,7 +152,8 @@ async def card_of(conn: AsyncConnection, uid: int, now: dt.datetime) -> PersonCa
     row = (
         await conn.execute(
             sa.select(
-                u,
+                *u.c["login", "full_name", "must_change_password", "birth_date", "email"],
+                *u.c["phone", "external_id"],
                 st.c.class_id,
                 c.c.name.label("class_name"),
             )
@@ -170,6 +171,18 @@ async def card_of(conn: AsyncConnection, uid: int, now: dt.datetime) -> PersonCa
     leads = await conn.execute(
         sa.select(c.c.name).where(c.c.class_teacher_id == uid).order_by(c.c.year.desc(), c.c.name)
     )
+    tg, sub, newest = s.teaching, s.subjects, s.classes.alias("newest")
+    this_year = (
+        sa.select(sa.func.max(newest.c.year))
+        .where(newest.c.school_id == c.c.school_id)
+        .scalar_subquery()
+    )
+    teaches = await conn.execute(
+        sa.select(c.c.name, sub.c.name.label("subject"))
+        .select_from(tg.join(c, c.c.id == tg.c.class_id).join(sub, sub.c.id == tg.c.subject_id))
+        .where(tg.c.teacher_id == uid, c.c.year == this_year)
+        .order_by(c.c.grade, c.c.name, sub.c.name)
+    )
     return PersonCard(
         id=str(uid),
         login=row.login,
@@ -178,6 +191,7 @@ async def card_of(conn: AsyncConnection, uid: int, now: dt.datetime) -> PersonCa
         class_id=None if row.class_id is None else str(row.class_id),
         class_name=row.class_name,
         leads=[r.name for r in leads],
+        teaches=[f"{r.name} {r.subject}" for r in teaches],
         email=row.email,
         phone=row.phone,
         birth_date=row.birth_date,
@@ -212,14 +226,15 @@ async def create(
             raise Invalid("class_id: the school has no such class", field="class_id")
     if body.role.value == Role.STUDENT and class_id is None:
         raise Invalid("class_id: a student needs a class", field="class_id")
-    if not body.full_name.strip():
+    full_name = " ".join(body.full_name.split())
+    if not full_name:
         raise Invalid("full_name: give the person's full name", field="full_name")
     async with refusals():
         uid, login, password = await accounts.create_person(
             conn,
             actor(caller),
             school_id,
-            full_name=" ".join(body.full_name.split()),
+            full_name=full_name,
             roles=[Role(body.role.value)],
             class_id=class_id if body.role.value == Role.STUDENT else None,
             email=body.email or None,
