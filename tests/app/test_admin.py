@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.screens.admin.classes import ClassesScreen, ClassScreen
-from ediary_tui.screens.admin.day_changes import DayChangesScreen
+from ediary_tui.screens.admin.day_changes import ChangeWindow, DayChangesScreen
 from ediary_tui.screens.admin.people import PeopleScreen
 from ediary_tui.screens.admin.person import PersonScreen
 from ediary_tui.screens.admin.windows import (
@@ -420,3 +420,70 @@ async def test_the_people_screen_speaks_russian(start: Callable[..., EdiaryApp],
     async with app.run_test(size=(60, 20)) as pilot:
         screen = await admin_screen(app, pilot)
         assert "Введите хотя бы 2 буквы" in status(screen)
+
+
+class TestChangingALesson:
+    async def test_a_lesson_cancelled_from_the_window_is_in_the_days_list(
+        self, start: Callable[..., EdiaryApp], engine: AsyncEngine
+    ) -> None:
+        le, st = s.lessons, s.students
+        student = int(await user_id(engine, "student"))
+        class_id = await scalar(engine, sa.select(st.c.class_id).where(st.c.user_id == student))
+        day = await scalar(
+            engine,
+            sa.select(sa.func.min(le.c.date)).where(
+                le.c.class_id == class_id, le.c.date > PINNED_TODAY
+            ),
+        )
+        app = start()
+        async with app.run_test(size=(100, 40)) as pilot:
+            await admin_screen(app, pilot)
+            await pilot.press("f3")
+            await journal_settled(pilot)
+            changes = app.screen
+            assert isinstance(changes, DayChangesScreen)
+            for _ in range((day - PINNED_TODAY).days):
+                await pilot.press("right_square_bracket")
+            await journal_settled(pilot)
+            await pilot.press("n")
+            await journal_settled(pilot)
+            window = app.screen
+            assert isinstance(window, ChangeWindow)
+            window.query_one("#class", Select).value = str(class_id)
+            window.query_one("#number", Input).value = "1"
+            window.query_one("#kind", Select).value = "cancel"
+            window.query_one("#note", Input).value = "экскурсия"
+            await pilot.press("ctrl+s")
+            await journal_settled(pilot)
+            assert app.screen is changes and changes.found is not None
+            (change,) = changes.found.changes
+            assert (change.number, change.kind, change.note) == (1, "cancelled", "экскурсия")
+        cancelled = await scalar(
+            engine,
+            sa.select(le.c.change).where(
+                le.c.class_id == class_id, le.c.date == day, le.c.number == 1
+            ),
+        )
+        assert cancelled == "cancelled"
+
+    async def test_a_move_without_where_to_is_said_in_the_window(
+        self, start: Callable[..., EdiaryApp], engine: AsyncEngine
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(100, 40)) as pilot:
+            await admin_screen(app, pilot)
+            await pilot.press("f3")
+            await journal_settled(pilot)
+            await pilot.press("n")
+            await journal_settled(pilot)
+            window = app.screen
+            assert isinstance(window, ChangeWindow)
+            window.query_one("#class", Select).value = window.class_list[0].id
+            window.query_one("#number", Input).value = "2"
+            window.query_one("#kind", Select).value = "move"
+            await pilot.pause()
+            assert window.query_one("#to").display
+            await pilot.press("ctrl+s")
+            await journal_settled(pilot)
+            assert app.screen is window
+            assert "where it moves" in str(window.query_one("#form-status", Static).render())
