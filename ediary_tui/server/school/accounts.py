@@ -21,6 +21,7 @@ from ediary_tui.domain.models import Role
 
 from .. import schema as s
 from .. import throttle
+from ..db import lock_rows
 from ..defaults import STANDARD_CONTROL_FORMS
 from ..demo_names import translit
 from ..passwords import new_password_hash, one_time_hashes, temporary_password
@@ -157,6 +158,9 @@ async def create_person(
     if not roles:
         raise AdminError("give the person at least one role")
     roles = list(dict.fromkeys(Role(r) for r in roles))
+    # One creation at a time per school: the free login and the school's id checked
+    # below stay free until this transaction ends (two at once would both pass).
+    await lock_rows(conn, s.schools, s.schools.c.id == school_id)
     class_year: int | None = None
     if class_id is not None:
         c = s.classes.c
@@ -281,6 +285,8 @@ async def link_parent(
         raise AdminError(
             "the relation (parent, mother, legal representative...) is 1-40 characters"
         )
+    # One link of a child at a time, so two at once cannot both find it missing.
+    await lock_rows(conn, s.students, s.students.c.user_id == student_id)
     parent, student = await _link_pair(conn, parent_id, student_id)
     if await _is_linked(conn, parent_id, student_id):
         raise AdminError(f"{parent.login!r} is already linked to {student.login!r}")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ediary_tui.domain.periods import period_kind_for_grade
 
 from .. import schema as s
+from ..db import lock_rows
 from .audit import Actor, record
 from .errors import AdminError
 from .lesson_plan import default_form, school_days
@@ -163,6 +164,8 @@ async def change_lesson(
     klass = await class_row(conn, class_id)
     if klass.school_id != school_id:
         raise AdminError(f"the class {klass.name} is not of this school")
+    # One change at a time in the school: each is checked against the day's other lessons.
+    await lock_rows(conn, s.schools, s.schools.c.id == school_id)
     note = (note or "").strip()
     if len(note) > 200:
         raise AdminError("a change's note is at most 200 characters")

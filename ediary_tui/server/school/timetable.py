@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .. import schema as s
+from ..db import lock_rows
 from .audit import Actor, record
 from .errors import AdminError
 from .lesson_changes import KINDS, DayChange, change_lesson, day_changes
@@ -192,6 +193,13 @@ async def class_timetable(conn: AsyncConnection, class_id: int) -> list[Entry]:
     return [Entry(*r) for r in rows]
 
 
+async def one_writer(conn: AsyncConnection, school_id: int) -> None:
+    """One timetable write at a time in a school: a clash is checked against the whole
+    school's week, and a slot's grid is read, changed and written back, so two writers
+    at once would each miss the other's (or both insert the same slot)."""
+    await lock_rows(conn, s.schools, s.schools.c.id == school_id)
+
+
 async def replace_timetable(
     conn: AsyncConnection,
     actor: Actor,
@@ -208,6 +216,7 @@ async def replace_timetable(
         raise AdminError(f"an entry is for class id {min(stray)}, which is not being replaced")
     if not class_ids:
         return PlanResult()
+    await one_writer(conn, school_id)
     c = s.classes.c
     classes = (
         await conn.execute(
@@ -263,6 +272,7 @@ async def set_slot(
 ) -> PlanResult:
     """Put one lesson in a class's weekly grid (replacing what the slot had)."""
     klass = await class_row(conn, entry.class_id)
+    await one_writer(conn, klass.school_id)
     grid = [
         e
         for e in await class_timetable(conn, entry.class_id)
@@ -284,6 +294,7 @@ async def clear_slot(
 ) -> PlanResult:
     """Take one lesson out of a class's weekly grid."""
     klass = await class_row(conn, class_id)
+    await one_writer(conn, klass.school_id)
     grid = await class_timetable(conn, class_id)
     kept = [e for e in grid if (e.weekday, e.number) != (weekday, number)]
     if len(kept) == len(grid):
