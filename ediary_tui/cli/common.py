@@ -57,6 +57,8 @@ async def _with_engine(url: str, work: Callable[[Any], Awaitable[T]], *, migrate
         if migrate:
             await db.upgrade(engine)
         return await work(engine)
+    except BrokenPipeError:
+        raise  # our output's reader went away (`| head`): not the database's fault
     except (OSError, ConnectionError) as exc:
         raise CliError(f"cannot reach the database {url!r}: {exc}") from None
     finally:

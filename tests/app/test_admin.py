@@ -487,3 +487,26 @@ class TestChangingALesson:
             await journal_settled(pilot)
             assert app.screen is window
             assert "where it moves" in str(window.query_one("#form-status", Static).render())
+
+
+@pytest.mark.parametrize(
+    ("lang", "relation", "shown"),
+    [
+        ("ru", "mother", "мать"),
+        ("ru", "legal representative", "законный представитель"),
+        ("en", "father", "father"),
+        ("ru", "тётя", "тётя"),  # a relation the imports do not know: as written
+    ],
+)
+def test_a_links_relation_reads_in_the_admins_language(
+    lang: str, relation: str, shown: str
+) -> None:
+    from ediary_tui.i18n import current_language, set_language
+    from ediary_tui.screens.admin.person import relation_word
+
+    before = current_language()
+    set_language(lang)
+    try:
+        assert relation_word(relation) == shown
+    finally:
+        set_language(before)

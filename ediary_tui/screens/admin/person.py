@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import LinkIn, PersonCard, PersonHit, Relative, Role
-from ediary_tui.i18n import _, date_time, full_date
+from ediary_tui.i18n import _, date_time, full_date, has
 from ediary_tui.screens.admin.base import AdminScreen, role_words
 from ediary_tui.screens.admin.windows import LinkChildWindow, PasswordWindow
 from ediary_tui.widgets.dialogs import ConfirmModal
@@ -26,8 +26,10 @@ from ediary_tui.widgets.keys import key
 
 
 def relation_word(relation: str) -> str:
-    """`parent`, as links are made by default, in the admin's language; others as written."""
-    return _("admin.role.parent") if relation == "parent" else relation
+    """A link's relation in the admin's language when it is one the imports know
+    (parent, mother, legal representative...); anything else as it was written."""
+    key = "admin.relation." + relation.strip().lower().replace(" ", "_")
+    return _(key) if has(key) else relation
 
 
 def card_lines(card: PersonCard) -> list[Content]:
