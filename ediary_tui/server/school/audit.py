@@ -3,7 +3,8 @@
 `record` is called inside the action's own transaction, so an action that
 fails leaves no line and a line never describes something that did not happen.
 It also adds an entry to the change feed, so that servers' read caches (which
-are keyed on the feed, see readcache.py) never serve a week from before it.
+are keyed on the feed, see readcache.py) never serve a week from before it;
+that entry is blank, as parents and students read the feed too.
 Details never hold a password or a token.
 """
 
@@ -80,14 +81,16 @@ async def record(
         )
     )
     if school_id is not None:
+        # Only the cache's version has to move; the entry says nothing of the action, since
+        # the whole school (or a class's families) reads the feed: no names, no logins.
         await conn.execute(
             s.changes.insert().values(
                 school_id=school_id,
                 kind="timetable" if class_id is not None else "school",
                 at=at,
                 class_id=class_id,
-                summary=f"{action} {target}"[:300],
-                data={"action": action},
+                summary="",
+                data={},
             )
         )
 
