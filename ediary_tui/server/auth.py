@@ -55,6 +55,10 @@ from .errors import Invalid, NotAllowed, NotLoggedIn
 from .passwords import check_password, needs_rehash, new_password_hash
 from .settings import ServerContext
 
+# A teacher standing in for a lesson (or giving an extra one) reads and writes that
+# subject's journal of the class this many days either side of the lesson's day.
+STAND_IN_DAYS = 7
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -71,6 +75,7 @@ class Caller:
     roles: frozenset[Role]
     must_change_password: bool
     token_id: int
+    today: dt.date | None = None  # the server's day (UTC) of the request: stand-ins' reach
     _children: list[int] | None = field(default=None, repr=False)
     _class_id: int | None = field(default=None, repr=False)
     _teaching: set[tuple[int, int]] | None = field(default=None, repr=False)
@@ -97,14 +102,23 @@ class Caller:
         return self._children
 
     async def teaching(self, conn: AsyncConnection) -> set[tuple[int, int]]:
-        """(class_id, subject_id) pairs this user teaches."""
+        """(class_id, subject_id) pairs this user teaches: their assignments, and the
+        subjects they stand in for (a replacement or an extra lesson) within
+        `STAND_IN_DAYS` of today, to prepare the lesson and to mark it afterwards; a
+        stand-in's reach ends by itself, with nothing to take back."""
         if self._teaching is None:
             if self.has(Role.TEACHER, Role.CLASS_TEACHER):
-                rows = await conn.execute(
-                    sa.select(s.teaching.c.class_id, s.teaching.c.subject_id).where(
-                        s.teaching.c.teacher_id == self.id
+                t, le = s.teaching.c, s.lessons.c
+                assigned = sa.select(t.class_id, t.subject_id).where(t.teacher_id == self.id)
+                if self.today is not None:
+                    window = dt.timedelta(days=STAND_IN_DAYS)
+                    standing_in = sa.select(le.class_id, le.subject_id).where(
+                        le.teacher_id == self.id,
+                        le.date.between(self.today - window, self.today + window),
+                        sa.or_(le.usual_teacher_id.is_not(None), le.change == "added"),
                     )
-                )
+                    assigned = sa.union(assigned, standing_in)
+                rows = await conn.execute(assigned)
                 self._teaching = {(r[0], r[1]) for r in rows}
             else:
                 self._teaching = set()
@@ -256,6 +270,7 @@ async def authenticate(ctx: ServerContext, authorization: str | None) -> Caller:
             roles=frozenset(Role(r[0]) for r in roles),
             must_change_password=row.must_change_password,
             token_id=row.token_id,
+            today=ctx.now().date(),
         )
 
 

@@ -25,7 +25,7 @@ from ..db import lock_rows
 from .audit import Actor, record
 from .errors import AdminError
 from .lesson_plan import default_form, school_days
-from .structure import assign_teaching, class_row, teacher_login
+from .structure import class_row, teacher_login
 
 KINDS = ("replace", "cancel", "move", "add", "restore")
 REPLACED, CANCELLED, MOVED, ADDED = "replaced", "cancelled", "moved", "added"
@@ -202,7 +202,8 @@ async def change_lesson(
                 .returning(le.id)
             )
         ).scalar_one()
-        await assign_teaching(conn, actor, teacher_id, class_id, subject_id)
+        # No teaching assignment: the teacher of an extra lesson opens the subject's
+        # journal around that day only (auth.Caller.teaching, STAND_IN_DAYS).
         await _audit(conn, actor, "lesson.add", klass, where, note, now)
         return lesson_id
     if kind == "restore":
@@ -233,7 +234,8 @@ async def change_lesson(
         if room is not None:
             values["room"] = room or None
         await conn.execute(s.lessons.update().where(le.id == lesson.id).values(**values))
-        await assign_teaching(conn, actor, teacher_id, class_id, lesson.subject_id)
+        # No teaching assignment: a stand-in's journal rights last the days around the
+        # lesson (auth.Caller.teaching, STAND_IN_DAYS), and end by themselves.
         await _audit(conn, actor, "lesson.replace", klass, where, note, now)
         return lesson.id
     if kind == "cancel":
