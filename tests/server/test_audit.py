@@ -54,3 +54,20 @@ async def test_admin_actions_leave_the_families_feed_blank(
         text = str(new)
         for secret in ("teacher", "Тайнова", "password", "reset", "user.create"):
             assert secret not in text, (who, new)
+
+
+async def test_a_class_teacher_issuing_a_sheet_from_the_app_is_audited(
+    api: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    from ediary_tui.server.school import audit
+    from tests.server.test_classes import issue
+    from tests.server.test_journal import class_id
+
+    r = await issue(api, await login(api, "teacher"), await class_id(engine, "7А"))
+    assert r.status_code == 201, r.text
+    async with engine.connect() as conn:
+        (entry,) = await audit.entries(conn, action="credentials.issue", limit=1)
+    assert (entry.actor, entry.target, entry.at) == ("teacher", "7А", PINNED_NOW)
+    assert entry.detail["only_new"] is False
+    assert entry.detail["issued"] == len(r.json()["credentials"]) > 0
+    assert all(c["password"] not in str(entry.detail) for c in r.json()["credentials"])

@@ -42,6 +42,7 @@ from ..auth import Caller
 from ..changes import record
 from ..errors import Invalid, NotFound
 from ..ids import parse_id
+from ..school import audit
 from ..settings import ServerContext
 from . import credentials
 from .common import from_columns
@@ -203,6 +204,20 @@ async def issue_credentials(
         user_id=caller.id,
         class_id=cid,
         data={"class_id": str(cid), "issued": len(issued)},
+    )
+    await audit.record(
+        conn,
+        audit.Actor.user(caller.id, caller.login),
+        "credentials.issue",
+        school_id=rights.klass.school_id,
+        target=rights.klass.name,
+        detail={
+            "class_id": cid,
+            "issued": len(issued),
+            "only_new": body.only_new,
+            "chosen_students": None if wanted is None else len(wanted),
+        },
+        now=now,
     )
     return IssuedCredentials(
         class_id=str(cid),
