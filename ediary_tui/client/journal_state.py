@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
 from ediary_tui.domain.models import (
@@ -162,6 +163,9 @@ class JournalState:
     ) -> None:
         self._created_mark_id = created_mark_id or (lambda seq: None)
         self._entries: dict[int, Entry] = {}
+        # Every acknowledged entry with the server's answer, in order: a journal fetched
+        # while some were being acknowledged is older than they are (see `replace`).
+        self._settled: list[tuple[Entry, dict[str, Any]]] = []
         self.cell_entries: dict[CellKey, list[int]] = defaultdict(list)
         self.student_entries: dict[str, list[int]] = defaultdict(list)
         self.lesson_entries: dict[str, list[int]] = defaultdict(list)
@@ -172,8 +176,14 @@ class JournalState:
 
     # --- the server's copy ------------------------------------------------------------
 
-    def replace(self, journal: Journal) -> None:
-        """A fresh journal from the server; the unsent entries stay laid over it."""
+    def replace(self, journal: Journal, *, asked_at: int | None = None) -> None:
+        """A fresh journal from the server; the unsent entries stay laid over it.
+
+        `asked_at`: `settled_count` when that journal was asked for. Entries acknowledged
+        since then may be missing from it (the server answered before it had them): their
+        answers are laid on it again, so a mark the server has never vanishes from the
+        screen until the next refresh.
+        """
         self.journal = journal
         self.students: dict[str, JournalStudent] = {s.id: s for s in journal.students}
         self.lessons: dict[str, JournalLesson] = {le.id: le for le in journal.lessons}
@@ -187,6 +197,14 @@ class JournalState:
             if cell.attendance is not None:
                 self._attendance[key] = cell.attendance
         self._period_marks: dict[str, int | None] = {s.id: s.period_mark for s in journal.students}
+        if asked_at is not None:
+            for entry, result in self._settled[asked_at:]:
+                entry.command.settle(self, entry.id, result)
+
+    @property
+    def settled_count(self) -> int:
+        """How many entries the server has acknowledged so far (for `replace`'s `asked_at`)."""
+        return len(self._settled)
 
     @property
     def class_id(self) -> str:
@@ -247,6 +265,7 @@ class JournalState:
             return entry.command.touches()
         self._drop(entry)
         entry.command.settle(self, entry.id, outcome.result or {})
+        self._settled.append((entry, outcome.result or {}))
         return entry.command.touches()
 
     def dismiss(self, entry_id: int) -> CellKey | str | None:

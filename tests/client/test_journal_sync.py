@@ -143,6 +143,31 @@ class TestJournalState:
         again = Cell(await teacher.refetch(cell), cell.student_id, cell.lesson_id)
         assert [m.ref for m in shown.marks] == [f"m:{m.id}" for m in again.marks]
 
+    async def test_a_journal_asked_for_before_an_acknowledgement_keeps_the_mark(
+        self, teacher: Teacher
+    ) -> None:
+        """The refresh answered before the server had the mark; the mark was acknowledged
+        while that answer was on its way: the screen keeps showing it."""
+        cell = teacher.open
+        state = JournalState(cell.journal)
+        asked_at = state.settled_count
+        stale = await teacher.refetch(cell)  # the server's copy without the new mark
+        entry = teacher.put(cell, 5)
+        state.add(entry)
+        state.settle(await teacher.sync.send(entry))
+        state.replace(stale, asked_at=asked_at)
+        shown = state.cell(cell.student_id, cell.lesson_id)
+        assert [m.value for m in shown.marks] == [*cell.saved, 5]
+        # A journal asked for after the acknowledgement is the server's word as it is.
+        state.replace(stale, asked_at=state.settled_count)
+        assert [m.value for m in state.cell(cell.student_id, cell.lesson_id).marks] == cell.saved
+        fresh = await teacher.refetch(cell)
+        state.replace(fresh, asked_at=asked_at)  # it has the mark already: not twice
+        assert [m.value for m in state.cell(cell.student_id, cell.lesson_id).marks] == [
+            *cell.saved,
+            5,
+        ]
+
     async def test_deleting_a_mark_not_yet_sent_names_the_entry_that_puts_it(
         self, teacher: Teacher, wire: Wire
     ) -> None:

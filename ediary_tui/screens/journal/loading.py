@@ -70,6 +70,9 @@ class JournalLoaded(Message):
 
     journal: Journal
     fresh: bool = field(kw_only=True)
+    # The journal state shown when it was asked for, and how many entries the server had
+    # acknowledged then: those acknowledged since are laid on it again (JournalState.replace).
+    asked_at: tuple[object, int] | None = field(default=None, kw_only=True)
 
 
 @dataclass

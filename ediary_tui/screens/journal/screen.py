@@ -207,12 +207,14 @@ class JournalScreen(LocalisedKeys, JournalWindows, Screen[None]):
 
     @work(exclusive=True, group="fetch")
     async def _fetch(self, class_id: str, subject_id: str, period_id: str | None) -> None:
+        state = self.state
+        asked_at = (state, state.settled_count) if state is not None else None
         try:
             journal = await self.sync.fetch_journal(class_id, subject_id, period_id)
         except ClientError as exc:
             self.post_message(JournalFailed((class_id, subject_id, period_id), exc))
             return
-        self.post_message(JournalLoaded(journal, fresh=True))
+        self.post_message(JournalLoaded(journal, fresh=True, asked_at=asked_at))
 
     @on(JournalFailed)
     def _failed(self, event: JournalFailed) -> None:
@@ -243,9 +245,14 @@ class JournalScreen(LocalisedKeys, JournalWindows, Screen[None]):
             if self.wanted is None or not answers(self.wanted, event.journal):
                 return
             self.fetched_at = self.clock()
-        self._show_journal(event.journal)
+            # What the server acknowledged while this answer was on its way is not in it.
+            asked = event.asked_at
+            replay = asked[1] if asked is not None and asked[0] is self.state else None
+        else:
+            replay = 0  # the saved copy may be older than every acknowledgement shown
+        self._show_journal(event.journal, replay)
 
-    def _show_journal(self, journal: Journal) -> None:
+    def _show_journal(self, journal: Journal, replay: int | None = None) -> None:
         """Paint a journal: in place if it is the one shown, anew if another."""
         sheet = self.query_one(JournalSheet)
         sheet.grid.loading = False
@@ -253,7 +260,7 @@ class JournalScreen(LocalisedKeys, JournalWindows, Screen[None]):
         state = self.state
         shown = (journal.class_id, journal.subject.id, journal.period.id)
         if state is not None and grid_paint.same_shape(state.journal, journal):
-            state.replace(journal)
+            state.replace(journal, asked_at=replay)
             sheet.repaint(state)
             self.query_one(JournalTopBar).show_journal(journal)
             self.call_after_refresh(grid_paint.freeze_what_lives, shown)
