@@ -811,7 +811,7 @@ class PersonCard(Model):
     class_name: str | None = None
     leads: list[str] = Field(default=[], description="the classes they are class teacher of")
     teaches: list[str] = Field(
-        default=[], description="a teacher's classes and subjects this year, as \"7А Алгебра\""
+        default=[], description='a teacher\'s classes and subjects this year, as "7А Алгебра"'
     )
     email: str | None = None
     phone: str | None = None

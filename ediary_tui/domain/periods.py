@@ -28,6 +28,11 @@ def school_year_of(d: date) -> int:
     return d.year if d.month >= 9 else d.year - 1
 
 
+def school_year_name(year: int) -> str:
+    """The school year starting in `year` as schools write it: 2026 -> '2026/27'."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
 def period_kind_for_grade(grade: int) -> str:
     """Grades 1-9 are marked by quarters, 10-11 by half-years."""
     if 1 <= grade <= 9:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import AdminClassList, ClassMembers, ClassTimetable, PersonRef
+from ediary_tui.domain.periods import school_year_name
 from ediary_tui.i18n import _, weekday_name
 from ediary_tui.screens.admin.base import AdminScreen
 from ediary_tui.screens.admin.person import PersonScreen
@@ -102,7 +103,7 @@ class ClassesScreen(AdminScreen):
         found = await self.call(lambda api: api.admin_classes())
         if found is None:
             return
-        self.where(_("admin.year", year=f"{found.year}/{(found.year + 1) % 100:02d}"))
+        self.where(_("admin.year", year=school_year_name(found.year)))
         listing = self.query_one("#classes", OptionList)
         listing.set_options(
             Option(line, id=k.id)

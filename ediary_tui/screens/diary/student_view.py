@@ -25,6 +25,7 @@ from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import SchoolSettings, User, Week
+from ediary_tui.domain.periods import school_year_name
 from ediary_tui.i18n import _, error_message
 from ediary_tui.screens.diary.child_screen import ChildScreen, Clock, Where
 from ediary_tui.screens.events import session_message
@@ -57,11 +58,6 @@ async def school_settings(
     """
     week = await current_week(session, student_id, today)
     return week.settings if week is not None else None
-
-
-def school_year_name(year: int) -> str:
-    """'2026/27'."""
-    return f"{year}/{(year + 1) % 100:02d}"
 
 
 class StudentScreen(ChildScreen):

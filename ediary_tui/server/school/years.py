@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ediary_tui.domain.periods import school_year_name as year_label
+
 from .. import schema as s
 from .errors import AdminError
+
+__all__ = ["current_year", "is_archived", "year_label"]
 
 
 async def current_year(conn: AsyncConnection, school_id: int) -> int:
@@ -30,8 +34,3 @@ async def is_archived(conn: AsyncConnection, school_id: int, year: int) -> bool:
         await conn.execute(sa.select(y.archived_at).where(y.school_id == school_id, y.year == year))
     ).first()
     return archived is not None and archived.archived_at is not None
-
-
-def year_label(year: int) -> str:
-    """2026 -> '2026/27', as schools write it."""
-    return f"{year}/{(year + 1) % 100:02d}"
