@@ -82,3 +82,35 @@ class Throttled(ClientError):
 
 class ServerUnreachable(ClientError):
     """No usable answer: connection refused, DNS failure, timeout, or a 5xx."""
+
+
+class CodeRequired(ClientError):
+    """The service sent a one-time code (an SMS) that must be typed to finish signing in.
+
+    `message` says where it went ("to +7 *** ***-**-12"); the session keeps what the
+    next step needs, and `DiarySession.login_code` finishes the sign-in.
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = "code_required", length: int = 0
+    ) -> None:
+        super().__init__(message, code=code, status=None)
+        self.length = length  # the code's number of digits, 0 when the service does not say
+
+
+class Unsupported(ClientError):
+    """The service has no call for this (a city diary has no signature under the week)."""
+
+    def __init__(self, message: str, *, code: str | None = "unsupported") -> None:
+        super().__init__(message, code=code, status=None)
+
+
+class UnknownAnswer(ClientError):
+    """The service answered in a form this version does not know (its API changed).
+
+    `saved_to` is the raw answer, with personal data blanked, kept for a bug report.
+    """
+
+    def __init__(self, message: str, *, saved_to: str | None = None) -> None:
+        super().__init__(message, code="unknown_answer", status=None)
+        self.saved_to = saved_to

@@ -68,3 +68,8 @@ logins_file = _file(
 )
 cache_db_path = _file(cache_dir, "cache.db", "The offline cache of what the user saw.")
 outbox_db_path = _file(data_dir, "outbox.db", "Writes not yet acknowledged by the server.")
+reports_dir = _file(
+    data_dir,
+    "reports",
+    "Answers of a real diary service this version could not read, personal data blanked.",
+)

@@ -3,11 +3,14 @@
 Our school server (`api.DiaryClient`) answers all of it and takes writes too;
 another kind of service (the real city and regional diaries, read-only) will
 answer the same reads. `reads.Read` asks through this protocol only.
+`ServiceInfo` says which service it is, how one signs in and what it can do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from ediary_tui.domain.models import (
@@ -25,6 +28,8 @@ from ediary_tui.domain.models import (
     ThreadList,
     Week,
 )
+
+from .capabilities import EVERYTHING, Can
 
 
 class DiaryService(Protocol):
@@ -70,3 +75,29 @@ class DiaryService(Protocol):
     async def announcements(
         self, student_id: str | None = None, *, limit: int | None = None
     ) -> list[Announcement]: ...
+
+
+class SignInMethod(StrEnum):
+    """How a person proves who they are to a service."""
+
+    PASSWORD = "password"  # login and password (then a one-time code if the service sends one)
+    TOKEN = "token"  # a token copied from a browser session where the service allows no other
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """Which service this is and what it can do; the app hides what it cannot."""
+
+    name: str  # "ediary", "mos", "dnevnik", "eljur": config.toml's `provider`
+    title: str  # shown on the login screen
+    sign_in: tuple[SignInMethod, ...] = (SignInMethod.PASSWORD,)
+    capabilities: frozenset[Can] = EVERYTHING
+    read_only: bool = False
+    # A message key: where the person finds a token in their browser (TOKEN sign-in only).
+    token_help: str | None = None
+
+    def can(self, what: Can) -> bool:
+        return what in self.capabilities
+
+
+OUR_SERVER = ServiceInfo("ediary", "ediary")

@@ -313,6 +313,9 @@ class Week(Model):
 class SubjectPeriod(Model):
     period_id: str
     average: float | None = None
+    service_average: float | None = Field(
+        None, description="a real diary's own average, shown beside ours when they differ"
+    )
     mark: int | None = None
     proposed: int | None = None
     absences: int = 0
