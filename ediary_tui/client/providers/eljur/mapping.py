@@ -224,19 +224,19 @@ def subject_marks(record: a.MarksRecord | None, student_id: str) -> list[Mark]:
     return found
 
 
-def absences_by_subject(record: a.MarksRecord | None) -> dict[str, tuple[int, int]]:
-    """Per subject: (absences, ill) among `getmarks`' letters."""
-    counts: dict[str, tuple[int, int]] = {}
-    for subject in record.lessons if record else []:
-        absent = ill = 0
-        for item in subject.marks:
-            code = attendance_of(item.value)
-            if code is AttendanceCode.ABSENT:
-                absent += 1
-            elif code is AttendanceCode.ILL:
-                ill += 1
-        counts[subject.name] = (absent, ill)
-    return counts
+def absences_in(subject: a.SubjectMarks | None, first: dt.date, last: dt.date) -> tuple[int, int]:
+    """A subject's (absences, ill) among `getmarks`' letters from `first` to `last`."""
+    absent = ill = 0
+    for item in subject.marks if subject else []:
+        day = day_of(item.date)
+        if day is None or not first <= day <= last:
+            continue
+        code = attendance_of(item.value)
+        if code is AttendanceCode.ABSENT:
+            absent += 1
+        elif code is AttendanceCode.ILL:
+            ill += 1
+    return absent, ill
 
 
 # --- the week -------------------------------------------------------------------------
@@ -408,10 +408,13 @@ def report_card(
         for period in periods:
             record = by_period.get(period.id)
             found = next((s for s in record.lessons if s.name == name), None) if record else None
-            marks = subject_marks(a.MarksRecord(lessons=[found]) if found else None, student_id)
-            absent, ill = absences_by_subject(a.MarksRecord(lessons=[found] if found else [])).get(
-                name, (0, 0)
-            )
+            one = a.MarksRecord(lessons=[found]) if found else None
+            marks = [
+                m
+                for m in subject_marks(one, student_id)
+                if period.starts_on <= m.date <= period.ends_on
+            ]
+            absent, ill = absences_in(found, period.starts_on, period.ends_on)
             scored = [Scored(m.value, m.control_form.weight) for m in marks]
             rows.append(
                 SubjectPeriod(
