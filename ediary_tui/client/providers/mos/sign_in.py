@@ -14,16 +14,13 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
 import httpx
 
 from ediary_tui.client.errors import CodeRequired, NotLoggedIn
+from ediary_tui.client.providers.base import ProviderClient
 
 from . import answers as a
-
-if TYPE_CHECKING:
-    from .client import MosClient
 
 AUTH = "https://login.mos.ru"
 START = f"{AUTH}/sps/oauth/ae"
@@ -84,7 +81,7 @@ def token_expiry(token: str) -> dt.datetime | None:
 class SignIn:
     """One sign-in in progress: kept between the password and the SMS code."""
 
-    def __init__(self, client: MosClient) -> None:
+    def __init__(self, client: ProviderClient) -> None:
         self.client = client
 
     async def start(self, login: str, password: str) -> str:
