@@ -475,6 +475,29 @@ async def test_a_missing_average_leaves_elJurs_number_out() -> None:
     assert (algebra.periods[1].average, algebra.periods[1].service_average) == (4.45, None)
 
 
+async def test_empty_answers_are_empty_screens() -> None:
+    def empty(name: str, method: str, query: dict[str, str]) -> Any:
+        return answer_from(
+            {
+                "url": API + method,
+                "query": query,
+                "json": {"response": {"state": 200, "error": None, "result": []}},
+            },
+            name=name,
+        )
+
+    rec = recording().with_answers(
+        empty("inbox", "getmessages", {"folder": "inbox"}),
+        empty("board", "getboardnotices", {}),
+        empty("periods", "getperiods", {"student": CHILD}),
+    )
+    c = client(rec)
+    assert (await c.threads()).threads == []
+    assert await c.announcements() == []
+    card = await c.report_card(CHILD)
+    assert (card.year, card.periods, card.subjects) == (2026, [], [])
+
+
 async def test_a_changed_answer_is_unknown_and_kept_blanked(home: Path) -> None:
     def rename(result: dict[str, Any]) -> None:
         for item in child_of(result)["days"]["20261207"]["items"].values():

@@ -285,7 +285,7 @@ T = TypeVar("T", bound=Answer)
 class ByStudents(Answer, Generic[T]):
     """ElJur's reads answer per student, as a record by id or as a list."""
 
-    students: dict[str, T] | list[T]
+    students: dict[str, T] | list[T] = {}
 
     def of(self, student_id: str) -> T | None:
         """The asked student's part (the only one when the list does not name them)."""

@@ -110,7 +110,9 @@ class EljurClient(ProviderClient):
                 code="refused",
                 status=wrapped.state,
             )
-        return self.parse(model, wrapped.result, what=what, url=str(response.url))
+        # ElJur (PHP) writes an empty record as `[]`.
+        data = {} if wrapped.result in ([], None) else wrapped.result
+        return self.parse(model, data, what=what, url=str(response.url))
 
     async def by_student(
         self, method: str, model: type[R], what: str, student_id: str, **params: Any
