@@ -118,13 +118,8 @@ class EljurClient(ProviderClient):
         self, method: str, model: type[R], what: str, student_id: str, **params: Any
     ) -> R | None:
         """A per-student read: the asked student's part of `students`."""
-        found = await self.result(
-            method,
-            a.ByStudents[model],
-            what,
-            student=student_id,
-            **params,  # type: ignore[valid-type]
-        )
+        wrapper: type[a.ByStudents[R]] = a.ByStudents[model]  # type: ignore[valid-type]
+        found = await self.result(method, wrapper, what, student=student_id, **params)
         part: R | None = found.of(student_id)
         return part
 
