@@ -194,10 +194,16 @@ async def test_the_week_lessons_times_marks_and_homework() -> None:
     assert (mark.control_form.name, mark.control_form.weight) == ("Работа на уроке", 1)
     assert (mark.lesson_id, mark.student_id, mark.subject_id) == ("18120701", CHILD, "33623581")
     assert mark.created_at == dt.datetime(2026, 12, 7, 9, 15, tzinfo=SCHOOL_TZ)
+    # Homework sits under the lesson it was set in, due at the subject's next lesson.
     [homework] = first.homework
+    assert (homework.id, homework.lesson_id) == ("3501028", "18120701")
     assert homework.text == "№ 412, 415, 418 (а, б)"
-    assert (homework.date, homework.due) == (dt.date(2026, 12, 4), dt.date(2026, 12, 7))
-    assert homework.required is True
+    assert (homework.date, homework.due) == (dt.date(2026, 12, 7), dt.date(2026, 12, 8))
+    assert homework.created_at == dt.datetime(2026, 12, 7, tzinfo=SCHOOL_TZ)
+    assert (homework.required, homework.done) == (True, False)
+    friday = [(h.id, h.due) for lesson in week.days[4].lessons for h in lesson.homework]
+    assert friday[0] == ("3501050", dt.date(2026, 12, 14))
+    assert week.days[0].lessons[5].homework == []
     dictation = week.days[0].lessons[1].marks[0]
     assert (dictation.value, dictation.control_form.weight) == (4, 3)
     assert dictation.control_form.category == Category.TEST
@@ -272,22 +278,22 @@ async def test_marks_of_a_subject() -> None:
     ]
 
 
-async def test_homework_between_days() -> None:
+async def test_homework_set_between_days() -> None:
     found = await (await signed_in()).homework(
         CHILD, from_=dt.date(2026, 12, 8), to=dt.date(2026, 12, 8)
     )
     assert [(h.id, h.subject.name, h.date, h.due, h.done) for h in found] == [
-        ("3501033", "Геометрия", dt.date(2026, 12, 3), dt.date(2026, 12, 8), False),
-        ("3501034", "Литература", dt.date(2026, 12, 3), dt.date(2026, 12, 8), False),
-        ("3501035", "Биология", dt.date(2026, 12, 3), dt.date(2026, 12, 8), False),
-        ("3501036", "Алгебра", dt.date(2026, 12, 7), dt.date(2026, 12, 8), False),
-        ("3501037", "Русский язык", dt.date(2026, 12, 7), dt.date(2026, 12, 8), False),
+        ("3501033", "Геометрия", dt.date(2026, 12, 8), dt.date(2026, 12, 10), False),
+        ("3501034", "Литература", dt.date(2026, 12, 8), dt.date(2026, 12, 10), False),
+        ("3501035", "Биология", dt.date(2026, 12, 8), dt.date(2026, 12, 10), False),
+        ("3501036", "Алгебра", dt.date(2026, 12, 8), dt.date(2026, 12, 9), False),
+        ("3501037", "Русский язык", dt.date(2026, 12, 8), dt.date(2026, 12, 9), False),
     ]
     assert found[0].text == "П. 18, задачи 116, 118"
     earlier = await (await signed_in()).homework(
-        CHILD, from_=dt.date(2026, 11, 30), to=dt.date(2026, 11, 30)
+        CHILD, from_=dt.date(2026, 11, 30), to=dt.date(2026, 11, 30), subject_id="33623581"
     )
-    assert {h.done for h in earlier} == {True}
+    assert [(h.id, h.text, h.done) for h in earlier] == [("3501001", "№ 398, 401 (в, г)", True)]
 
 
 async def test_the_report_card_has_both_averages() -> None:
@@ -355,7 +361,7 @@ async def test_missing_optional_fields_degrade() -> None:
     def drop(data: dict[str, Any]) -> None:
         del data["total_count"]
         lesson = data["response"][0]
-        for key in ("room_number", "room_name", "lesson_theme", "homework", "is_missed_lesson"):
+        for key in ("room_number", "room_name", "lesson_theme", "is_missed_lesson"):
             del lesson[key]
         mark = lesson["marks"][0]
         for key in ("weight", "control_form_name", "comment", "created_at", "is_point"):
@@ -363,7 +369,7 @@ async def test_missing_optional_fields_degrade() -> None:
 
     week = await (await signed_in(week_answer(drop))).week(CHILD, dt.date(2026, 12, 7))
     first = week.days[0].lessons[0]
-    assert (first.room, first.topic, first.homework, first.attendance) == (None, None, [], None)
+    assert (first.room, first.topic, first.attendance) == (None, None, None)
     [mark] = first.marks
     assert (mark.value, mark.control_form.name, mark.control_form.weight) == (
         5,
@@ -387,6 +393,19 @@ async def test_a_changed_answer_is_unknown_and_kept_blanked(home: Path) -> None:
     assert "mos: profile" in text
     for personal in ("Смирнова", "Ольга", "Артём", "olga.smirnova@example.ru", "79001234512"):
         assert personal not in text
+
+
+async def test_homework_missing_its_set_day_is_set_on_its_due_day() -> None:
+    data = recorded("homework.json")
+    row = data["json"]["payload"][0]
+    del row["date_assigned_on"], row["subject_name"], row["description"]
+    found = await (await signed_in(RECORDING.with_answers(answer_from(data)))).homework(
+        CHILD, from_=dt.date(2026, 12, 1), to=dt.date(2026, 12, 1), subject_id="33623581"
+    )
+    assert [(h.id, h.date, h.due, h.text, h.subject.name) for h in found] == [
+        ("3501001", dt.date(2026, 12, 1), dt.date(2026, 12, 1), "", ""),
+        ("3501009", dt.date(2026, 12, 1), dt.date(2026, 12, 2), "№ 398, 401 (в, г)", "Алгебра"),
+    ]
 
 
 async def test_a_changed_week_is_unknown() -> None:

@@ -16,6 +16,7 @@ from .sign_in import SignIn, token_expiry
 
 MOSCOW = "https://school.mos.ru"
 MOSCOW_ACL = "https://dnevnik.mos.ru"  # Moscow's profile_info lives on the older host
+DUE_WITHIN = 14  # days after it is set that homework may be due
 EVENT_EXPAND = "marks,homework,absence_reason_id,health_status,nonattendance_reason_id"
 
 
@@ -146,7 +147,9 @@ class MosClient(ProviderClient):
         headers = {**self.headers(), "x-mes-role": self._role}
         data = await self.get_json(url, params=params, headers=headers, what="events")
         events = self.parse(a.Events, data, what="events", url=url)
-        return mapping.week_of(events, student_id, monday)
+        sunday = monday + dt.timedelta(days=6)
+        homework = await self._homework(student_id, monday, sunday)
+        return mapping.week_of(events, student_id, monday, homework)
 
     async def marks(
         self,
@@ -178,27 +181,32 @@ class MosClient(ProviderClient):
         subject_id: str | None = None,
         required: bool | None = None,
     ) -> list[Homework]:
-        """Homework due between the days, from `family/mobile/v1/homeworks/short`."""
+        """Homework set between the days (as our diary lists it), from `homeworks/short`."""
         await self._child(student_id)
         first, last = self._span(from_, to)
+        found = await self._homework(student_id, first, last)
+        return [
+            h
+            for h in found
+            if (subject_id is None or h.subject.id == subject_id)
+            and (required is None or h.required == required)
+        ]
+
+    async def _homework(self, student_id: str, first: dt.date, last: dt.date) -> list[Homework]:
+        """Homework set between the days: the service filters by the day it is due, so
+        the days asked run a fortnight past `last` (homework is due at a next lesson)."""
         url = f"{self.mobile}/homeworks/short"
         params = {
             "student_id": student_id,
             "from": first.isoformat(),
-            "to": last.isoformat(),
+            "to": (last + dt.timedelta(days=DUE_WITHIN)).isoformat(),
             "sort_column": "date",
             "sort_direction": "asc",
         }
         data = await self.get_json(url, params=params, headers=self.headers(), what="homework")
         answer = self.parse(a.ShortHomeworks, data, what="homework", url=url)
         found = [h for h in map(mapping.short_homework, answer.payload) if h is not None]
-        return [
-            h
-            for h in found
-            if first <= (h.due or h.date) <= last
-            and (subject_id is None or h.subject.id == subject_id)
-            and (required is None or h.required == required)
-        ]
+        return sorted((h for h in found if first <= h.date <= last), key=lambda h: (h.date, h.id))
 
     async def report_card(self, student_id: str, year: int | None = None) -> ReportCard:
         """The current school year's periods and marks from `subject_marks` (no other year)."""

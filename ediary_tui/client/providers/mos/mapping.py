@@ -2,8 +2,9 @@
 
 Where the public sources are silent the choices are said here: a lesson's
 number is its place in the day (the calendar gives times, not numbers); the
-calendar names no teacher, so lessons and marks carry an empty one; a lesson
-with `is_missed_lesson` is an absence ("н"); a mark with `is_point` is a dot
+calendar names no teacher, so lessons and marks carry an empty one; homework
+comes from `homeworks/short` (the calendar's copy names no lesson it was set
+in); a lesson with `is_missed_lesson` is an absence ("н"); a mark with `is_point` is a dot
 that keeps its value and its `point_date` as the due date, and counts for
 nothing in our average until the point is lifted.
 """
@@ -205,7 +206,8 @@ def scored(marks: list[Mark]) -> list[Scored]:
 
 
 def short_homework(item: a.ShortHomework) -> Homework | None:
-    """One of `homeworks/short`: `date` is the lesson it is for, `date_assigned_on` when set."""
+    """One of `homeworks/short`: `date` is the lesson it is due for, `date_assigned_on` the
+    day it was set (our `date`); homework is required (the service marks none optional)."""
     due = day_of(item.date)
     if due is None:
         return None
@@ -225,40 +227,6 @@ def short_homework(item: a.ShortHomework) -> Homework | None:
     )
 
 
-def event_homework(event: a.Event, subject: SubjectRef, day: dt.date) -> list[Homework]:
-    """The homework the calendar gives with a lesson: what is due for that lesson."""
-    hw = event.homework
-    if hw is None:
-        return []
-    lesson_id = str(event.id)
-    entries = hw.entries or []
-    if not entries:
-        entries = [
-            a.HomeworkEntry(homework_entry_id=None, description=text)
-            for text in hw.descriptions or []
-        ]
-    out = []
-    for index, entry in enumerate(entries, start=1):
-        if not (entry.description or "").strip():
-            continue
-        set_on = day_of(entry.date_assigned_on) or day
-        at = moment_of(entry.date_assigned_on) or dt.datetime.combine(set_on, dt.time(), SCHOOL_TZ)
-        entry_id = entry.homework_entry_id
-        out.append(
-            Homework(
-                id=str(entry_id) if entry_id is not None else f"{lesson_id}-{index}",
-                lesson_id=lesson_id,
-                subject=subject,
-                date=set_on,
-                due=day_of(entry.date_prepared_for) or day,
-                text=entry.description or "",
-                created_at=at,
-                updated_at=at,
-            )
-        )
-    return out
-
-
 # --- the week --------------------------------------------------------------------------
 
 
@@ -274,8 +242,12 @@ def _change(event: a.Event) -> LessonChange | None:
     return None
 
 
-def week_of(events: a.Events, student_id: str, monday: dt.date) -> Week:
-    """The calendar's lessons of one week, numbered by their order in each day."""
+def week_of(events: a.Events, student_id: str, monday: dt.date, homework: list[Homework]) -> Week:
+    """The calendar's lessons of one week, numbered by their order in each day.
+
+    Each homework goes to the first lesson of its subject on the day it was set, as in
+    our diary (the calendar shows it under the lesson it is due for instead).
+    """
     by_day: dict[dt.date, list[tuple[dt.datetime, dt.datetime, a.Event]]] = {}
     for event in events.response:
         if (event.source or LESSON_SOURCE) != LESSON_SOURCE:
@@ -285,11 +257,18 @@ def week_of(events: a.Events, student_id: str, monday: dt.date) -> Week:
             continue
         by_day.setdefault(starts.date(), []).append((starts, ends, event))
     days = []
+    set_in: dict[tuple[dt.date, str], WeekLesson] = {}
     for day in week_days(monday, set(by_day)):
         lessons = []
         for number, (starts, ends, event) in enumerate(sorted(by_day.get(day, [])), start=1):
-            lessons.append(_lesson(event, number, starts, ends, student_id))
+            lesson = _lesson(event, number, starts, ends, student_id)
+            set_in.setdefault((day, lesson.subject.id), lesson)
+            lessons.append(lesson)
         days.append(Day(date=day, lessons=lessons))
+    for item in homework:
+        lesson = set_in.get((item.date, item.subject.id))
+        if lesson is not None:
+            lesson.homework.append(item.model_copy(update={"lesson_id": lesson.id}))
     return Week(student_id=student_id, start=monday, end=monday + dt.timedelta(days=6), days=days)
 
 
@@ -317,7 +296,7 @@ def _lesson(
         teacher=NO_TEACHER,
         room=event.room_number or event.room_name or None,
         topic=event.lesson_theme or None,
-        homework=event_homework(event, subject, starts.date()),
+        homework=[],
         marks=marks,
         attendance=_attendance(event),
         change=_change(event),
