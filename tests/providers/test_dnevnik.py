@@ -458,3 +458,9 @@ async def test_the_service_unreachable() -> None:
 async def test_an_unknown_pupil_is_not_found() -> None:
     with pytest.raises(NotFound):
         await signed_in().week("42", MONDAY)
+
+
+async def test_the_address_the_oauth_sign_in_ended_on_may_be_pasted_whole() -> None:
+    address = f"https://dnevnik.ru/oauth2/done#access_token={TOKEN}&state=x&user_id=1000012345678"
+    result = await client().login_with_token(address)
+    assert result.token == TOKEN

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -40,6 +41,7 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 V2 = "/v2"
 # What the service answers, with a 200 or not, when the token is not (or no longer) good.
+_FRAGMENT_TOKEN = re.compile(r"access_token=([^&#\s]+)")
 _TOKEN_TYPES = {"authorizationfailed", "tokenrequired", "invalidtoken"}
 
 
@@ -210,6 +212,15 @@ class DnevnikClient(ProviderClient):
         if expires is not None and expires.tzinfo is None:
             expires = expires.replace(tzinfo=dt.UTC)
         return self.signed_in(credentials.accessToken, user, expires)
+
+    async def login_with_token(self, token: str) -> LoginResult:
+        """A token pasted alone, or the whole address the OAuth sign-in ended on.
+
+        The browser flow (`login.dnevnik.ru/oauth2`, `response_type=token`) ends on
+        an address whose fragment holds `access_token=...`; people paste all of it.
+        """
+        found = _FRAGMENT_TOKEN.search(token)
+        return await super().login_with_token(found.group(1) if found else token)
 
     async def logout(self) -> None:
         await super().logout()
