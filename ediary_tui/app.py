@@ -29,6 +29,7 @@ from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.widgets import Static
 
+from ediary_tui.client.capabilities import Can
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import DiarySession
@@ -122,12 +123,14 @@ class EdiaryApp(App[None]):
         lang: str = "en",
         demo_accounts: list[tuple[str, str]] | None = None,
         notice: str | None = None,
+        login_hint: str | None = None,
     ) -> None:
         set_language(lang)
         super().__init__()
         self.context = context
         self.demo_accounts = demo_accounts
         self.notice = notice
+        self.login_hint = login_hint  # a recording's login and password, said on the login
         self.title = _("app.title")
         self._badges = (0, 0)
         self.user_signal: Signal[User] = Signal(self, "user")
@@ -174,7 +177,9 @@ class EdiaryApp(App[None]):
         await self.context.aclose()
 
     def _login_screen(self, message: str | None = None) -> LoginScreen:
-        return LoginScreen(self.session, demo_accounts=self.demo_accounts, message=message)
+        return LoginScreen(
+            self.session, demo_accounts=self.demo_accounts, message=message, hint=self.login_hint
+        )
 
     def _home_screen(self, user: User, *, fetch: bool = True) -> Screen[None]:
         """Where a user lands: the school's staff on the journal, families on the week.
@@ -219,8 +224,13 @@ class EdiaryApp(App[None]):
         self.follow_changes()
 
     def session_ended(self, message: str | None = None) -> None:
-        """Back to the login, saying why."""
-        text = message or _("login.session_ended")
+        """Back to the login, saying why (a real diary's sign-in lasts only so long)."""
+        info = self.session.info
+        text = message or (
+            _("login.service_ended", service=info.title)
+            if info.read_only
+            else _("login.session_ended")
+        )
         if isinstance(self.screen, LoginScreen):
             self.screen.show_message(text)
         else:
@@ -276,8 +286,8 @@ class EdiaryApp(App[None]):
     async def follow_changes(self) -> None:
         """Ask the change feed what is new (every POLL_SECONDS and after a login), and say it."""
         user = self.session.user
-        if user is None:
-            return
+        if user is None or not self.session.can(Can.CHANGE_FEED):
+            return  # a real diary has no feed: its screens are fetched when they open
         try:
             news = await self.follower.poll()
         except ClientError:  # offline or logged out: the screens say so; the next poll retries

@@ -53,43 +53,24 @@ def cmd_app(args: argparse.Namespace) -> int:
     if not has_terminal():
         raise CliError(_no_terminal())
     from ediary_tui.client import locations
-    from ediary_tui.client.api import DiaryClient
     from ediary_tui.client.cache import OfflineCache
     from ediary_tui.client.config import ConfigError, load_config
     from ediary_tui.client.credentials import CredentialStore
     from ediary_tui.client.exports import Exports
     from ediary_tui.client.session import DiarySession
-    from ediary_tui.embedded import DEMO_ACCOUNTS, EMBEDDED_URL, EmbeddedTransport, remove_database
+    from ediary_tui.embedded import remove_database
+
+    from .service_choice import choose_service
 
     try:
         config = load_config()
     except ConfigError as exc:
         raise CliError(f"{locations.config_file()}: {exc}") from None
-    server = args.server
-    if server is None and args.profile:
-        profile = config.profiles.get(args.profile)
-        if profile is None:
-            known = ", ".join(sorted(config.profiles)) or "none"
-            raise CliError(
-                f"no profile {args.profile!r} in {locations.config_file()} (profiles: {known})"
-            )
-        server = profile.server
-    elif server is None and config.default_profile:
-        profile = config.profiles.get(config.default_profile)
-        server = profile.server if profile else None
-    if server is not None and not server.startswith(("http://", "https://")):
-        raise CliError(f"--server wants a URL like https://diary.school.ru, not {server!r}")
-
-    if server is None:
-        if args.demo_reset:
-            remove_database(locations.demo_db_path())
-        client = DiaryClient(EMBEDDED_URL, transport=EmbeddedTransport(locations.demo_db_path()))
-        demo_accounts: list[tuple[str, str]] | None = DEMO_ACCOUNTS
-    else:
-        if args.demo_reset:
-            raise CliError("--demo-reset is for the embedded demo school; it cannot reset a server")
-        client = DiaryClient(server.rstrip("/"))
-        demo_accounts = None
+    chosen = choose_service(args, config)
+    if args.demo_reset:
+        remove_database(locations.demo_db_path())
+    client = chosen.client
+    demo_accounts = chosen.demo_accounts
     credentials = CredentialStore(remember=not args.no_remember)
     session = DiarySession(client, credentials, OfflineCache(), Exports(config.export_dir))
 
@@ -100,9 +81,13 @@ def cmd_app(args: argparse.Namespace) -> int:
     lang = detect_language(args.lang or config.lang)
     # The composition root: the session, the journal's outbox with its sync and sender, and
     # the change follower, once for the app's life; the app hands each screen what it uses.
-    context = AppContext.build(session)
+    context = AppContext.build(session, today=chosen.today)
     app = EdiaryApp(
-        context, lang=lang, demo_accounts=demo_accounts, notice=credentials.fallback_notice
+        context,
+        lang=lang,
+        demo_accounts=demo_accounts,
+        notice=credentials.fallback_notice,
+        login_hint=chosen.login_hint,
     )
     # What exists now lives as long as the app: keep the collector off it, so that a
     # full collection does not stall a keypress (100+ ms seen over ~200k objects).
@@ -206,6 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--server", metavar="URL", help="the school server to connect to")
     parser.add_argument("--profile", metavar="NAME", help="a server profile from config.toml")
+    parser.add_argument(
+        "--provider",
+        choices=["ediary", "mos", "dnevnik", "eljur"],
+        help="a real diary to read instead of a school server: mos (Moscow, МЭШ), "
+        "dnevnik (Dnevnik.ru), eljur (ElJur); read only",
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="play a real diary's recorded answers from DIR (with --provider), e.g. examples/mos",
+    )
     parser.add_argument(
         "--lang", choices=["en", "ru"], help="the language (default: from the locale)"
     )

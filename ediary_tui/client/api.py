@@ -28,6 +28,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ediary_tui.client.service import OUR_SERVER
 from ediary_tui.domain.models import (
     AbsenceNotice,
     AbsenceNoticeIn,
@@ -101,6 +102,7 @@ from .errors import (
     PasswordChangeRequired,
     ServerUnreachable,
     Throttled,
+    Unsupported,
 )
 
 API = "/api/v1"
@@ -142,6 +144,8 @@ def _retry_after(response: httpx.Response) -> int:
 
 class DiaryClient:
     """The school server's API v1; use as `async with DiaryClient(url) as client:`."""
+
+    info = OUR_SERVER  # our own server: every sign-in step and capability is ours
 
     def __init__(
         self,
@@ -354,6 +358,12 @@ class DiaryClient:
         result = self._parse(LoginResult, response)
         self.token = result.token
         return result
+
+    async def submit_code(self, code: str) -> LoginResult:
+        raise Unsupported("the school server sends no one-time code")
+
+    async def login_with_token(self, token: str) -> LoginResult:
+        raise Unsupported("the school server signs in with a login and password")
 
     async def logout(self) -> None:
         """Revoke the token on the server; an already dead token is no error."""

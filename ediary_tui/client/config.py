@@ -8,6 +8,15 @@
     server = "https://diary.school.ru"
     login = "ivanova"
 
+    [profiles.moscow]            # a real diary, read only: mos, dnevnik or eljur
+    provider = "mos"
+
+    [profiles.lyceum]
+    provider = "eljur"
+    server = "https://lyceum.eljur.ru"   # the school's ElJur host
+    vendor = "lyceum"
+    devkey = "..."                        # ElJur's developer key
+
 A missing file is an empty config (the embedded demo school); a broken one is
 a ConfigError that names the line, so the person can fix it.
 """
@@ -26,11 +35,18 @@ class ConfigError(Exception):
     """The config file cannot be used as it is; the message says where and why."""
 
 
+# The services a profile may name: our own school server, or a real diary read through its API.
+PROVIDERS = ("ediary", "mos", "dnevnik", "eljur")
+
+
 @dataclass
 class Profile:
     name: str
     server: str | None
     login: str | None = None
+    provider: str = "ediary"
+    devkey: str | None = None
+    vendor: str | None = None
 
 
 @dataclass
@@ -75,7 +91,22 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(table, dict):
             raise ConfigError(f"profiles.{name} must be a table: [profiles.{name}]")
         where = f"profiles.{name}."
-        profiles[name] = Profile(name, _text(table, "server", where), _text(table, "login", where))
+        provider = _text(table, "provider", where) or "ediary"
+        if provider not in PROVIDERS:
+            raise ConfigError(
+                f"{where}provider must be one of {', '.join(PROVIDERS)}, not {provider!r}"
+            )
+        server = _text(table, "server", where)
+        if server is not None and not server.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}server must be an address like https://..., not {server!r}")
+        profiles[name] = Profile(
+            name,
+            server,
+            _text(table, "login", where),
+            provider,
+            _text(table, "devkey", where),
+            _text(table, "vendor", where),
+        )
 
     default = _text(data, "default_profile", "")
     if default is not None and default not in profiles:

@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ediary_tui.clock import Clock, local_now
 
-from .errors import ClientError, NotLoggedIn, ServerUnreachable
+from .errors import ClientError, NotLoggedIn, ServerUnreachable, Unsupported
 from .exports import Exports
+
+if TYPE_CHECKING:
+    from .capabilities import Can
+    from .service import ServiceInfo
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from .api import DiaryClient
     from .cache import OfflineCache
     from .credentials import CredentialStore
+    from .providers.base import ProviderClient
     from .reads import Cached, Read
 
 T = TypeVar("T")
@@ -38,7 +43,7 @@ class DiarySession:
 
     def __init__(
         self,
-        client: DiaryClient,
+        client: DiaryClient | ProviderClient,
         credentials: CredentialStore,
         cache: OfflineCache,
         exports: Exports | None = None,
@@ -57,11 +62,33 @@ class DiarySession:
     def server(self) -> str:
         return self.client.server
 
+    @property
+    def info(self) -> ServiceInfo:
+        """Which kind of service this is, how one signs in, what it can do."""
+        return self.client.info
+
+    def can(self, what: Can) -> bool:
+        """Whether the service offers `what` (screens hide what it does not)."""
+        return self.client.info.can(what)
+
     # --- who -------------------------------------------------------------------------
 
     async def login(self, login: str, password: str) -> LoginResult:
-        """Log in, remember the token (not the password) and cache who this is."""
-        result = await self._online(self.client.login(login, password))
+        """Log in, remember the token (not the password) and cache who this is.
+
+        A service that sends a one-time code raises `CodeRequired`: `login_code` goes on.
+        """
+        return self._signed_in(await self._online(self.client.login(login, password)))
+
+    async def login_code(self, code: str) -> LoginResult:
+        """The one-time code the service sent (an SMS), finishing the sign-in."""
+        return self._signed_in(await self._online(self.client.submit_code(code)))
+
+    async def login_token(self, token: str) -> LoginResult:
+        """A token copied from a browser session, where the service signs in no other way."""
+        return self._signed_in(await self._online(self.client.login_with_token(token)))
+
+    def _signed_in(self, result: LoginResult) -> LoginResult:
         self.user = result.user
         # Not being able to remember (a read-only home) must not undo a good login.
         with contextlib.suppress(OSError):
@@ -164,14 +191,20 @@ class DiarySession:
             self.cache.delete(self.server, user_id, read.kind, read.key)
 
     async def send(self, call: Callable[[DiaryClient], Awaitable[T]]) -> T:
-        """A write (or a read not worth keeping) to our server, under the online rule."""
-        return await self._online(call(self.client))
+        """A write (or a read not worth keeping) to our server, under the online rule.
+
+        A real diary is read only here: the screens hide what would write to it, and
+        this says so, should a key slip through, rather than failing on a missing call.
+        """
+        if self.info.read_only:
+            raise Unsupported(f"{self.info.title} is read only in this app")
+        return await self._online(call(self.client))  # type: ignore[arg-type]
 
     async def sign_week(self, student_id: str, monday: dt.date) -> Signature:
         """A parent signs the week; the kept copy shows the signature at once."""
         from . import reads
 
-        signature = await self._online(self.client.sign_week(student_id, monday))
+        signature = await self.send(lambda api: api.sign_week(student_id, monday))
         read = reads.week(student_id, monday)
         found = self.saved(read)
         if found is not None:

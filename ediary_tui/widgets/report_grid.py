@@ -46,6 +46,7 @@ NAME_STYLE = "bold"
 EMPTY_STYLE = "$text-muted"
 AVERAGE_STYLE = "$text"
 PROPOSED_STYLE = "italic $text-muted"
+DIFFERS_STYLE = "bold $text-warning"  # the service's own average differs from ours
 EMPTY = "·"
 
 
@@ -107,6 +108,14 @@ def missed_text(count: int, ill: int, *, year: bool = False) -> str:
 
 def average_text(average: float | None) -> str:
     return "" if average is None else f"{average:.2f}"
+
+
+def service_differs(figures: SubjectPeriod) -> bool:
+    """Whether a real diary's own average differs from ours (both are then shown)."""
+    theirs = figures.service_average
+    if theirs is None:
+        return False
+    return figures.average is None or average_text(figures.average) != average_text(theirs)
 
 
 class ReportGrid(HeaderRows, can_focus=True, inherit_bindings=False):
@@ -246,9 +255,11 @@ class ReportGrid(HeaderRows, can_focus=True, inherit_bindings=False):
     def _period_content(self, figures: SubjectPeriod) -> Content:
         if figures.average is None and figures.mark is None:
             return Content.styled(EMPTY.center(self._period_width()), EMPTY_STYLE)
+        # A star between: the service's own average differs (the details line gives it).
+        gap = ("*", DIFFERS_STYLE) if service_differs(figures) else " "
         return Content.assemble(
             (average_text(figures.average).rjust(4), AVERAGE_STYLE),
-            " ",
+            gap,
             period_mark_content(figures, self.scale, self._mark_width),
         )
 

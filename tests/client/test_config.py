@@ -74,3 +74,35 @@ class TestLocations:
         assert "ediary-tui" in str(locations.config_dir())
         assert "ediary-tui" in str(locations.data_dir())
         assert "ediary-tui" in str(locations.cache_dir())
+
+
+class TestRealDiaryProfiles:
+    def test_a_profile_names_its_provider_host_vendor_and_devkey(self) -> None:
+        write(
+            "[profiles.moscow]\n"
+            'provider = "mos"\n'
+            "[profiles.lyceum]\n"
+            'provider = "eljur"\n'
+            'server = "https://lyceum.eljur.ru"\n'
+            'vendor = "lyceum"\n'
+            'devkey = "abc123"\n'
+        )
+        config = load_config()
+        assert config.profiles["moscow"] == Profile("moscow", None, None, "mos")
+        assert config.profiles["lyceum"] == Profile(
+            "lyceum", "https://lyceum.eljur.ru", None, "eljur", "abc123", "lyceum"
+        )
+
+    def test_an_unknown_provider_is_named_with_the_ones_there_are(self) -> None:
+        write('[profiles.x]\nprovider = "netschool"\n')
+        with pytest.raises(ConfigError) as caught:
+            load_config()
+        assert str(caught.value) == (
+            "profiles.x.provider must be one of ediary, mos, dnevnik, eljur, not 'netschool'"
+        )
+
+    def test_a_server_that_is_not_an_address_is_refused(self) -> None:
+        write('[profiles.x]\nprovider = "eljur"\nserver = "lyceum.eljur.ru"\n')
+        with pytest.raises(ConfigError) as caught:
+            load_config()
+        assert "profiles.x.server must be an address like https://" in str(caught.value)

@@ -32,7 +32,11 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"\+?\d[\d\s()-]{9,}\d")
 # Kept as they are: what a fix needs to see, and no one's name.
-_KEEP = re.compile(r"(^|_)(type|kind|code|id|ids|weight|value|date|state|status)$", re.IGNORECASE)
+_KEEP = re.compile(
+    r"(^|_)(type|kind|code|id|ids|weight|value|date|state|status)$"
+    r"|^(subject|control_form|lesson|work_type|period|group|class|school)_name$",
+    re.IGNORECASE,
+)
 
 
 def _personal(key: str) -> bool:

@@ -26,6 +26,7 @@ from textual.content import Content
 from textual.widgets import Label, OptionList, Static
 
 from ediary_tui.client import reads
+from ediary_tui.client.capabilities import Can
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.export_formats import (
     calendar,
@@ -101,6 +102,10 @@ class HomeworkScreen(StudentScreen):
     def is_student(self) -> bool:
         """Only the student ticks their own homework; a parent sees the ticks."""
         return self.child is not None and self.child.id == self.user.id
+
+    def may_tick(self) -> bool:
+        """The student, where the service keeps the tick (a real diary read here does not)."""
+        return self.is_student() and self.session.can(Can.HOMEWORK_DONE)
 
     # -- painting ----------------------------------------------------------------
 
@@ -271,7 +276,7 @@ class HomeworkScreen(StudentScreen):
     def _tick_or_explain(self, event: OptionList.OptionSelected | AssignmentList.Toggled) -> None:
         """Enter on an assignment, or a click on its box: the same as space."""
         event.stop()
-        if self.is_student():
+        if self.may_tick():
             self.action_toggle_done()
         else:
             self.action_why_no_tick()
@@ -280,11 +285,11 @@ class HomeworkScreen(StudentScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_done":
-            if not self.is_student():
+            if not self.may_tick():
                 return False
             return True if self.selected() is not None else None
         if action == "why_no_tick":
-            return self.child is not None and not self.is_student()
+            return self.child is not None and not self.may_tick()
         if action in {"shift", "this_week", "choose_range", "refresh"}:
             return self.child is not None
         if action in {"filter_subject", "cycle_kind", "cycle_state"}:
@@ -295,12 +300,16 @@ class HomeworkScreen(StudentScreen):
 
     def action_toggle_done(self) -> None:
         hw = self.selected()
-        if hw is not None and self.is_student():
+        if hw is not None and self.may_tick():
             self._toggle(hw)
 
     def action_why_no_tick(self) -> None:
         child = self.child
-        if child is not None:
+        if child is None:
+            return
+        if not self.session.can(Can.HOMEWORK_DONE):
+            self.notify(_("homework.no_tick_here", service=self.session.info.title))
+        else:
             self.notify(_("homework.only_student", child=short_name(child.full_name)))
 
     def action_refresh(self) -> None:

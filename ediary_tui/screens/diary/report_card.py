@@ -47,7 +47,14 @@ from ediary_tui.screens.diary.year import step_year, year_marks, year_range
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.keys import key, step_keys
 from ediary_tui.widgets.mark_cell import mark_cell
-from ediary_tui.widgets.report_grid import Cell, ReportGrid, average_text, missed_text, period_name
+from ediary_tui.widgets.report_grid import (
+    Cell,
+    ReportGrid,
+    average_text,
+    missed_text,
+    period_name,
+    service_differs,
+)
 
 _YEAR = Binding.Group("report_card.key_year")
 
@@ -219,7 +226,9 @@ class ReportCardScreen(StudentScreen):
     @on(ReportGrid.Selected)
     def _selected(self, event: ReportGrid.Selected) -> None:
         event.stop()
-        self.query_one("#details", Static).update(Content(" · ".join(describe_cell(event.cell))))
+        self.query_one("#details", Static).update(
+            Content(" · ".join(describe_cell(event.cell, self._service())))
+        )
         self._show_preview()
 
     @on(ReportGrid.Activated)
@@ -245,6 +254,11 @@ class ReportCardScreen(StudentScreen):
         )
 
     # -- actions -----------------------------------------------------------------
+
+    def _service(self) -> str | None:
+        """A real diary's name, whose own averages may differ from ours."""
+        info = self.session.info
+        return info.title if info.read_only else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"what_do_i_need", "export"}:
@@ -294,8 +308,9 @@ class ReportCardScreen(StudentScreen):
         self.app.push_screen(dialog, written)
 
 
-def describe_cell(cell: Cell) -> list[str]:
-    """What the details line says of a subject in a period (or in the year)."""
+def describe_cell(cell: Cell, service: str | None = None) -> list[str]:
+    """What the details line says of a subject in a period (or in the year); `service`
+    names a real diary whose own average is given beside ours when they differ."""
     subject = cell.subject
     parts = [subject.name]
     if subject.teacher is not None:
@@ -316,6 +331,9 @@ def describe_cell(cell: Cell) -> list[str]:
     else:
         parts.append(_("report_card.average", average=average_text(figures.average)))
         parts.append(_("report_card.marks_count", count=figures.marks_count))
+    if service is not None and service_differs(figures):
+        theirs = average_text(figures.service_average)
+        parts.append(_("report_card.service_average", service=service, average=theirs))
     if figures.mark is not None:
         parts.append(_("report_card.period_mark", mark=figures.mark))
     elif figures.proposed is not None:

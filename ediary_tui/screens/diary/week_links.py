@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from ediary_tui.client.capabilities import Can
 from ediary_tui.domain.models import ChildRef
 from ediary_tui.screens.diary.child_screen import ChildScreen
 
@@ -29,6 +30,19 @@ class WeekLinks(ChildScreen):
 
     def refresh_week(self) -> None:
         raise NotImplementedError
+
+    # What a key needs of the service: a real diary may have no messages, feed or notices.
+    NEEDS: ClassVar[dict[str, tuple[Can, ...]]] = {
+        "messages": (Can.MESSAGES, Can.ANNOUNCEMENTS),
+        "whats_new": (Can.CHANGE_FEED,),
+        "absence": (Can.ABSENCE_NOTICES,),
+    }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        needs = self.NEEDS.get(action)
+        if needs is not None and not any(self.session.can(what) for what in needs):
+            return False
+        return super().check_action(action, parameters)
 
     def _open(self, kind: type[S], closed: Callable[[S], object] | None = None) -> None:
         """Open a screen about the child on show; `closed` is told when it closes."""

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label
 
+from ediary_tui.client.capabilities import Can
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.domain.models import Role, Signature
 from ediary_tui.i18n import _, date_time, error_message, week_range
@@ -43,9 +44,11 @@ class WeekSigning(WeekLinks):
         raise NotImplementedError
 
     def _can_sign(self) -> bool:
-        """A parent signs their child's week; a student does not sign their own."""
+        """A parent signs their child's week; a student does not sign their own; a real
+        diary read here takes no signature."""
         return (
-            Role.PARENT in self.user.roles
+            self.session.can(Can.SIGN_WEEK)
+            and Role.PARENT in self.user.roles
             and self.child is not None
             and self.child.id != self.user.id
         )
@@ -55,6 +58,8 @@ class WeekSigning(WeekLinks):
         week = self.week
         if week is None:
             label.update("")
+        elif not self.session.can(Can.SIGN_WEEK):  # a real diary: say whose diary this is
+            label.update(Content(_("week.read_only", service=self.session.info.title)))
         elif week.signed_by is not None:
             when = f", {date_time(week.signed_at)}" if week.signed_at else ""
             label.update(Content(_("week.signed", who=week.signed_by.full_name, when=when)))

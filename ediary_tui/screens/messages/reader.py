@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from ediary_tui.client.capabilities import Can
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Announcement, Thread, ThreadSummary
@@ -48,12 +49,22 @@ class ReplyPane(Vertical):
         self._key: tuple[tuple[str, str], str] | None = None  # (thread, text) and its key
 
     def compose(self) -> ComposeResult:
-        yield ReplyBox(placeholder=_("messages.reply_placeholder"), id="reply")
-        yield Static(_("messages.reply_hint"), id="reply-status", markup=False)
+        writable = self.session.can(Can.WRITE_MESSAGES)
+        box = ReplyBox(placeholder=_("messages.reply_placeholder"), id="reply")
+        box.display = writable  # a real diary's messages are read here, answered there
+        yield box
+        hint = _("messages.reply_hint") if writable else self._read_only()
+        yield Static(hint, id="reply-status", markup=False)
+
+    def _read_only(self) -> str:
+        return _("messages.read_only", service=self.session.info.title)
 
     def say(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#reply-status", Static)
-        status.update(Content(text or _("messages.reply_hint")))
+        default = (
+            _("messages.reply_hint") if self.session.can(Can.WRITE_MESSAGES) else self._read_only()
+        )
+        status.update(Content(text or default))
         status.set_class(error, "-error")
 
     def send(self, thread_id: str) -> None:

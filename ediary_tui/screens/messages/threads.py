@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList
 
 from ediary_tui.client import reads
+from ediary_tui.client.capabilities import Can
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.clock import Clock
@@ -329,7 +330,10 @@ class MessagesScreen(ChildScreen):
         if option_id is not None and option_id.startswith(THREAD):
             if self.thread is None or THREAD + self.thread.id != option_id:
                 self._open(option_id.removeprefix(THREAD), wait=False)
-            self.query_one("#reply", ReplyBox).focus()
+            if self.session.can(Can.WRITE_MESSAGES):
+                self.query_one("#reply", ReplyBox).focus()
+            else:
+                self.query_one("#conversation").focus()
         else:
             self.query_one("#conversation").focus()
 
@@ -338,7 +342,8 @@ class MessagesScreen(ChildScreen):
     def _may_start(self) -> bool:
         """A parent writes to a teacher of the child shown; a teacher answers, from the journal."""
         return (
-            Role.PARENT in self.user.roles
+            self.session.can(Can.WRITE_MESSAGES)
+            and Role.PARENT in self.user.roles
             and self.child is not None
             and self.child.id != self.user.id
         )
@@ -347,6 +352,8 @@ class MessagesScreen(ChildScreen):
         if action == "new_thread":
             return self._may_start()
         if action == "reply":
+            if not self.session.can(Can.WRITE_MESSAGES):
+                return False
             return self.thread is not None or None
         return super().check_action(action, parameters)
 
