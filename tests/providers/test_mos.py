@@ -18,6 +18,7 @@ from ediary_tui.client.errors import (
 )
 from ediary_tui.client.providers.base import SCHOOL_TZ
 from ediary_tui.client.providers.mos.client import MosClient
+from ediary_tui.client.providers.mos.mapping import teacher_id
 from ediary_tui.client.providers.mos.sign_in import solve_stamp, token_expiry
 from ediary_tui.client.providers.replay import Recording, answer_from
 from ediary_tui.domain.models import AttendanceCode, Category, Role
@@ -29,6 +30,7 @@ CHILD = "31234567"
 EVENTS = "https://school.mos.ru/api/eventcalendar/v1/api/events"
 PROFILE = "https://school.mos.ru/api/family/mobile/v1/profile"
 PROFILE_INFO = "https://dnevnik.mos.ru/acl/api/users/profile_info"
+SCHOOL_INFO = "https://school.mos.ru/api/family/mobile/v1/school_info"
 PASSWORD = "https://login.mos.ru/sps/login/methods/headless/password"
 SMS = "https://login.mos.ru/sps/login/methods/headless/sms/bind"
 EXPIRES = dt.datetime(2027, 6, 30, 21, 0, tzinfo=dt.UTC)
@@ -188,11 +190,17 @@ async def test_the_week_lessons_times_marks_and_homework() -> None:
     assert first.ends_at == dt.datetime(2026, 12, 7, 9, 15, tzinfo=SCHOOL_TZ)
     assert (first.subject.id, first.subject.name) == ("33623581", "Алгебра")
     assert (first.room, first.topic) == ("214", "Системы линейных уравнений")
-    assert (first.teacher.id, first.teacher.full_name) == ("", "")
+    assert first.teacher.full_name == "Белова Наталья Сергеевна"
+    geometry = week.days[1].lessons[0]
+    assert geometry.subject.name == "Геометрия"
+    assert geometry.teacher == first.teacher  # one teacher, one id, from school_info
+    assert first.teacher.id == teacher_id("Белова Наталья Сергеевна")
+    assert week.days[0].lessons[1].teacher.full_name == "Орлова Марина Александровна"
     [mark] = first.marks
     assert (mark.id, mark.value, mark.is_dot, mark.comment) == ("2001101", 5, False, "Молодец!")
     assert (mark.control_form.name, mark.control_form.weight) == ("Работа на уроке", 1)
     assert (mark.lesson_id, mark.student_id, mark.subject_id) == ("18120701", CHILD, "33623581")
+    assert mark.teacher == first.teacher
     assert mark.created_at == dt.datetime(2026, 12, 7, 9, 15, tzinfo=SCHOOL_TZ)
     # Homework sits under the lesson it was set in, due at the subject's next lesson.
     [homework] = first.homework
@@ -259,6 +267,7 @@ async def test_the_previous_week_and_a_club_left_out() -> None:
 async def test_marks_of_a_subject() -> None:
     mos = await signed_in()
     marks = await mos.marks(CHILD, subject_id="33623582")
+    assert {m.teacher.full_name for m in marks} == {"Белова Наталья Сергеевна"}
     assert [(m.id, m.date, m.value, m.control_form.weight, m.is_dot) for m in marks] == [
         ("1900008", dt.date(2026, 9, 3), 5, 3, False),
         ("1900009", dt.date(2026, 9, 8), 4, 3, False),
@@ -308,6 +317,8 @@ async def test_the_report_card_has_both_averages() -> None:
     ]
     assert len(card.subjects) == 11
     geometry = next(s for s in card.subjects if s.name == "Геометрия")
+    assert geometry.teacher is not None
+    assert geometry.teacher.full_name == "Белова Наталья Сергеевна"
     first, second = geometry.periods[:2]
     assert (first.average, first.service_average, first.mark, first.marks_count) == (
         4.75,
@@ -393,6 +404,16 @@ async def test_a_changed_answer_is_unknown_and_kept_blanked(home: Path) -> None:
     assert "mos: profile" in text
     for personal in ("Смирнова", "Ольга", "Артём", "olga.smirnova@example.ru", "79001234512"):
         assert personal not in text
+
+
+async def test_without_school_info_the_week_has_no_teachers() -> None:
+    mos = await signed_in(RECORDING.without("GET", SCHOOL_INFO))
+    week = await mos.week(CHILD, dt.date(2026, 12, 7))
+    first = week.days[0].lessons[0]
+    assert (first.teacher.id, first.teacher.full_name) == ("", "")
+    assert first.marks[0].value == 5
+    card = await mos.report_card(CHILD)
+    assert {s.teacher for s in card.subjects} == {None}
 
 
 async def test_homework_missing_its_set_day_is_set_on_its_due_day() -> None:

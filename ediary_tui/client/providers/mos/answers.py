@@ -84,6 +84,7 @@ class Person(Answer):
 class Child(Person):
     id: int
     school: School | None = None
+    class_level_id: int | None = None
     class_name: str | None = None
     class_unit_id: int | None = None
     groups: list[Group] | None = None
@@ -97,6 +98,21 @@ class FamilyProfile(Answer):
     profile: Person
     children: list[Child] | None = None
     hash: str | None = None
+
+
+class SchoolTeacher(Answer):
+    last_name: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    subject_names: list[str] | None = None
+
+
+class SchoolInfo(Answer):
+    """`family/mobile/v1/school_info?school_id&class_unit_id`: who teaches what in the class."""
+
+    id: int | None = None
+    name: str | None = None
+    teachers: list[SchoolTeacher] | None = None
 
 
 # --- marks -----------------------------------------------------------------------------

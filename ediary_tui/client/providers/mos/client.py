@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from ediary_tui.client.errors import ClientError, NotLoggedIn
+from ediary_tui.client.errors import ClientError, NotFound, NotLoggedIn, UnknownAnswer
 from ediary_tui.client.providers.base import ProviderClient
 from ediary_tui.client.service import ServiceInfo, SignInMethod
-from ediary_tui.domain.models import Homework, LoginResult, Mark, ReportCard, User, Week
+from ediary_tui.domain.models import (
+    Homework,
+    LoginResult,
+    Mark,
+    PersonRef,
+    ReportCard,
+    User,
+    Week,
+)
 
 from . import answers as a
 from . import mapping
@@ -40,6 +48,7 @@ class MosClient(ProviderClient):
         self._role = "parent"
         self._children: dict[str, a.Child] = {}
         self._sign_in: SignIn | None = None
+        self._teachers: dict[str, dict[str, PersonRef]] = {}
 
     # --- where things are ----------------------------------------------------------------
 
@@ -94,8 +103,6 @@ class MosClient(ProviderClient):
         await self.me()
         child = self._children.get(student_id)
         if child is None:
-            from ediary_tui.client.errors import NotFound
-
             raise NotFound(f"no child {student_id} in this account", code="not_found")
         return child
 
@@ -149,7 +156,8 @@ class MosClient(ProviderClient):
         events = self.parse(a.Events, data, what="events", url=url)
         sunday = monday + dt.timedelta(days=6)
         homework = await self._homework(student_id, monday, sunday)
-        return mapping.week_of(events, student_id, monday, homework)
+        teachers = await self._teachers_of(child)
+        return mapping.week_of(events, student_id, monday, homework, teachers)
 
     async def marks(
         self,
@@ -160,12 +168,13 @@ class MosClient(ProviderClient):
         subject_id: str | None = None,
     ) -> list[Mark]:
         """Marks in date order from `family/mobile/v1/marks` (the school year when no dates)."""
-        await self._child(student_id)
+        child = await self._child(student_id)
         first, last = self._span(from_, to)
         url = f"{self.mobile}/marks"
         params = {"student_id": student_id, "from": first.isoformat(), "to": last.isoformat()}
         data = await self.get_json(url, params=params, headers=self.headers(), what="marks")
-        found = mapping.listed_marks(self.parse(a.Marks, data, what="marks", url=url), student_id)
+        answer = self.parse(a.Marks, data, what="marks", url=url)
+        found = mapping.listed_marks(answer, student_id, await self._teachers_of(child))
         return [
             m
             for m in found
@@ -210,12 +219,40 @@ class MosClient(ProviderClient):
 
     async def report_card(self, student_id: str, year: int | None = None) -> ReportCard:
         """The current school year's periods and marks from `subject_marks` (no other year)."""
-        await self._child(student_id)
+        child = await self._child(student_id)
         url = f"{self.mobile}/subject_marks"
         params = {"student_id": student_id}
         data = await self.get_json(url, params=params, headers=self.headers(), what="report card")
         answer = self.parse(a.SubjectsMarks, data, what="report card", url=url)
-        return mapping.report_card_of(answer, student_id, year or self._school_year())
+        teachers = await self._teachers_of(child)
+        return mapping.report_card_of(answer, student_id, year or self._school_year(), teachers)
+
+    async def _teachers_of(self, child: a.Child) -> dict[str, PersonRef]:
+        """Who teaches what in the child's class (`school_info`), asked once per child.
+
+        Only names: the calendar and the marks name no teacher. Without the answer the
+        diary still shows, with no teachers' names.
+        """
+        key = str(child.id)
+        if key not in self._teachers:
+            school = child.school.id if child.school else None
+            if school is None or child.class_unit_id is None:
+                return {}
+            url = f"{self.mobile}/school_info"
+            params = {"school_id": school, "class_unit_id": child.class_unit_id}
+            try:
+                data = await self.get_json(
+                    url, params=params, headers=self.headers(), what="school info"
+                )
+                info = self.parse(a.SchoolInfo, data, what="school info", url=url)
+            except (NotFound, UnknownAnswer):
+                return {}
+            except ClientError as exc:
+                if exc.code != "refused":
+                    raise
+                return {}
+            self._teachers[key] = mapping.teachers_of(info)
+        return self._teachers[key]
 
     # --- helpers -------------------------------------------------------------------------
 

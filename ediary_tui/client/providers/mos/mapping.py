@@ -12,7 +12,9 @@ nothing in our average until the point is lifted.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections.abc import Mapping
 
 from ediary_tui.client.providers.base import (
     SCHOOL_TZ,
@@ -43,7 +45,7 @@ from ediary_tui.domain.models import (
 
 from . import answers as a
 
-NO_TEACHER = PersonRef(id="", full_name="")  # the calendar and the marks name no teacher
+NO_TEACHER = PersonRef(id="", full_name="")  # a subject school_info names no teacher for
 LESSON_SOURCE = "PLAN"  # the calendar's lessons; other sources are clubs and school events
 _DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
@@ -105,7 +107,7 @@ def whole_of(value: object) -> int | None:
 # --- who -------------------------------------------------------------------------------
 
 
-def full_name(person: a.Person) -> str:
+def full_name(person: a.Person | a.SchoolTeacher) -> str:
     return " ".join(p for p in (person.last_name, person.first_name, person.middle_name) if p)
 
 
@@ -134,6 +136,27 @@ def user_of(info: a.ProfileInfo, family: a.FamilyProfile, login: str) -> User:
     )
 
 
+def teacher_id(name: str) -> str:
+    """A stable id for a teacher the service names but gives no id for."""
+    return "mos-" + hashlib.sha1(name.encode()).hexdigest()[:12]
+
+
+def teachers_of(info: a.SchoolInfo) -> dict[str, PersonRef]:
+    """The class's teachers by subject name (lower case): the first listed for a subject."""
+    out: dict[str, PersonRef] = {}
+    for teacher in info.teachers or []:
+        name = full_name(teacher)
+        if not name:
+            continue
+        for subject in teacher.subject_names or []:
+            out.setdefault(subject.strip().lower(), PersonRef(id=teacher_id(name), full_name=name))
+    return out
+
+
+def teacher_for(teachers: Mapping[str, PersonRef], subject_name: str | None) -> PersonRef:
+    return teachers.get((subject_name or "").strip().lower(), NO_TEACHER)
+
+
 # --- marks -----------------------------------------------------------------------------
 
 
@@ -145,6 +168,7 @@ def marks_of(
     lesson_id: str,
     day: dt.date,
     at: dt.datetime,
+    teacher: PersonRef = NO_TEACHER,
 ) -> list[Mark]:
     """Our marks for one of the service's: "3/5" is two; an absence letter is none."""
     text = (mark.value or "").strip()
@@ -169,7 +193,7 @@ def marks_of(
                 due=day_of(mark.point_date) if is_dot else None,
                 control_form=form,
                 comment=mark.comment or None,
-                teacher=NO_TEACHER,
+                teacher=teacher,
                 lesson_id=lesson_id,
                 student_id=student_id,
                 subject_id=subject_id,
@@ -181,7 +205,7 @@ def marks_of(
     return out
 
 
-def listed_marks(answer: a.Marks, student_id: str) -> list[Mark]:
+def listed_marks(answer: a.Marks, student_id: str, teachers: Mapping[str, PersonRef]) -> list[Mark]:
     """The marks of `family/mobile/v1/marks`, in date order (no lesson is named there)."""
     out: list[Mark] = []
     for mark in answer.payload:
@@ -191,7 +215,13 @@ def listed_marks(answer: a.Marks, student_id: str) -> list[Mark]:
         at = dt.datetime.combine(day, dt.time(), SCHOOL_TZ)
         subject_id = str(mark.subject_id) if mark.subject_id is not None else ""
         out += marks_of(
-            mark, student_id=student_id, subject_id=subject_id, lesson_id="", day=day, at=at
+            mark,
+            student_id=student_id,
+            subject_id=subject_id,
+            lesson_id="",
+            day=day,
+            at=at,
+            teacher=teacher_for(teachers, mark.subject_name),
         )
     return sorted(out, key=lambda m: (m.date, m.created_at, m.id))
 
@@ -242,7 +272,13 @@ def _change(event: a.Event) -> LessonChange | None:
     return None
 
 
-def week_of(events: a.Events, student_id: str, monday: dt.date, homework: list[Homework]) -> Week:
+def week_of(
+    events: a.Events,
+    student_id: str,
+    monday: dt.date,
+    homework: list[Homework],
+    teachers: Mapping[str, PersonRef],
+) -> Week:
     """The calendar's lessons of one week, numbered by their order in each day.
 
     Each homework goes to the first lesson of its subject on the day it was set, as in
@@ -261,7 +297,7 @@ def week_of(events: a.Events, student_id: str, monday: dt.date, homework: list[H
     for day in week_days(monday, set(by_day)):
         lessons = []
         for number, (starts, ends, event) in enumerate(sorted(by_day.get(day, [])), start=1):
-            lesson = _lesson(event, number, starts, ends, student_id)
+            lesson = _lesson(event, number, starts, ends, student_id, teachers)
             set_in.setdefault((day, lesson.subject.id), lesson)
             lessons.append(lesson)
         days.append(Day(date=day, lessons=lessons))
@@ -273,10 +309,16 @@ def week_of(events: a.Events, student_id: str, monday: dt.date, homework: list[H
 
 
 def _lesson(
-    event: a.Event, number: int, starts: dt.datetime, ends: dt.datetime, student_id: str
+    event: a.Event,
+    number: int,
+    starts: dt.datetime,
+    ends: dt.datetime,
+    student_id: str,
+    teachers: Mapping[str, PersonRef],
 ) -> WeekLesson:
     subject_id = str(event.subject_id) if event.subject_id is not None else ""
     subject = SubjectRef(id=subject_id, name=event.subject_name or event.title or "")
+    teacher = teacher_for(teachers, subject.name)
     marks: list[Mark] = []
     for mark in event.marks or []:
         marks += marks_of(
@@ -286,6 +328,7 @@ def _lesson(
             lesson_id=str(event.id),
             day=starts.date(),
             at=starts,
+            teacher=teacher,
         )
     return WeekLesson(
         id=str(event.id),
@@ -293,7 +336,7 @@ def _lesson(
         starts_at=starts,
         ends_at=ends,
         subject=subject,
-        teacher=NO_TEACHER,
+        teacher=teacher,
         room=event.room_number or event.room_name or None,
         topic=event.lesson_theme or None,
         homework=[],
@@ -319,7 +362,9 @@ def _bounds(period: a.SubjectPeriod) -> tuple[dt.date, dt.date] | None:
     return (first, last) if first and last else None
 
 
-def report_card_of(answer: a.SubjectsMarks, student_id: str, year: int) -> ReportCard:
+def report_card_of(
+    answer: a.SubjectsMarks, student_id: str, year: int, teachers: Mapping[str, PersonRef]
+) -> ReportCard:
     """Periods, per subject the service's average beside ours, the period and year marks."""
     found: dict[tuple[dt.date, dt.date], str] = {}
     for subject in answer.payload:
@@ -345,7 +390,7 @@ def report_card_of(answer: a.SubjectsMarks, student_id: str, year: int) -> Repor
     if periods:
         year = periods[0].starts_on.year
     subjects = [
-        _report_subject(subject, student_id, ids)
+        _report_subject(subject, student_id, ids, teacher_for(teachers, subject.subject_name))
         for subject in sorted(answer.payload, key=lambda s: s.subject_name or "")
     ]
     return ReportCard(
@@ -354,7 +399,10 @@ def report_card_of(answer: a.SubjectsMarks, student_id: str, year: int) -> Repor
 
 
 def _report_subject(
-    subject: a.SubjectMarks, student_id: str, ids: dict[tuple[dt.date, dt.date], str]
+    subject: a.SubjectMarks,
+    student_id: str,
+    ids: dict[tuple[dt.date, dt.date], str],
+    teacher: PersonRef,
 ) -> ReportSubject:
     subject_id = str(subject.subject_id)
     cells = []
@@ -367,7 +415,13 @@ def _report_subject(
             day = day_of(mark.date) or bounds[0]
             at = dt.datetime.combine(day, dt.time(), SCHOOL_TZ)
             marks += marks_of(
-                mark, student_id=student_id, subject_id=subject_id, lesson_id="", day=day, at=at
+                mark,
+                student_id=student_id,
+                subject_id=subject_id,
+                lesson_id="",
+                day=day,
+                at=at,
+                teacher=teacher,
             )
         counted = [m for m in marks if m.value is not None and not m.is_dot]
         cells.append(
@@ -382,6 +436,7 @@ def _report_subject(
     return ReportSubject(
         id=subject_id,
         name=subject.subject_name or subject_id,
+        teacher=teacher if teacher.full_name else None,
         periods=cells,
         year_mark=whole_of(subject.year_mark),
     )
