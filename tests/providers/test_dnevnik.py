@@ -179,7 +179,7 @@ async def test_the_week_has_the_lessons_in_order_with_times_rooms_and_topics() -
         "Алгебра",
         "214",
     )
-    assert first.topic == "Умножение многочлена на многочлен"
+    assert first.topic == "Разность квадратов"
     assert first.teacher.full_name == "Кузнецова Марина Алексеевна"
     assert first.teacher.id == "1000004001"
     assert first.starts_at == dt.datetime(2026, 12, 7, 8, 30, tzinfo=SCHOOL_TZ)
