@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ediary_tui.domain.attendance import count_absences
 from ediary_tui.domain.marks import Scored, round_average, weighted_average
 from ediary_tui.domain.models import (
     AttendanceCode,
@@ -380,19 +381,19 @@ def report_card(parts: CardParts) -> ReportCard:
                 Scored(m.value, m.control_form.weight, m.control_form.category, m.is_dot)
                 for m in inside
             ]
-            missed = [
+            missed = count_absences(
                 code
                 for sid, day, code in parts.attendance
                 if sid == subject_id and period.starts_on <= day <= period.ends_on
-            ]
+            )
             rows.append(
                 SubjectPeriod(
                     period_id=period.id,
                     average=round_average(weighted_average(scored)),
                     service_average=parts.averages.get(period.id, {}).get(subject_id),
                     mark=by_period.get((subject_id, period.id)),
-                    absences=sum(1 for c in missed if c is not AttendanceCode.LATE),
-                    ill=sum(1 for c in missed if c is AttendanceCode.ILL),
+                    absences=missed.absences,
+                    ill=missed.ill,
                     marks_count=sum(1 for m in inside if m.value is not None and not m.is_dot),
                 )
             )
