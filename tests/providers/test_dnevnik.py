@@ -464,3 +464,62 @@ async def test_the_address_the_oauth_sign_in_ended_on_may_be_pasted_whole() -> N
     address = f"https://dnevnik.ru/oauth2/done#access_token={TOKEN}&state=x&user_id=1000012345678"
     result = await client().login_with_token(address)
     assert result.token == TOKEN
+
+
+async def test_a_mark_that_is_not_a_number_keeps_its_text() -> None:
+    marks = recorded("marks_week_2026-12-07.json")
+    marks["json"][0].update(value="зч", textValue="зч")
+    week = await signed_in(varied(marks)).week(CHILD, MONDAY)
+    mark = week.days[0].lessons[0].marks[0]
+    assert (mark.value, mark.comment, mark.is_dot) == (None, "зч", False)
+
+
+async def test_a_mark_with_neither_lesson_nor_date_is_left_out() -> None:
+    marks = recorded("marks_year_2026.json")
+    for mark in marks["json"][:3]:
+        mark.update(lesson=None, lesson_str=None, date=None)
+    found = await signed_in(varied(marks)).marks(CHILD)
+    assert len(found) == len(marks["json"]) - 3
+
+
+async def test_a_subgroups_lessons_join_the_week_saturday_included() -> None:
+    subgroup = 1000002222444
+    context = recorded("users_me_context.json")
+    context["json"]["children"][0]["eduGroups"].append(
+        {
+            "id": subgroup,
+            "id_str": str(subgroup),
+            "parentIds": [int(GROUP)],
+            "type": "Subgroup",
+            "name": "7Б, английский, 1 группа",
+            "studyyear": 2026,
+            "subjects": [{"id": 1000003015, "name": "Английский язык (доп.)"}],
+        }
+    )
+    lesson = copy.deepcopy(recorded("lessons_week_2026-12-07.json")["json"][3])
+    lesson.update(
+        id=1299999999,
+        id_str="1299999999",
+        date="2026-12-12T00:00:00",
+        number=2,
+        group=subgroup,
+        works=[],
+        title="Speaking club",
+    )
+    lesson["subject"].update(id=1000003015, id_str="1000003015", name="Английский язык (доп.)")
+    saturday = {
+        "method": "GET",
+        "url": f"{HOST}/v2/edu-groups/{subgroup}/lessons/2026-12-07/2026-12-13",
+        "json": [lesson],
+    }
+    week = await signed_in(varied(context, saturday)).week(CHILD, MONDAY)
+    assert [d.date for d in week.days][-1] == dt.date(2026, 12, 12)
+    (club,) = week.days[5].lessons
+    assert (club.id, club.subject.name, club.topic, club.teacher.full_name) == (
+        "1299999999",
+        "Английский язык (доп.)",
+        "Speaking club",
+        "Орлова Анна Дмитриевна",
+    )
+    assert club.starts_at == dt.datetime(2026, 12, 12, 9, 20, tzinfo=SCHOOL_TZ)
+    assert [len(d.lessons) for d in week.days[:5]] == [6, 6, 7, 5, 6]

@@ -42,10 +42,11 @@ class Subject(Answer):
 
 
 class EduGroup(Answer):
-    """A class (`type` "Group") or a subgroup of one."""
+    """A class (`type` "Group") or a subgroup of one (`parentIds` name its class)."""
 
     id: int
     id_str: str | None = None
+    parentIds: list[int] = []
     type: str | None = None
     name: str = ""
     parallel: int | None = None

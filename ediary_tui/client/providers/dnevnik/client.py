@@ -56,6 +56,8 @@ class Kid:
     group_id: str
     group_name: str
     subjects: tuple[a.Subject, ...] = ()
+    # The class and the child's subgroups of it (a language, a workshop): each has lessons.
+    lesson_groups: tuple[str, ...] = ()
 
 
 def _school_year(day: dt.date) -> int:
@@ -242,10 +244,15 @@ class DnevnikClient(ProviderClient):
             )
             self._bells[kid.group_id] = mapping.bells(timetables)
         if kid.group_id not in self._teachers:
-            teachers = await self._optional_list(
-                a.Person, f"{V2}/edu-groups/{kid.group_id}/teachers", "the teachers"
+            found = await asyncio.gather(
+                *(
+                    self._optional_list(a.Person, f"{V2}/edu-groups/{g}/teachers", "the teachers")
+                    for g in kid.lesson_groups or (kid.group_id,)
+                )
             )
-            self._teachers[kid.group_id] = {p.id: mapping.person_ref(p) for p in teachers}
+            self._teachers[kid.group_id] = {
+                p.id: mapping.person_ref(p) for part in found for p in part
+            }
         return mapping.Diary(
             student_id=kid.person_id,
             work_types=self._work_types[kid.school_id],
@@ -272,8 +279,15 @@ class DnevnikClient(ProviderClient):
             raise
 
     async def _lessons(self, kid: Kid, first: dt.date, last: dt.date) -> list[a.Lesson]:
-        path = f"{V2}/edu-groups/{kid.group_id}/lessons/{first.isoformat()}/{last.isoformat()}"
-        return await self._list(a.Lesson, path, "the lessons")
+        """The lessons of the class and of the child's subgroups (a lesson listed once)."""
+        days = f"{first.isoformat()}/{last.isoformat()}"
+        found = await asyncio.gather(
+            *(
+                self._list(a.Lesson, f"{V2}/edu-groups/{group}/lessons/{days}", "the lessons")
+                for group in kid.lesson_groups or (kid.group_id,)
+            )
+        )
+        return list({lesson.id: lesson for part in found for lesson in part}.values())
 
     async def _marks(self, kid: Kid, first: dt.date, last: dt.date) -> list[a.Mark]:
         path = (
@@ -468,11 +482,12 @@ class _Items(BaseModel, Generic[M]):
 def _kid(
     person_id: str, name: str, schools: list[a.SchoolContext], groups: list[a.EduGroup]
 ) -> Kid:
-    """A child's ids: their school, and their class (the group of type "Group")."""
+    """A child's ids: their school, their class (the group of type "Group") and its subgroups."""
     classes = [g for g in groups if (g.type or "group").lower() == "group"] or groups
     group = max(classes, key=lambda g: g.studyyear or 0) if classes else None
     school = next((s for s in schools if group is not None and group.id in s.groupIds), None)
     school = school or (schools[0] if schools else None)
+    mine = [g for g in groups if group is not None and (g is group or group.id in g.parentIds)]
     return Kid(
         person_id=person_id,
         full_name=name,
@@ -480,5 +495,6 @@ def _kid(
         school_name=school.name if school else "",
         group_id=(group.id_str or str(group.id)) if group else "",
         group_name=group.name if group else "",
-        subjects=tuple(group.subjects) if group else (),
+        subjects=tuple(s for g in mine for s in g.subjects),
+        lesson_groups=tuple(g.id_str or str(g.id) for g in mine),
     )

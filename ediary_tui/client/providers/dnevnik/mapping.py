@@ -145,7 +145,10 @@ def absence_of(mark: a.Mark) -> AttendanceCode | None:
 
 
 def to_mark(mark: a.Mark, diary: Diary) -> Mark | None:
-    """Our mark for a Dnevnik mark; None for an absence letter written as a mark."""
+    """Our mark for a Dnevnik mark; None for an absence letter written as a mark.
+
+    A value that is not a number ("зч", a pass) is kept with no value, the text as comment.
+    """
     text = mark_text(mark)
     if attendance_of(text) is not None:
         return None
@@ -158,10 +161,12 @@ def to_mark(mark: a.Mark, diary: Diary) -> Mark | None:
         day = lesson.date.date()
         subject_id = lesson.subject.id_str or str(lesson.subject.id)
         start = diary.start_of(lesson)
-    else:
-        day = (mark.date or dt.datetime.combine(dt.date.min, dt.time())).date()
+    elif mark.date is not None:
+        day = mark.date.date()
         subject_id = str(work.subjectId) if work and work.subjectId is not None else ""
         start = at_time(day, None, SCHOOL_TZ, dt.time(8, 30))
+    else:
+        return None  # neither a lesson nor a date: nowhere to show it
     # The mark's own time when it has one; a bare date means "set on the lesson's day".
     stamped = mark.date is not None and mark.date.time() != dt.time()
     created = in_school_tz(mark.date) if stamped and mark.date is not None else start
@@ -189,10 +194,12 @@ def homework_of(work: a.Work, lesson: a.Lesson | None, diary: Diary) -> Homework
         subject = subject_ref(lesson.subject)
         day = lesson.date.date()
         start = diary.start_of(lesson)
-    else:
+    elif work.sentDate is not None or work.targetDate is not None:
         subject = SubjectRef(id=str(work.subjectId or ""), name="")
-        day = (work.sentDate or work.targetDate or dt.datetime(2000, 1, 1)).date()
+        day = (work.sentDate or work.targetDate or dt.datetime.min).date()
         start = at_time(day, None, SCHOOL_TZ, dt.time(8, 30))
+    else:
+        return None  # neither a lesson nor a date: nowhere to show it
     created = in_school_tz(work.sentDate) if work.sentDate is not None else start
     return Homework(
         id=work.id_str or str(work.id),
