@@ -10,7 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ediary_tui.client.errors import NotFound, NotLoggedIn, ServerUnreachable, UnknownAnswer
+from ediary_tui.client.errors import (
+    ClientError,
+    NotFound,
+    NotLoggedIn,
+    ServerUnreachable,
+    UnknownAnswer,
+)
 from ediary_tui.client.providers import provider_class
 from ediary_tui.client.providers.base import SCHOOL_TZ
 from ediary_tui.client.providers.dnevnik.client import DnevnikClient
@@ -523,3 +529,16 @@ async def test_a_subgroups_lessons_join_the_week_saturday_included() -> None:
     )
     assert club.starts_at == dt.datetime(2026, 12, 12, 9, 20, tzinfo=SCHOOL_TZ)
     assert [len(d.lessons) for d in week.days[:5]] == [6, 6, 7, 5, 6]
+
+
+async def test_an_error_answered_in_place_of_the_data_is_a_refusal() -> None:
+    failed = {
+        "method": "GET",
+        "url": WEEK_MARKS,
+        "json": {"type": "apiServerError", "description": "Internal error"},
+    }
+    with pytest.raises(ClientError) as caught:
+        await signed_in(varied(failed)).week(CHILD, MONDAY)
+    assert type(caught.value) is ClientError
+    assert caught.value.code == "refused"
+    assert caught.value.message == "Дневник.ру refused the marks: Internal error"

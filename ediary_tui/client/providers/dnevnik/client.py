@@ -42,6 +42,8 @@ M = TypeVar("M", bound=BaseModel)
 V2 = "/v2"
 # What the service answers, with a 200 or not, when the token is not (or no longer) good.
 _FRAGMENT_TOKEN = re.compile(r"access_token=([^&#\s]+)")
+# Errors the service answers in place of the data (the public clients check for these).
+_ERROR_TYPES = {"apiservererror", "apiunknownerror", "parameterinvalid", "invalidrequest", "error"}
 _TOKEN_TYPES = {"authorizationfailed", "tokenrequired", "invalidtoken"}
 
 
@@ -117,6 +119,9 @@ class DnevnikClient(ProviderClient):
                 "the service no longer accepts the saved sign-in; sign in again",
                 code="token_expired",
             )
+        if isinstance(data, dict) and str(data.get("type") or "").lower() in _ERROR_TYPES:
+            said = data.get("description") or data.get("type")
+            raise ClientError(f"{self.info.title} refused {what}: {said}", code="refused")
         return data
 
     async def _read(self, model: type[M], path: str, what: str, **params: Any) -> M:
