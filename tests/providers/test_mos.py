@@ -205,9 +205,10 @@ async def test_the_week_lessons_times_marks_and_homework() -> None:
     # Homework sits under the lesson it was set in, due at the subject's next lesson.
     [homework] = first.homework
     assert (homework.id, homework.lesson_id) == ("3501028", "18120701")
-    assert homework.text == "№ 412, 415, 418 (а, б)"
+    assert homework.text == "№ 430, 433; повторить п. 11"
     assert (homework.date, homework.due) == (dt.date(2026, 12, 7), dt.date(2026, 12, 8))
-    assert homework.created_at == dt.datetime(2026, 12, 7, tzinfo=SCHOOL_TZ)
+    # The service gives the day only: noon in Moscow, the same day wherever it is read.
+    assert homework.created_at == dt.datetime(2026, 12, 7, 12, tzinfo=SCHOOL_TZ)
     assert (homework.required, homework.done) == (True, False)
     friday = [(h.id, h.due) for lesson in week.days[4].lessons for h in lesson.homework]
     assert friday[0] == ("3501050", dt.date(2026, 12, 14))
@@ -425,7 +426,7 @@ async def test_homework_missing_its_set_day_is_set_on_its_due_day() -> None:
     )
     assert [(h.id, h.date, h.due, h.text, h.subject.name) for h in found] == [
         ("3501001", dt.date(2026, 12, 1), dt.date(2026, 12, 1), "", ""),
-        ("3501009", dt.date(2026, 12, 1), dt.date(2026, 12, 2), "№ 398, 401 (в, г)", "Алгебра"),
+        ("3501009", dt.date(2026, 12, 1), dt.date(2026, 12, 2), "№ 405, 407", "Алгебра"),
     ]
 
 

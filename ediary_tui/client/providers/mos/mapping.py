@@ -75,16 +75,23 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def midday(day: dt.date) -> dt.datetime:
+    """When only the day is known: noon in Moscow, which is that same day wherever one reads."""
+    return dt.datetime.combine(day, dt.time(12), SCHOOL_TZ)
+
+
 def moment_of(text: str | None) -> dt.datetime | None:
     """A moment from the service's ISO text; without an offset it is Moscow time."""
     value = (text or "").strip().replace("Z", "+00:00")
     if not value:
         return None
     try:
-        found = dt.datetime.fromisoformat(value)
+        found = dt.datetime.fromisoformat(value) if len(value) > 10 else None
     except ValueError:
+        found = None
+    if found is None:
         day = day_of(value)
-        return dt.datetime.combine(day, dt.time(), SCHOOL_TZ) if day else None
+        return midday(day) if day else None
     if found.tzinfo is None:
         return found.replace(tzinfo=SCHOOL_TZ)
     return found.astimezone(SCHOOL_TZ)
@@ -212,7 +219,7 @@ def listed_marks(answer: a.Marks, student_id: str, teachers: Mapping[str, Person
         day = day_of(mark.date)
         if day is None:
             continue
-        at = dt.datetime.combine(day, dt.time(), SCHOOL_TZ)
+        at = midday(day)
         subject_id = str(mark.subject_id) if mark.subject_id is not None else ""
         out += marks_of(
             mark,
@@ -242,7 +249,7 @@ def short_homework(item: a.ShortHomework) -> Homework | None:
     if due is None:
         return None
     set_on = day_of(item.date_assigned_on) or due
-    at = moment_of(item.date_assigned_on) or dt.datetime.combine(set_on, dt.time(), SCHOOL_TZ)
+    at = midday(set_on)  # `date_assigned_on` is a day, even when written with "T00:00:00"
     subject_id = str(item.subject_id) if item.subject_id is not None else ""
     return Homework(
         id=str(item.homework_entry_student_id),
@@ -413,7 +420,7 @@ def _report_subject(
         marks: list[Mark] = []
         for mark in period.marks or []:
             day = day_of(mark.date) or bounds[0]
-            at = dt.datetime.combine(day, dt.time(), SCHOOL_TZ)
+            at = midday(day)
             marks += marks_of(
                 mark,
                 student_id=student_id,
