@@ -96,11 +96,19 @@ def _real_diary(
         raise CliError(
             f"{replay} is a recording of {recording.provider or 'no provider'}, not {provider}"
         )
+    day = recording.today
+
+    def recorded_day() -> dt.datetime:
+        """The recording's day at the present time: the service answers as on that day."""
+        now = dt.datetime.now().astimezone()
+        return dt.datetime.combine(day, now.timetz())
+
     client = cls(
         server,
         transport=recording.transport(),
-        devkey=devkey or "replay",
-        vendor=vendor or "replay",
+        clock=recorded_day,
+        devkey=devkey or recording.devkey,
+        vendor=vendor or recording.vendor,
         label=f"replay:{provider}",
     )
     hint = f"{recording.login} / demo" if recording.login else None

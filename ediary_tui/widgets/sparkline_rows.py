@@ -84,8 +84,10 @@ class SparklineRows(HeaderRows, can_focus=True, inherit_bindings=False):
 
         subject: ProgressSubject
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, no_class: str | None = None) -> None:
         super().__init__(id=id)
+        # Why a subject has no class average (a real diary gives none at all).
+        self.no_class = no_class or _("progress.legend_no_class")
         self.subjects: list[ProgressSubject] = []
         self.scale = (1, 5)
         self.start = self.end = self.today = dt.date.today()
@@ -231,7 +233,7 @@ class SparklineRows(HeaderRows, can_focus=True, inherit_bindings=False):
                 )
             )
         else:
-            parts.append(Content.styled(_("progress.legend_no_class"), MUTED))
+            parts.append(Content.styled(self.no_class, MUTED))
         return Content(" " * INDENT) + Content(" · ").join(parts)
 
     # -- drawing -----------------------------------------------------------------

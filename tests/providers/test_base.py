@@ -16,6 +16,7 @@ from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.capabilities import Can
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.errors import NotLoggedIn, ServerUnreachable, UnknownAnswer, Unsupported
+from ediary_tui.client.providers import PROVIDERS, provider_class
 from ediary_tui.client.providers.base import (
     Answer,
     ProviderClient,
@@ -257,3 +258,13 @@ class TestMapping:
         assert attendance_of("ОП") == AttendanceCode.LATE
         assert attendance_of("5") is None
 
+
+class TestRegistry:
+    def test_every_provider_is_a_read_only_client_with_its_name(self) -> None:
+        for name in PROVIDERS:
+            cls = provider_class(name)
+            assert cls.info.name == name
+            assert cls.info.read_only
+            assert not cls.info.can(Can.SIGN_WEEK)
+            assert not cls.info.can(Can.JOURNAL)
+            assert cls.info.sign_in

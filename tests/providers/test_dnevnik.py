@@ -61,6 +61,7 @@ def varied(*answers: dict[str, Any]) -> Recording:
 
 
 def client(recording: Recording = RECORDING, **kwargs: Any) -> DnevnikClient:
+    kwargs.setdefault("devkey", recording.devkey)  # a registered client, as a profile gives
     return DnevnikClient(transport=recording.transport(), clock=now, **kwargs)
 
 
@@ -84,6 +85,9 @@ def test_the_provider_is_registered_read_only_with_token_paste_first() -> None:
 
 def test_kundelik_is_the_same_client_on_its_own_host() -> None:
     assert DnevnikClient().host == "https://api.dnevnik.ru"
+    # No registered client ships with the app: without one, the browser's token only.
+    assert DnevnikClient().info.sign_in == (SignInMethod.TOKEN,)
+    assert client().info.sign_in == (SignInMethod.TOKEN, SignInMethod.PASSWORD)
     assert DnevnikClient("https://api.kundelik.kz/v2/").host == "https://api.kundelik.kz"
 
 

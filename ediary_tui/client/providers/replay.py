@@ -6,7 +6,8 @@ public sources (../shared/SERVICES.md), with made-up people. A recording is a
 folder:
 
     replay.toml         provider = "mos"; today = "2026-12-07" (the day it shows);
-                        login = "..." (what to type; the password is "demo")
+                        login = "..." (what to type; the password is "demo");
+                        devkey, vendor: what a profile would give (made up)
     *.json              one answer each: {"method": "GET", "url": "https://...",
                         "query": {...}, "body_has": {...}, "status": 200,
                         "headers": {...}, "json": ... | "text": "..."}
@@ -18,6 +19,7 @@ specific first; anything else is a 404 saying nothing was recorded for it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -73,6 +75,8 @@ class Recording:
     login: str
     answers: tuple[Answer, ...]
     folder: Path | None = None
+    devkey: str | None = None
+    vendor: str | None = None
 
     @classmethod
     def load(cls, folder: Path) -> Recording:
@@ -101,15 +105,17 @@ class Recording:
             login=str(meta.get("login", "")),
             answers=tuple(answers),
             folder=folder,
+            devkey=meta.get("devkey"),
+            vendor=meta.get("vendor"),
         )
 
     def with_answers(self, *extra: Answer) -> Recording:
         """The same recording with `extra` answers taking precedence (tests vary one answer)."""
-        return Recording(self.provider, self.today, self.login, (*extra, *self.answers))
+        return dataclasses.replace(self, answers=(*extra, *self.answers))
 
     def without(self, method: str, url: str) -> Recording:
         kept = tuple(a for a in self.answers if not (a.method == method and a.url == url))
-        return Recording(self.provider, self.today, self.login, kept)
+        return dataclasses.replace(self, answers=kept)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)

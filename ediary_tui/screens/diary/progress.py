@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Label, Static
 
 from ediary_tui.client import reads
+from ediary_tui.client.capabilities import Can
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
@@ -68,7 +69,10 @@ class ProgressScreen(StudentScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield from self.compose_bar("rangebar", "range", "sort")
-        yield SparklineRows(id="rows")
+        no_class = None
+        if not self.session.can(Can.CLASS_AVERAGE):
+            no_class = _("progress.legend_no_class_here", service=self.session.info.title)
+        yield SparklineRows(id="rows", no_class=no_class)
         yield from self.compose_bottom()
 
     # -- which range -------------------------------------------------------------

@@ -10,6 +10,7 @@ final marks, our averages over the marks and the mobile API's own averages.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from ediary_tui.client.errors import ClientError, NotFound, NotLoggedIn
+from ediary_tui.client.errors import ClientError, NotFound, NotLoggedIn, Unsupported
 from ediary_tui.client.service import ServiceInfo, SignInMethod
 from ediary_tui.domain.models import (
     AttendanceCode,
@@ -85,6 +86,9 @@ class DnevnikClient(ProviderClient):
         if host is not None:
             host = host.rstrip("/").removesuffix(V2)
         super().__init__(host, **kwargs)
+        if sign_in.registered_client(self.devkey) is None:
+            # No registered client to sign in with a password: the browser's token only.
+            self.info = dataclasses.replace(type(self).info, sign_in=(SignInMethod.TOKEN,))
         self._kids: dict[str, Kid] = {}
         self._work_types: dict[str, dict[int, a.WorkType]] = {}
         self._bells: dict[str, dict[int, tuple[dt.time, dt.time]]] = {}
@@ -192,10 +196,16 @@ class DnevnikClient(ProviderClient):
 
     async def login(self, login: str, password: str) -> LoginResult:
         """Sign in as the mobile app does; the refusal said in our codes."""
+        client = sign_in.registered_client(self.devkey)
+        if client is None:
+            raise Unsupported(
+                f"{self.info.title}: a password sign-in needs a registered client "
+                '(devkey = "id:secret" in the profile); paste a token from the browser instead'
+            )
         response = await self.call(
             "POST",
             f"{self.host}{sign_in.LOGIN_PATH}",
-            json_body=sign_in.login_body(login, password, self.devkey),
+            json_body=sign_in.login_body(login, password, client),
             signed_in=False,
         )
         what = "the sign-in"

@@ -1,7 +1,9 @@
 """Signing in to Dnevnik.ru with a login and password, as its mobile app does.
 
-The mobile API's `authorizations/bycredentials` takes the app's public client
-id and secret with the person's login and password and answers credentials,
+The mobile API's `authorizations/bycredentials` takes a registered client's id
+and secret (a profile's `devkey = "id:secret"`: Dnevnik.ru gives them to its
+partners; none ships with this app) with the person's login and password and
+answers credentials,
 or `type` "authorizationFailed" with a `description` and a `reason`. The public
 clients do not list the reasons, so the refusal is read from both: a lock or an
 exhausted number of attempts is said so, anything else is a wrong password.
@@ -19,21 +21,23 @@ from . import answers as a
 
 MOBILE = "/mobile/v8.5"
 LOGIN_PATH = f"{MOBILE}/authorizations/bycredentials"
-# The official mobile app's public client (its id and secret ship inside the app);
-# a profile's `devkey` may give another as "id:secret".
-APP_CLIENT_ID = "1d7bd105-4cd1-4f6c-9ecc-394e400b53bd"
-APP_CLIENT_SECRET = "5dcb5237-b5d3-406b-8fee-4441c3a66c99"
 SCOPE = "Schools,Relatives,EduGroups,Lessons,marks,EduWorks,Avatar"
 
 _LOCKED = ("lock", "block", "заблок", "temporar", "временно")
 _NO_ATTEMPTS = ("attempt", "попыт", "exceed", "limit")
 
 
-def login_body(login: str, password: str, devkey: str | None) -> dict[str, Any]:
+def registered_client(devkey: str | None) -> tuple[str, str] | None:
+    """The client id and secret a profile's `devkey` gives ("id:secret"), if it gives them."""
+    if not devkey or ":" not in devkey:
+        return None
+    client_id, _, client_secret = devkey.partition(":")
+    return (client_id, client_secret) if client_id and client_secret else None
+
+
+def login_body(login: str, password: str, client: tuple[str, str]) -> dict[str, Any]:
     """The JSON the mobile app posts to sign in."""
-    client_id, client_secret = APP_CLIENT_ID, APP_CLIENT_SECRET
-    if devkey and ":" in devkey:
-        client_id, _, client_secret = devkey.partition(":")
+    client_id, client_secret = client
     return {
         "agreeTerms": False,
         "clientId": client_id,
