@@ -2,11 +2,14 @@
 
 Where the public sources are silent the choices are said here: a lesson's
 number is its place in the day (the calendar gives times, not numbers); the
-calendar names no teacher, so lessons and marks carry an empty one; homework
-comes from `homeworks/short` (the calendar's copy names no lesson it was set
-in); a lesson with `is_missed_lesson` is an absence ("н"); a mark with `is_point` is a dot
-that keeps its value and its `point_date` as the due date, and counts for
-nothing in our average until the point is lifted.
+calendar and the marks name no teacher, so a subject's teacher is the one
+`school_info` lists for it (an id made from the name, as it gives none);
+homework comes from `homeworks/short` and sits under the lesson it was set in
+(the calendar's copy sits under the lesson it is due for); a lesson with
+`is_missed_lesson` is an absence ("н"); a mark with `is_point` is a dot that
+keeps its value and has its `point_date` as the due date, and counts for
+nothing in our average until the point is lifted; a day given without a time
+is noon in Moscow.
 """
 
 from __future__ import annotations
