@@ -36,7 +36,7 @@ from ediary_tui.client.errors import (
 )
 from ediary_tui.client.service import ServiceInfo
 from ediary_tui.clock import Clock, local_now
-from ediary_tui.domain.marks import Scored, weighted_average
+from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
 from ediary_tui.domain.models import (
     AbsenceNotice,
     Announcement,
@@ -350,14 +350,14 @@ def progress_from_marks(
                     value=mark.value,
                     weight=mark.control_form.weight,
                     control_form=mark.control_form.code,
-                    average=weighted_average(scored),
+                    average=round_average(weighted_average(scored)),
                 )
             )
         subjects.append(
             ProgressSubject(
                 subject=SubjectRef(id=subject_id, name=names.get(subject_id, subject_id)),
                 points=points,
-                average=weighted_average(scored),
+                average=round_average(weighted_average(scored)),
                 class_average=None,
             )
         )
@@ -373,6 +373,26 @@ def progress_from_marks(
 
 
 # --- what every provider's mapping needs ------------------------------------------------
+
+
+def propose(card: ReportCard) -> ReportCard:
+    """The period mark our arithmetic proposes from our average, as our server gives it
+    (the "what do I need" panel and the report card's (4) read it)."""
+    subjects = [
+        subject.model_copy(
+            update={
+                "periods": [
+                    p.model_copy(update={"proposed": proposed_mark(p.average)})
+                    if p.proposed is None
+                    else p
+                    for p in subject.periods
+                ]
+            }
+        )
+        for subject in card.subjects
+    ]
+    return card.model_copy(update={"subjects": subjects})
+
 
 _CATEGORY_WORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
     (Category.TEST, ("контрольн", "итогов", "экзамен", "зачёт", "зачет", "диктант", "test")),

@@ -151,7 +151,9 @@ class LoginScreen(LocalisedKeys, Screen[None]):
         if self.message:
             self.query_one(Banner).show(self.message, "warning")
         self._show_mode()
-        if self.initial_login and self.mode == PASSWORD:
+        if self.mode != PASSWORD:  # a service signed in to by token only
+            self.query_one("#token", Input).focus()
+        elif self.initial_login:
             self.query_one("#password", Input).focus()
 
     def watch_mode(self) -> None:

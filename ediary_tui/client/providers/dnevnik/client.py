@@ -34,7 +34,7 @@ from ediary_tui.domain.models import (
     Week,
 )
 
-from ..base import ProviderClient
+from ..base import ProviderClient, propose
 from . import answers as a
 from . import mapping, sign_in
 
@@ -471,7 +471,7 @@ class DnevnikClient(ProviderClient):
             },
             teachers={k: v for k, v in teachers.items() if v.full_name},
         )
-        return mapping.report_card(parts)
+        return propose(mapping.report_card(parts))
 
     async def _averages(self, kid: Kid, period: a.ReportingPeriod) -> dict[str, float | None]:
         """The service's own averages in a period, by subject (none when it will not say)."""

@@ -29,7 +29,7 @@ from ediary_tui.domain.models import (
     Week,
 )
 
-from ..base import Answer, ProviderClient
+from ..base import Answer, ProviderClient, propose
 from . import answers as a
 from . import mapping
 from .sign_in import expires_at, refusal
@@ -254,7 +254,7 @@ class EljurClient(ProviderClient):
                 days=mapping.days_param(periods[0].starts_on, periods[-1].ends_on),
             )
         card = mapping.report_card(student_id, card_year, periods, by_period, finals)
-        return card.model_copy(update={"years": [card_year]})
+        return propose(card.model_copy(update={"years": [card_year]}))
 
     # --- mail and the board ---------------------------------------------------------
 

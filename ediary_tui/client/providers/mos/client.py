@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from ediary_tui.client.errors import ClientError, NotFound, NotLoggedIn, UnknownAnswer
-from ediary_tui.client.providers.base import ProviderClient
+from ediary_tui.client.providers.base import ProviderClient, propose
 from ediary_tui.client.service import ServiceInfo, SignInMethod
 from ediary_tui.domain.models import (
     Homework,
@@ -225,7 +225,8 @@ class MosClient(ProviderClient):
         data = await self.get_json(url, params=params, headers=self.headers(), what="report card")
         answer = self.parse(a.SubjectsMarks, data, what="report card", url=url)
         teachers = await self._teachers_of(child)
-        return mapping.report_card_of(answer, student_id, year or self._school_year(), teachers)
+        card = mapping.report_card_of(answer, student_id, year or self._school_year(), teachers)
+        return propose(card)
 
     async def _teachers_of(self, child: a.Child) -> dict[str, PersonRef]:
         """Who teaches what in the child's class (`school_info`), asked once per child.
