@@ -74,8 +74,11 @@ class TestAnswers:
         client = tiny(me={"person": {"id": 7, "name": "Ирина Котова", "phone": "+7 916 123-45-67"}})
         with pytest.raises(UnknownAnswer) as caught:
             await client.me()
-        assert str(caught.value) == "Tiny answered who you are in a form this version does not know"
         saved = Path(caught.value.saved_to or "")
+        assert str(caught.value) == (
+            "Tiny answered who you are in a form this version does not know; the answer, "
+            f"personal data blanked, is kept for a report in {saved}"
+        )
         assert saved.parent == locations.reports_dir()
         text = saved.read_text("utf-8")
         assert "Котова" not in text and "916" not in text

@@ -505,8 +505,11 @@ async def test_a_changed_answer_is_unknown_and_kept_blanked(home: Path) -> None:
 
     with pytest.raises(UnknownAnswer) as caught:
         await client(changed("getdiary_20261207.json", rename)).week(CHILD, MONDAY)
-    assert caught.value.message == "ЭлЖур answered the diary in a form this version does not know"
     saved = Path(str(caught.value.saved_to))
+    assert caught.value.message == (
+        "ЭлЖур answered the diary in a form this version does not know; the answer, "
+        f"personal data blanked, is kept for a report in {saved}"
+    )
     assert saved.is_relative_to(home)
     text = saved.read_text("utf-8")
     assert "Линейная функция" in text  # the shape and the values a fix needs stay

@@ -213,6 +213,8 @@ class ProviderClient:
         """The error for an answer this version cannot read, with the blanked copy kept."""
         saved = raw.keep_raw(self.info.name, what, url, text, folder=self.raw_dir)
         message = f"{self.info.title} answered {what} in a form this version does not know"
+        if saved is not None:
+            message += f"; the answer, personal data blanked, is kept for a report in {saved}"
         return UnknownAnswer(message, saved_to=str(saved) if saved else None)
 
     # --- who ---------------------------------------------------------------------------
