@@ -32,6 +32,7 @@ from ediary_tui.widgets.banner import Banner
 from .conftest import MOSCOW, settled, until
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WRONG_CODE = "The code is wrong"  # mos.ru's invalid_otp, as the form says it
 RECORDINGS = {name: Recording.load(EXAMPLES / name) for name in ("mos", "dnevnik", "eljur")}
 LOGINS = {name: recording.login for name, recording in RECORDINGS.items()}
 
@@ -168,11 +169,11 @@ class TestSigningIn:
             assert screen.query_one("#code-fields").display
             assert not screen.query_one("#fields").display
             banner = str(screen.query_one(Banner).render())
-            assert banner.startswith("The service sent a one-time code (")
+            assert banner == "The service sent a one-time code (+7 *** ***-**-12): type it below."
             assert screen.focused is screen.query_one("#code", Input)
             await pilot.press(*"111111", "enter")
             await settled(pilot)
-            assert error_text(app).lower().startswith("wrong code") or "code" in error_text(app)
+            assert error_text(app) == WRONG_CODE
             assert screen.query_one("#code", Input).value == ""
             await pilot.press(*"123456", "enter")
             await until(pilot, lambda: week_shown(app))

@@ -126,8 +126,8 @@ class SignIn:
         if answer.redirect_url:
             return await self._callback(answer.redirect_url)
         if answer.inquire == "enter_sms_code":
-            where = answer.contact or "your phone"
-            raise CodeRequired(f"the code sent to {where}", length=0)
+            # Where it went, as mos.ru masks it: the login form says it in either language.
+            raise CodeRequired(answer.contact or "SMS", length=0)
         if any(i.inquire in ("ask_to_send_sms", "go_to_web") for i in answer.items):
             sent = await self.client.call("POST", SMS, form={}, signed_in=False)
             return await self._next(sent)
