@@ -178,6 +178,19 @@ class TestSigningIn:
             await pilot.press(*"123456", "enter")
             await until(pilot, lambda: week_shown(app))
 
+    async def test_no_attempts_left_goes_back_to_the_password(self) -> None:
+        app = provider_app("mos")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "sms.parent", "demo")
+            await settled(pilot)
+            screen = app.screen
+            assert isinstance(screen, LoginScreen) and screen.mode == "code"
+            await pilot.press(*"000000", "enter")
+            await settled(pilot)
+            assert screen.mode == "password" and screen.query_one("#fields").display
+            assert error_text(app) == "No attempts left; sign in again later"
+            assert not screen.query_one(Banner).display  # the code is no longer awaited
+
     async def test_a_token_from_the_browser_where_no_password_sign_in_is_possible(
         self, home: Path
     ) -> None:

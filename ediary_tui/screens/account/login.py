@@ -156,8 +156,10 @@ class LoginScreen(LocalisedKeys, Screen[None]):
         elif self.initial_login:
             self.query_one("#password", Input).focus()
 
-    def watch_mode(self) -> None:
+    def watch_mode(self, old: str, new: str) -> None:
         self._error(None)
+        if old == CODE:  # "the code was sent" no longer holds
+            self.query_one(Banner).hide()
         self._show_mode()
         self.query_one({PASSWORD: "#login", CODE: "#code", TOKEN: "#token"}[self.mode]).focus()
 
