@@ -74,7 +74,7 @@ def describe_mark(mark: Mark, subject: str | None = None) -> list[str]:
     parts = [
         f"{subject}: {head}" if subject else head,
         _("mark.form", form=mark.control_form.name, weight=mark.control_form.weight),
-        mark.teacher.full_name,
+        *([mark.teacher.full_name] if mark.teacher.full_name else []),  # a real diary may not say
         _("mark.given", when=date_time(mark.created_at)),
     ]
     if mark.updated_at != mark.created_at:

@@ -25,6 +25,7 @@ from ediary_tui.client.session import DiarySession
 from ediary_tui.context import AppContext
 from ediary_tui.screens.account.login import LoginScreen
 from ediary_tui.screens.diary.report_card import ReportCardScreen
+from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
 from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.screens.messages.threads import MessagesScreen
 from ediary_tui.widgets.banner import Banner
@@ -126,6 +127,28 @@ class TestTheSameScreens:
             details = str(screen.query_one("#details", Static).render())
             assert "average 4.00" in details
             assert "МЭШ (school.mos.ru) says 3.50 (* in the table)" in details
+
+    async def test_what_do_i_need_weighs_with_the_kinds_of_work_the_service_shows(self) -> None:
+        app = provider_app("eljur")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await signed_in_as("eljur")(pilot)
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+            await settled(pilot)
+            await pilot.press("enter")  # Алгебра, this quarter
+            await until(pilot, lambda: isinstance(app.screen, SubjectMarksScreen))
+            await settled(pilot)
+            screen = app.screen
+            assert isinstance(screen, SubjectMarksScreen) and screen.settings is not None
+            weights = {f.name: f.weight for f in screen.settings.control_forms}
+            # This week's marks (ElJur publishes no school settings): their kinds and weights.
+            assert weights == {
+                "Ответ на уроке": 1,
+                "Самостоятельная работа": 1,
+                "Проверочная работа": 2,
+            }
+            details = str(screen.query_one("#details", Static).render())
+            assert " ·  · " not in details  # getmarks names no teacher: no empty part
 
     async def test_messages_of_eljur_are_read_and_not_answered_here(self) -> None:
         app = provider_app("eljur")

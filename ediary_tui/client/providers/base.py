@@ -51,11 +51,13 @@ from ediary_tui.domain.models import (
     ProgressPoint,
     ProgressSubject,
     ReportCard,
+    SchoolSettings,
     TeacherDay,
     TeacherRef,
     Thread,
     ThreadList,
     User,
+    Week,
 )
 
 from . import raw
@@ -375,6 +377,20 @@ def progress_from_marks(
 
 
 # --- what every provider's mapping needs ------------------------------------------------
+
+
+def with_settings(week: Week) -> Week:
+    """The week with the scale and the kinds of work its marks show (these services publish
+    no school settings): what "what do I need" weighs marks with."""
+    if week.settings is not None:
+        return week
+    forms: dict[str, ControlForm] = {}
+    for day in week.days:
+        for lesson in day.lessons:
+            for mark in lesson.marks:
+                forms.setdefault(mark.control_form.code, mark.control_form)
+    settings = SchoolSettings(control_forms=sorted(forms.values(), key=lambda f: f.weight))
+    return week.model_copy(update={"settings": settings})
 
 
 def propose(card: ReportCard) -> ReportCard:

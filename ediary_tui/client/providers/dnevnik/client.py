@@ -34,7 +34,7 @@ from ediary_tui.domain.models import (
     Week,
 )
 
-from ..base import ProviderClient, propose
+from ..base import ProviderClient, propose, with_settings
 from . import answers as a
 from . import mapping, sign_in
 
@@ -333,7 +333,7 @@ class DnevnikClient(ProviderClient):
             self._marks(kid, monday, sunday),
             self._log(kid, monday, sunday),
         )
-        return mapping.week(student_id, monday, lessons, marks, log, diary)
+        return with_settings(mapping.week(student_id, monday, lessons, marks, log, diary))
 
     async def _marks_between(
         self, kid: Kid, first: dt.date, last: dt.date

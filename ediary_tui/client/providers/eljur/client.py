@@ -29,7 +29,7 @@ from ediary_tui.domain.models import (
     Week,
 )
 
-from ..base import Answer, ProviderClient, propose
+from ..base import Answer, ProviderClient, propose, with_settings
 from . import answers as a
 from . import mapping
 from .sign_in import expires_at, refusal
@@ -170,7 +170,7 @@ class EljurClient(ProviderClient):
         record = await self.by_student(
             "getdiary", a.DiaryRecord, "the diary", student_id, days=days, rings="yes"
         )
-        return mapping.week_of(record, student_id, monday)
+        return with_settings(mapping.week_of(record, student_id, monday))
 
     async def periods(self, student_id: str) -> list[Period]:
         record = await self.by_student("getperiods", a.PeriodsRecord, "the periods", student_id)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from ediary_tui.client.errors import ClientError, NotFound, NotLoggedIn, UnknownAnswer
-from ediary_tui.client.providers.base import ProviderClient, propose
+from ediary_tui.client.providers.base import ProviderClient, propose, with_settings
 from ediary_tui.client.service import ServiceInfo, SignInMethod
 from ediary_tui.domain.models import (
     Homework,
@@ -157,7 +157,7 @@ class MosClient(ProviderClient):
         sunday = monday + dt.timedelta(days=6)
         homework = await self._homework(student_id, monday, sunday)
         teachers = await self._teachers_of(child)
-        return mapping.week_of(events, student_id, monday, homework, teachers)
+        return with_settings(mapping.week_of(events, student_id, monday, homework, teachers))
 
     async def marks(
         self,
