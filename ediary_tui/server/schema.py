@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -75,6 +76,22 @@ schools = Table(
     Column("round_threshold", Float, nullable=False, default=0.5),
     Column("timezone", String(64), nullable=False, default="Europe/Moscow"),
     Column("days_per_week", Integer, nullable=False, default=5, doc="a new class's week: 5 or 6"),
+    Column(
+        "students_may_write",
+        Boolean,
+        nullable=False,
+        default=False,
+        server_default=false(),
+        doc="students may start a conversation with their teachers",
+    ),
+    Column(
+        "mark_on_absent",
+        String(10),
+        nullable=False,
+        default="ask",
+        server_default="ask",
+        doc="a mark for a student marked absent: ask (the app asks once), refuse or allow",
+    ),
 )
 
 school_years = Table(
@@ -300,6 +317,8 @@ lessons = Table(
     Column("moved_from_number", Integer, nullable=True),
     Column("changed_by", ForeignKey("users.id"), nullable=True),
     _ts("changed_at", nullable=True),
+    # The version a topic or control form edit replaces (null: never edited).
+    _ts("updated_at", nullable=True),
     Index("ix_lessons_class_date", "class_id", "date", "number"),
     Index("ix_lessons_class_subject_date", "class_id", "subject_id", "date"),
     Index("ix_lessons_teacher_date", "teacher_id", "date"),
@@ -312,6 +331,7 @@ homework = Table(
     Column("lesson_id", ForeignKey("lessons.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("text", Text, nullable=False),
     Column("required", Boolean, nullable=False, default=True),
+    Column("due_on", Date, nullable=True, doc="chosen by the teacher; null: the next lesson"),
     Column("author_id", ForeignKey("users.id"), nullable=False),
     _ts("created_at", nullable=False),
     _ts("updated_at", nullable=False),
@@ -412,8 +432,23 @@ week_notes = Table(
     Column("monday", Date, primary_key=True),
     Column("behaviour_note", Text, nullable=True),
     Column("note_by", ForeignKey("users.id"), nullable=True),
+    _ts("note_at", nullable=True),
     Column("signed_by", ForeignKey("users.id"), nullable=True),
     _ts("signed_at", nullable=True),
+)
+
+parent_meetings = Table(
+    "parent_meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("class_id", ForeignKey("classes.id", ondelete="CASCADE"), nullable=False),
+    _ts("starts_at", nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("agenda", Text, nullable=False),
+    Column("author_id", ForeignKey("users.id"), nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+    Index("ix_parent_meetings_class", "class_id", "starts_at"),
 )
 
 announcements = Table(
