@@ -398,6 +398,10 @@ class JournalStudent(Model):
     average: float | None = None
     proposed: int | None = None
     period_mark: int | None = None
+    period_mark_set_at: dt.datetime | None = Field(
+        None, description="the period mark's version, sent back as expected_set_at"
+    )
+    period_mark_set_by: PersonRef | None = None
 
 
 class JournalLesson(Model):
@@ -407,6 +411,9 @@ class JournalLesson(Model):
     topic: str | None = None
     control_form: ControlForm
     homework: list[Homework] = []
+    updated_at: dt.datetime | None = Field(
+        None, description="the version of topic and control form, sent back as expected_updated_at"
+    )
 
 
 class JournalCell(Model):
@@ -482,6 +489,11 @@ class LessonPatch(Model):
     topic: Line | None = Field(None, max_length=500)
     control_form: Line | None = None
     room: Line | None = Field(None, max_length=50)
+    expected_updated_at: DateTime | None = Field(
+        None,
+        description="the lesson's updated_at the client replaces (null: never edited); "
+        "409 lesson_changed if it differs now; leave it out to replace whatever is there",
+    )
 
 
 class LessonOut(Model):
@@ -497,6 +509,9 @@ class LessonOut(Model):
     class_name: str | None = None
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = Field(
+        None, description="the version of its topic and control form (null: never edited)"
+    )
 
 
 class TeacherDay(Model):
@@ -523,6 +538,11 @@ class PeriodMarkIn(Model):
     subject_id: Id
     period_id: Id
     value: StrictInt | None
+    expected_set_at: DateTime | None = Field(
+        None,
+        description="the set_at of the period mark the client replaces (null: it saw none); "
+        "409 period_mark_changed if it differs now; leave it out to replace whatever is there",
+    )
 
 
 class PeriodMarkOut(Model):

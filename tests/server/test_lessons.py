@@ -147,6 +147,124 @@ class TestPatchLesson:
         assert (await _lesson_row(engine, russian_lesson.id)).topic == russian_lesson.topic
 
 
+class TestLessonVersion:
+    """Every edit sets the lesson's updated_at; a patch naming an older one is refused (409)."""
+
+    async def test_an_edit_sets_the_version_the_journal_and_the_lesson_show(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        target = await lesson(engine)
+        assert (await _lesson_row(engine, target.id)).updated_at is None
+        r = await api.patch(
+            _lesson_url(target.id),
+            json={"topic": "Дроби", "expected_updated_at": None},
+            headers=as_teacher,
+        )
+        assert r.status_code == 200, r.text
+        assert dt.datetime.fromisoformat(r.json()["updated_at"]) == PINNED_NOW
+        assert (await _lesson_row(engine, target.id)).updated_at == PINNED_NOW
+        journal = await journal_of(api, engine, as_teacher)
+        shown = next(x for x in journal["lessons"] if x["id"] == str(target.id))
+        assert dt.datetime.fromisoformat(shown["updated_at"]) == PINNED_NOW
+        change = await latest_change(engine)
+        assert change.data["updated_at"] == PINNED_NOW.isoformat()
+        teacher = (await api.get(f"{API}/me", headers=as_teacher)).json()["full_name"]
+        assert change.data["by"] == teacher
+
+    async def test_a_stale_topic_is_409_naming_what_is_there_and_who_set_it(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, clock: FakeClock
+    ) -> None:
+        target = await lesson(engine)
+        first = await api.patch(
+            _lesson_url(target.id),
+            json={"topic": "Дроби", "expected_updated_at": None},
+            headers=as_teacher,
+        )
+        version = first.json()["updated_at"]
+        clock.advance(minutes=3)
+        before = await table_counts(engine)
+        for stale in (None, "2020-01-01T00:00:00+00:00"):
+            r = await api.patch(
+                _lesson_url(target.id),
+                json={"topic": "Степени", "expected_updated_at": stale},
+                headers=as_teacher,
+            )
+            assert r.status_code == 409, stale
+            error = r.json()["error"]
+            assert (error["code"], error["field"]) == ("lesson_changed", "expected_updated_at")
+            teacher = (await api.get(f"{API}/me", headers=as_teacher)).json()["full_name"]
+            assert error["message"] == (
+                f"the lesson was changed since you saw it: «Дроби» now, set by {teacher}"
+            )
+        assert (await _lesson_row(engine, target.id)).topic == "Дроби"
+        assert await table_counts(engine) == before
+        # Keeping one's own: sent again with the version now on the server.
+        r = await api.patch(
+            _lesson_url(target.id),
+            json={"topic": "Степени", "expected_updated_at": version},
+            headers=as_teacher,
+        )
+        assert r.status_code == 200 and r.json()["topic"] == "Степени"
+        row = await _lesson_row(engine, target.id)
+        assert row.updated_at == PINNED_NOW + dt.timedelta(minutes=3)
+
+    async def test_a_stale_control_form_is_409_too(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        target = await lesson(engine)
+        await api.patch(_lesson_url(target.id), json={"room": "101"}, headers=as_teacher)
+        r = await api.patch(
+            _lesson_url(target.id),
+            json={"control_form": "test", "expected_updated_at": None},
+            headers=as_teacher,
+        )
+        assert r.status_code == 409 and r.json()["error"]["code"] == "lesson_changed"
+        assert (await _lesson_row(engine, target.id)).control_form_id == target.control_form_id
+
+    async def test_a_resend_that_changes_nothing_is_not_refused(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        target = await lesson(engine)
+        body = {"topic": "Дроби", "expected_updated_at": None}
+        assert (await api.patch(_lesson_url(target.id), json=body, headers=as_teacher)).is_success
+        r = await api.patch(_lesson_url(target.id), json=body, headers=as_teacher)
+        assert r.status_code == 200 and r.json()["topic"] == "Дроби"
+
+    async def test_a_version_that_is_not_a_date_is_422(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        target = await lesson(engine)
+        r = await api.patch(
+            _lesson_url(target.id),
+            json={"topic": "Дроби", "expected_updated_at": "soon"},
+            headers=as_teacher,
+        )
+        assert r.status_code == 422 and r.json()["error"]["field"] == "expected_updated_at"
+
+    async def test_the_wrong_person_learns_nothing_from_a_version(
+        self,
+        api: httpx.AsyncClient,
+        engine: AsyncEngine,
+        as_teacher: dict,
+        as_parent: dict,
+        as_student: dict,
+        as_admin: dict,
+    ) -> None:
+        """Rights come first: someone who may not edit the lesson gets 403, never its topic."""
+        target = await lesson(engine)
+        await api.patch(_lesson_url(target.id), json={"topic": "Дроби"}, headers=as_teacher)
+        russian = await as_teacher_of(api, engine, "7А", "Русский язык")
+        for headers in (russian, as_parent, as_student, as_admin):
+            r = await api.patch(
+                _lesson_url(target.id),
+                json={"topic": "Степени", "expected_updated_at": None},
+                headers=headers,
+            )
+            assert r.status_code == 403
+            assert "Дроби" not in r.json()["error"]["message"]
+        assert (await _lesson_row(engine, target.id)).topic == "Дроби"
+
+
 # --- attendance -------------------------------------------------------------------------
 
 

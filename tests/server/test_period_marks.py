@@ -204,3 +204,92 @@ class TestPeriodMarkRights:
         assert r.status_code == 403
         assert await table_counts(engine) == before
         assert (await _put(api, {}, **await _body(engine, 5))).status_code == 401
+
+
+class TestPeriodMarkVersion:
+    """A write naming the version it replaces is refused (409) when the mark changed since."""
+
+    async def test_a_stale_version_is_409_and_nothing_changes(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, clock: FakeClock
+    ) -> None:
+        # Another session set 5 while this one's dialog still showed no mark.
+        first = await _put(api, as_teacher, **await _body(engine, 5, expected_set_at=None))
+        assert first.status_code == 200, first.text
+        set_at = first.json()["set_at"]
+        clock.advance(minutes=5)
+        before = await table_counts(engine)
+        r = await _put(api, as_teacher, **await _body(engine, 3, expected_set_at=None))
+        assert r.status_code == 409
+        error = r.json()["error"]
+        assert (error["code"], error["field"]) == ("period_mark_changed", "expected_set_at")
+        teacher = (await api.get(f"{API}/me", headers=as_teacher)).json()["full_name"]
+        assert error["message"] == (
+            f"the period mark was changed since you saw it: it is 5 now, set by {teacher}"
+        )
+        assert [x.value for x in await _stored(engine, await _body(engine))] == [5]
+        assert await table_counts(engine) == before
+        # Choosing to keep one's own: resent with the version now on the server.
+        r = await _put(api, as_teacher, **await _body(engine, 3, expected_set_at=set_at))
+        assert r.status_code == 200 and r.json()["value"] == 3
+        assert dt.datetime.fromisoformat(r.json()["set_at"]) == PINNED_NOW + dt.timedelta(minutes=5)
+
+    async def test_the_journal_carries_the_version_and_who_set_it(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        body = await _body(engine, 4)
+        await _put(api, as_teacher, **body)
+        row = student_row(await journal_of(api, engine, as_teacher), body["student_id"])
+        assert dt.datetime.fromisoformat(row["period_mark_set_at"]) == PINNED_NOW
+        assert row["period_mark_set_by"]["id"] == await user_id(engine, "teacher")
+        change = await latest_change(engine)
+        assert change.data["set_at"] == PINNED_NOW.isoformat()
+
+    async def test_a_removed_mark_is_a_version_too(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, clock: FakeClock
+    ) -> None:
+        set_at = (await _put(api, as_teacher, **await _body(engine, 4))).json()["set_at"]
+        clock.advance(minutes=1)
+        assert (await _put(api, as_teacher, **await _body(engine, None))).status_code == 200
+        r = await _put(api, as_teacher, **await _body(engine, 2, expected_set_at=set_at))
+        assert r.status_code == 409
+        assert r.json()["error"]["message"].endswith("it has been removed")
+        r = await _put(api, as_teacher, **await _body(engine, 2, expected_set_at=None))
+        assert r.status_code == 200 and r.json()["value"] == 2
+
+    async def test_a_resend_of_what_is_stored_is_not_refused(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        """The answer to a write was lost and the outbox sends it again with the old version."""
+        assert (await _put(api, as_teacher, **await _body(engine, 4))).status_code == 200
+        r = await _put(api, as_teacher, **await _body(engine, 4, expected_set_at=None))
+        assert r.status_code == 200 and r.json()["value"] == 4
+
+    async def test_without_a_version_the_write_replaces_whatever_is_there(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        assert (await _put(api, as_teacher, **await _body(engine, 4))).status_code == 200
+        r = await _put(api, as_teacher, **await _body(engine, 2))
+        assert r.status_code == 200 and r.json()["value"] == 2
+
+    async def test_a_version_that_is_not_a_date_is_422(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        r = await _put(api, as_teacher, **await _body(engine, 4, expected_set_at="yesterday"))
+        assert r.status_code == 422 and r.json()["error"]["field"] == "expected_set_at"
+
+    async def test_the_wrong_person_learns_nothing_from_a_version(
+        self,
+        api: httpx.AsyncClient,
+        engine: AsyncEngine,
+        as_teacher: dict,
+        as_parent: dict,
+        as_student: dict,
+    ) -> None:
+        """Rights come first: a stale version from someone who may not write is 403, not 409."""
+        assert (await _put(api, as_teacher, **await _body(engine, 5))).status_code == 200
+        russian = await as_teacher_of(api, engine, "7А", "Русский язык")
+        for headers in (russian, as_parent, as_student):
+            r = await _put(api, headers, **await _body(engine, 2, expected_set_at=None))
+            assert r.status_code == 403
+            assert "5" not in r.json()["error"]["message"]
+        assert [x.value for x in await _stored(engine, await _body(engine))] == [5]

@@ -40,7 +40,14 @@ async def get_lesson(lesson_id: str, caller: CurrentCaller, ctx: Ctx) -> LessonO
 
 @router.patch(
     "/lessons/{lesson_id}",
-    responses=documented(404, PERIOD_CLOSED),
+    responses=documented(
+        404,
+        (
+            409,
+            PERIOD_CLOSED[1] + "; lesson_changed: the lesson is not the version "
+            "`expected_updated_at` names",
+        ),
+    ),
     summary="A teacher sets a lesson's topic, default control form or room",
 )
 async def patch_lesson(
@@ -49,7 +56,9 @@ async def patch_lesson(
     """The fields sent change, the others stay; a blank topic or room clears it. `control_form` is a
     code of the school (422 otherwise). Only a teacher of the subject in the class (403). Once the
     lesson's period is closed, nothing of it changes: topic, control form, room, attendance,
-    homework (409 `period_closed`)."""
+    homework (409 `period_closed`). Every edit sets the lesson's `updated_at`; send the one you saw
+    as `expected_updated_at` (null: never edited) to get 409 `lesson_changed` if someone edited it
+    since; a resend that changes nothing is not refused."""
     return await service.patch_lesson(ctx, caller, parse_id(lesson_id, "lesson"), body)
 
 

@@ -26,6 +26,7 @@ from ediary_tui.domain.models import (
     JournalStudent,
     Mark,
     Period,
+    PersonRef,
     SubjectRef,
 )
 from ediary_tui.domain.periods import nearest_period, period_kind_for_grade, school_year_of
@@ -94,7 +95,9 @@ async def _lessons(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> lis
     return list(
         (
             await conn.execute(
-                sa.select(*le.c["id", "date", "number", "topic"], *CONTROL_FORM_COLUMNS)
+                sa.select(
+                    *le.c["id", "date", "number", "topic", "updated_at"], *CONTROL_FORM_COLUMNS
+                )
                 .join(cf, cf.c.id == le.c.control_form_id)
                 .where(*where)
                 .order_by(le.c.date, le.c.number, le.c.id)
@@ -118,14 +121,24 @@ async def _attendance(conn: AsyncConnection, *where: sa.ColumnElement[bool]) -> 
 
 async def _period_marks(
     conn: AsyncConnection, members: sa.ColumnElement[bool], subject_id: int, period_id: int
-) -> dict[int, int]:
-    pm, st = s.period_marks, s.students
+) -> dict[int, Any]:
+    """Each student's period mark with its version (set_at) and who set it."""
+    pm, st, u = s.period_marks, s.students, s.users
     rows = await conn.execute(
-        sa.select(pm.c.student_id, pm.c.value)
+        sa.select(pm.c.student_id, pm.c.value, pm.c.set_at, pm.c.set_by, u.c.full_name)
         .join(st, st.c.user_id == pm.c.student_id)
+        .join(u, u.c.id == pm.c.set_by)
         .where(members, pm.c.subject_id == subject_id, pm.c.period_id == period_id)
     )
-    return {r.student_id: r.value for r in rows}
+    return {r.student_id: r for r in rows}
+
+
+def _period_mark(row: Any | None) -> dict[str, Any]:
+    """A student's period mark fields of the journal: value, version and who set it."""
+    if row is None:
+        return {}
+    by = PersonRef(id=str(row.set_by), full_name=row.full_name)
+    return {"period_mark": row.value, "period_mark_set_at": row.set_at, "period_mark_set_by": by}
 
 
 def _scored(m: Mark) -> Scored:
@@ -199,7 +212,7 @@ async def journal(
                 proposed=proposed_mark(
                     average, settings.round_threshold, settings.scale_min, settings.scale_max
                 ),
-                period_mark=period_marks.get(r.id),
+                **_period_mark(period_marks.get(r.id)),
             )
         )
     return Journal(

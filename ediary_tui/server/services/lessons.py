@@ -77,6 +77,7 @@ class LessonInfo:
     control_form_id: int
     control_form: ControlForm
     change: str | None = None  # a one-day change: replaced, cancelled, moved or added
+    updated_at: dt.datetime | None = None  # the version of topic and control form
 
     @property
     def subject(self) -> SubjectRef:
@@ -93,7 +94,7 @@ def _lesson_select() -> sa.Select[Any]:
         sub.c.name.label("subject_name"),
         le.c.teacher_id,
         t.c.full_name.label("teacher_name"),
-        *le.c["date", "number", "topic", "room", "control_form_id", "change"],
+        *le.c["date", "number", "topic", "room", "control_form_id", "change", "updated_at"],
         *CONTROL_FORM_COLUMNS,
     ).select_from(
         le.join(c, c.c.id == le.c.class_id)
@@ -121,6 +122,7 @@ def _info(r: Any) -> LessonInfo:
         control_form_id=r.control_form_id,
         control_form=control_form(r),
         change=r.change,
+        updated_at=r.updated_at,
     )
 
 
@@ -224,6 +226,7 @@ def lesson_out(
         control_form=lesson.control_form,
         starts_at=span[0] if span else None,
         ends_at=span[1] if span else None,
+        updated_at=lesson.updated_at,
     )
 
 
@@ -269,10 +272,49 @@ async def teacher_day(ctx: ServerContext, caller: Caller, day: dt.date | None) -
 # --- writing a lesson -------------------------------------------------------------------
 
 
+async def _last_editor(conn: AsyncConnection, lesson: LessonInfo) -> str:
+    """Who last changed the lesson's topic or control form, as its latest change names them."""
+    c = s.changes
+    data = (
+        await conn.execute(
+            sa.select(c.c.data)
+            .where(
+                c.c.school_id == lesson.school_id, c.c.kind == "lesson", c.c.entity_id == lesson.id
+            )
+            .order_by(c.c.id.desc())
+            .limit(1)
+        )
+    ).scalar()
+    by = data.get("by") if isinstance(data, dict) else None
+    return by if isinstance(by, str) else "someone"
+
+
+async def check_lesson_version(
+    conn: AsyncConnection, lesson: LessonInfo, body: LessonPatch, values: dict[str, Any]
+) -> None:
+    """409 when the caller sent the version it replaces (`expected_updated_at`, null: never
+    edited) and the lesson's is another. A patch that changes nothing (a resend) passes."""
+    if "expected_updated_at" not in body.model_fields_set or not values:
+        return
+    expected = body.expected_updated_at
+    if expected is not None and expected.tzinfo is None:
+        expected = expected.replace(tzinfo=dt.UTC)
+    if lesson.updated_at == expected:
+        return
+    topic = f"«{lesson.topic}»" if lesson.topic else "no topic"
+    raise Conflict(
+        f"the lesson was changed since you saw it: {topic} now, "
+        f"set by {await _last_editor(conn, lesson)}",
+        code="lesson_changed",
+        field="expected_updated_at",
+    )
+
+
 async def patch_lesson(
     ctx: ServerContext, caller: Caller, lesson_id: int, body: LessonPatch
 ) -> LessonOut:
-    """Topic, default control form, room: the fields sent change, the others stay."""
+    """Topic, default control form, room: the fields sent change, the others stay; with
+    `expected_updated_at`, only if the lesson is still the version the caller saw."""
     for name in ("topic", "control_form", "room"):
         check_line(getattr(body, name), name)
     sent = body.model_fields_set
@@ -300,9 +342,13 @@ async def patch_lesson(
             )
             if form_id != lesson.control_form_id:
                 values["control_form_id"] = form_id
+        await check_lesson_version(conn, lesson, body, values)
         if values:
+            now = ctx.now()
             await conn.execute(
-                s.lessons.update().where(s.lessons.c.id == lesson.id).values(**values)
+                s.lessons.update()
+                .where(s.lessons.c.id == lesson.id)
+                .values(**values, updated_at=now)
             )
             await record(
                 conn,
@@ -319,6 +365,8 @@ async def patch_lesson(
                     "subject_id": str(lesson.subject_id),
                     "date": lesson.date.isoformat(),
                     "changed": sorted(k.removesuffix("_id") for k in values),
+                    "updated_at": now.isoformat(),
+                    "by": caller.full_name,
                 },
             )
             lesson = await load_lesson(conn, lesson.id)

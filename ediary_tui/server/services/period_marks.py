@@ -6,6 +6,7 @@ teacher decides. A closed period is final, like the marks in it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from .. import schema as s
 from ..access import StudentInfo, check_year_open, journal_rights, load_student
 from ..auth import Caller
 from ..changes import record_about
-from ..errors import Invalid
+from ..errors import Conflict, Invalid
 from ..ids import parse_body_id
 from ..settings import ServerContext
 from ..upsert import put_or_clear
@@ -88,8 +89,33 @@ async def _as_set(
     )
 
 
+def check_version(body: PeriodMarkIn, stored: Any | None) -> None:
+    """409 when the caller sent the version it replaces (`expected_set_at`, null: none)
+    and the stored mark is another: someone set it since, and nothing is overwritten unseen.
+    A write that asks for what is stored already was done (a resend): no conflict."""
+    before = stored.value if stored is not None else None
+    if "expected_set_at" not in body.model_fields_set or before == body.value:
+        return
+    expected = body.expected_set_at
+    if expected is not None and expected.tzinfo is None:
+        expected = expected.replace(tzinfo=dt.UTC)
+    found = stored.set_at if stored is not None else None
+    if found == expected:
+        return
+    if stored is None:
+        now = "it has been removed"
+    else:
+        now = f"it is {stored.value} now, set by {stored.full_name}"
+    raise Conflict(
+        f"the period mark was changed since you saw it: {now}",
+        code="period_mark_changed",
+        field="expected_set_at",
+    )
+
+
 async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn) -> PeriodMarkOut:
-    """Set, change or (with a null value) remove a student's period mark in a subject."""
+    """Set, change or (with a null value) remove a student's period mark in a subject;
+    with `expected_set_at`, only if the stored one is still the version the caller saw."""
     require_teacher(caller)
     student_id = parse_body_id(body.student_id, "student_id")
     subject_id = parse_body_id(body.subject_id, "subject_id")
@@ -116,9 +142,16 @@ async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn
             value=body.value,
         )
         # Locked where it exists, so the change says truly what it replaced.
-        before = (
-            await conn.execute(sa.select(pm.c.value).where(*where).with_for_update())
-        ).scalar()
+        stored = (
+            await conn.execute(
+                sa.select(pm.c.value, pm.c.set_at, pm.c.set_by, s.users.c.full_name)
+                .join(s.users, s.users.c.id == pm.c.set_by)
+                .where(*where)
+                .with_for_update(of=pm)
+            )
+        ).first()
+        before = stored.value if stored is not None else None
+        check_version(body, stored)
         if before == body.value:
             return await _as_set(conn, answer, where)
         now = ctx.now()
@@ -147,6 +180,8 @@ async def set_period_mark(ctx: ServerContext, caller: Caller, body: PeriodMarkIn
                 "period": period.name,
                 "value": body.value,
                 "from": before,
+                "set_at": now.isoformat(),
+                "by": caller.full_name,
             },
         )
         if body.value is None:
