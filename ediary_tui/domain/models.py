@@ -244,7 +244,9 @@ class Homework(Model):
     lesson_id: str
     subject: SubjectRef
     date: dt.date = Field(description="the lesson it was set in")
-    due: dt.date | None = Field(None, description="the next lesson of the subject, when known")
+    due: dt.date | None = Field(
+        None, description="the date the teacher chose, else the next lesson of the subject"
+    )
     text: str
     required: bool = True
     done: bool = False
@@ -402,6 +404,9 @@ class JournalStudent(Model):
         None, description="the period mark's version, sent back as expected_set_at"
     )
     period_mark_set_by: PersonRef | None = None
+    absences: int = Field(0, description="lessons of the period missed (н, б, у) up to today")
+    lessons_held: int = Field(0, description="lessons of the period up to today")
+    year_mark: int | None = Field(None, description="the subject's year mark of the school year")
 
 
 class JournalLesson(Model):
@@ -524,6 +529,7 @@ class TeacherDay(Model):
 class HomeworkIn(Model):
     text: Text = Field(min_length=1, max_length=5000)
     required: StrictBool = True
+    due: Date | None = Field(None, description="when it is due; absent: the next lesson")
 
 
 class HomeworkPatch(Model):
@@ -531,6 +537,7 @@ class HomeworkPatch(Model):
 
     text: Text | None = Field(None, min_length=1, max_length=5000)
     required: StrictBool | None = None
+    due: Date | None = Field(None, description="when it is due; null: the next lesson")
 
 
 class PeriodMarkIn(Model):
@@ -990,3 +997,23 @@ class SlotIn(Model):
 
 class SubjectList(Model):
     subjects: list[SubjectRef]
+
+
+# --- period end: year marks (issue 14) ---------------------------------------------------
+
+
+class YearMarkIn(Model):
+    """A year mark of a student in a subject, for the school year of the student's class."""
+
+    student_id: Id
+    subject_id: Id
+    value: StrictInt | None
+
+
+class YearMarkOut(Model):
+    student_id: str
+    subject_id: str
+    year: int
+    value: int | None
+    set_by: PersonRef | None = None
+    set_at: dt.datetime | None = None

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ediary_tui.server import schema as s
 from tests.conftest import PINNED_TODAY
+from tests.server.test_journal import API, table_counts
+from tests.server.test_journal import lesson as journal_lesson
 from tests.server.test_week import (
     MONDAY,
     assert_diary_readers,
@@ -267,3 +269,78 @@ class TestHomeworkDone:
             r = await api.put(_done_url(me, homework.id), json=body, headers=as_student)
             assert r.status_code == 422, body
             assert r.json()["error"]["field"] == "done"
+
+
+# --- a due date the teacher chose (issue 14) ------------------------------------------------
+
+
+class TestChosenDueDate:
+    async def test_a_chosen_due_date_is_shown_to_the_family_and_null_brings_the_next_lesson(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, as_parent: dict
+    ) -> None:
+        target = await journal_lesson(engine)
+        due = target.date + dt.timedelta(days=10)
+        r = await api.post(
+            f"{API}/lessons/{target.id}/homework",
+            json={"text": "Реферат", "due": due.isoformat()},
+            headers=as_teacher,
+        )
+        assert r.status_code == 201, r.text
+        hw = r.json()
+        assert hw["due"] == due.isoformat()
+        stored = await rows(
+            engine, sa.select(s.homework.c.due_on).where(s.homework.c.id == int(hw["id"]))
+        )
+        assert stored[0].due_on == due
+        me = await user_id(engine, "student")
+        shown = await _list(
+            api, as_parent, me, **{"from": target.date.isoformat(), "to": target.date.isoformat()}
+        )
+        assert [h["due"] for h in shown if h["id"] == hw["id"]] == [due.isoformat()]
+
+        later = due + dt.timedelta(days=1)
+        r = await api.patch(
+            f"{API}/homework/{hw['id']}", json={"due": later.isoformat()}, headers=as_teacher
+        )
+        assert r.status_code == 200 and r.json()["due"] == later.isoformat()
+        assert r.json()["text"] == "Реферат"
+        r = await api.patch(f"{API}/homework/{hw['id']}", json={"due": None}, headers=as_teacher)
+        next_lesson = await journal_lesson(
+            engine,
+            first=target.date + dt.timedelta(days=1),
+            last=dt.date(2026, 12, 28),
+            latest=False,
+        )
+        assert r.status_code == 200 and r.json()["due"] == next_lesson.date.isoformat()
+
+    async def test_a_due_date_before_the_lesson_is_422_and_nothing_is_written(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        target = await journal_lesson(engine)
+        before = await table_counts(engine)
+        r = await api.post(
+            f"{API}/lessons/{target.id}/homework",
+            json={"text": "§ 3", "due": (target.date - dt.timedelta(days=1)).isoformat()},
+            headers=as_teacher,
+        )
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert (error["code"], error["field"]) == ("due_before_lesson", "due")
+        assert await table_counts(engine) == before
+        # The lesson's own day is fine: homework for the end of the lesson.
+        same_day = {"text": "§ 3", "due": target.date.isoformat()}
+        r = await api.post(f"{API}/lessons/{target.id}/homework", json=same_day, headers=as_teacher)
+        assert r.status_code == 201 and r.json()["due"] == target.date.isoformat()
+        hw_id = r.json()["id"]
+        r = await api.patch(
+            f"{API}/homework/{hw_id}",
+            json={"due": (target.date - dt.timedelta(days=3)).isoformat()},
+            headers=as_teacher,
+        )
+        assert r.status_code == 422 and r.json()["error"]["field"] == "due"
+        r = await api.post(
+            f"{API}/lessons/{target.id}/homework",
+            json={"text": "§ 3", "due": "31.12.2026"},
+            headers=as_teacher,
+        )
+        assert r.status_code == 422 and r.json()["error"]["field"] == "due"

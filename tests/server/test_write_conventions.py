@@ -515,6 +515,24 @@ async def _period_mark(school: School) -> Call:
     )
 
 
+async def _year_mark(school: School) -> Call:
+    """A year mark once the last quarter is under way: here it begins today."""
+    student = await school.student()
+    lesson = await school.lesson()
+    p = s.periods
+    async with school.engine.begin() as conn:
+        await conn.execute(
+            p.update().where(p.c.kind == "quarter", p.c.number == 4).values(starts_on=PINNED_TODAY)
+        )
+    return Call(
+        "put",
+        f"{API}/year-marks",
+        {},
+        await school.as_("teacher"),
+        {"student_id": student, "subject_id": str(lesson.subject_id), "value": 5},
+    )
+
+
 async def _issue_credentials(school: School) -> Call:
     # A classmate's family: the well-known parent and student keep their sessions.
     mate = await classmate(school.engine, await school.student())
@@ -709,6 +727,7 @@ CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("patch", f"{API}/homework/{{homework_id}}"): _revise_homework,
     ("delete", f"{API}/homework/{{homework_id}}"): _remove_homework,
     ("put", f"{API}/period-marks"): _period_mark,
+    ("put", f"{API}/year-marks"): _year_mark,
     ("post", f"{API}/classes/{{class_id}}/credentials"): _issue_credentials,
     ("post", f"{API}/admin/people"): _create_person,
     ("post", f"{API}/admin/people/{{person_id}}/children"): _link_parent,

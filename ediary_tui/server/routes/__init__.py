@@ -24,6 +24,7 @@ from . import (
     progress,
     report_card,
     week,
+    year_marks,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -41,5 +42,6 @@ ROUTERS: list[APIRouter] = [
     marks.router,
     lessons.router,
     period_marks.router,
+    year_marks.router,
     admin.router,
 ]

@@ -30,7 +30,7 @@ async def list_homework(
 ) -> HomeworkList:
     """Homework of the lessons from `from` to `to` (the current week by default), optionally of one
     subject or only required (or optional) ones, with when it was set and revised, its due date (the
-    next lesson of the subject) and whether the student has ticked it done."""
+    date the teacher chose, else the next lesson of the subject) and whether the student has ticked it done."""
     return await service.list_homework(
         student.ctx, student.caller, student.student_id, date_from, date_to, subject_id, required
     )

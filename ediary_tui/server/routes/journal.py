@@ -28,7 +28,8 @@ async def get_journal(
     period_id: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Students (by full name, surname first) with their weighted `average`, the `proposed` period
-    mark (the school's threshold) and the `period_mark` set; the period's lessons in order with
+    mark (the school's threshold), the `period_mark` set, the lessons missed so far (`absences` of
+    `lessons_held`, the period's lessons up to today) and the subject's `year_mark`; the period's lessons in order with
     topic, default control form and homework; and `cells` only where a student has marks or
     attendance in a lesson. `period_id` defaults to the period containing today, else the nearest;
     `periods` lists the school year's periods of the class's kind for a picker. Readable by the

@@ -86,8 +86,9 @@ async def set_attendance(
 )
 async def add_homework(lesson_id: str, body: HomeworkIn, create: Create) -> JSONResponse:
     """Only a teacher of the subject in the class (403); 409 `period_closed` once the lesson's
-    period is closed. `due` in the answer is the next lesson of the subject. An `Idempotency-Key`
-    makes a retry return the first homework."""
+    period is closed. `due` is optional: a date not before the lesson (422 `due_before_lesson`
+    on `due`); without it the answer's `due` is the next lesson of the subject. An
+    `Idempotency-Key` makes a retry return the first homework."""
     lid = parse_id(lesson_id, "lesson")
     return await create.once(
         lambda conn: service.add_homework(conn, create.ctx, create.caller, lid, body)
@@ -102,7 +103,8 @@ async def add_homework(lesson_id: str, body: HomeworkIn, create: Create) -> JSON
 async def patch_homework(
     homework_id: str, body: HomeworkPatch, caller: CurrentCaller, ctx: Ctx
 ) -> Homework:
-    """The text or whether it is required; `updated_at` says when it was revised."""
+    """The text, whether it is required, or `due` (a date not before the lesson, 422 on `due`;
+    null: the next lesson again); `updated_at` says when it was revised."""
     return await service.patch_homework(ctx, caller, parse_id(homework_id, "homework"), body)
 
 

@@ -1,8 +1,9 @@
 """Homework as a student sees it: what was set, when it is due, and whether it is done.
 
 `done` is per student, so every read joins that student's tick; `due` is the
-next lesson of the subject, found by a correlated subquery in the same read
-rather than one query per homework.
+date the teacher chose (`homework.due_on`), else the next lesson of the
+subject, found by a correlated subquery in the same read rather than one
+query per homework.
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ from .common import check_date, from_columns, school_timezone
 
 # Longer ranges are a client bug or a scrape, not a screen: a school year and a bit.
 MAX_RANGE_DAYS = 400
+
+
+def check_due(due: dt.date | None, lesson_date: dt.date) -> None:
+    """A chosen due date: a real date, not before the lesson the homework is set in (422 `due`)."""
+    if due is None:
+        return
+    check_date(due, "due")
+    if due < lesson_date:
+        raise Invalid(
+            f"homework is due on or after its lesson ({lesson_date.isoformat()}), "
+            f"not on {due.isoformat()}",
+            code="due_before_lesson",
+            field="due",
+        )
 
 
 def check_range(date_from: dt.date, date_to: dt.date) -> None:
@@ -72,11 +87,11 @@ _FOLLOWING = s.lessons.alias("following")  # built once; an alias per call costs
 
 
 def homework_select(done_by: int | None = None) -> sa.Select[Any]:
-    """Homework with its lesson and due date (the next lesson of the subject); with `done_by`,
-    also when that student ticked it done (`done_at`)."""
+    """Homework with its lesson and due date (the one chosen, else the next lesson of the
+    subject); with `done_by`, also when that student ticked it done (`done_at`)."""
     hw, le, sub, done = s.homework, s.lessons, s.subjects, s.homework_done
     following = _FOLLOWING
-    due = (
+    next_lesson = (
         sa.select(sa.func.min(following.c.date))
         .where(
             following.c.class_id == le.c.class_id,
@@ -85,6 +100,7 @@ def homework_select(done_by: int | None = None) -> sa.Select[Any]:
         )
         .scalar_subquery()
     )
+    due = sa.func.coalesce(hw.c.due_on, next_lesson)
     query = (
         sa.select(
             hw.c.id,
@@ -96,7 +112,7 @@ def homework_select(done_by: int | None = None) -> sa.Select[Any]:
             le.c.date,
             le.c.subject_id,
             sub.c.name.label("subject_name"),
-            due.label("due"),
+            sa.type_coerce(due, sa.Date).label("due"),
         )
         .select_from(hw.join(le, le.c.id == hw.c.lesson_id).join(sub, sub.c.id == le.c.subject_id))
         .order_by(le.c.date, le.c.number, hw.c.id)

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ediary_tui.domain.attendance import counts_as_absence
 from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
 from ediary_tui.domain.models import (
     AttendanceCode,
@@ -141,6 +142,18 @@ def _period_mark(row: Any | None) -> dict[str, Any]:
     return {"period_mark": row.value, "period_mark_set_at": row.set_at, "period_mark_set_by": by}
 
 
+async def _year_marks(
+    conn: AsyncConnection, members: sa.ColumnElement[bool], subject_id: int, year: int
+) -> dict[int, int]:
+    ym, st = s.year_marks, s.students
+    rows = await conn.execute(
+        sa.select(ym.c.student_id, ym.c.value)
+        .join(st, st.c.user_id == ym.c.student_id)
+        .where(members, ym.c.subject_id == subject_id, ym.c.year == year)
+    )
+    return {r.student_id: r.value for r in rows}
+
+
 def _scored(m: Mark) -> Scored:
     return Scored(m.value, m.control_form.weight, m.control_form.category, m.is_dot)
 
@@ -180,6 +193,7 @@ async def journal(
             marks = await load_marks(conn, *in_period)
             attendance = await _attendance(conn, *in_period)
         period_marks = await _period_marks(conn, members, sub_id, int(period.id))
+        year_marks = await _year_marks(conn, members, sub_id, klass.year)
 
     marks = without_vanished_dots(marks, [period], today)
     enrolled = {r.id for r in students}
@@ -192,9 +206,13 @@ async def journal(
         cell = cells.setdefault(key, JournalCell(student_id=m.student_id, lesson_id=m.lesson_id))
         cell.marks.append(m)
         scored[m.student_id].append(_scored(m))
+    held = {str(r.id) for r in lesson_rows if r.date <= today}
+    absences: dict[int, int] = defaultdict(int)  # lessons missed so far, per student
     for r in attendance:
         if r.student_id not in enrolled:
             continue
+        if str(r.lesson_id) in held and counts_as_absence(AttendanceCode(r.code)):
+            absences[r.student_id] += 1
         key = (str(r.student_id), str(r.lesson_id))
         cell = cells.setdefault(key, JournalCell(student_id=key[0], lesson_id=key[1]))
         cell.attendance = AttendanceCode(r.code)
@@ -213,6 +231,9 @@ async def journal(
                     average, settings.round_threshold, settings.scale_min, settings.scale_max
                 ),
                 **_period_mark(period_marks.get(r.id)),
+                absences=absences.get(r.id, 0),
+                lessons_held=len(held),
+                year_mark=year_marks.get(r.id),
             )
         )
     return Journal(

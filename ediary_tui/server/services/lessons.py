@@ -49,7 +49,7 @@ from .common import (
     patched_control_form,
     school_timezone,
 )
-from .homework import homework_of, homework_select
+from .homework import check_due, homework_of, homework_select
 
 # The database column is shorter than LessonPatch allows; say so instead of failing on write.
 ROOM_MAX = s.lessons.c.room.type.length or 20
@@ -464,12 +464,14 @@ async def add_homework(
     text = body.text.strip()
     if not text:
         raise Invalid("homework needs a text", code="empty_text", field="text")
+    check_due(body.due, lesson.date)
     now = ctx.now()
     inserted = await conn.execute(
         s.homework.insert().values(
             lesson_id=lesson.id,
             text=text,
             required=body.required,
+            due_on=body.due,
             author_id=caller.id,
             created_at=now,
             updated_at=now,
@@ -513,6 +515,14 @@ async def patch_homework(
                 raise Invalid("required is true or false", code="invalid_field", field="required")
             if body.required != current.required:
                 values["required"] = body.required
+        if "due" in sent:  # null: the next lesson again
+            check_due(body.due, lesson.date)
+            chosen = s.homework.c.due_on
+            stored = (
+                await conn.execute(sa.select(chosen).where(s.homework.c.id == homework_id))
+            ).scalar()
+            if body.due != stored:
+                values["due_on"] = body.due
         if not values:
             return current
         hw = s.homework
