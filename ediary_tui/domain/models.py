@@ -645,11 +645,15 @@ class MessageIn(Model):
 
 
 class ThreadIn(Model):
-    """A new conversation about one child: a parent names the teacher, a teacher the parent."""
+    """A new conversation about one child: the family member (a parent, or the child where
+    the school lets students write) names the teacher, a teacher names the family member."""
 
     student_id: Id
-    teacher_id: Id | None = Field(None, description="when a parent writes")
-    parent_id: Id | None = Field(None, description="when a teacher writes")
+    teacher_id: Id | None = Field(None, description="when a parent or the student writes")
+    parent_id: Id | None = Field(
+        None,
+        description="when a teacher writes: the family member, a parent of the child or the child",
+    )
     subject: ShortText
     body: LongText
 
@@ -660,7 +664,9 @@ class ThreadSummary(Model):
     student: PersonRef = Field(description="the child the conversation is about")
     class_name: str | None = None
     teacher: PersonRef
-    parent: PersonRef
+    parent: PersonRef = Field(
+        description="the family member: a parent of the child, or the child themself"
+    )
     correspondent: PersonRef = Field(description="the other party, seen from the caller")
     created_at: dt.datetime
     last_message: Message | None = None

@@ -102,8 +102,16 @@ async def _school_show(conn: Any, school_id: int, args: argparse.Namespace) -> i
         ("days a week", row.days_per_week),
         ("mark scale", f"{row.scale_min}-{row.scale_max}"),
         ("rounding threshold", row.round_threshold),
+        ("students may write", "yes" if row.students_may_write else "no"),
     )
     return 0
+
+
+def _yes_no(text: str) -> bool:
+    """A setting switched on or off on the command line: yes or no."""
+    if text not in ("yes", "no"):
+        raise ValueError(text)
+    return text == "yes"
 
 
 async def _school_set(conn: Any, school_id: int, args: argparse.Namespace) -> int:
@@ -121,6 +129,7 @@ async def _school_set(conn: Any, school_id: int, args: argparse.Namespace) -> in
         scale_min=low,
         scale_max=high,
         round_threshold=args.threshold,
+        students_may_write=args.students_may_write,
     )
     return await _school_show(conn, school_id, args)
 
@@ -585,6 +594,12 @@ def add_commands(actions: Any) -> None:
     p.add_argument("--days", type=int, choices=(5, 6), help="a new class's week")
     p.add_argument("--scale", type=_scale, help="the marks, e.g. 1-5")
     p.add_argument("--threshold", type=float, help="rounding up from, e.g. 0.6")
+    p.add_argument(
+        "--students-may-write",
+        type=_yes_no,
+        metavar="yes|no",
+        help="students may start conversations with their teachers (no by default)",
+    )
 
     pr = group("period", "the year's quarters and half-years (show, set)")
     command(pr, "show", "the year's periods and holidays", _year_show, year)

@@ -1,4 +1,5 @@
-"""Messages between a teacher and a parent, in threads about one child."""
+"""Messages between a teacher and a family member (a parent or the student), in threads about
+one child."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ router = data_router("messages")
     summary="The caller's threads, the most recently active first",
 )
 async def list_threads(caller: CurrentCaller, ctx: Ctx) -> ThreadList:
-    """Threads where the caller is the teacher or the parent, each with the child it is about, both
-    parties and `correspondent` (the other one), the last message and `unread`: the other party's
-    messages the caller has not opened yet. `unread_total` sums them, for a badge."""
+    """Threads where the caller is the teacher or the family member (`parent`: a parent of the
+    child, or the student themself), each with the child it is about, both parties and
+    `correspondent` (the other one), the last message and `unread`: the other party's messages the
+    caller has not opened yet. `unread_total` sums them, for a badge."""
     return await service.list_threads(ctx, caller)
 
 
@@ -49,10 +51,12 @@ async def get_thread(thread_id: str, caller: CurrentCaller, ctx: Ctx) -> Thread:
 )
 async def create_thread(body: ThreadIn, create: Create) -> JSONResponse:
     """A parent gives `teacher_id`: a teacher who teaches or leads the child's class (422 on
-    `teacher_id` otherwise; see `GET /teachers`). A teacher of the child's class gives `parent_id`:
-    a parent of that child (422 on `parent_id` otherwise). A student the caller may not read is 404;
-    a reader who is not the child's parent (or not their teacher) is 403. The recipient sees a
-    `message` change in their feed. An `Idempotency-Key` makes a retry return the first thread."""
+    `teacher_id` otherwise; see `GET /teachers`). So does a student about themself, where the
+    school allows it (`students_may_write`; 403 `students_may_not_write` otherwise). A teacher of
+    the child's class gives `parent_id`: a parent of that child or the child (422 on `parent_id`
+    otherwise). A student the caller may not read is 404; a reader who is not the child's parent
+    (or not their teacher) is 403. The recipient sees a `message` change in their feed. An
+    `Idempotency-Key` makes a retry return the first thread."""
     return await create.once(
         lambda conn: service.create_thread(conn, create.ctx, create.caller, body)
     )

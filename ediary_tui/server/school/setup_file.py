@@ -107,6 +107,7 @@ async def _school(
             scale_min=lo,
             scale_max=hi,
             round_threshold=setup.round_threshold,
+            students_may_write=setup.students_may_write,
         )
     after = (await conn.execute(sa.select(s.schools).where(s.schools.c.id == school_id))).one()
     for key in (
@@ -117,6 +118,7 @@ async def _school(
         "scale_min",
         "scale_max",
         "round_threshold",
+        "students_may_write",
     ):
         if getattr(before, key) != getattr(after, key):
             report.changes.append(

@@ -60,6 +60,7 @@ class SchoolSetup:
     days_per_week: int | None = None
     scale: tuple[int, int] | None = None
     round_threshold: float | None = None
+    students_may_write: bool | None = None
     year: int | None = None
     periods: list[PeriodSpan] | None = None
     holidays: list[Holiday] | None = None
@@ -124,7 +125,15 @@ def parse_setup(data: dict[str, Any]) -> SchoolSetup:
     sch = _keys(
         data["school"],
         "school",
-        {"name", "short_name", "timezone", "days_per_week", "scale", "round_threshold"},
+        {
+            "name",
+            "short_name",
+            "timezone",
+            "days_per_week",
+            "scale",
+            "round_threshold",
+            "students_may_write",
+        },
         {"name"},
     )
     with at("school.name"):
@@ -150,6 +159,11 @@ def parse_setup(data: dict[str, Any]) -> SchoolSetup:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise AdminError(f"school.round_threshold: expected a number like 0.6, got {value!r}")
         setup.round_threshold = float(value)
+    if "students_may_write" in sch:
+        value = sch["students_may_write"]
+        if not isinstance(value, bool):
+            raise AdminError(f"school.students_may_write: expected true or false, got {value!r}")
+        setup.students_may_write = value
     with at("school"):
         lo, hi = setup.scale or (1, 5)
         st.check_scale(lo, hi, setup.round_threshold or 0.5)

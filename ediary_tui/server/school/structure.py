@@ -64,6 +64,7 @@ async def update_school(
     scale_min: int | None = None,
     scale_max: int | None = None,
     round_threshold: float | None = None,
+    students_may_write: bool | None = None,
 ) -> None:
     """Change the school's settings; what is not given stays."""
     row = (await conn.execute(sa.select(s.schools).where(s.schools.c.id == school_id))).one()
@@ -80,6 +81,8 @@ async def update_school(
         wanted["timezone"] = check_timezone(timezone.strip())
     if days_per_week is not None:
         wanted["days_per_week"] = check_days(days_per_week)
+    if students_may_write is not None:  # students may start conversations with teachers
+        wanted["students_may_write"] = bool(students_may_write)
     changed = {k: v for k, v in wanted.items() if getattr(row, k) != v}
     if not changed:
         return

@@ -1,9 +1,13 @@
 """Messages between a teacher and a family: threads about one child.
 
-A thread has exactly two parties, a teacher and a parent; nobody else sees it
-(404, so thread ids cannot be probed: not even the admin or the child's other
-parent). Either party may start one, but only across a real link: the teacher
-teaches or leads the child's class, the parent is the child's guardian.
+A thread has exactly two parties, a teacher and the family member: a parent of
+the child, or the child themself (the column is `threads.parent_id`, kept by
+that name). Nobody else sees it (404, so thread ids cannot be probed: not even
+the admin or the child's other parent). Either party may start one, but only
+across a real link: the teacher teaches or leads the child's class, the parent
+is the child's guardian. A student starts one only where the school allows it
+(`schools.students_may_write`, off by default); a teacher may always write to a
+student, and a student may always answer in a thread they are in.
 "Unread" is per party: the other party's messages after the caller's read
 pointer in `message_reads`, which moves when they open the thread or reply.
 Each new message is a change for the recipient alone.
@@ -31,7 +35,7 @@ from ediary_tui.domain.models import (
 )
 
 from .. import schema as s
-from ..access import load_student, parent_of, readable_student
+from ..access import StudentInfo, load_student, parent_of, readable_student
 from ..auth import Caller
 from ..changes import record
 from ..errors import Invalid, NotAllowed, NotFound
@@ -48,6 +52,7 @@ _last = s.messages.alias("last_message")
 
 
 def _party(caller: Caller) -> sa.ColumnElement[bool]:
+    """The caller is the thread's teacher or its family member (`parent_id`)."""
     t = s.threads
     return sa.or_(t.c.teacher_id == caller.id, t.c.parent_id == caller.id)
 
@@ -244,48 +249,76 @@ async def list_teachers(ctx: ServerContext, caller: Caller, student_id: int) -> 
     return TeacherList(student_id=str(student.id), teachers=teachers)
 
 
+async def _students_may_write(conn: AsyncConnection, school_id: int) -> bool:
+    sc = s.schools
+    found = await conn.execute(sa.select(sc.c.students_may_write).where(sc.c.id == school_id))
+    return bool(found.scalar())
+
+
+async def _check_teacher(
+    conn: AsyncConnection, caller: Caller, body: ThreadIn, student: StudentInfo
+) -> int:
+    """The teacher a family member names: one who teaches or leads the child's class."""
+    teacher_id = parse_body_id(body.teacher_id, "teacher_id")
+    if teacher_id == caller.id:
+        raise Invalid("you cannot write to yourself", code="self_message", field="teacher_id")
+    if str(teacher_id) not in {t.id for t in await class_teachers(conn, student.class_id)}:
+        raise Invalid(
+            f"this teacher neither teaches nor leads {student.class_name}",
+            code="not_childs_teacher",
+            field="teacher_id",
+        )
+    return teacher_id
+
+
 async def _parties(conn: AsyncConnection, caller: Caller, body: ThreadIn) -> tuple[int, int, int]:
-    """(teacher, parent, student) of a new thread, checked against the school's links."""
+    """(teacher, family member, student) of a new thread, checked against the school's links.
+
+    A parent or the student themself names `teacher_id`; a teacher of the child's
+    class names `parent_id`: a parent of the child, or the child.
+    """
     student = await readable_student(conn, caller, parse_body_id(body.student_id, "student_id"))
     if body.teacher_id is not None and body.parent_id is not None:
         raise Invalid(
-            "name one recipient: teacher_id when a parent writes, parent_id when a teacher does",
+            "name one recipient: teacher_id when a family writes, parent_id when a teacher does",
             code="two_recipients",
             field="parent_id",
         )
     if body.teacher_id is not None:
-        await parent_of(conn, caller, student)
-        teacher_id = parse_body_id(body.teacher_id, "teacher_id")
-        if teacher_id == caller.id:
-            raise Invalid("you cannot write to yourself", code="self_message", field="teacher_id")
-        if str(teacher_id) not in {t.id for t in await class_teachers(conn, student.class_id)}:
-            raise Invalid(
-                f"this teacher neither teaches nor leads {student.class_name}",
-                code="not_childs_teacher",
-                field="teacher_id",
-            )
-        return teacher_id, caller.id, student.id
+        if student.id == caller.id:
+            if not await _students_may_write(conn, student.school_id):
+                raise NotAllowed(
+                    "your school does not let students start conversations with teachers; "
+                    "a teacher may write to you, and you may answer",
+                    code="students_may_not_write",
+                )
+        else:
+            await parent_of(conn, caller, student)
+        return await _check_teacher(conn, caller, body, student), caller.id, student.id
     if body.parent_id is not None:
         if student.class_id not in await caller.staff_classes(conn):
             raise NotAllowed(
-                f"only a teacher of {student.class_name} may write to this child's family",
+                f"only a teacher of {student.class_name} may write to this child or their family",
                 code="not_your_class",
             )
         parent_id = parse_body_id(body.parent_id, "parent_id")
         if parent_id == caller.id:
             raise Invalid("you cannot write to yourself", code="self_message", field="parent_id")
+        if parent_id == student.id:
+            return caller.id, parent_id, student.id
         g = s.guardians
         linked = await conn.execute(
             sa.select(g.c.parent_id).where(g.c.parent_id == parent_id, g.c.student_id == student.id)
         )
         if linked.first() is None:
             raise Invalid(
-                "this person is not a parent of the child",
+                "this person is neither the child nor a parent of the child",
                 code="not_students_parent",
                 field="parent_id",
             )
         return caller.id, parent_id, student.id
-    field = "teacher_id" if caller.has(Role.PARENT) else "parent_id"
+    family = caller.has(Role.PARENT) or student.id == caller.id
+    field = "teacher_id" if family else "parent_id"
     raise Invalid(f"name whom you write to in {field}", code="no_recipient", field=field)
 
 
