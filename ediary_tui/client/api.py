@@ -40,7 +40,10 @@ from ediary_tui.domain.models import (
     AnnouncementList,
     AttendanceCode,
     AttendanceOut,
+    BehaviourNote,
+    BehaviourNoteIn,
     ChangeFeed,
+    ClassDesk,
     ClassFamilies,
     ClassList,
     ClassMembers,
@@ -67,8 +70,12 @@ from ediary_tui.domain.models import (
     MarkIn,
     MarkPatch,
     MarksPage,
+    MeetingList,
     Message,
     OneTimePassword,
+    ParentMeeting,
+    ParentMeetingIn,
+    ParentMeetingPatch,
     PeopleFound,
     PeriodMarkIn,
     PeriodMarkOut,
@@ -83,6 +90,7 @@ from ediary_tui.domain.models import (
     TeacherDay,
     TeacherList,
     TeacherRef,
+    TeacherWeek,
     Thread,
     ThreadIn,
     ThreadList,
@@ -582,6 +590,41 @@ class DiaryClient:
         path, json = f"/classes/{_seg(class_id)}/credentials", body.model_dump(mode="json")
         timeout = max(ISSUE_TIMEOUT, self._timeout.read or 0.0)
         return await self._create(IssuedCredentials, path, json, idempotency_key, timeout=timeout)
+
+    # --- the class teacher's desk, parent meetings, the teacher's week ------------------------
+
+    async def desk(self, class_id: str | None = None, start: dt.date | None = None) -> ClassDesk:
+        """A class teacher's week of their class (the first they lead without `class_id`)."""
+        return await self._get(ClassDesk, "/desk", {"class_id": class_id, "start": _day(start)})
+
+    async def set_behaviour_note(
+        self, student_id: str, monday: dt.date, note: str | None
+    ) -> BehaviourNote:
+        """The class teacher's note on a student's week; None or blank clears it."""
+        path = f"/students/{_seg(student_id)}/behaviour-note"
+        body = BehaviourNoteIn(monday=monday, note=note).model_dump(mode="json")
+        return await self._send("PUT", BehaviourNote, path, body)
+
+    async def meetings(self, student_id: str) -> MeetingList:
+        """The upcoming parent meetings of the child's class."""
+        return await self._get(MeetingList, f"/students/{_seg(student_id)}/meetings")
+
+    async def create_meeting(
+        self, class_id: str, meeting: ParentMeetingIn, *, idempotency_key: str | None = None
+    ) -> ParentMeeting:
+        """Call a parent meeting; a key (made if not given) makes a retry call it once."""
+        path, body = f"/classes/{_seg(class_id)}/meetings", meeting.model_dump(mode="json")
+        return await self._create(ParentMeeting, path, body, idempotency_key)
+
+    async def update_meeting(self, meeting_id: str, patch: ParentMeetingPatch) -> ParentMeeting:
+        return await self._patch(ParentMeeting, f"/meetings/{_seg(meeting_id)}", patch)
+
+    async def cancel_meeting(self, meeting_id: str) -> None:
+        await self.request("DELETE", f"{API}/meetings/{_seg(meeting_id)}")
+
+    async def teacher_week(self, start: dt.date | None = None) -> TeacherWeek:
+        """The caller's lessons in the week of `start`, with the day's changes and the bells."""
+        return await self._get(TeacherWeek, "/timetable/teacher/week", {"start": _day(start)})
 
     # --- the school's administration (its admin only) -------------------------------------
 

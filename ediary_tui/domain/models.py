@@ -307,6 +307,8 @@ class Week(Model):
     end: dt.date
     days: list[Day]
     behaviour_note: str | None = None
+    behaviour_note_by: PersonRef | None = Field(None, description="the class teacher who wrote it")
+    behaviour_note_at: dt.datetime | None = None
     signed_by: PersonRef | None = None
     signed_at: dt.datetime | None = None
     settings: SchoolSettings | None = None
@@ -1023,3 +1025,116 @@ class YearMarkOut(Model):
     value: int | None
     set_by: PersonRef | None = None
     set_at: dt.datetime | None = None
+
+# --- the class teacher's desk and the teacher's day (issue 14) ---------------------------
+
+
+class BehaviourNoteIn(Model):
+    """The class teacher's note on a student's week; null or blank clears it."""
+
+    monday: Date = Field(description="the week's Monday")
+    note: Text | None = Field(None, max_length=2000)
+
+
+class BehaviourNote(Model):
+    student_id: str
+    monday: dt.date
+    behaviour_note: str | None = None
+    note_by: PersonRef | None = None
+    note_at: dt.datetime | None = None
+
+
+class DeskStudent(Model):
+    """A student of the class in the desk's week: the parents' signature and the note."""
+
+    student: PersonRef
+    signed_by: PersonRef | None = None
+    signed_at: dt.datetime | None = None
+    behaviour_note: str | None = None
+    note_by: PersonRef | None = None
+    note_at: dt.datetime | None = None
+
+
+class ClassNotice(AbsenceNotice):
+    """A notice of absence as the class teacher lists it: whose child it is about."""
+
+    student_name: str
+
+
+class ParentMeetingIn(Model):
+    starts_at: DateTime = Field(description="with the offset; not in the past")
+    place: ShortText
+    agenda: LongText
+
+
+class ParentMeetingPatch(Model):
+    starts_at: DateTime | None = None
+    place: ShortText | None = None
+    agenda: LongText | None = None
+
+
+class ParentMeeting(Model):
+    id: str
+    class_id: str
+    class_name: str
+    starts_at: dt.datetime
+    place: str
+    agenda: str
+    author: PersonRef
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class MeetingList(Model):
+    meetings: list[ParentMeeting]
+
+
+class ClassDesk(Model):
+    """A class teacher's week of their class: signatures, notes, notices, meetings."""
+
+    class_id: str
+    class_name: str
+    start: dt.date
+    end: dt.date
+    can_write: bool = Field(False, description="the caller leads the class")
+    students: list[DeskStudent]
+    notices: list[ClassNotice] = Field(description="in force and touching the week or later")
+    meetings: list[ParentMeeting] = Field(description="from the week's Monday on")
+
+
+class Bell(Model):
+    number: int
+    starts_at: str = Field(description="HH:MM, the school's local time")
+    ends_at: str
+    break_name: str | None = Field(None, description="the named break after this lesson")
+
+
+class TeacherLesson(Model):
+    """A lesson in a teacher's week: theirs, or theirs given by a stand-in (`mine` false)."""
+
+    id: str
+    class_id: str
+    class_name: str
+    subject: SubjectRef
+    teacher: PersonRef
+    number: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room: str | None = None
+    topic: str | None = None
+    period_id: str | None = Field(None, description="the period whose journal holds it")
+    change: LessonChange | None = None
+    mine: bool = Field(True, description="false: the caller's lesson, given by a stand-in")
+
+
+class TeacherDayPlan(Model):
+    date: dt.date
+    lessons: list[TeacherLesson] = []
+
+
+class TeacherWeek(Model):
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    days: list[TeacherDayPlan]
+    bells: list[Bell]

@@ -545,6 +545,65 @@ async def _issue_credentials(school: School) -> Call:
     )
 
 
+# --- the class teacher's desk: a behaviour note, parent meetings ---------------------------
+
+
+async def _behaviour_note(school: School) -> Call:
+    monday = week_start(PINNED_TODAY)
+    return Call(
+        "put",
+        f"{API}/students/{{student_id}}/behaviour-note",
+        {"student_id": await school.student()},
+        await school.as_("teacher"),
+        {"monday": monday.isoformat(), "note": "Собран, помогает классу (cache-check)"},
+        meta={"student_id": await school.student(), "start": monday},
+    )
+
+
+_MEETING = {"starts_at": "2026-12-03T18:30:00+03:00", "place": "Каб. 214", "agenda": "Итоги"}
+
+
+async def _meeting(school: School) -> dict[str, Any]:
+    r = await school.api.post(
+        f"{API}/classes/{await school.class_id()}/meetings",
+        json=_MEETING,
+        headers=await school.as_("teacher"),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def _call_meeting(school: School) -> Call:
+    return Call(
+        "post",
+        f"{API}/classes/{{class_id}}/meetings",
+        {"class_id": str(await school.class_id())},
+        await school.as_("teacher"),
+        dict(_MEETING),
+    )
+
+
+async def _change_meeting(school: School) -> Call:
+    made = await _meeting(school)
+    return Call(
+        "patch",
+        f"{API}/meetings/{{meeting_id}}",
+        {"meeting_id": made["id"]},
+        await school.as_("teacher"),
+        {"place": "Актовый зал"},
+    )
+
+
+async def _cancel_meeting(school: School) -> Call:
+    made = await _meeting(school)
+    return Call(
+        "delete",
+        f"{API}/meetings/{{meeting_id}}",
+        {"meeting_id": made["id"]},
+        await school.as_("teacher"),
+    )
+
+
 # --- the admin's writes: people of a classmate's family, a class not the student's -----------
 
 
@@ -729,6 +788,10 @@ CASES: dict[tuple[str, str], Callable[[School], Awaitable[Call]]] = {
     ("put", f"{API}/period-marks"): _period_mark,
     ("put", f"{API}/year-marks"): _year_mark,
     ("post", f"{API}/classes/{{class_id}}/credentials"): _issue_credentials,
+    ("put", f"{API}/students/{{student_id}}/behaviour-note"): _behaviour_note,
+    ("post", f"{API}/classes/{{class_id}}/meetings"): _call_meeting,
+    ("patch", f"{API}/meetings/{{meeting_id}}"): _change_meeting,
+    ("delete", f"{API}/meetings/{{meeting_id}}"): _cancel_meeting,
     ("post", f"{API}/admin/people"): _create_person,
     ("post", f"{API}/admin/people/{{person_id}}/children"): _link_parent,
     ("delete", f"{API}/admin/people/{{person_id}}/children/{{child_id}}"): _unlink_parent,
@@ -861,6 +924,10 @@ SHOWN: dict[tuple[str, str], Callable[[Call, dict[str, Any]], bool]] = {
     ),
     ("post", f"{API}/students/{{student_id}}/week/{{monday}}/signature"): lambda c, w: (
         (w["signed_by"] or {}).get("id") == c.meta["parent"]
+    ),
+    ("put", f"{API}/students/{{student_id}}/behaviour-note"): lambda c, w: (
+        w["behaviour_note"] == "Собран, помогает классу (cache-check)"
+        and w["behaviour_note_by"] is not None
     ),
 }
 

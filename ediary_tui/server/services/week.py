@@ -152,6 +152,7 @@ async def visible_marks(
 _LESSON_TEACHER = s.users.alias("lesson_teacher")
 _USUAL_TEACHER = s.users.alias("usual_teacher")
 _SIGNER = s.users.alias("signer")
+_NOTE_AUTHOR = s.users.alias("note_author")
 
 
 async def week_json(
@@ -241,16 +242,19 @@ async def _build_week(
         for m in await visible_marks(conn, found, student.school_id, kind, today):
             marks[m.lesson_id].append(m)
 
-    wn, signer = s.week_notes, _SIGNER
+    wn, signer, author = s.week_notes, _SIGNER, _NOTE_AUTHOR
     note = (
         await conn.execute(
             sa.select(
-                wn.c.behaviour_note,
-                wn.c.signed_by,
-                wn.c.signed_at,
+                *wn.c["behaviour_note", "note_by", "note_at", "signed_by", "signed_at"],
                 signer.c.full_name.label("signer_name"),
+                author.c.full_name.label("note_author_name"),
             )
-            .select_from(wn.outerjoin(signer, signer.c.id == wn.c.signed_by))
+            .select_from(
+                wn.outerjoin(signer, signer.c.id == wn.c.signed_by).outerjoin(
+                    author, author.c.id == wn.c.note_by
+                )
+            )
             .where(wn.c.student_id == student.id, wn.c.monday == monday)
         )
     ).first()
@@ -280,12 +284,17 @@ async def _build_week(
             )
         )
     signed = note is not None and note.signed_by is not None
+    noted = note is not None and note.behaviour_note is not None and note.note_by is not None
     return Week(
         student_id=str(student.id),
         start=first,
         end=last,
         days=[Day(date=d, lessons=by_day[d]) for d in days],
         behaviour_note=note.behaviour_note if note else None,
+        behaviour_note_by=(
+            PersonRef(id=str(note.note_by), full_name=note.note_author_name) if noted else None
+        ),
+        behaviour_note_at=note.note_at if noted else None,
         signed_by=PersonRef(id=str(note.signed_by), full_name=note.signer_name) if signed else None,
         signed_at=note.signed_at if signed else None,
         settings=settings,
