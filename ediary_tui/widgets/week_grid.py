@@ -29,7 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ediary_tui.domain.models import Week
-from ediary_tui.i18n import _
+from ediary_tui.i18n import _, day_month
 from ediary_tui.widgets.keys import PAGE_KEYS, up_down_keys
 
 from .lesson_text import mark_key as mark_key  # what's new's tests read it here
@@ -48,6 +48,16 @@ from .week_day import (
     Line,
     day_block,
 )
+
+
+def behaviour_text(week: Week) -> str:
+    """The week's behaviour note with who wrote it and when, as the family reads it."""
+    by, at = week.behaviour_note_by, week.behaviour_note_at
+    if by is None or at is None:
+        return _("week.behaviour", note=week.behaviour_note)
+    return _(
+        "desk.week_note", note=week.behaviour_note, who=by.full_name, date=day_month(at.date())
+    )
 
 
 class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -165,7 +175,7 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
                     lines.append(self._join_row(row, y, column_width, top))
                 lines.append(Line(Content("")))
             if week.behaviour_note:
-                note = Content(_("week.behaviour", note=week.behaviour_note))
+                note = Content(behaviour_text(week))
                 for part in note.wrap(max(width - 4, 10)):
                     lines.append(Line(Content.assemble(" ", ("▌", "$secondary"), " ", part)))
         self._lines = lines

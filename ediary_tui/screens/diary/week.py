@@ -34,6 +34,7 @@ from ediary_tui.domain.models import Change, ChildRef, User, Week
 from ediary_tui.domain.periods import week_start
 from ediary_tui.i18n import _, error_message, week_range
 from ediary_tui.screens.diary.child_screen import ChildScreen, Clock, pick_child
+from ediary_tui.screens.diary.week_meetings import MEETING_KINDS, MeetingsLine
 from ediary_tui.screens.diary.week_seen import SeenMarks
 from ediary_tui.screens.diary.week_signing import WeekSigning
 from ediary_tui.screens.events import session_message
@@ -105,6 +106,7 @@ class WeekScreen(WeekSigning):
         yield from self.compose_top()
         yield from self.compose_bar("weekbar", "range", "signature")
         yield Banner(id="banner")
+        yield MeetingsLine(id="meetings")
         yield WeekView(id="grid")
         yield from self.compose_bottom()
 
@@ -130,6 +132,8 @@ class WeekScreen(WeekSigning):
         homework = any(c.kind == "homework" for c in news)
         if self.child is not None and (homework or self.child.id in about):
             self.refresh_week()
+        if self.child is not None and any(c.kind in MEETING_KINDS for c in news):
+            self.query_one(MeetingsLine).ask(self.session, self.child.id, self.clock)
 
     async def set_user(self, user: User) -> None:
         """The server's answer after resuming: the children may have changed."""
@@ -170,6 +174,7 @@ class WeekScreen(WeekSigning):
         self.week = self.loaded.value if self.loaded is not None else None
         if fetch:
             self._fetch(child.id, self.monday)
+            self.query_one(MeetingsLine).ask(self.session, child.id, self.clock)
 
     def watch_week(self, week: Week | None) -> None:
         if not self.painting:

@@ -57,6 +57,9 @@ JOURNAL_KEYS: list[BindingType] = [
     key("a", "announce", "journal.key_announce", show=False),
     key("m", "message_family", "journal.key_message_family", show=False),
     key("i", "credentials", "journal.key_credentials", show=False),
+    # The teacher's own windows: the week's timetable and bells; the class teacher's desk.
+    key("T", "timetable", "timetable.key_open", show=False),
+    key("d", "desk", "desk.key_open", show=False),
     key(
         "left_square_bracket",
         "period(-1)",

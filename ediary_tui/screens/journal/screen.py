@@ -62,6 +62,7 @@ from ediary_tui.screens.journal.sending import (
     Settled,
 )
 from ediary_tui.screens.journal.sheet import JournalSheet
+from ediary_tui.screens.journal.teacher_windows import TEACHER_ACTIONS, TeacherWindows
 from ediary_tui.screens.journal.topbar import JournalTopBar, period_name
 from ediary_tui.screens.journal.windows import JournalWindows
 from ediary_tui.screens.journal.writes import JournalWriter
@@ -72,7 +73,7 @@ from ediary_tui.widgets.keys import LocalisedKeys
 __all__ = ["JournalScreen", "period_name"]
 
 
-class JournalScreen(LocalisedKeys, JournalWindows, Screen[None]):
+class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None]):
     """One class's journal in one subject for one period."""
 
     CSS_PATH = "journal.tcss"
@@ -398,4 +399,6 @@ class JournalScreen(LocalisedKeys, JournalWindows, Screen[None]):
             return self.state is not None and len(self.state.journal.periods) > 1
         if action in ("announce", "message_family", "credentials"):
             return self.state is not None
+        if action in TEACHER_ACTIONS:
+            return self.teacher_action_enabled(action)
         return True
