@@ -299,6 +299,33 @@ class TestMeetings:
         desk = (await api.get(f"{API}/desk", headers=as_teacher)).json()
         assert [m["id"] for m in desk["meetings"]] == [made["id"]]
 
+    @pytest.mark.parametrize("who", ["other class teacher", "other class parent"])
+    async def test_the_meetings_of_a_child_are_not_read_by_strangers(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict, who: str
+    ) -> None:
+        assert (await meeting(api, as_teacher, await class_id(engine, "7А"))).status_code == 201
+        older, _younger = await children(api, await login(api, "parent"))
+        headers = (await wrong_people(api, engine))[who]
+        r = await api.get(f"{API}/students/{older}/meetings", headers=headers)
+        assert error(r) == (404, "student_not_found")
+
+    async def test_a_student_of_another_class_does_not_read_them(
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
+    ) -> None:
+        assert (await meeting(api, as_teacher, await class_id(engine, "7А"))).status_code == 201
+        older, _younger = await children(api, await login(api, "parent"))
+        st, u = s.students, s.users
+        stranger = await scalar(
+            engine,
+            sa.select(u.c.login)
+            .join(st, st.c.user_id == u.c.id)
+            .where(st.c.class_id != int(await class_id(engine, "7А")))
+            .order_by(u.c.id)
+            .limit(1),
+        )
+        r = await api.get(f"{API}/students/{older}/meetings", headers=await login(api, stranger))
+        assert error(r) == (404, "student_not_found")
+
     async def test_an_idempotency_key_makes_one_meeting(
         self, api: httpx.AsyncClient, engine: AsyncEngine, as_teacher: dict
     ) -> None:
