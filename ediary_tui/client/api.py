@@ -97,6 +97,8 @@ from ediary_tui.domain.models import (
     Unlocked,
     User,
     Week,
+    YearMarkIn,
+    YearMarkOut,
 )
 
 from .errors import (
@@ -522,6 +524,10 @@ class DiaryClient:
 
     async def set_period_mark(self, pm: PeriodMarkIn) -> PeriodMarkOut:
         return await self._send("PUT", PeriodMarkOut, "/period-marks", pm.model_dump(mode="json"))
+
+    async def set_year_mark(self, ym: YearMarkIn) -> YearMarkOut:
+        """Set (or, with a null value, remove) a year mark: the year's last period only."""
+        return await self._send("PUT", YearMarkOut, "/year-marks", ym.model_dump(mode="json"))
 
     # --- changes ------------------------------------------------------------------------
 

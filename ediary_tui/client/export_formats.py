@@ -1,4 +1,5 @@
-"""What goes into the files a person takes away: CSV, iCalendar, a credentials sheet.
+"""What goes into the files a person takes away: CSV, iCalendar, a credentials sheet, the
+journal (CSV of the grid, a printable report per class and period).
 
 Pure text, no I/O and no Textual: the screen chooses the words of the CSV
 and the calendar (they come in as arguments), the credentials sheet takes
@@ -20,7 +21,14 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, vText
 from icalendar import Todo as VTodo
 
-from ediary_tui.domain.models import Homework, IssuedCredentials, ReportCard, Role
+from ediary_tui.domain.models import (
+    Homework,
+    IssuedCredentials,
+    Journal,
+    JournalCell,
+    ReportCard,
+    Role,
+)
 from ediary_tui.i18n import _, full_date
 
 from .exports import safe_name
@@ -224,3 +232,177 @@ def credentials_text(issued: IssuedCredentials, server: str, tz: dt.tzinfo | Non
 def credentials_name(class_name: str, issued_at: dt.datetime) -> str:
     """credentials-7А-20261125-180509.txt: letters and digits of the class, nothing a shell minds."""
     return f"credentials-{safe_name(class_name, 'class')}-{issued_at:%Y%m%d-%H%M%S}.txt"
+
+
+# --- the journal: CSV of the grid, the class's printable report ---------------------------
+
+REPORT_WIDTH = 79  # fits 80 columns with room for a printer's margin
+PAGE_BREAK = "\f"  # a form feed: every printer starts a new page
+
+
+@dataclass(frozen=True)
+class ReportWords:
+    """The words of the journal's CSV and report, in the user's language (the screen's).
+    `title`, `lessons`, `printed` and `page` are templates (str.format)."""
+
+    student: str
+    marks: str
+    average: str
+    proposed: str
+    period_mark: str
+    absences: str
+    held: str
+    year_mark: str
+    title: str  # {class_name}, {subject}
+    lessons: str  # {period}, {held}, {total}
+    printed: str  # {date}
+    page: str  # {page}, {pages}
+    letters: dict[str, str]  # attendance code -> the journal's letter
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    """One subject's journal for the period, its period named, and whether it is the year's
+    last (the year mark's column)."""
+
+    journal: Journal
+    period: str
+    last_period: bool = False
+
+
+def _cell_text(cell: JournalCell | None, letters: dict[str, str]) -> str:
+    """A cell as the grid shows it: the attendance letter, then the marks ("•" a dot)."""
+    if cell is None:
+        return ""
+    parts = [letters.get(cell.attendance.value, "")] if cell.attendance is not None else []
+    parts += ["•" if m.is_dot or m.value is None else str(m.value) for m in cell.marks]
+    return " ".join(p for p in parts if p)
+
+
+def _cells(journal: Journal) -> dict[tuple[str, str], JournalCell]:
+    return {(c.student_id, c.lesson_id): c for c in journal.cells}
+
+
+def journal_csv_rows(page: JournalPage, words: ReportWords) -> list[list[str]]:
+    """The grid as a table: a student per line, a lesson per column (date and number), then
+    the average, the proposed and the set period mark, lessons missed and held, the year mark
+    (on the last period)."""
+    journal = page.journal
+    cells = _cells(journal)
+    header = [words.student]
+    header += [f"{le.date:%d.%m.%Y} #{le.number}" for le in journal.lessons]
+    header += [words.average, words.proposed, words.period_mark, words.absences, words.held]
+    if page.last_period:
+        header.append(words.year_mark)
+    rows = [header]
+    for student in journal.students:
+        row = [student.full_name]
+        row += [_cell_text(cells.get((student.id, le.id)), words.letters) for le in journal.lessons]
+        row += [
+            _number(student.average, ".2f"),
+            _number(student.proposed),
+            _number(student.period_mark),
+            str(student.absences),
+            str(student.lessons_held),
+        ]
+        if page.last_period:
+            row.append(_number(student.year_mark))
+        rows.append(row)
+    return rows
+
+
+def journal_csv_name(class_name: str, subject: str, period: str) -> str:
+    """journal-7А-Алгебра-2-я-четверть.csv: which class, subject and period."""
+    parts = (safe_name(class_name, "class"), safe_name(subject, "subject"), safe_name(period, ""))
+    return "journal-" + "-".join(p for p in parts if p) + ".csv"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# The report's columns: number, student, marks (wrapped), average, missed, period, year.
+_NAME, _MARKS = 24, 28
+
+
+def _report_line(
+    number: str, name: str, marks: str, average: str, missed: str, period: str, year: str
+) -> str:
+    line = (
+        f"{number:>2} {_fit(name, _NAME):<{_NAME}} {marks:<{_MARKS}} "
+        f"{_fit(average, 5):>5} {_fit(missed, 6):>6} {_fit(period, 4):>4} {_fit(year, 4):>4}"
+    )
+    return line.rstrip()
+
+
+def _wrapped(items: Sequence[str], width: int) -> list[str]:
+    """Marks joined by spaces, broken into lines of at most `width` between marks."""
+    lines, current = [], ""
+    for item in items:
+        joined = f"{current} {item}" if current else item
+        if len(joined) > width and current:
+            lines.append(current)
+            current = item
+        else:
+            current = joined
+    return [*lines, current] if current or not lines else lines
+
+
+def journal_page_text(page: JournalPage, words: ReportWords, number: int, pages: int) -> str:
+    """One subject's page: its title, the period and lessons, then a line (or more, when the
+    marks wrap) per student; no line is longer than REPORT_WIDTH."""
+    journal = page.journal
+    cells = _cells(journal)
+    held = max((s.lessons_held for s in journal.students), default=0)
+    title = words.title.format(class_name=journal.class_name, subject=journal.subject.name)
+    lessons = words.lessons.format(period=page.period, held=held, total=len(journal.lessons))
+    lines = [_fit(title, REPORT_WIDTH), _fit(lessons, REPORT_WIDTH), ""]
+    lines.append(
+        _report_line(
+            "№",
+            words.student,
+            words.marks,
+            words.average,
+            words.absences,
+            words.period_mark,
+            words.year_mark if page.last_period else "",
+        )
+    )
+    lines.append("-" * REPORT_WIDTH)
+    for index, student in enumerate(journal.students, start=1):
+        items = [
+            _cell_text(cells.get((student.id, le.id)), words.letters) for le in journal.lessons
+        ]
+        marks = _wrapped([i for i in items if i], _MARKS)
+        year = _number(student.year_mark) if page.last_period else ""
+        lines.append(
+            _report_line(
+                str(index),
+                student.full_name,
+                marks[0],
+                _number(student.average, ".2f"),
+                f"{student.absences}/{student.lessons_held}",
+                _number(student.period_mark),
+                year,
+            )
+        )
+        lines += [_report_line("", "", more, "", "", "", "") for more in marks[1:]]
+    lines += ["-" * REPORT_WIDTH, words.page.format(page=number, pages=pages)]
+    return "\n".join(lines) + "\n"
+
+
+def journal_report(pages: Sequence[JournalPage], words: ReportWords, *, printed: dt.date) -> str:
+    """The class's report for a period: one page per subject, each ending with a form feed
+    but the last; the first line says when it was printed."""
+    texts = [
+        journal_page_text(page, words, number, len(pages))
+        for number, page in enumerate(pages, start=1)
+    ]
+    stamp = words.printed.format(date=f"{printed:%d.%m.%Y}")
+    return stamp + "\n\n" + PAGE_BREAK.join(texts)
+
+
+def journal_report_name(class_name: str, period: str) -> str:
+    """journal-report-7А-2-я-четверть.txt: which class and period."""
+    parts = (safe_name(class_name, "class"), safe_name(period, ""))
+    return "journal-report-" + "-".join(p for p in parts if p) + ".txt"

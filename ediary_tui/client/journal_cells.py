@@ -61,6 +61,7 @@ class HomeworkItem(Written):
     ref: str
     text: str
     required: bool
+    due: dt.date | None = None  # as the server answers it (chosen, else the next lesson)
 
 
 @dataclass(frozen=True, slots=True)

@@ -349,13 +349,15 @@ class SetTopic(_LessonWrite):
 
 class SetHomework(_LessonWrite):
     """New homework (no id), a revision of one (its id, or the entry creating it), or its
-    removal (`text` None). New homework is created with the entry's idempotency key."""
+    removal (`text` None). New homework is created with the entry's idempotency key.
+    `due` is the date chosen (None: the next lesson); a revision sends it too."""
 
     kind: Literal["journal.homework"] = "journal.homework"
     homework_id: str | None = None
     create_seq: int | None = None
     text: str | None = None
     required: bool = True
+    due: dt.date | None = None
 
     async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
         homework_id = self.homework_id
@@ -371,11 +373,11 @@ class SetHomework(_LessonWrite):
         if homework_id is None:
             hw = await client.add_homework(
                 self.lesson_id,
-                HomeworkIn(text=self.text, required=self.required),
+                HomeworkIn(text=self.text, required=self.required, due=self.due),
                 idempotency_key=key,
             )
         else:
-            patch = HomeworkPatch(text=self.text, required=self.required)
+            patch = HomeworkPatch(text=self.text, required=self.required, due=self.due)
             hw = await client.update_homework(homework_id, patch)
         return hw.model_dump(mode="json")
 
@@ -398,6 +400,7 @@ class SetHomework(_LessonWrite):
                     f"e:{stamp.seq}",
                     self.text or "",
                     self.required,
+                    self.due,
                     state=stamp.state,
                     reason=stamp.reason,
                     entry_id=stamp.seq,
@@ -408,7 +411,12 @@ class SetHomework(_LessonWrite):
         elif stamp.pending:
             draft.items = [
                 replace(
-                    h, text=self.text, required=self.required, state=stamp.state, entry_id=stamp.seq
+                    h,
+                    text=self.text,
+                    required=self.required,
+                    due=self.due or h.due,
+                    state=stamp.state,
+                    entry_id=stamp.seq,
                 )
                 if h.ref == target
                 else h

@@ -330,7 +330,7 @@ class JournalState:
         draft = LessonDraft(
             lesson.topic,
             self.created,
-            items=[HomeworkItem(f"h:{h.id}", h.text, h.required) for h in lesson.homework],
+            items=[HomeworkItem(f"h:{h.id}", h.text, h.required, h.due) for h in lesson.homework],
         )
         refusals: list[Refusal] = []
         for entry_id in self.lesson_entries.get(lesson_id, ()):

@@ -316,6 +316,7 @@ class JournalSync:
         required: bool = True,
         homework_id: str | None = None,
         create_seq: int | None = None,
+        due: dt.date | None = None,
     ) -> Entry:
         """New homework (no id), a revision of one (its id, or the entry creating it), or its
         removal (`text` None). A new one is created with this entry's idempotency key."""
@@ -328,6 +329,7 @@ class JournalSync:
                 create_seq=create_seq,
                 text=text,
                 required=required,
+                due=due,
             )
         )
 

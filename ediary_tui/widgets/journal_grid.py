@@ -7,9 +7,10 @@ is 150-300 ms a key press. Here a cell is a short strip cached per row; a
 change re-renders that one row's line, a cursor move two lines and the header.
 
 Three parts on every line: the students' names frozen at the left, the
-lessons scrolled sideways under the cursor, and the average, the proposed and
-the set period mark pinned at the right, so they stay in sight whichever
-lesson the cursor is on. The header is two lines (date, then lesson number
+lessons scrolled sideways under the cursor, and the summary pinned at the
+right (the average, the proposed and the set period mark, the lessons missed,
+the year mark on the year's last period: the screen says which columns and
+how wide), so they stay in sight whichever lesson the cursor is on. The header is two lines (date, then lesson number
 with the weight of its control form) and stays at the top.
 """
 
@@ -37,11 +38,11 @@ from ediary_tui.widgets.journal_grid_layout import (
     HEADER,
     MIN_NAME,
     SUMMARY,
-    SUMMARY_WIDTH,
     ZEBRA_STYLE,
     GridColumn,
     lessons_scroll,
     name_width,
+    summary_width,
 )
 
 
@@ -88,7 +89,8 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self.rows: list[tuple[str, str]] = []  # (key, label)
         self.columns: list[GridColumn] = []
-        self.headings: tuple[str, str, str, str] = ("", "", "", "")  # names, then the summary
+        self.headings: tuple[str, ...] = ("", "", "", "")  # names, then the summary's columns
+        self.summary_widths: tuple[int, ...] = SUMMARY
         self._row_index: dict[str, int] = {}
         self._column_index: dict[str, int] = {}
         self._cells: dict[tuple[str, str], Content] = {}
@@ -108,10 +110,13 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         columns: list[GridColumn],
         cells: dict[tuple[str, str], Content],
         summary: dict[str, tuple[Content, ...]],
-        headings: tuple[str, str, str, str],
+        headings: tuple[str, ...],
+        widths: tuple[int, ...] = SUMMARY,
     ) -> None:
-        """Show a whole journal (a new class, subject or period); the cursor goes to 0, 0."""
+        """Show a whole journal (a new class, subject or period); the cursor goes to 0, 0.
+        `headings` are the names' then the summary's, whose columns are `widths` wide."""
         self.rows, self.columns, self.headings = rows, columns, headings
+        self.summary_widths = widths
         self._row_index = {key: i for i, (key, _) in enumerate(rows)}
         self._column_index = {c.key: i for i, c in enumerate(columns)}
         self._cells = dict(cells)
@@ -200,16 +205,22 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
     def _lessons_width(self) -> int:
         """The width the scrolled lessons get between the names and the summary: whole columns."""
         width = self.scrollable_content_region.width
-        fit = max((width - self._name_width - SUMMARY_WIDTH) // COLUMN, 1)
+        fit = max((width - self._name_width - self._summary_width) // COLUMN, 1)
         return min(fit, max(len(self.columns), 1)) * COLUMN  # the summary follows a short period
 
     def _size_up(self) -> None:
         """The names' width (`name_width`), and the whole grid's size to scroll over."""
         longest = max((len(label) for _, label in self.rows), default=MIN_NAME)
-        self._name_width = name_width(longest, self.scrollable_content_region.width)
+        room = self.scrollable_content_region.width
+        self._name_width = name_width(longest, room, self._summary_width)
         self.virtual_size = Size(
-            self._name_width + len(self.columns) * COLUMN + SUMMARY_WIDTH, HEADER + len(self.rows)
+            self._name_width + len(self.columns) * COLUMN + self._summary_width,
+            HEADER + len(self.rows),
         )
+
+    @property
+    def _summary_width(self) -> int:
+        return summary_width(self.summary_widths)
 
     def on_resize(self, event: events.Resize) -> None:
         # Also when the scrollbars of a journal just loaded come or go.
@@ -297,12 +308,14 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _summary_strip(self, contents: tuple[Content, ...], style: str | VisualStyle = "") -> Strip:
         parts: list[Content] = [Content.styled("│", self._part("rule"))]
-        for width, content in zip(SUMMARY, contents, strict=False):
+        widths = self.summary_widths
+        contents = (*contents[: len(widths)], *(Content(""),) * (len(widths) - len(contents)))
+        for width, content in zip(widths, contents, strict=True):
             parts.append(Content(" ") + content.truncate(width - 1, ellipsis=True).right(width - 1))
         line = Content.assemble(*parts)
         if style:
             line = line.stylize_before(style)
-        return self._strip(line, SUMMARY_WIDTH)
+        return self._strip(line, self._summary_width)
 
     def _name_strip(self, text: str, *styles: str | VisualStyle) -> Strip:
         name = Content(text).truncate(self._name_width - 2, ellipsis=True, pad=True)
@@ -325,7 +338,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
                 label = label.stylize(CURSOR_STYLE)
             return self._strip(Content.assemble(" ", label), COLUMN)
 
-        summary = self.headings[1:] if y == 0 else ("", "", "")
+        summary = self.headings[1:] if y == 0 else ()
         summary_strip = self._summary_strip(
             tuple(Content(h) for h in summary), self._part("heading")
         )

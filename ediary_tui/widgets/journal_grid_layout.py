@@ -11,7 +11,18 @@ HEADER = 2  # lines: the date, then the lesson number
 CELL = 5  # what a lesson's cell shows: "5 4", "н 5", "•"
 COLUMN = CELL + 1  # with the gap before it
 SUMMARY = (5, 5, 5)  # average, proposed, period mark: a space and four characters each
-SUMMARY_WIDTH = 1 + sum(SUMMARY) + 1  # the rule before, a space after
+ABSENCES = 6  # lessons missed of lessons so far: " 12/48"
+YEAR_MARK = 5  # the year mark, on the year's last period
+PERIOD_END = (*SUMMARY, ABSENCES)  # what every period shows
+LAST_PERIOD = (*PERIOD_END, YEAR_MARK)  # and the year's last period
+
+
+def summary_width(widths: tuple[int, ...] = SUMMARY) -> int:
+    """The summary's width: its columns, the rule before, a space after."""
+    return 1 + sum(widths) + 1
+
+
+SUMMARY_WIDTH = summary_width()
 MIN_NAME, MAX_NAME = 10, 22
 
 CURSOR_STYLE = "reverse"  # not a component class: a visual style has no reverse
@@ -32,11 +43,12 @@ class GridColumn:
     future: bool = False
 
 
-def name_width(longest: int, room: int) -> int:
-    """The names' width: enough for the longest (within limits), plus what whole columns leave."""
+def name_width(longest: int, room: int, summary: int = SUMMARY_WIDTH) -> int:
+    """The names' width: enough for the longest (within limits), plus what whole columns leave
+    beside the summary (`summary` wide)."""
     cap = MAX_NAME if room >= 100 else 18
     name = max(MIN_NAME, min(cap, longest + 2))
-    spare = (room - name - SUMMARY_WIDTH) % COLUMN if room > name + SUMMARY_WIDTH else 0
+    spare = (room - name - summary) % COLUMN if room > name + summary else 0
     return name + min(spare, max(MAX_NAME - name, 0))
 
 

@@ -15,6 +15,8 @@ from icalendar import Calendar
 
 from ediary_tui.client.export_formats import (
     RULE,
+    JournalPage,
+    ReportWords,
     Todo,
     calendar,
     credentials_name,
@@ -23,15 +25,28 @@ from ediary_tui.client.export_formats import (
     homework_todo,
     homework_uid,
     ics_name,
+    journal_csv_name,
+    journal_csv_rows,
+    journal_report,
+    journal_report_name,
     report_card_name,
     report_card_rows,
     server_host,
 )
 from ediary_tui.domain.models import (
+    AttendanceCode,
+    ControlForm,
     Homework,
+    Journal,
+    JournalCell,
+    JournalLesson,
+    JournalStudent,
+    Mark,
+    Period,
     PersonRef,
     ReportCard,
     ReportSubject,
+    SchoolSettings,
     SubjectPeriod,
     SubjectRef,
 )
@@ -238,3 +253,166 @@ class TestCredentialsSheet:
         moment = dt.datetime(2026, 11, 25, 18, 5, 9)
         assert credentials_name("7А", moment) == "credentials-7А-20261125-180509.txt"
         assert credentials_name("10 Б/2", moment) == "credentials-10-Б-2-20261125-180509.txt"
+
+
+# --- the journal (issue 14) ---------------------------------------------------------------
+
+
+def _journal(marks_per_lesson: int = 1, lessons: int = 3) -> Journal:
+    """7А Алгебра, two students; the first has a mark in every lesson and one absence."""
+    form = ControlForm(code="cw", name="Работа на уроке", weight=1)
+    teacher = PersonRef(id="9", full_name="Иванова Мария Петровна")
+    period = Period(
+        id="2",
+        name="2nd quarter",
+        kind="quarter",
+        number=4,
+        starts_on=dt.date(2027, 4, 1),
+        ends_on=dt.date(2027, 5, 26),
+    )
+    lesson_rows = [
+        JournalLesson(
+            id=str(10 + i),
+            date=dt.date(2027, 4, 1) + dt.timedelta(days=i),
+            number=2,
+            control_form=form,
+        )
+        for i in range(lessons)
+    ]
+
+    def mark(lesson: JournalLesson, value: int) -> Mark:
+        return Mark(
+            id=f"{lesson.id}-{value}",
+            value=value,
+            control_form=form,
+            teacher=teacher,
+            lesson_id=lesson.id,
+            student_id="1",
+            subject_id="5",
+            date=lesson.date,
+            created_at=STAMP,
+            updated_at=STAMP,
+        )
+
+    cells = [
+        JournalCell(
+            student_id="1", lesson_id=le.id, marks=[mark(le, 5) for _ in range(marks_per_lesson)]
+        )
+        for le in lesson_rows
+    ]
+    cells.append(
+        JournalCell(student_id="2", lesson_id=lesson_rows[0].id, attendance=AttendanceCode.ABSENT)
+    )
+    return Journal(
+        class_id="3",
+        class_name="7А",
+        subject=SubjectRef(id="5", name="Алгебра"),
+        period=period,
+        periods=[period],
+        students=[
+            JournalStudent(
+                id="1",
+                full_name="Андреев Илья Александрович",
+                average=5.0,
+                proposed=5,
+                period_mark=5,
+                absences=0,
+                lessons_held=lessons,
+                year_mark=4,
+            ),
+            JournalStudent(id="2", full_name="Борисова Анна", absences=1, lessons_held=lessons),
+        ],
+        lessons=lesson_rows,
+        cells=cells,
+        settings=SchoolSettings(),
+    )
+
+
+WORDS = ReportWords(
+    student="Student",
+    marks="Marks",
+    average="avg",
+    proposed="prop",
+    period_mark="term",
+    absences="miss",
+    held="held",
+    year_mark="year",
+    title="Class {class_name} · {subject}",
+    lessons="{period} · lessons held: {held} of {total}",
+    printed="Journal report, printed {date}",
+    page="Page {page} of {pages}",
+    letters={"absent": "н", "ill": "б", "excused": "у", "late": "оп"},
+)
+
+
+class TestJournalCsv:
+    def test_a_line_per_student_a_column_per_lesson_then_the_summary(self) -> None:
+        page = JournalPage(_journal(), "4th quarter", last_period=True)
+        rows = list(csv.reader(io.StringIO(csv_text(journal_csv_rows(page, WORDS)))))
+        assert rows == [
+            [
+                "Student",
+                "01.04.2027 #2",
+                "02.04.2027 #2",
+                "03.04.2027 #2",
+                "avg",
+                "prop",
+                "term",
+                "miss",
+                "held",
+                "year",
+            ],
+            ["Андреев Илья Александрович", "5", "5", "5", "5.00", "5", "5", "0", "3", "4"],
+            ["Борисова Анна", "н", "", "", "", "", "", "1", "3", ""],
+        ]
+
+    def test_before_the_last_period_there_is_no_year_column(self) -> None:
+        rows = journal_csv_rows(JournalPage(_journal(), "2nd quarter"), WORDS)
+        assert rows[0][-1] == "held" and len(rows[1]) == len(rows[0])
+
+    def test_the_file_name(self) -> None:
+        assert journal_csv_name("7А", "Русский язык", "2nd quarter") == (
+            "journal-7А-Русский-язык-2nd-quarter.csv"
+        )
+        assert journal_report_name("7А", "2nd quarter") == "journal-report-7А-2nd-quarter.txt"
+
+
+class TestJournalReport:
+    def test_a_page_per_subject_fixed_width_within_80_columns(self) -> None:
+        algebra = JournalPage(_journal(), "4th quarter, 01.04.2027 – 26.05.2027", True)
+        geometry = JournalPage(
+            _journal().model_copy(update={"subject": SubjectRef(id="6", name="Геометрия")}),
+            "4th quarter, 01.04.2027 – 26.05.2027",
+            True,
+        )
+        text = journal_report([algebra, geometry], WORDS, printed=dt.date(2027, 4, 21))
+        pages = text.split("\f")
+        assert len(pages) == 2
+        first = pages[0].splitlines()
+        assert first[:5] == [
+            "Journal report, printed 21.04.2027",
+            "",
+            "Class 7А · Алгебра",
+            "4th quarter, 01.04.2027 – 26.05.2027 · lessons held: 3 of 3",
+            "",
+        ]
+        assert first[5] == (
+            " № Student                  Marks                          avg   miss term year"
+        )
+        assert first[6] == "-" * 79
+        assert first[7] == (
+            " 1 Андреев Илья Александро… 5 5 5                         5.00    0/3    5    4"
+        )
+        assert first[8] == " 2 Борисова Анна            н" + " " * 37 + "1/3"
+        assert first[-1] == "Page 1 of 2"
+        assert pages[1].splitlines()[0] == "Class 7А · Геометрия"
+        assert all(len(line) <= 79 for line in text.splitlines())
+
+    def test_many_marks_wrap_in_their_column(self) -> None:
+        page = JournalPage(_journal(marks_per_lesson=2, lessons=10), "2nd quarter")
+        lines = journal_report([page], WORDS, printed=dt.date(2026, 11, 25)).splitlines()
+        row = lines.index(next(x for x in lines if x.startswith(" 1 ")))
+        marks = " ".join(["5 5"] * 10)  # 39 characters: two lines of at most 28
+        assert lines[row][28:56].rstrip() == marks[:27]
+        assert lines[row + 1] == " " * 28 + marks[28:]
+        assert all(len(line) <= 79 for line in lines)

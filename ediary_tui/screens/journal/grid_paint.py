@@ -27,6 +27,11 @@ from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Journal, JournalLesson
 from ediary_tui.i18n import _
 from ediary_tui.screens.journal.describe import initials
+from ediary_tui.screens.journal.period_summary import (
+    summary_extra,
+    summary_headings,
+    summary_widths,
+)
 from ediary_tui.widgets.journal_grid import JournalGrid
 from ediary_tui.widgets.journal_grid_layout import GridColumn
 from ediary_tui.widgets.mark_cell import GRADE_STYLES, grade_of, weight_mark
@@ -140,26 +145,33 @@ def load(grid: JournalGrid, state: JournalState, today: dt.date, start: int) -> 
         for lesson in journal.lessons
     ]
     cells = {key: cell_content(state.cell(*key), scale) for key in state.filled_cells()}
-    summary = {s.id: summary_contents(state.summary(s.id), scale) for s in journal.students}
+    filled = set(state.filled_cells())
+    summary = {
+        s.id: summary_contents(state.summary(s.id), scale) + summary_extra(state, s.id, filled)
+        for s in journal.students
+    }
     headings = (
         _("journal.students"),
         _("journal.col_average"),
         _("journal.col_proposed"),
         _("journal.col_period"),
+        *summary_headings(journal),
     )
-    grid.load(rows, columns, cells, summary, headings)
+    grid.load(rows, columns, cells, summary, headings, summary_widths(journal))
     grid.move_to(column=start, announce=True, center=True)
 
 
 def repaint(grid: JournalGrid, state: JournalState) -> None:
     """After a fresh copy of the same journal: every cell that differs is drawn again."""
     scale = scale_of(state)
+    filled = set(state.filled_cells())
     for student in state.journal.students:
         for lesson in state.journal.lessons:
             grid.set_cell(
                 student.id, lesson.id, cell_content(state.cell(student.id, lesson.id), scale)
             )
-        grid.set_summary(student.id, summary_contents(state.summary(student.id), scale))
+        extra = summary_extra(state, student.id, filled)
+        grid.set_summary(student.id, summary_contents(state.summary(student.id), scale) + extra)
 
 
 def paint(grid: JournalGrid, state: JournalState, touched: Touched) -> None:
@@ -172,7 +184,8 @@ def paint(grid: JournalGrid, state: JournalState, touched: Touched) -> None:
         grid.set_cell(*touched, cell_content(state.cell(*touched), scale))
     else:
         student = touched
-    grid.set_summary(student, summary_contents(state.summary(student), scale))
+    extra = summary_extra(state, student)
+    grid.set_summary(student, summary_contents(state.summary(student), scale) + extra)
 
 
 _frozen_with: tuple[str, str, str] | None = None

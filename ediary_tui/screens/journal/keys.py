@@ -57,6 +57,11 @@ JOURNAL_KEYS: list[BindingType] = [
     key("a", "announce", "journal.key_announce", show=False),
     key("m", "message_family", "journal.key_message_family", show=False),
     key("i", "credentials", "journal.key_credentials", show=False),
+    # The period's end (period_end.py): the year mark, the journal as CSV, the class's report.
+    # On the grid the twins н and у stay attendance (the sheet's keys come first).
+    key("y", "year_mark", "period_end.key_year_mark", show=False),
+    key("e", "export_csv", "period_end.key_export_csv", show=False),
+    key("E", "export_report", "period_end.key_export_report", show=False),
     # The teacher's own windows: the week's timetable and bells; the class teacher's desk.
     key("T", "timetable", "timetable.key_open", show=False),
     key("d", "desk", "desk.key_open", show=False),

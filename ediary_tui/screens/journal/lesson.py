@@ -5,10 +5,15 @@ laid over it) and answers with only what changed; the journal turns that into
 outbox entries, so a topic typed with the server away is kept and sent later,
 like a mark. An edit the server refused comes back here: its text is typed in
 again and the reason is under it, so nothing is lost by a refusal.
+
+Each homework has a due date: the next lesson of the subject unless the
+teacher types another (never before the lesson); left at the next lesson, it
+is sent as "the next lesson", so the server keeps following the timetable.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import ClassVar
@@ -21,7 +26,7 @@ from textual.content import Content
 from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from ediary_tui.client.journal_state import PENDING, REFUSED, HomeworkItem, LessonView
-from ediary_tui.i18n import _, day_month, error_message
+from ediary_tui.i18n import _, current_language, day_month, error_message, parse_date
 from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
 TOPIC_MAX = 500  # the server's limits (LessonPatch.topic, HomeworkIn.text)
@@ -35,6 +40,14 @@ class HomeworkChange:
     ref: str | None
     text: str | None
     required: bool = True
+    due: dt.date | None = None  # None: the next lesson
+
+
+def date_text(day: dt.date | None) -> str:
+    """A date as the form shows it: 25.11.2026 in Russian, 2026-11-25 in English."""
+    if day is None:
+        return ""
+    return f"{day:%d.%m.%Y}" if current_language() == "ru" else day.isoformat()
 
 
 @dataclass(frozen=True)
@@ -50,10 +63,19 @@ class LessonEdit:
 class HomeworkBox(Vertical):
     """One homework item: its text, whether it is required, and its state."""
 
-    def __init__(self, item: HomeworkItem | None, index: int) -> None:
+    def __init__(
+        self,
+        item: HomeworkItem | None,
+        index: int,
+        *,
+        lesson_date: dt.date | None = None,
+        next_lesson: dt.date | None = None,
+    ) -> None:
         super().__init__(classes="homework")
         self.item = item
         self.index = index
+        self.lesson_date = lesson_date
+        self.next_lesson = next_lesson  # the default due date; None: not in this period
 
     def compose(self) -> ComposeResult:
         item = self.item
@@ -79,6 +101,16 @@ class HomeworkBox(Vertical):
                 id=f"req-{self.index}",
                 compact=True,
             )
+            yield Label(_("period_end.due"), classes="due-label")
+            shown = item.due if item is not None and item.due is not None else self.next_lesson
+            yield Input(
+                date_text(shown),
+                placeholder=_("period_end.due_placeholder"),
+                max_length=10,
+                compact=True,
+                id=f"due-{self.index}",
+                classes="due",
+            )
             yield Label(self._state(), classes="state", markup=False)
         yield Static("", classes="error", markup=False)
 
@@ -101,15 +133,45 @@ class HomeworkBox(Vertical):
     def required(self) -> bool:
         return self.query_one(Checkbox).value
 
+    @property
+    def due_typed(self) -> str:
+        return self.query_one(f"#due-{self.index}", Input).value.strip()
+
+    def due_problem(self) -> str | None:
+        """Why the typed due date cannot be sent (it is kept as typed), or None."""
+        typed = self.due_typed
+        if not typed:
+            return None
+        found = parse_date(typed, self.lesson_date or dt.date.today())
+        if found is None:
+            return _("period_end.due_invalid", typed=typed)
+        if self.lesson_date is not None and found < self.lesson_date:
+            return _("journal.due_before", date=day_month(self.lesson_date))
+        return None
+
+    @property
+    def due_date(self) -> dt.date | None:
+        """The due date shown (empty: the next lesson); None when it does not read."""
+        typed = self.due_typed
+        found = parse_date(typed, self.lesson_date or dt.date.today()) if typed else None
+        return found or self.next_lesson
+
+    @property
+    def due(self) -> dt.date | None:
+        """The due date to send: None when it is the next lesson (the default)."""
+        found = self.due_date
+        return None if found == self.next_lesson else found
+
     def change(self) -> HomeworkChange | None:
         """What this box changes, or None."""
         item, text = self.item, self.text
         if item is None:
-            return HomeworkChange(None, text, self.required) if text else None
+            return HomeworkChange(None, text, self.required, self.due) if text else None
         if not text:
             return HomeworkChange(item.ref, None)
-        if text != item.text or self.required != item.required or item.state == REFUSED:
-            return HomeworkChange(item.ref, text, self.required)
+        moved = self.due_date != (item.due or self.next_lesson)
+        if text != item.text or self.required != item.required or moved or item.state == REFUSED:
+            return HomeworkChange(item.ref, text, self.required, self.due)
         return None
 
     def show_error(self, text: str | None) -> None:
@@ -127,11 +189,19 @@ class LessonForm(Window[LessonEdit | None]):
         Binding("escape", "cancel", "keys.cancel"),
     ]
 
-    def __init__(self, view: LessonView, *, subject: str, class_name: str) -> None:
+    def __init__(
+        self,
+        view: LessonView,
+        *,
+        subject: str,
+        class_name: str,
+        next_lesson: dt.date | None = None,
+    ) -> None:
         super().__init__()
         self.view = view
         self.subject = subject
         self.class_name = class_name
+        self.next_lesson = next_lesson  # homework's default due date
 
     @property
     def shown_topic(self) -> str:
@@ -159,9 +229,10 @@ class LessonForm(Window[LessonEdit | None]):
                 id="topic",
             )
             yield Label(self._topic_state(), id="topic-state", markup=False)
+            dates = {"lesson_date": lesson.date, "next_lesson": self.next_lesson}
             for index, item in enumerate(self.view.homework):
-                yield HomeworkBox(item, index)
-            yield HomeworkBox(None, len(self.view.homework))
+                yield HomeworkBox(item, index, **dates)
+            yield HomeworkBox(None, len(self.view.homework), **dates)
 
     def _topic_state(self) -> Content:
         state = self.view.topic_state
@@ -191,6 +262,9 @@ class LessonForm(Window[LessonEdit | None]):
         for box in self.query(HomeworkBox):
             if len(box.text) > HOMEWORK_MAX:
                 box.show_error(_("lesson_form.too_long", limit=HOMEWORK_MAX, length=len(box.text)))
+                fine = False
+            elif (problem := box.due_problem()) is not None:
+                box.show_error(problem)
                 fine = False
             else:
                 box.show_error(None)

@@ -32,6 +32,7 @@ from ediary_tui.screens.journal.due_date import DueDateModal
 from ediary_tui.screens.journal.keys import WRITING_KEYS
 from ediary_tui.screens.journal.lesson import LessonEdit, LessonForm
 from ediary_tui.screens.journal.period_mark import PeriodMarkChoice, PeriodMarkModal
+from ediary_tui.screens.journal.period_summary import next_lesson
 from ediary_tui.screens.journal.writes import Declined, JournalWriter
 from ediary_tui.widgets.journal_grid import JournalGrid
 
@@ -237,5 +238,10 @@ class JournalSheet(Vertical):
             self.show_details()
 
         journal = state.journal
-        form = LessonForm(view, subject=journal.subject.name, class_name=journal.class_name)
+        form = LessonForm(
+            view,
+            subject=journal.subject.name,
+            class_name=journal.class_name,
+            next_lesson=next_lesson(journal, lesson_id),
+        )
         self.app.push_screen(form, saved)

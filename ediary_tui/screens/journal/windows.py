@@ -20,6 +20,7 @@ from ediary_tui.screens.classes.announcement import AnnouncementModal
 from ediary_tui.screens.classes.credentials import CredentialsScreen
 from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.screens.journal.details import CellDetails
+from ediary_tui.screens.journal.period_end import PeriodEndActions
 from ediary_tui.screens.journal.picker import JournalPicker
 from ediary_tui.widgets.journal_grid import JournalGrid
 
@@ -31,7 +32,7 @@ else:
     _Base = object
 
 
-class JournalWindows(_Base):
+class JournalWindows(PeriodEndActions):
     """The journal screen's keys (and Enter on a cell) that open a window."""
 
     session: DiarySession

@@ -176,6 +176,7 @@ class JournalWriter:
                     required=change.required,
                     homework_id=ref if kind == "h" else None,
                     create_seq=int(ref) if kind == "e" else None,
+                    due=change.due,
                 )
             )
         return entries
