@@ -523,7 +523,9 @@ class DiaryClient:
         await self.request("DELETE", f"{API}/homework/{_seg(homework_id)}")
 
     async def set_period_mark(self, pm: PeriodMarkIn) -> PeriodMarkOut:
-        return await self._send("PUT", PeriodMarkOut, "/period-marks", pm.model_dump(mode="json"))
+        """Set a period mark; `expected_set_at` goes only when set (None: "I saw no mark")."""
+        body = pm.model_dump(mode="json", exclude_unset=True)
+        return await self._send("PUT", PeriodMarkOut, "/period-marks", body)
 
     async def set_year_mark(self, ym: YearMarkIn) -> YearMarkOut:
         """Set (or, with a null value, remove) a year mark: the year's last period only."""

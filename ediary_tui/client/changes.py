@@ -17,6 +17,7 @@ starts from now instead of replaying the school's history.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -70,6 +71,22 @@ def is_news(change: Change, user: User) -> bool:
     return False
 
 
+# Kinds the teacher's journal shows: a change of one of these in its class and subject
+# repaints an open journal (`about_journal`), whoever made it.
+JOURNAL_KINDS = frozenset(
+    {"mark", "mark_deleted", "attendance", "period_mark", "lesson", "homework"}
+)
+
+
+def about_journal(change: Change, class_id: str, subject_id: str) -> bool:
+    """Whether a change is of the journal of this class in this subject."""
+    return (
+        change.kind in JOURNAL_KINDS
+        and change.class_id == class_id
+        and change.data.get("subject_id") == subject_id
+    )
+
+
 class ChangeFollower:
     """What is new for the session's user; `await poll()` every now and then."""
 
@@ -77,6 +94,19 @@ class ChangeFollower:
         self.session = session
         self.keep = keep
         self._unread: tuple[str, int] | None = None  # (whose, how many), after a poll
+        self._listeners: list[Callable[[list[Change]], None]] = []
+        self.polling = False  # a poll is on its way (a screen asking more often waits for it)
+
+    def listen(self, listener: Callable[[list[Change]], None]) -> Callable[[], None]:
+        """Hear every change a poll brings, news or not (an open journal repaints what
+        others wrote), oldest first; the call returned stops it."""
+        self._listeners.append(listener)
+
+        def stop() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return stop
 
     @property
     def user(self) -> User | None:
@@ -152,6 +182,13 @@ class ChangeFollower:
         user = self.user
         if user is None:
             raise NotLoggedIn("nobody is logged in")
+        self.polling = True
+        try:
+            return await self._poll(user)
+        finally:
+            self.polling = False
+
+    async def _poll(self, user: User) -> list[Change]:
         client = self.session.client
         first = self.unread_messages is None
         cursor = self._load(user).get("cursor")
@@ -177,6 +214,8 @@ class ChangeFollower:
                 "unseen": min(self.keep, unseen + len(news)),
             },
         )
+        for listener in list(self._listeners) if arrived else ():
+            listener(arrived)
         if first or any(c.kind == "message" for c in news):
             self.set_unread_messages(await client.threads())
         return news

@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -33,6 +33,7 @@ from ediary_tui.domain.models import (
     Mark,
     MarkIn,
     PeriodMarkIn,
+    PeriodMarkOut,
 )
 
 from .errors import Invalid, NotFound
@@ -68,6 +69,15 @@ class MarkWas(_Typed):
     due: dt.date | None = None
     control_form: str | None = None  # its code; None: the lesson's
     comment: str | None = None
+
+
+class Version(_Typed):
+    """The version a write replaces: the server's as the journal showed it (`at`; None: there
+    was none), or, when an earlier entry of this session writes the same place first and is
+    not sent yet, whatever that entry (`after`) leaves; the sender fills it in then."""
+
+    at: dt.datetime | None = None
+    after: int | None = None
 
 
 class MarkFields(MarkWas):
@@ -276,13 +286,21 @@ class SetAttendance(_CellWrite):
 
 
 class SetPeriodMark(_Write):
-    """A student's period mark (None clears it); `previous` is what undo puts back."""
+    """A student's period mark (None clears it); `previous` is what undo puts back.
+
+    `version` is the mark it replaces: the server refuses the write (409) when another
+    session set the mark since. None (an entry of an earlier version): not checked.
+    """
 
     kind: Literal["journal.period_mark"] = "journal.period_mark"
     student_id: str
     period_id: str
     value: int | None = None
     previous: int | None = None
+    version: Version | None = None
+
+    VERSION_FIELD: ClassVar[str] = "set_at"  # where the server's answer gives the new version
+    CONFLICT: ClassVar[str] = "period_mark_changed"
 
     def touches(self) -> str:
         return self.student_id
@@ -297,7 +315,10 @@ class SetPeriodMark(_Write):
         return state.student_entries[self.student_id]
 
     def inverse(self, seq: int) -> SetPeriodMark:
-        return self.model_copy(update={"value": self.previous, "previous": self.value})
+        after = Version(after=seq) if self.version is not None else None
+        return self.model_copy(
+            update={"value": self.previous, "previous": self.value, "version": after}
+        )
 
     async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
         pm = PeriodMarkIn(
@@ -306,10 +327,22 @@ class SetPeriodMark(_Write):
             period_id=self.period_id,
             value=self.value,
         )
+        if self.version is not None:  # sent even when None: "no mark" is a version too
+            pm.expected_set_at = self.version.at
         return (await client.set_period_mark(pm)).model_dump(mode="json")
 
     def settle(self, state: Laid, seq: int, result: Result) -> None:
         state.set_saved_period_mark(self.student_id, result.get("value"))
+        student = state.students.get(self.student_id)
+        if student is not None and "set_at" in result:  # the new version, and whose it is
+            answer = PeriodMarkOut.model_validate(result)
+            state.students[self.student_id] = student.model_copy(
+                update={
+                    "period_mark": answer.value,
+                    "period_mark_set_at": answer.set_at,
+                    "period_mark_set_by": answer.set_by,
+                }
+            )
 
 
 class _LessonWrite(_Write):
@@ -326,19 +359,34 @@ class _LessonWrite(_Write):
 
 
 class SetTopic(_LessonWrite):
-    """The lesson's topic ("" clears it); `previous` is what undo puts back."""
+    """The lesson's topic ("" clears it); `previous` is what undo puts back.
+
+    `version` is the lesson's version it replaces: the server refuses the edit (409) when
+    another session edited the lesson since. None (an entry of an earlier version): not checked.
+    """
 
     kind: Literal["journal.topic"] = "journal.topic"
     topic: str
     previous: str | None = None
+    version: Version | None = None
+
+    VERSION_FIELD: ClassVar[str] = "updated_at"
+    CONFLICT: ClassVar[str] = "lesson_changed"
 
     async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
-        lesson = await client.update_lesson(self.lesson_id, LessonPatch(topic=self.topic))
-        return {"lesson_id": lesson.id, "topic": lesson.topic}
+        patch = LessonPatch(topic=self.topic)
+        if self.version is not None:  # sent even when None: "never edited" is a version too
+            patch.expected_updated_at = self.version.at
+        lesson = await client.update_lesson(self.lesson_id, patch)
+        version = lesson.updated_at.isoformat() if lesson.updated_at else None
+        return {"lesson_id": lesson.id, "topic": lesson.topic, "updated_at": version}
 
     def settle(self, state: Laid, seq: int, result: Result) -> None:
         lesson = state.lessons[self.lesson_id]
-        state.lessons[lesson.id] = lesson.model_copy(update={"topic": result.get("topic")})
+        update: dict[str, Any] = {"topic": result.get("topic")}
+        if "updated_at" in result:
+            update["updated_at"] = Version(at=result["updated_at"]).at
+        state.lessons[lesson.id] = lesson.model_copy(update=update)
 
     def paint(self, draft: LessonDraft, stamp: Stamp) -> None:
         if stamp.pending:
@@ -450,6 +498,8 @@ class SetHomework(_LessonWrite):
                 for h in draft.items
             ]
 
+
+VERSIONED = (SetPeriodMark, SetTopic)  # the writes that carry the version they replace
 
 JournalCommand = Annotated[
     PutMark | DeleteMark | SetAttendance | SetPeriodMark | SetTopic | SetHomework,

@@ -23,6 +23,7 @@ from typing import Any
 from ediary_tui.domain.marks import Scored, proposed_mark, round_average, weighted_average
 from ediary_tui.domain.models import (
     AttendanceCode,
+    Change,
     ControlForm,
     Journal,
     JournalLesson,
@@ -40,8 +41,8 @@ from .journal_cells import (
     LessonDraft,
     Stamp,
 )
-from .journal_commands import MarkWas
-from .journal_sync import Outcome
+from .journal_commands import MarkWas, Version
+from .journal_sync import Outcome, conflict_code
 from .outbox import PENDING, REFUSED, Entry
 
 __all__ = [  # what the journal's screens read (the outbox's states and entries among them)
@@ -290,6 +291,79 @@ class JournalState:
     def refused_entries(self) -> list[Entry]:
         return [e for e in self._entries.values() if e.state == REFUSED]
 
+    # --- versions: what a write replaces, and what changed elsewhere -------------------
+
+    def _after(self, ids: Iterable[int], kinds: tuple[str, ...]) -> int | None:
+        """This session's last unsent entry among `ids` of those kinds, if any."""
+        pending = [
+            seq for seq in ids if (e := self._entries[seq]).state == PENDING and e.kind in kinds
+        ]
+        return pending[-1] if pending else None
+
+    def period_mark_version(self, student_id: str) -> Version:
+        """What a new period mark of the student replaces: this session's unsent one, else
+        the server's as last fetched (its set_at; None: no mark)."""
+        after = self._after(self.student_entries.get(student_id, ()), ("journal.period_mark",))
+        if after is not None:
+            return Version(after=after)
+        student = self.students.get(student_id)
+        return Version(at=student.period_mark_set_at if student else None)
+
+    def topic_version(self, lesson_id: str) -> Version:
+        """What a topic edit replaces: this session's unsent edit of the lesson (its topic
+        or control form), else the lesson's version as last fetched (None: never edited)."""
+        kinds = ("journal.topic", "journal.lesson_form")
+        after = self._after(self.lesson_entries.get(lesson_id, ()), kinds)
+        if after is not None:
+            return Version(after=after)
+        lesson = self.lessons.get(lesson_id)
+        return Version(at=lesson.updated_at if lesson else None)
+
+    def conflicts(self) -> list[Entry]:
+        """Writes refused because what they replace changed elsewhere, oldest first."""
+        return sorted(
+            (e for e in self._entries.values() if conflict_code(e) is not None),
+            key=lambda e: e.id,
+        )
+
+    def shows(self, change: Change) -> bool:
+        """Whether the journal shows this change already (this session made it, say), so
+        the feed's word on it needs no fresh copy; False when in doubt."""
+        data, mine = change.data, self._own_ids()
+        key = (change.student_id or "", str(data.get("lesson_id", "")))
+        if change.kind == "mark":
+            return change.entity_id in mine and any(
+                m.id == change.entity_id and m.value == data.get("value")
+                for m in self._marks.get(key, ())
+            )
+        if change.kind == "mark_deleted":
+            return all(m.id != change.entity_id for m in self._marks.get(key, ()))
+        if change.kind == "attendance":
+            code = self._attendance.get(key)
+            return (code.value if code else None) == data.get("code")
+        if change.kind == "period_mark":
+            student = self.students.get(change.student_id or "")
+            return (
+                student is not None
+                and self._period_marks.get(student.id) == data.get("value")
+                and _same_time(student.period_mark_set_at, data.get("set_at"))
+            )
+        if change.kind == "lesson":
+            lesson = self.lessons.get(change.entity_id or "")
+            return lesson is not None and _same_time(lesson.updated_at, data.get("updated_at"))
+        if change.kind == "homework":
+            return change.entity_id in mine and data.get("action") != "removed"
+        return False
+
+    def _own_ids(self) -> set[str]:
+        """The ids of what this session's acknowledged entries wrote (marks, homework)."""
+        found: set[str] = set()
+        for _entry, result in self._settled:
+            for name in ("id", "mark_id"):
+                if result.get(name) is not None:
+                    found.add(str(result[name]))
+        return found
+
     # --- what a cell shows ------------------------------------------------------------
 
     def cell(self, student_id: str, lesson_id: str) -> CellState:
@@ -391,6 +465,13 @@ class JournalState:
             for seq in self.student_entries.get(student_id, ())
             if (e := self._entries[seq]).state == REFUSED
         ]
+
+
+def _same_time(kept: object, said: object) -> bool:
+    """A version the journal keeps against one the feed gives (ISO text); None is none."""
+    if said is None or kept is None:
+        return said is None and kept is None
+    return Version(at=said).at == Version(at=kept).at  # type: ignore[arg-type]
 
 
 def _stamp(entry: Entry) -> Stamp:

@@ -43,12 +43,14 @@ from ediary_tui.domain.models import (
 from . import reads
 from .errors import (
     ClientError,
+    Conflict,
     NotLoggedIn,
     PasswordChangeRequired,
     ServerUnreachable,
     Throttled,
 )
 from .journal_commands import (
+    VERSIONED,
     DeleteMark,
     JournalCommand,
     MarkFields,
@@ -58,6 +60,7 @@ from .journal_commands import (
     SetHomework,
     SetPeriodMark,
     SetTopic,
+    Version,
 )
 from .outbox import ACKNOWLEDGED, REFUSED, Entry, Outbox
 
@@ -116,10 +119,28 @@ class Outcome:
     entry: Entry
     result: dict[str, Any] | None = None
     reason: str | None = None
+    code: str | None = None  # the server's error code, when refused
 
     @property
     def refused(self) -> bool:
         return self.reason is not None
+
+    @property
+    def conflict(self) -> bool:
+        """Refused because the value it replaces changed elsewhere: the teacher chooses."""
+        return self.refused and is_conflict(self.entry)
+
+
+def conflict_code(entry: Entry) -> str | None:
+    """The conflict a refused versioned entry was refused for, or None."""
+    command = entry.command
+    if entry.state != REFUSED or not isinstance(command, VERSIONED) or not entry.result:
+        return None
+    return command.CONFLICT if entry.result.get("code") == command.CONFLICT else None
+
+
+def is_conflict(entry: Entry) -> bool:
+    return conflict_code(entry) is not None
 
 
 @dataclass(frozen=True)
@@ -280,7 +301,10 @@ class JournalSync:
         period_id: str,
         value: int | None,
         previous: int | None,
+        *,
+        version: Version | None = None,
     ) -> Entry:
+        """`version`: the period mark it replaces (JournalState.period_mark_version)."""
         return self.add(
             SetPeriodMark(
                 class_id=class_id,
@@ -289,13 +313,22 @@ class JournalSync:
                 period_id=period_id,
                 value=value,
                 previous=previous,
+                version=version,
             )
         )
 
     def set_topic(
-        self, class_id: str, subject_id: str, lesson_id: str, topic: str, previous: str | None
+        self,
+        class_id: str,
+        subject_id: str,
+        lesson_id: str,
+        topic: str,
+        previous: str | None,
+        *,
+        version: Version | None = None,
     ) -> Entry:
-        """The lesson's topic ("" clears it); `previous` is what undo puts back."""
+        """The lesson's topic ("" clears it); `previous` is what undo puts back; `version`
+        the lesson's version it replaces (JournalState.topic_version)."""
         return self.add(
             SetTopic(
                 class_id=class_id,
@@ -303,6 +336,7 @@ class JournalSync:
                 lesson_id=lesson_id,
                 topic=topic,
                 previous=previous,
+                version=version,
             )
         )
 
@@ -377,16 +411,36 @@ class JournalSync:
         pending); every other refusal settles the entry as refused.
         """
         try:
+            command = self._versioned(entry)
             result = await self.session.send(
-                lambda api: entry.command.send(api, entry.idempotency_key, self.created_mark_id)
+                lambda api: command.send(api, entry.idempotency_key, self.created_mark_id)
             )
         except (ServerUnreachable, Throttled, NotLoggedIn, PasswordChangeRequired):
             raise
         except ClientError as exc:
-            self.outbox.refuse(entry.id, exc.message)
-            return Outcome(_settled(entry, REFUSED, reason=exc.message), reason=exc.message)
+            self.outbox.refuse(entry.id, exc.message, exc.code)
+            refused = _settled(entry, REFUSED, result={"code": exc.code}, reason=exc.message)
+            return Outcome(refused, reason=exc.message, code=exc.code)
         self.outbox.acknowledge(entry.id, result)
         return Outcome(_settled(entry, ACKNOWLEDGED, result=result), result=result)
+
+    def _versioned(self, entry: Entry) -> JournalCommand:
+        """The command with the version it replaces filled in, when an earlier entry of this
+        session wrote the same place first: the version that entry's answer gave. If that one
+        was refused, this one is refused as stale too, so the teacher chooses for both."""
+        command = entry.command
+        if not isinstance(command, VERSIONED) or command.version is None:
+            return command
+        after = command.version.after
+        if after is None:
+            return command
+        earlier = self.outbox.get(after)
+        if earlier is None or earlier.state != ACKNOWLEDGED or earlier.result is None:
+            raise Conflict(
+                "the edit this one follows was not saved", code=command.CONFLICT, status=409
+            )
+        version = Version(at=earlier.result.get(command.VERSION_FIELD))
+        return command.model_copy(update={"version": version})
 
 
 def _settled(

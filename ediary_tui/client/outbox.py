@@ -172,9 +172,10 @@ class Outbox:
         """The server took the write; `result` is its answer (the mark with its id, say)."""
         self._settle(entry_id, ACKNOWLEDGED, json.dumps(result, ensure_ascii=False), None)
 
-    def refuse(self, entry_id: int, reason: str) -> None:
-        """The server said no for good (403, 422, 409): stop sending, keep it to show."""
-        self._settle(entry_id, REFUSED, None, reason)
+    def refuse(self, entry_id: int, reason: str, code: str | None = None) -> None:
+        """The server said no for good (403, 422, 409): stop sending, keep it to show;
+        its error `code` is kept as the entry's result (a stale version is a choice to make)."""
+        self._settle(entry_id, REFUSED, json.dumps({"code": code}) if code else None, reason)
 
     def dismiss(self, entry_id: int) -> None:
         """Drop a refused or acknowledged entry once the person has seen it."""

@@ -16,11 +16,21 @@ from dataclasses import dataclass
 import pytest
 
 from ediary_tui.client.api import DiaryClient
+from ediary_tui.client.changes import ChangeFollower, about_journal
+from ediary_tui.client.journal_commands import Version
 from ediary_tui.client.journal_state import SAVED, JournalState
 from ediary_tui.client.journal_sync import JournalSync, SendState
 from ediary_tui.client.outbox import PENDING, REFUSED, Entry
 from ediary_tui.client.session import DiarySession
-from ediary_tui.domain.models import AttendanceCode, Journal, JournalStudent, Mark, MarkIn
+from ediary_tui.domain.models import (
+    AttendanceCode,
+    Change,
+    Journal,
+    JournalStudent,
+    Mark,
+    MarkIn,
+    PeriodMarkIn,
+)
 
 from .conftest import Wire, journal_sync, sending
 
@@ -332,3 +342,101 @@ def test_dates_in_payloads_are_iso(teacher: Teacher) -> None:
     ).fetchall()
     assert json.loads(payload)["mark"]["due"] == "2026-12-02"
     assert teacher.sync.pending()[0].command.mark.due == dt.date(2026, 12, 2)  # type: ignore[union-attr]
+
+
+class TestVersions:
+    """Writes that replace a value carry the version they replace; what changed elsewhere."""
+
+    def period_mark(self, teacher: Teacher, state: JournalState, value: int | None) -> Entry:
+        cell = teacher.open
+        student = cell.student_id
+        entry = teacher.sync.set_period_mark(
+            *cell.where,
+            student,
+            cell.journal.period.id,
+            value,
+            state.summary(student).period_mark,
+            version=state.period_mark_version(student),
+        )
+        state.add(entry)
+        return entry
+
+    async def test_a_second_edit_follows_the_first_and_sends_the_version_it_left(
+        self, teacher: Teacher, wire: Wire
+    ) -> None:
+        cell = teacher.open
+        state = JournalState(cell.journal)
+        assert state.period_mark_version(cell.student_id) == Version(at=None)
+        first = self.period_mark(teacher, state, 4)
+        second = self.period_mark(teacher, state, 5)  # typed before the first was sent
+        assert second.command.version == Version(after=first.id)  # type: ignore[union-attr]
+        start = len(wire.served)
+        answered = await teacher.sync.send(first)
+        state.settle(answered)
+        assert not (await teacher.sync.send(second)).refused
+        bodies = [json.loads(r.content) for r in wire.served[start:]]
+        assert [b["expected_set_at"] for b in bodies] == [None, answered.result["set_at"]]
+        assert cell.student(await teacher.refetch(cell)).period_mark == 5
+
+    async def test_a_stale_write_is_refused_as_a_conflict_and_the_next_one_too(
+        self, teacher: Teacher
+    ) -> None:
+        cell = teacher.open
+        state = JournalState(cell.journal)
+        first = self.period_mark(teacher, state, 4)
+        second = self.period_mark(teacher, state, 3)
+        j = cell.journal
+        await teacher.client.set_period_mark(  # another session, a moment before
+            PeriodMarkIn(
+                student_id=cell.student_id, subject_id=j.subject.id, period_id=j.period.id, value=2
+            )
+        )
+        refused = await teacher.sync.send(first)
+        assert refused.conflict and refused.code == "period_mark_changed"
+        state.settle(refused)
+        chained = await teacher.sync.send(second)  # follows a refused one: refused as well
+        assert chained.conflict and chained.code == "period_mark_changed"
+        state.settle(chained)
+        assert [e.id for e in state.conflicts()] == [first.id, second.id]
+        assert [e.id for e in teacher.sync.refused()] == [first.id, second.id]
+        assert cell.student(await teacher.refetch(cell)).period_mark == 2
+
+    async def test_an_entry_of_an_earlier_version_is_sent_unchecked(
+        self, teacher: Teacher, wire: Wire
+    ) -> None:
+        cell = teacher.open
+        entry = teacher.sync.set_period_mark(
+            *cell.where, cell.student_id, cell.journal.period.id, 4, None
+        )
+        start = len(wire.served)
+        assert not (await teacher.sync.send(entry)).refused
+        assert "expected_set_at" not in json.loads(wire.served[start].content)
+
+    async def test_what_this_session_wrote_is_shown_already_and_others_writes_are_not(
+        self, teacher: Teacher
+    ) -> None:
+        cell = teacher.open
+        state = JournalState(cell.journal)
+        follower = ChangeFollower(teacher.session)
+        heard: list[Change] = []
+        stop = follower.listen(heard.extend)
+        await follower.poll()  # the first poll only takes the cursor
+        mine = teacher.put(cell, 5)
+        state.add(mine)
+        state.settle(await teacher.sync.send(mine))
+        theirs = await teacher.client.create_mark(  # another session
+            MarkIn(student_id=cell.student_id, lesson_id=cell.lesson_id, value=2)
+        )
+        news = await follower.poll()
+        assert news == []  # a teacher's marks are not news; the journal hears them all the same
+        assert [(c.kind, c.data["value"]) for c in heard] == [("mark", 5), ("mark", 2)]
+        assert heard[1].entity_id == theirs.id
+        assert [about_journal(c, *cell.where) for c in heard] == [True, True]
+        assert not about_journal(heard[0], cell.journal.class_id, "0")
+        assert [state.shows(c) for c in heard] == [True, False]
+        stop()
+        await teacher.client.create_mark(
+            MarkIn(student_id=cell.student_id, lesson_id=cell.lesson_id, value=3)
+        )
+        await follower.poll()
+        assert len(heard) == 2  # stopped: heard no more

@@ -15,7 +15,7 @@ from textual.message import Message
 
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.journal_sync import JournalSync, lesson_now_or_next
-from ediary_tui.domain.models import Journal, User
+from ediary_tui.domain.models import Change, Journal, User
 
 Wanted = tuple[str, str, str | None]  # class id, subject id, period id (None: the current one)
 
@@ -81,3 +81,10 @@ class JournalFailed(Message):
 
     asked: Wanted
     error: ClientError
+
+
+@dataclass
+class FeedArrived(Message):
+    """The change feed brought these changes (whoever made them), oldest first."""
+
+    changes: list[Change]

@@ -11,6 +11,12 @@ and the top bar counts what is still unsent (and says when the server is away).
 The outbox outlives the app, so a start shows and sends what the last run
 could not.
 
+The journal is live: while it is open the app's change follower is asked every
+LIVE_SECONDS, and a change of this journal made elsewhere (another teacher,
+another session) fetches a fresh copy, painted in place under this session's
+unsent entries. A write refused because what it replaces changed elsewhere
+shows both values and waits for the teacher's choice (`conflict`).
+
 What the screen shows lives in a few vars (the journal asked for, the loaded
 `JournalState`, the sender's last report, a problem to say instead); their
 watchers repaint the top bar and the banner, and the state is bound to the
@@ -36,8 +42,9 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ediary_tui.client.changes import about_journal
 from ediary_tui.client.errors import ClientError, NotAllowed, ServerUnreachable
-from ediary_tui.client.journal_state import JournalState
+from ediary_tui.client.journal_state import Entry, JournalState
 from ediary_tui.client.journal_sync import JournalSync, OutboxSender, SendState
 from ediary_tui.client.session import DiarySession
 from ediary_tui.clock import Clock, local_now
@@ -46,8 +53,15 @@ from ediary_tui.domain.models import Journal, User
 from ediary_tui.i18n import _, error_message
 from ediary_tui.screens.events import session_message
 from ediary_tui.screens.journal import grid_paint
+from ediary_tui.screens.journal.conflict import (
+    MINE,
+    ConflictModal,
+    conflict_view,
+    send_again,
+)
 from ediary_tui.screens.journal.keys import JOURNAL_KEYS
 from ediary_tui.screens.journal.loading import (
+    FeedArrived,
     JournalFailed,
     JournalLoaded,
     Wanted,
@@ -71,6 +85,8 @@ from ediary_tui.widgets.journal_grid import JournalGrid
 from ediary_tui.widgets.keys import LocalisedKeys
 
 __all__ = ["JournalScreen", "period_name"]
+
+LIVE_SECONDS = 3.0  # how often an open journal asks the change feed what others wrote
 
 
 class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None]):
@@ -124,6 +140,8 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
         self._chosen_by = "caller" if self.wanted is not None else "nobody"
         self._fetch_on_mount = fetch
         self.fetched_at: dt.datetime | None = None  # when the journal shown came from the server
+        self._stop_listening: Callable[[], None] | None = None
+        self._ask_conflicts = True  # a fresh copy asks about writes refused as stale
 
     def compose(self) -> ComposeResult:
         yield JournalTopBar(id="topbar")
@@ -142,6 +160,64 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
             self.runner.start()
         if isinstance(app := self.app, AppEvents):
             app.user_signal.subscribe(self, self.user_resumed)
+            self._stop_listening = app.follower.listen(
+                lambda changes: self.post_message(FeedArrived(changes))
+            )
+        self.set_interval(LIVE_SECONDS, self.follow_feed)
+
+    def on_unmount(self) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
+
+    # -- live: what others write, and writes refused as stale -----------------------------
+
+    def follow_feed(self) -> None:
+        """Ask the change feed now, through the app's one follower (unless it is asking)."""
+        app = self.app
+        follow = getattr(app, "follow_changes", None)
+        if isinstance(app, AppEvents) and callable(follow) and not app.follower.polling:
+            follow()
+
+    @on(FeedArrived)
+    def _feed_arrived(self, event: FeedArrived) -> None:
+        """Changes of this journal made elsewhere: a fresh copy, painted in place."""
+        state = self.state
+        if state is not None and any(
+            about_journal(c, state.class_id, state.subject_id) and not state.shows(c)
+            for c in event.changes
+        ):
+            self._fetch_shown()
+
+    def _ask_conflict(self) -> None:
+        """The oldest write refused as stale: both values, and the teacher chooses."""
+        state = self.state
+        if state is None or isinstance(self.app.screen, ConflictModal):
+            return
+        for entry in state.conflicts():
+            view = conflict_view(state, entry, self.clock().tzinfo)
+            if view is None:
+                continue
+
+            def chosen(choice: str | None, entry: Entry = entry) -> None:
+                self._resolved(state, entry, choice)
+
+            self.app.push_screen(ConflictModal(view), chosen)
+            return
+        self._ask_conflicts = False
+
+    def _resolved(self, state: JournalState, entry: Entry, choice: str | None) -> None:
+        if choice is None or self.state is not state:
+            self._ask_conflicts = False  # later: the next refresh asks again
+            return
+        sheet = self.query_one(JournalSheet)
+        grid_paint.paint(sheet.grid, state, sheet.writer.dismiss(state, entry.id))
+        again = send_again(self.sync, state, entry) if choice == MINE else None
+        if again is not None:
+            grid_paint.paint(sheet.grid, state, state.add(again))
+        self.notify(_("journal_live.kept" if again is not None else "journal_live.taken"))
+        self._written()
+        sheet.show_details()
+        self.call_after_refresh(self._ask_conflict)
 
     # -- what the app tells the screen -------------------------------------------
 
@@ -252,6 +328,8 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
         else:
             replay = 0  # the saved copy may be older than every acknowledgement shown
         self._show_journal(event.journal, replay)
+        if event.fresh and self._ask_conflicts:
+            self.call_after_refresh(self._ask_conflict)
 
     def _show_journal(self, journal: Journal, replay: int | None = None) -> None:
         """Paint a journal: in place if it is the one shown, anew if another."""
@@ -337,7 +415,10 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
     def _settled(self, event: Settled) -> None:
         outcome = event.outcome
         self.query_one(JournalSheet).settle(outcome)
-        if outcome.refused:
+        if outcome.conflict:  # the server's value and version, to show beside the typed one
+            self._ask_conflicts = True
+            self._fetch_shown()
+        elif outcome.refused:
             self.notify(
                 _("journal.refused", reason=outcome.reason or ""), severity="error", timeout=8
             )
@@ -391,6 +472,7 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
             self.query_one(JournalGrid).move_to(column=start)
 
     def action_refresh(self) -> None:
+        self._ask_conflicts = True
         self.sender.retry_now()
         self._fetch_shown()
 

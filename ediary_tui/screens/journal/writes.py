@@ -152,6 +152,7 @@ class JournalWriter:
             state.journal.period.id,
             value,
             summary.period_mark,
+            version=state.period_mark_version(student_id),
         )
 
     # -- a lesson's topic and homework --------------------------------------------------
@@ -162,7 +163,10 @@ class JournalWriter:
         entries: list[Entry] = []
         if edit.topic is not None:
             previous = state.lesson(lesson_id).lesson.topic
-            entries.append(self.sync.set_topic(cls, subject, lesson_id, edit.topic, previous))
+            version = state.topic_version(lesson_id)
+            entries.append(
+                self.sync.set_topic(cls, subject, lesson_id, edit.topic, previous, version=version)
+            )
         for change in edit.homework:
             kind, _sep, ref = (change.ref or "").partition(":")
             if kind == GONE and change.text is None:
