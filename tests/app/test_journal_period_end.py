@@ -175,6 +175,20 @@ class TestYearMark:
             card = await parent.report_card(child)
             assert next(s for s in card.subjects if s.id == journal.subject.id).year_mark is None
 
+    async def test_at_60_columns_the_year_and_absence_columns_stay_in_sight(
+        self, school: Callable[[], httpx.ASGITransport], clock: FakeClock, engine: AsyncEngine
+    ) -> None:
+        clock.current = SPRING_NOW
+        await plan_the_last_quarter(engine)
+        api = await client_of(school(), "teacher")
+        app = spring_app(await logged_in(school()), **await algebra_7a(api))
+        async with app.run_test(size=(60, 20)) as pilot:
+            await loaded(pilot)
+            lines = grid_of(app).plain_lines()
+            assert lines[0].endswith("avg prop  set  miss year")
+            assert all(len(line) <= 60 for line in lines)
+            assert lines[2].split()[-1].endswith("/9")  # 9 lessons held by 21 April
+
     async def test_before_the_last_period_the_key_says_so(self, outage: Outage) -> None:
         app = journal_app(await logged_in(outage))
         async with app.run_test(size=SIZE) as pilot:
@@ -229,6 +243,17 @@ class TestDueDate:
 
 
 class TestExport:
+    async def test_the_exports_and_the_year_mark_are_in_the_palette(self, outage: Outage) -> None:
+        app = journal_app(await logged_in(outage))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await loaded(pilot)
+            commands = {c.title: c.help for c in app.get_system_commands(screen)}
+            assert {
+                "export the journal (CSV)",
+                "print the class's report",
+                "year mark",
+            } <= set(commands)
+
     async def test_e_writes_the_grid_as_csv_and_shift_e_the_classs_report(
         self, outage: Outage, tmp_path: Path
     ) -> None:
