@@ -47,6 +47,7 @@ from ediary_tui.screens.events import PasswordRequired, SessionEnded
 from ediary_tui.screens.journal.screen import JournalScreen
 from ediary_tui.screens.messages.news import WhatsNewScreen, badge, notify_news
 from ediary_tui.screens.messages.threads import MessagesScreen
+from ediary_tui.screens.messages.unread import UnreadCount
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.keys import LocalisedKeys
 from ediary_tui.widgets.keys import key as layout_key
@@ -306,8 +307,10 @@ class EdiaryApp(App[None]):
         parts += [_("news.sub_title_news", count=news)] if news else []
         self.sub_title = " · ".join(parts)
         self._badges = (messages, news)
-        for screen in self.screen_stack:  # their footers
+        for screen in self.screen_stack:  # their footers, and the count in their top bars
             screen.refresh_bindings()
+            for count in screen.query(UnreadCount):
+                count.show(messages)
 
     def key_badge(self, binding: Binding) -> Binding:
         """Unread messages and unseen news on the keys that open them (see `badge`)."""

@@ -124,7 +124,7 @@ class TestReading:
         async with app.run_test(size=SIZE) as pilot:
             await diary(app, pilot, "parent")
             assert unread > 0 and app.follower.unread_messages == unread
-            assert app.sub_title == f"{unread} unread messages"
+            assert app.sub_title == f"unread messages: {unread}"
             screen = await messages(app, pilot)
             assert any(line.startswith("● " + thread.subject) for line in listed(screen))
             await thread_shown(pilot, screen, thread.subject)
@@ -208,19 +208,21 @@ class TestReading:
             await pilot.press("escape")
             assert app.screen is week
 
-    async def test_a_student_reads_announcements_and_cannot_start_a_conversation(
+    async def test_a_student_reads_announcements_and_may_write_to_a_teacher(
         self, start: Callable[..., EdiaryApp]
     ) -> None:
+        """`n` is offered: whether the school allows it is the server's word (see
+        test_messages_both_ways)."""
         app = start()
         async with app.run_test(size=SIZE) as pilot:
             await diary(app, pilot, "student")
             screen = await messages(app, pilot)
-            assert "No conversations yet." in listed(screen)
+            assert "No conversations yet: n writes to a teacher." in listed(screen)
             assert any("whole school" in line for line in listed(screen))
             keys = {key.action for key in app.keys_of(screen)}
-            assert "new_thread" not in keys and "switch_child" not in keys
+            assert "new_thread" in keys and "switch_child" not in keys
             await pilot.press("n")
-            assert app.screen is screen
+            assert isinstance(app.screen, NewThreadModal)
 
 
 class TestReplying:

@@ -8,11 +8,17 @@ every changed SVG before committing it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from rich.color import ColorSystem
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -23,10 +29,12 @@ from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
 from ediary_tui.screens.messages.news import WhatsNewScreen
 from ediary_tui.screens.messages.threads import MessagesScreen
+from ediary_tui.screens.messages.to_family import FamilyThreadModal
 from ediary_tui.widgets.week_grid import WeekView
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, LazySchool, Switch, log_in, new_app, new_session, settled
+from .conftest import SERVER, LazySchool, Switch, log_in, new_app, new_session, settled, until
+from .journal_fixtures import journal_settled, loaded
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
@@ -224,3 +232,103 @@ class TestWhatsNew:
             assert week.query_one(WeekView).new
 
         assert snap_compare(app_on(school), terminal_size=(80, 24), run_before=run_before)
+
+
+# --- the teacher's messages (M from the journal), also at 16 colours --------------------------
+
+
+def _sixteen(style: Style | None) -> Style | None:
+    """The style as a 16-colour terminal shows it: each colour the nearest ANSI one."""
+    if style is None or (style.color is None and style.bgcolor is None):
+        return style
+    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
+    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
+    return style + Style.from_color(color, bgcolor)
+
+
+def sixteen_colours(app: App[Any]) -> None:
+    """Make `app`'s screenshots those of a terminal with 16 colours (TERM=xterm): Textual
+    paints in true colour and Rich brings each colour down to the nearest ANSI one there."""
+
+    def export_screenshot(*, title: str | None = None, simplify: bool = False) -> str:
+        width, height = app.size
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
+        update = app.screen._compositor.render_update(
+            full=True, screen_stack=app._background_screens, simplify=simplify
+        )
+        console.print(update)
+        console._record_buffer[:] = [
+            Segment(s.text, _sixteen(s.style), s.control) for s in console._record_buffer
+        ]
+        return console.export_svg(title=title or app.title)
+
+    app.export_screenshot = export_screenshot  # type: ignore[method-assign]
+
+
+def teachers_messages(*then: str, colours: int | None = None) -> RunBefore:
+    """The teacher on the journal presses M; the newest conversation is read; then `then`."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, EdiaryApp)
+        await log_in(pilot, "teacher", "demo")
+        await loaded(pilot)
+        await until(pilot, lambda: app.follower.unread_messages is not None)
+        await pilot.press("M")
+        screen = app.screen
+        assert isinstance(screen, MessagesScreen)
+        await until(pilot, lambda: screen._fetched is not None and screen.thread is not None)
+        await journal_settled(pilot)
+        if then:
+            await pilot.press(*then)
+            await journal_settled(pilot)
+        app.clear_notifications()
+        for box in app.screen.query(ReplyBox):
+            box.cursor_blink = False
+        if colours == 16:
+            sixteen_colours(app)
+        await pilot.pause()
+
+    return run_before
+
+
+class TestTheTeachersMessages:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_teacher(self, snap_compare: Any, school_copy: str, size: tuple[int, int]) -> None:
+        """The teacher's conversations with families, the newest read, the reply box."""
+        assert snap_compare(
+            app_on(LazySchool(school_copy)), terminal_size=size, run_before=teachers_messages()
+        )
+
+    def test_teacher_at_16_colours(
+        self, snap_compare: Any, school_copy: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("TERM", "xterm")
+        monkeypatch.delenv("COLORTERM", raising=False)
+        app = app_on(LazySchool(school_copy))
+        assert app.console.color_system == "standard"
+        assert snap_compare(app, terminal_size=(80, 24), run_before=teachers_messages(colours=16))
+
+    def test_writing_to_a_student_or_a_family(self, snap_compare: Any, school_copy: str) -> None:
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await teachers_messages("n")(pilot)
+            modal = pilot.app.screen
+            assert isinstance(modal, FamilyThreadModal) and modal.people
+            await pilot.press("down", "enter", *"Olympiad", "enter", *"Will you take part")
+            await journal_settled(pilot)
+            for box in modal.query(ReplyBox):
+                box.cursor_blink = False
+            await pilot.pause()
+
+        assert snap_compare(
+            app_on(LazySchool(school_copy)), terminal_size=(80, 24), run_before=run_before
+        )

@@ -56,6 +56,8 @@ JOURNAL_KEYS: list[BindingType] = [
     # The class: in help and the command palette (the footer has no room).
     key("a", "announce", "journal.key_announce", show=False),
     key("m", "message_family", "journal.key_message_family", show=False),
+    # The messages screen; in the footer with the unread count while there is one (app.key_badge).
+    key("M", "messages", "news.key_messages", show=False),
     key("i", "credentials", "journal.key_credentials", show=False),
     # The period's end (period_end.py): the year mark, the journal as CSV, the class's report.
     # On the grid the twins н and у stay attendance (the sheet's keys come first).

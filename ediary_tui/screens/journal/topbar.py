@@ -14,6 +14,7 @@ from textual.widgets import Label
 
 from ediary_tui.domain.models import Journal, Period
 from ediary_tui.i18n import _, has, short_date
+from ediary_tui.screens.messages.unread import UnreadCount
 
 
 def period_name(period: Period) -> str:
@@ -55,6 +56,7 @@ class JournalTopBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(_("journal.title"), id="title")
         yield Label(id="what", markup=False)
+        yield UnreadCount(id="unread")  # unread messages: M opens them
         yield Label(id="sync", markup=False)
 
     def show_journal(self, journal: Journal | None) -> None:

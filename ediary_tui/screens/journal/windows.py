@@ -40,6 +40,7 @@ class JournalWindows(PeriodEndActions):
     user: User
     state: JournalState | None
     clock: Callable[[], dt.datetime]
+    today: dt.date
     if TYPE_CHECKING:
 
         def open_journal(self, class_id: str, subject_id: str) -> None: ...
@@ -87,6 +88,22 @@ class JournalWindows(PeriodEndActions):
         self.app.push_screen(
             FamilyMessageModal(self.session, state.class_id, student.id, student.full_name)
         )
+
+    def action_messages(self) -> None:
+        """The messages screen (M): the teacher's conversations, read and answered; a new one
+        starts in this journal's class."""
+        from ediary_tui.screens.messages.threads import MessagesScreen  # not needed to start
+
+        state = self.state
+        screen = MessagesScreen(
+            self.session,
+            self.user,
+            student_id=None,
+            today=self.today,
+            clock=self.clock,
+            class_id=state.class_id if state is not None else None,
+        )
+        self.app.push_screen(screen)
 
     def action_credentials(self) -> None:
         """The class's families and their accounts; first-login passwords to hand out."""

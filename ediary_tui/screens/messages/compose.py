@@ -78,7 +78,8 @@ class ReplyBox(TextArea):
 
 
 class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
-    """Write to one of the child's teachers: whom, the subject, the message."""
+    """Write to one of the child's teachers: whom, the subject, the message. A parent writes
+    about their child; a student about themself (the server says if their school forbids it)."""
 
     CSS_PATH = "messages.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -97,7 +98,10 @@ class NewThreadModal(LocalisedKeys, ModalScreen[Thread | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             who = f"{short_name(self.child.full_name)}, {self.child.class_name}"
-            dialog.border_title = _("compose.title", child=who)
+            if self.child.id == self.user.id:  # a student writes about themself
+                dialog.border_title = _("conversations.to_teacher_title")
+            else:
+                dialog.border_title = _("compose.title", child=who)
             teachers = OptionList(id="teachers")
             teachers.border_title = _("compose.to")
             yield teachers

@@ -84,7 +84,10 @@ def muted(text: str) -> Option:
 
 
 def _child_label(summary: ThreadSummary, user: User) -> str:
-    """The child's first name, when a parent of several needs to know which one."""
+    """The child's first name, when a parent of several needs to know which one (and a
+    teacher, unless the child is whom they write to)."""
+    if summary.correspondent.id == summary.student.id:
+        return ""
     if len(user.children) > 1 or Role.PARENT not in user.roles:
         names = summary.student.full_name.split()
         return names[1] if len(names) > 1 else summary.student.full_name
@@ -138,9 +141,10 @@ def list_options(
     user: User,
     times: Times,
     not_yet: str,
-    may_start: bool,
+    empty: str,
 ) -> list[Option | None]:
-    """The conversations, a divider (None), the announcements; `not_yet` for a list not loaded."""
+    """The conversations, a divider (None), the announcements; `not_yet` for a list not loaded,
+    `empty` for no conversations (how to start one)."""
     options: list[Option | None] = []
     if threads is not None and threads.unread_total:
         options.append(heading(_("messages.threads_unread", count=threads.unread_total)))
@@ -149,8 +153,7 @@ def list_options(
     if threads is not None and threads.threads:
         options.extend(thread_option(t, user, times) for t in threads.threads)
     elif threads is not None:
-        empty = "messages.no_threads_parent" if may_start else "messages.no_threads"
-        options.append(muted(_(empty)))
+        options.append(muted(empty))
     else:
         options.append(muted(not_yet))
     options.append(None)

@@ -1,4 +1,8 @@
-"""Messages and announcements: the conversations with teachers and the school's news.
+"""Messages and announcements: the conversations and the school's news, for every role.
+
+A parent writes to a teacher of the child shown, a student to a teacher of
+theirs (where the school allows it: the server says when not), a teacher to a
+student or a parent of a student of their class (`FamilyThreadModal`).
 
 On the left one list: the conversations, the most recently active first (an
 unread one in bold with its count), then the announcements of the chosen
@@ -56,6 +60,7 @@ from ediary_tui.screens.messages.items import (
     with_read,
 )
 from ediary_tui.screens.messages.reader import Reader, ReplyPane
+from ediary_tui.screens.messages.to_family import FamilyThreadModal
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.keys import key
 
@@ -66,7 +71,7 @@ OPEN_DELAY = 0.3  # s a conversation stays highlighted before it is fetched (and
 
 
 class MessagesScreen(ChildScreen):
-    """Conversations with teachers and the announcements of the chosen child."""
+    """Conversations and the announcements of the chosen child (a teacher's own, for staff)."""
 
     TITLE_KEY = "messages.title"
     OFFLINE_KEY = "messages.offline"
@@ -99,6 +104,7 @@ class MessagesScreen(ChildScreen):
         clock: Clock | None = None,
         thread_id: str | None = None,
         announcement_id: str | None = None,
+        class_id: str | None = None,
     ) -> None:
         child = pick_child(user, student_id)
         super().__init__(session, user, today=today, clock=clock, child=child)
@@ -114,6 +120,7 @@ class MessagesScreen(ChildScreen):
         elif announcement_id:
             self._current = ANNOUNCEMENT + announcement_id
         self._fetched: dt.datetime | None = None
+        self.class_id = class_id  # a teacher's new conversation: the journal's class first
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -160,7 +167,7 @@ class MessagesScreen(ChildScreen):
             user=self.user,
             times=self.times,
             not_yet=self._not_yet(),
-            may_start=self._may_start(),
+            empty=self._empty(),
         )
         listing.fill(options, self._current)
         if listing.highlighted is None:
@@ -339,14 +346,39 @@ class MessagesScreen(ChildScreen):
 
     # -- actions -----------------------------------------------------------------
 
+    def _writes_to_families(self) -> bool:
+        """Staff who teach or lead a class start conversations with its students and families."""
+        user = self.user
+        staff = bool({Role.TEACHER, Role.CLASS_TEACHER} & set(user.roles))
+        return staff and bool(user.teaching or user.class_teacher_of)
+
     def _may_start(self) -> bool:
-        """A parent writes to a teacher of the child shown; a teacher answers, from the journal."""
-        return (
-            self.session.can(Can.WRITE_MESSAGES)
-            and Role.PARENT in self.user.roles
-            and self.child is not None
+        """A parent writes to a teacher of the child shown, a student to a teacher of theirs
+        (the server refuses, saying why, where the school does not allow it), a teacher to a
+        student of their class or a parent."""
+        if not self.session.can(Can.WRITE_MESSAGES):
+            return False
+        child = self.child
+        if child is not None and (
+            (Role.PARENT in self.user.roles and child.id != self.user.id)
+            or (Role.STUDENT in self.user.roles and child.id == self.user.id)
+        ):
+            return True
+        return self._writes_to_families()
+
+    def _empty(self) -> str:
+        """What an empty list of conversations says: how to start one, where one can."""
+        if not self._may_start():
+            return _("messages.no_threads")
+        if (
+            self.child is not None
             and self.child.id != self.user.id
-        )
+            and Role.PARENT in self.user.roles
+        ):
+            return _("messages.no_threads_parent")
+        if self._writes_to_families():
+            return _("conversations.no_threads_teacher")
+        return _("messages.no_threads_parent")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_thread":
@@ -384,7 +416,7 @@ class MessagesScreen(ChildScreen):
 
     def action_new_thread(self) -> None:
         child = self.child
-        if child is None or not self._may_start():
+        if not self._may_start():
             return
 
         def written(thread: Thread | None) -> None:
@@ -398,4 +430,9 @@ class MessagesScreen(ChildScreen):
             self._show_thread(thread)
             self._load()
 
-        self.app.push_screen(NewThreadModal(self.session, self.user, child), written)
+        to_teacher = child is not None and bool({Role.PARENT, Role.STUDENT} & set(self.user.roles))
+        if child is not None and to_teacher and not (self.class_id and self._writes_to_families()):
+            self.app.push_screen(NewThreadModal(self.session, self.user, child), written)
+        else:
+            modal = FamilyThreadModal(self.session, self.user, class_id=self.class_id)
+            self.app.push_screen(modal, written)
