@@ -113,6 +113,8 @@ class LessonDraft:
     topic_state: str = SAVED
     refused_topic: str | None = None
     items: list[HomeworkItem] = field(default_factory=list)
+    control_form: str | None = None  # a control form code set here, not yet saved
+    form_state: str = SAVED
 
     def homework_ref(self, homework_id: str | None, create_seq: int | None) -> str | None:
         return _ref("h", homework_id, create_seq, self.created)

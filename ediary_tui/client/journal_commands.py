@@ -29,9 +29,11 @@ from ediary_tui.domain.models import (
     Homework,
     HomeworkIn,
     HomeworkPatch,
+    LessonOut,
     LessonPatch,
     Mark,
     MarkIn,
+    MarkPatch,
     PeriodMarkIn,
     PeriodMarkOut,
 )
@@ -258,6 +260,77 @@ class DeleteMark(_CellWrite):
         ]
 
 
+class PatchMark(_CellWrite):
+    """Change a mark known by its id, or the one the entry `create_seq` creates: its control
+    form, its comment, or its value (a value fills a dot). `patch` holds only the fields that
+    change, as `MarkPatch` takes them; `previous` is what undo puts back."""
+
+    kind: Literal["journal.patch_mark"] = "journal.patch_mark"
+    mark_id: str | None = None
+    create_seq: int | None = None
+    patch: dict[str, Any]
+    previous: MarkWas = MarkWas()
+    expected_updated_at: dt.datetime | None = None  # the saved mark's version, when it replaces
+
+    def mark_patch(self) -> MarkPatch:
+        patch = MarkPatch.model_validate(self.patch)
+        if self.expected_updated_at is not None:
+            patch.expected_updated_at = self.expected_updated_at
+        return patch
+
+    def inverse(self, seq: int) -> PatchMark:
+        was = self.previous.model_dump(mode="json")
+        back = {k: was[k] for k in self.patch}
+        if "value" in self.patch and self.previous.is_dot:  # a filled dot becomes a dot again
+            back = {**back, "value": None, "is_dot": True, "due": was["due"]}
+        undone = MarkWas.model_validate({**was, **{k: v for k, v in self.patch.items()}})
+        return self.model_copy(
+            update={"patch": back, "previous": undone, "expected_updated_at": None}
+        )
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        mark_id = self.mark_id
+        if mark_id is None and self.create_seq is not None:
+            mark_id = created(self.create_seq)
+            if mark_id is None:  # what it changes was never created
+                raise Invalid("the mark this changes was not saved", code="mark_not_saved")
+        if mark_id is None:
+            raise Invalid("no mark named", code="mark_not_saved")
+        mark = await client.update_mark(mark_id, self.mark_patch())
+        return mark.model_dump(mode="json")
+
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
+        state.add_saved_mark(Mark.model_validate(result))
+
+    def paint(self, draft: CellDraft, stamp: Stamp) -> None:
+        target = draft.mark_ref(self.mark_id, self.create_seq)
+        if not stamp.pending:  # refused: the mark stays as it was, the cell says "!"
+            return
+        typed = MarkPatch.model_validate(self.patch)  # dates as dates, also read from disk
+        p = {k: getattr(typed, k) for k in typed.model_fields_set}
+        changed: list[CellMark] = []
+        for m in draft.marks:
+            if m.ref != target:
+                changed.append(m)
+                continue
+            form = draft.form(p["control_form"]) if "control_form" in p else m.control_form
+            value = p.get("value", m.value)
+            is_dot = p.get("is_dot", m.is_dot if "value" not in p or value is None else False)
+            changed.append(
+                replace(
+                    m,
+                    value=value,
+                    is_dot=is_dot,
+                    due=p.get("due", m.due) if is_dot else None,
+                    control_form=form or m.control_form,
+                    comment=p.get("comment", m.comment) or None,
+                    state=stamp.state,
+                    entry_id=stamp.seq,
+                )
+            )
+        draft.marks = changed
+
+
 class SetAttendance(_CellWrite):
     """An attendance code (None: present); `previous` is what undo puts back."""
 
@@ -395,6 +468,50 @@ class SetTopic(_LessonWrite):
             draft.topic_state, draft.refused_topic = REFUSED, self.topic
 
 
+class SetLessonForm(_LessonWrite):
+    """The lesson's control form (the default of the marks given in it), by code; `previous`
+    is what undo puts back; `expected_updated_at` the lesson's version as the journal had it."""
+
+    kind: Literal["journal.lesson_form"] = "journal.lesson_form"
+    control_form: str
+    previous: str | None = None
+    versioned: bool = False  # whether to send the version below (None: never edited)
+    expected_updated_at: dt.datetime | None = None
+
+    def inverse(self, seq: int) -> SetLessonForm | None:
+        if self.previous is None:
+            return None
+        return self.model_copy(
+            update={
+                "control_form": self.previous,
+                "previous": self.control_form,
+                "versioned": False,
+                "expected_updated_at": None,
+            }
+        )
+
+    async def send(self, client: DiaryClient, key: str, created: Created) -> Result:
+        patch = LessonPatch(control_form=self.control_form)
+        if self.versioned:  # set even when None: "never edited" is a version too
+            patch.expected_updated_at = self.expected_updated_at
+        lesson = await client.update_lesson(self.lesson_id, patch)
+        return lesson.model_dump(mode="json")
+
+    def settle(self, state: Laid, seq: int, result: Result) -> None:
+        lesson = state.lessons[self.lesson_id]
+        answer = LessonOut.model_validate(result)
+        update: dict[str, Any] = {"control_form": answer.control_form}
+        if "updated_at" in result:
+            update["updated_at"] = result["updated_at"]
+        state.lessons[lesson.id] = lesson.model_copy(update=update)
+
+    def paint(self, draft: LessonDraft, stamp: Stamp) -> None:
+        if stamp.pending:
+            draft.control_form, draft.form_state = self.control_form, stamp.state
+        else:
+            draft.form_state = REFUSED
+
+
 class SetHomework(_LessonWrite):
     """New homework (no id), a revision of one (its id, or the entry creating it), or its
     removal (`text` None). New homework is created with the entry's idempotency key.
@@ -502,7 +619,14 @@ class SetHomework(_LessonWrite):
 VERSIONED = (SetPeriodMark, SetTopic)  # the writes that carry the version they replace
 
 JournalCommand = Annotated[
-    PutMark | DeleteMark | SetAttendance | SetPeriodMark | SetTopic | SetHomework,
+    PutMark
+    | DeleteMark
+    | PatchMark
+    | SetAttendance
+    | SetPeriodMark
+    | SetTopic
+    | SetLessonForm
+    | SetHomework,
     Field(discriminator="kind"),
 ]
 COMMANDS: TypeAdapter[JournalCommand] = TypeAdapter(JournalCommand)

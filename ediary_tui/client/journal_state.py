@@ -128,10 +128,13 @@ class LessonView:
     homework: tuple[HomeworkItem, ...] = ()
     refusals: tuple[Refusal, ...] = ()
     refused_topic: str | None = None  # what a refused topic edit said, to be typed in again
+    form_state: str = SAVED  # the lesson's control form, set in the cell editor
 
     @property
     def pending(self) -> bool:
-        return self.topic_state == PENDING or any(h.state == PENDING for h in self.homework)
+        return PENDING in (self.topic_state, self.form_state) or any(
+            h.state == PENDING for h in self.homework
+        )
 
 
 def _cell_mark(m: Mark) -> CellMark:
@@ -225,9 +228,14 @@ class JournalState:
         return self._created.get(seq) or self._created_mark_id(seq)
 
     def add_saved_mark(self, mark: Mark) -> None:
+        """A mark the server answered with: new, or one it changed (a filled dot) in place."""
         key = (mark.student_id, mark.lesson_id)
-        if all(m.id != mark.id for m in self._marks[key]):
-            self._marks[key].append(mark)
+        marks = self._marks[key]
+        for i, m in enumerate(marks):
+            if m.id == mark.id:
+                marks[i] = mark
+                return
+        marks.append(mark)
 
     def remove_saved_mark(self, key: CellKey, mark_id: str | None) -> None:
         self._marks[key] = [m for m in self._marks[key] if m.id != mark_id]
@@ -414,8 +422,15 @@ class JournalState:
             entry.command.paint(draft, _stamp(entry))  # type: ignore[union-attr, arg-type]
         topic = draft.topic
         shown = lesson.model_copy(update={"topic": topic}) if topic != lesson.topic else lesson
+        if draft.control_form is not None and draft.control_form in self.forms:
+            shown = shown.model_copy(update={"control_form": self.forms[draft.control_form]})
         return LessonView(
-            shown, draft.topic_state, tuple(draft.items), tuple(refusals), draft.refused_topic
+            shown,
+            draft.topic_state,
+            tuple(draft.items),
+            tuple(refusals),
+            draft.refused_topic,
+            draft.form_state,
         )
 
     def lesson_refusals(self) -> list[Refusal]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -208,6 +208,11 @@ class SchoolSettings(Model):
         description="fraction above which an average rounds up: 0.5 rounds half up, 0.6 makes 4.6 a 5",
     )
     control_forms: list[ControlForm] = []
+    mark_on_absent: Literal["ask", "refuse", "allow"] = Field(
+        "ask",
+        description="a mark for a student marked absent in that lesson: the app asks once (ask), "
+        "the server refuses it (refuse, 422 mark_on_absent) or takes it (allow)",
+    )
 
 
 # --- the diary ----------------------------------------------------------------

@@ -15,10 +15,13 @@ from ediary_tui.i18n import _, date_time, short_date
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 # How a mark looks, by how good it is: theme variables, so that every theme
-# and a 16-colour terminal work.
+# works. On a 16-colour terminal (TERM=xterm) each colour becomes the nearest
+# ANSI one, and $warning and $error both become bright red there: a 3 would
+# read as a 2. $text-warning becomes yellow (bright on a dark theme), so the
+# three grades stay green, yellow and red (tests/app/test_journal_colours.py).
 GRADE_STYLES = {
     "good": "bold $success",
-    "fair": "bold $warning",
+    "fair": "bold $text-warning",
     "poor": "bold $error",
     "dot": "$text-muted",
 }

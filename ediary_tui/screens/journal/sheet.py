@@ -23,17 +23,20 @@ from textual.widgets import Static
 
 from ediary_tui.client.journal_state import Entry, JournalState
 from ediary_tui.client.journal_sync import Outcome
+from ediary_tui.domain.attendance import counts_as_absence
 from ediary_tui.domain.marks import dot_default_due
 from ediary_tui.domain.models import AttendanceCode
 from ediary_tui.i18n import _
 from ediary_tui.screens.journal import grid_paint
 from ediary_tui.screens.journal.describe import cell_line
+from ediary_tui.screens.journal.details import CellEdit
 from ediary_tui.screens.journal.due_date import DueDateModal
 from ediary_tui.screens.journal.keys import WRITING_KEYS
 from ediary_tui.screens.journal.lesson import LessonEdit, LessonForm
 from ediary_tui.screens.journal.period_mark import PeriodMarkChoice, PeriodMarkModal
 from ediary_tui.screens.journal.period_summary import next_lesson
 from ediary_tui.screens.journal.writes import Declined, JournalWriter
+from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.journal_grid import JournalGrid
 
 CellKey = tuple[str, str]  # (student id, lesson id)
@@ -131,13 +134,63 @@ class JournalSheet(Vertical):
         self.written()
         self.show_details()
 
+    def _asked(self, state: JournalState, key: CellKey, then: Callable[[], None]) -> None:
+        """`then`, at once or after the teacher's yes: a mark for a student marked absent,
+        where the school says ask, is asked about once per cell."""
+        if not self.writer.must_ask(state, key):
+            then()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.state is state:
+                self.writer.agreed(key)
+                self.grid.move_to_key(*key)
+                then()
+
+        name = state.students[key[0]].full_name
+        question = _("cell_editor.absent_question", student=name)
+        self.app.push_screen(ConfirmModal(question, _("cell_editor.absent_yes")), answered)
+
     def action_put_mark(self, value: int) -> None:
         if (where := self._writable()) is None:
             return
+        state, key = where
         try:
-            self._entered(self.writer.mark(*where, value), move_down=True)
+            self.writer.check_mark(state, key, value)
         except Declined as reason:
             self.notify(str(reason), severity="warning")
+            return
+
+        def put() -> None:
+            try:
+                self._entered(self.writer.mark(state, key, value), move_down=True)
+            except Declined as reason:
+                self.notify(str(reason), severity="warning")
+
+        self._asked(state, key, put)
+
+    def edited(self, state: JournalState, key: CellKey, edit: CellEdit | None) -> None:
+        """What the cell editor changed, as entries in the outbox (asked first when a mark
+        goes to an absent student); each undone on its own."""
+        if edit is None or edit.empty or self.state is not state:
+            return
+        if not state.journal.can_write:
+            return
+
+        def write() -> None:
+            try:
+                entries = self.writer.cell(state, key, edit)
+            except Declined as reason:
+                self.notify(str(reason), severity="warning")
+                return
+            self.grid.move_to_key(*key)
+            for entry in entries:
+                self._entered(entry, move_down=False)
+
+        if edit.adds_mark:
+            self._asked(state, key, write)
+        else:
+            write()
 
     def action_dot(self) -> None:
         if (where := self._writable()) is None:
@@ -159,8 +212,17 @@ class JournalSheet(Vertical):
         self.app.push_screen(DueDateModal(student, lesson.date, due, self.writer.today), chosen)
 
     def action_attendance(self, value: str) -> None:
-        if (where := self._writable()) is not None:
-            self._entered(self.writer.attendance(*where, AttendanceCode(value)), move_down=True)
+        """The attendance code; an absence on a cell with marks keeps them, and says so."""
+        if (where := self._writable()) is None:
+            return
+        state, key = where
+        code = AttendanceCode(value)
+        kept = state.cell(*key).live_marks
+        entry = self.writer.attendance(state, key, code)
+        if entry is not None and kept and counts_as_absence(code):
+            name = state.students[key[0]].full_name
+            self.notify(_("cell_editor.marks_kept", student=name, count=len(kept)))
+        self._entered(entry, move_down=True)
 
     def action_clear(self) -> None:
         """The cell's last mark goes (or its absence); a refused write is dismissed first."""

@@ -1,4 +1,4 @@
-"""The windows the journal screen opens over itself: a cell's details, the picker of
+"""The windows the journal screen opens over itself: the cell editor, the picker of
 journals, and the class's (an announcement, a message to a family, the families'
 accounts). The journal shown says which class; the grid's cursor, which student.
 """
@@ -22,6 +22,7 @@ from ediary_tui.screens.classes.family_message import FamilyMessageModal
 from ediary_tui.screens.journal.details import CellDetails
 from ediary_tui.screens.journal.period_end import PeriodEndActions
 from ediary_tui.screens.journal.picker import JournalPicker
+from ediary_tui.screens.journal.sheet import JournalSheet
 from ediary_tui.widgets.journal_grid import JournalGrid
 
 if TYPE_CHECKING:
@@ -50,8 +51,10 @@ class JournalWindows(PeriodEndActions):
         event.stop()
         if (state := self.state) is not None:
             tz = self.clock().tzinfo
-            details = CellDetails(self.sync, state, event.row_key, event.column_key, tz)
-            self.app.push_screen(details)
+            key = (event.row_key, event.column_key)
+            details = CellDetails(self.sync, state, *key, tz)
+            sheet = self.query_one(JournalSheet)
+            self.app.push_screen(details, lambda edit: sheet.edited(state, key, edit))
 
     def action_pick(self) -> None:
         """Another class or subject: the teacher's own, then those they may only read."""

@@ -30,8 +30,12 @@ async def create_mark(body: MarkIn, create: Create) -> JSONResponse:
     school's scale, or `is_dot` with a `due` date not before the lesson; `control_form` is a code,
     the lesson's default if absent. 422 naming the field: unknown `lesson_id` or a lesson still to
     come, a student not in the lesson's class (`student_id`), a value off the scale, a dot with a
-    value or without a due date, an unknown control form. 409 `period_closed` once the lesson's
-    period is closed. An `Idempotency-Key` makes a retry return the first mark."""
+    value or without a due date, an unknown control form; 422 `mark_on_absent` (on `student_id`)
+    for a student marked absent in the lesson where the school's `mark_on_absent` is `refuse`
+    (the journal's `settings` say the rule). A value put where the student has a dot fills the
+    dot (the oldest): the answer is that mark, its history goes on from the dot. 409
+    `period_closed` once the lesson's period is closed. An `Idempotency-Key` makes a retry
+    return the first mark."""
     return await create.once(
         lambda conn: service.create_mark(conn, create.ctx, create.caller, body)
     )

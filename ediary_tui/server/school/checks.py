@@ -49,6 +49,17 @@ def check_days(days: int) -> int:
     return days
 
 
+MARK_ON_ABSENT = ("ask", "refuse", "allow")
+
+
+def check_mark_on_absent(rule: str) -> str:
+    """A mark for a student marked absent: the app asks once, the server refuses it, or takes it."""
+    rule = rule.strip()
+    if rule not in MARK_ON_ABSENT:
+        raise AdminError(f"mark_on_absent is one of ask, refuse, allow, not {rule!r}")
+    return rule
+
+
 def check_name(what: str, name: str, longest: int) -> str:
     name = (name or "").strip()
     if not name:

@@ -108,6 +108,7 @@ async def _school(
             scale_max=hi,
             round_threshold=setup.round_threshold,
             students_may_write=setup.students_may_write,
+            mark_on_absent=setup.mark_on_absent,
         )
     after = (await conn.execute(sa.select(s.schools).where(s.schools.c.id == school_id))).one()
     for key in (
@@ -119,6 +120,7 @@ async def _school(
         "scale_max",
         "round_threshold",
         "students_may_write",
+        "mark_on_absent",
     ):
         if getattr(before, key) != getattr(after, key):
             report.changes.append(

@@ -61,6 +61,7 @@ class SchoolSetup:
     scale: tuple[int, int] | None = None
     round_threshold: float | None = None
     students_may_write: bool | None = None
+    mark_on_absent: str | None = None
     year: int | None = None
     periods: list[PeriodSpan] | None = None
     holidays: list[Holiday] | None = None
@@ -133,6 +134,7 @@ def parse_setup(data: dict[str, Any]) -> SchoolSetup:
             "scale",
             "round_threshold",
             "students_may_write",
+            "mark_on_absent",
         },
         {"name"},
     )
@@ -164,6 +166,9 @@ def parse_setup(data: dict[str, Any]) -> SchoolSetup:
         if not isinstance(value, bool):
             raise AdminError(f"school.students_may_write: expected true or false, got {value!r}")
         setup.students_may_write = value
+    if "mark_on_absent" in sch:
+        with at("school.mark_on_absent"):
+            setup.mark_on_absent = st.check_mark_on_absent(_str(sch["mark_on_absent"], "value"))
     with at("school"):
         lo, hi = setup.scale or (1, 5)
         st.check_scale(lo, hi, setup.round_threshold or 0.5)

@@ -32,6 +32,7 @@ from .checks import (
     check_days,
     check_form,
     check_holiday,
+    check_mark_on_absent,
     check_name,
     check_scale,
     check_timezone,
@@ -65,6 +66,7 @@ async def update_school(
     scale_max: int | None = None,
     round_threshold: float | None = None,
     students_may_write: bool | None = None,
+    mark_on_absent: str | None = None,
 ) -> None:
     """Change the school's settings; what is not given stays."""
     row = (await conn.execute(sa.select(s.schools).where(s.schools.c.id == school_id))).one()
@@ -83,6 +85,8 @@ async def update_school(
         wanted["days_per_week"] = check_days(days_per_week)
     if students_may_write is not None:  # students may start conversations with teachers
         wanted["students_may_write"] = bool(students_may_write)
+    if mark_on_absent is not None:  # a mark for a student marked absent: ask, refuse, allow
+        wanted["mark_on_absent"] = check_mark_on_absent(mark_on_absent)
     changed = {k: v for k, v in wanted.items() if getattr(row, k) != v}
     if not changed:
         return
@@ -447,6 +451,7 @@ __all__ = [
     "check_days",
     "check_form",
     "check_holiday",
+    "check_mark_on_absent",
     "check_name",
     "check_scale",
     "check_timezone",

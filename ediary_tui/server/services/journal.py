@@ -40,6 +40,7 @@ from ..ids import parse_body_id
 from ..settings import ServerContext
 from .common import CONTROL_FORM_COLUMNS, control_form, from_columns, load_marks
 from .lessons import lesson_homework
+from .marks import mark_on_absent
 from .week import periods_of, school_and_zone, without_vanished_dots
 
 
@@ -171,6 +172,7 @@ async def journal(
         klass = rights.klass
         subject = await _subject(conn, klass, sub_id)
         settings, tz = await school_and_zone(conn, klass.school_id)
+        settings.mark_on_absent = await mark_on_absent(conn, klass.school_id)
         today = ctx.today(tz.key)
         all_periods = await periods_of(
             conn, klass.school_id, period_kind_for_grade(klass.grade), year=klass.year

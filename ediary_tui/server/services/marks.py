@@ -16,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ediary_tui.domain.attendance import counts_as_absence
 from ediary_tui.domain.models import (
+    AttendanceCode,
     Mark,
     MarkChange,
     MarkHistory,
@@ -153,6 +155,55 @@ async def _one(conn: AsyncConnection, mark_id: int) -> Mark:
     return (await load_marks(conn, s.marks.c.id == mark_id))[0]
 
 
+async def mark_on_absent(conn: AsyncConnection, school_id: int) -> str:
+    """The school's rule for a mark on a student marked absent: ask, refuse or allow."""
+    sc = s.schools
+    rule = (await conn.execute(sa.select(sc.c.mark_on_absent).where(sc.c.id == school_id))).scalar()
+    return rule or "ask"
+
+
+async def _check_present(
+    conn: AsyncConnection, lesson: LessonInfo, student_id: int, name: str
+) -> None:
+    """A school that refuses marks for absent students: 422 when the lesson says absent."""
+    att = s.attendance
+    code = (
+        await conn.execute(
+            sa.select(att.c.code).where(
+                att.c.lesson_id == lesson.id, att.c.student_id == student_id
+            )
+        )
+    ).scalar()
+    if code is None or not counts_as_absence(AttendanceCode(code)):
+        return
+    if await mark_on_absent(conn, lesson.school_id) == "refuse":
+        raise Invalid(
+            f"{name} is marked absent in this lesson, and this school gives no marks for "
+            "a lesson missed; clear the absence first",
+            code="mark_on_absent",
+            field="student_id",
+        )
+
+
+async def _dot_to_fill(conn: AsyncConnection, lesson_id: int, student_id: int) -> Any | None:
+    """The cell's oldest dot, locked: a mark typed on it fills it rather than sitting beside."""
+    m = s.marks
+    return (
+        await conn.execute(
+            sa.select(m)
+            .where(
+                m.c.lesson_id == lesson_id,
+                m.c.student_id == student_id,
+                m.c.is_dot.is_(True),
+                m.c.deleted_at.is_(None),
+            )
+            .order_by(m.c.created_at, m.c.id)
+            .limit(1)
+            .with_for_update()
+        )
+    ).first()
+
+
 # --- putting a mark ----------------------------------------------------------------------
 
 
@@ -169,7 +220,7 @@ async def create_mark(
     if lesson is None:
         raise Invalid("no such lesson", code="lesson_not_found", field="lesson_id")
     await journal_rights(conn, caller, lesson.class_id, lesson.subject_id, write=True)
-    await student_in_class(conn, student_id, lesson.class_id, lesson.class_name)
+    name = await student_in_class(conn, student_id, lesson.class_id, lesson.class_name)
     settings, tz = await school_and_zone(conn, lesson.school_id)
     if lesson.date > ctx.today(tz.key):
         raise Invalid(
@@ -197,8 +248,12 @@ async def create_mark(
         check_value(body.value, settings)
         if body.due is not None:
             raise Invalid("only a dot has a due date", code="due_without_dot", field="due")
+    if not body.is_dot:  # a dot is work owed, which an absent student may owe
+        await _check_present(conn, lesson, student_id, name)
     form_id = await _form_id(conn, lesson, body.control_form)
     now = ctx.now()
+    if not body.is_dot and (dot := await _dot_to_fill(conn, lesson.id, student_id)) is not None:
+        return await _fill(conn, ctx, caller, lesson, dot, body, form_id)
     inserted = await conn.execute(
         s.marks.insert().values(
             student_id=student_id,
@@ -218,6 +273,34 @@ async def create_mark(
     await _history(conn, ctx, caller, mark_id, "created", None, text)
     mark = await _one(conn, mark_id)
     await _change(conn, ctx, lesson, mark, None, text)
+    return mark
+
+
+async def _fill(
+    conn: AsyncConnection,
+    ctx: ServerContext,
+    caller: Caller,
+    lesson: LessonInfo,
+    dot: Any,
+    body: MarkIn,
+    form_id: int,
+) -> Mark:
+    """The dot becomes the mark: same id and history, the value, no due date; the form and
+    comment sent (the dot's own when none is)."""
+    m = s.marks
+    values = {
+        "value": body.value,
+        "is_dot": False,
+        "due": None,
+        "control_form_id": form_id if body.control_form is not None else dot.control_form_id,
+        "comment": blank_is_none(body.comment) if body.comment is not None else dot.comment,
+        "updated_at": ctx.now(),
+    }
+    await conn.execute(m.update().where(m.c.id == dot.id).values(**values))
+    after = mark_text(body.value, False)
+    await _history(conn, ctx, caller, dot.id, "changed", DOT, after)
+    mark = await _one(conn, dot.id)
+    await _change(conn, ctx, lesson, mark, DOT, after)
     return mark
 
 
@@ -327,6 +410,8 @@ async def patch_mark(
                 due = body.due
         if is_dot:
             check_due(due, lesson)
+        else:
+            due = None  # a filled dot owes nothing more
         if "control_form" in sent:
             form_id = await patched_control_form(
                 conn, lesson.school_id, body.control_form, refusal="a mark needs a control form"
