@@ -501,8 +501,8 @@ class SetLessonForm(_LessonWrite):
         lesson = state.lessons[self.lesson_id]
         answer = LessonOut.model_validate(result)
         update: dict[str, Any] = {"control_form": answer.control_form}
-        if "updated_at" in result:
-            update["updated_at"] = result["updated_at"]
+        if "updated_at" in result:  # the lesson's new version, for the next edit to name
+            update["updated_at"] = answer.updated_at
         state.lessons[lesson.id] = lesson.model_copy(update=update)
 
     def paint(self, draft: LessonDraft, stamp: Stamp) -> None:

@@ -158,6 +158,8 @@ class TestCellEditor:
             after = await server_journal(api, screen)
             lesson = next(le for le in after.lessons if le.id == key[1])
             assert lesson.control_form.code == "independent"
+            assert screen.state is not None  # the version the next edit of the lesson names
+            assert screen.state.lessons[key[1]].updated_at == lesson.updated_at
             assert cell_marks(marks_in(after, *key)) == [(4, False, "test", "Хорошо")]
 
         child = next(c for c in (await parent.me()).children if c.class_name == "7А")
