@@ -209,6 +209,23 @@ class TestCellEditor:
             assert app.screen is details
             assert screen.unsent == 0
 
+    async def test_typing_in_the_editor_fires_no_shortcut(
+        self, outage: Outage, api: DiaryClient
+    ) -> None:
+        """Letters that are keys elsewhere (q quits, n is absent, ? is help), Cyrillic too."""
+        app = await open_journal(outage)
+        async with app.run_test(size=SIZE) as pilot:
+            screen, key = await on_students_cell(pilot, api)
+            details = await editor(pilot, key)
+            choose(details, NEW)
+            await pilot.pause()
+            details.query_one("#comment", Input).focus()
+            typed = "qnz?нз5 Ёж"
+            await pilot.press(*["space" if c == " " else c for c in typed])
+            assert app.screen is details
+            assert details.query_one("#comment", Input).value == typed
+            assert screen.unsent == 0
+
     async def test_a_dot_is_filled_by_the_mark_typed_on_it(
         self, outage: Outage, api: DiaryClient
     ) -> None:
