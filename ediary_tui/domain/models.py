@@ -1031,6 +1031,7 @@ class YearMarkOut(Model):
     set_by: PersonRef | None = None
     set_at: dt.datetime | None = None
 
+
 # --- the class teacher's desk and the teacher's day (issue 14) ---------------------------
 
 
