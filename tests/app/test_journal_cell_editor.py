@@ -188,6 +188,23 @@ class TestCellEditor:
                 (3, False, "oral", None),
             ]
 
+    async def test_a_digit_typed_on_the_list_of_marks_is_the_value(
+        self, outage: Outage, api: DiaryClient
+    ) -> None:
+        """Enter, then the mark at once, as a teacher types it: no Tab to the field first."""
+        app = await open_journal(outage)
+        async with app.run_test(size=SIZE) as pilot:
+            screen, key = await on_students_cell(pilot, api)
+            details = await editor(pilot, key)
+            assert isinstance(details.focused, OptionList)
+            await pilot.press("4")
+            value = details.query_one("#value", Input)
+            assert details.focused is value and value.value == "4"
+            await pilot.press("ctrl+s")
+            await all_sent(pilot, screen)
+            after = await server_journal(api, screen)
+            assert [m.value for m in marks_in(after, *key)] == [4]
+
     async def test_a_value_is_checked_in_the_editor_and_nothing_is_lost(
         self, outage: Outage, api: DiaryClient
     ) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -237,6 +237,22 @@ class CellDetails(Window[CellEdit | None]):
         else:
             history.update(Content(_("journal.history_loading")))
             self._history(mark.mark.id)
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit typed on the list of marks is the mark's value: the field takes it."""
+        value = self.query_one("#value", Input) if self.writable else None
+        if (
+            value is not None
+            and not value.disabled
+            and event.character is not None
+            and event.character.isdigit()
+            and isinstance(self.focused, OptionList)
+        ):
+            event.stop()
+            event.prevent_default()
+            value.value = event.character
+            value.cursor_position = len(value.value)
+            value.focus()
 
     @on(OptionList.OptionSelected, "#marks")
     def _selected(self) -> None:
