@@ -22,6 +22,7 @@ from ediary_tui.server.idempotency import fingerprint
 from tests.conftest import PINNED_NOW
 from tests.server.test_classes import family_ids, issue, password_state
 from tests.server.test_journal import API, class_id, lesson, table_counts
+from tests.server.test_migrations import db_head
 from tests.server.test_week import children, rows, user_id
 
 MARKS = f"{API}/marks"
@@ -246,7 +247,7 @@ class TestKeysStoredBeforeTheyWereBound:
             )
         await db.upgrade(engine)
         async with engine.connect() as conn:
-            assert await db.current_revision(conn) == "0004"
+            assert await db.current_revision(conn) == db_head()  # the newest migration
         row = await _stored(engine, "k-before")
         assert (row.method, row.route, row.fingerprint, row.body) == (None, None, None, {"id": "8"})
         r = await api.post(
