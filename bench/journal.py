@@ -68,6 +68,12 @@ async def build(db_path: Path, today: dt.date, students: int) -> None:
     try:
         await db.upgrade(engine)
         await build_demo(engine, today=today, classes_per_grade=1, students_per_class=students)
+        # The burst types over whatever the column holds, absences included: the school takes
+        # such marks without asking (the default 'ask' would stop the burst at a question).
+        from ediary_tui.server import schema
+
+        async with engine.begin() as conn:
+            await conn.execute(schema.schools.update().values(mark_on_absent="allow"))
     finally:
         await engine.dispose()
 
@@ -96,7 +102,8 @@ class FrameProbe:
 def exactly_once(
     before: Any, after: Any, lesson_id: str, students: list[str], values: list[str]
 ) -> int:
-    """How many students have exactly one new mark in the lesson, the one typed for them."""
+    """How many students have exactly one new mark in the lesson, the one typed for them
+    (a mark typed on a dot fills the dot: the dot's id then holds the value)."""
 
     def marks(journal: Any, student: str) -> dict[str, int | None]:
         return {
@@ -109,8 +116,10 @@ def exactly_once(
     found = 0
     for student, value in zip(students, values, strict=True):
         old = marks(before, student)
-        new = [v for k, v in marks(after, student).items() if k not in old]
-        found += new == [int(value)]
+        now = marks(after, student)
+        new = [v for k, v in now.items() if k not in old]
+        filled = [v for k, v in now.items() if k in old and old[k] is None and v is not None]
+        found += new + filled == [int(value)]
     return found
 
 
@@ -298,14 +307,16 @@ async def run(
         after = await session.client.journal(j.class_id, j.subject.id, j.period.id)
         result["on_server"] = exactly_once(before, after, lesson_id, students, values)
         # A burst: the next column to the left, 30 keys as fast as they come.
-        put = screen.sync.put_mark
+        # Every entry a key makes (a new mark, or a mark typed over one: a change since the
+        # cell editor) goes through `add`.
+        put = screen.sync.add
         put_at: list[float] = []
 
         def noting_put(*a: Any, **kw: Any) -> Any:
             put_at.append(time.perf_counter())
             return put(*a, **kw)
 
-        screen.sync.put_mark = noting_put  # type: ignore[method-assign]
+        screen.sync.add = noting_put  # type: ignore[method-assign]
         acknowledged.clear()
         grid.move_to(row=0, column=grid.cursor_column - 1)
         await pilot.pause(0.2)
