@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import string
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +38,26 @@ class TestCatalogues:
         for key, text in en.items():
             if not key.startswith("calendar."):  # a date format picks what its language uses
                 assert fields(ru[key]) == fields(text), key
+
+    def test_every_key_the_code_asks_for_is_in_both_catalogues(self) -> None:
+        """A key missing from a catalogue shows on screen as the raw key ("class.announced")."""
+        package = Path(i18n.__file__).resolve().parent
+        asked: dict[str, str] = {}
+        for path in package.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "_"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    asked[node.args[0].value] = str(path.relative_to(package))
+        assert len(asked) > 500  # the scan finds the app's texts
+        for lang in ("en", "ru"):
+            known = i18n.catalogue(lang)
+            assert {key: where for key, where in asked.items() if key not in known} == {}, lang
 
     def test_lists_of_names_are_complete(self) -> None:
         for lang in i18n.LANGUAGES:
