@@ -12,6 +12,7 @@ get a copy of the demo school by path and open it from inside that loop
 from __future__ import annotations
 
 import datetime as dt
+import io
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -20,9 +21,14 @@ from typing import Any
 import httpx
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from rich.color import ColorSystem
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from sqlalchemy.ext.asyncio import AsyncEngine
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -235,3 +241,43 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
     snapshot.use_extension = use_svg_in_snapshots  # type: ignore[method-assign]
     return snapshot
+
+
+# --- 16 colours (TERM=xterm) in snapshots ---------------------------------------------
+
+
+def _sixteen(style: Style | None) -> Style | None:
+    """The style as a 16-colour terminal shows it: each colour the nearest ANSI one."""
+    if style is None or (style.color is None and style.bgcolor is None):
+        return style
+    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
+    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
+    return style + Style.from_color(color, bgcolor)
+
+
+def sixteen_colours(app: App[Any]) -> None:
+    """Make `app`'s screenshots those of a terminal with 16 colours (TERM=xterm): Textual
+    paints in true colour and Rich brings each colour down to the nearest ANSI one there."""
+
+    def export_screenshot(*, title: str | None = None, simplify: bool = False) -> str:
+        width, height = app.size
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
+        update = app.screen._compositor.render_update(
+            full=True, screen_stack=app._background_screens, simplify=simplify
+        )
+        console.print(update)
+        console._record_buffer[:] = [
+            Segment(s.text, _sixteen(s.style), s.control) for s in console._record_buffer
+        ]
+        return console.export_svg(title=title or app.title)
+
+    app.export_screenshot = export_screenshot  # type: ignore[method-assign]

@@ -8,17 +8,11 @@ every changed SVG before committing it.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from rich.color import ColorSystem
-from rich.console import Console
-from rich.segment import Segment
-from rich.style import Style
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -33,7 +27,17 @@ from ediary_tui.screens.messages.to_family import FamilyThreadModal
 from ediary_tui.widgets.week_grid import WeekView
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, LazySchool, Switch, log_in, new_app, new_session, settled, until
+from .conftest import (
+    SERVER,
+    LazySchool,
+    Switch,
+    log_in,
+    new_app,
+    new_session,
+    settled,
+    sixteen_colours,
+    until,
+)
 from .journal_fixtures import journal_settled, loaded
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -235,43 +239,6 @@ class TestWhatsNew:
 
 
 # --- the teacher's messages (M from the journal), also at 16 colours --------------------------
-
-
-def _sixteen(style: Style | None) -> Style | None:
-    """The style as a 16-colour terminal shows it: each colour the nearest ANSI one."""
-    if style is None or (style.color is None and style.bgcolor is None):
-        return style
-    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
-    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
-    return style + Style.from_color(color, bgcolor)
-
-
-def sixteen_colours(app: App[Any]) -> None:
-    """Make `app`'s screenshots those of a terminal with 16 colours (TERM=xterm): Textual
-    paints in true colour and Rich brings each colour down to the nearest ANSI one there."""
-
-    def export_screenshot(*, title: str | None = None, simplify: bool = False) -> str:
-        width, height = app.size
-        console = Console(
-            width=width,
-            height=height,
-            file=io.StringIO(),
-            force_terminal=True,
-            color_system="truecolor",
-            record=True,
-            legacy_windows=False,
-            safe_box=False,
-        )
-        update = app.screen._compositor.render_update(
-            full=True, screen_stack=app._background_screens, simplify=simplify
-        )
-        console.print(update)
-        console._record_buffer[:] = [
-            Segment(s.text, _sixteen(s.style), s.control) for s in console._record_buffer
-        ]
-        return console.export_svg(title=title or app.title)
-
-    app.export_screenshot = export_screenshot  # type: ignore[method-assign]
 
 
 def teachers_messages(*then: str, colours: int | None = None) -> RunBefore:

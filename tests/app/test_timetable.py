@@ -12,17 +12,11 @@ every changed SVG.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-from rich.color import ColorSystem
-from rich.console import Console
-from rich.segment import Segment
-from rich.style import Style
-from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
@@ -31,7 +25,7 @@ from ediary_tui.domain.models import LessonChangeIn, LessonChangeKind, TeacherLe
 from ediary_tui.screens.journal.timetable import TimetableScreen
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER
+from .conftest import SERVER, sixteen_colours
 from .journal_fixtures import Outage, journal_app, journal_of, journal_settled, loaded, logged_in
 from .test_login import log_in, until
 from .test_snapshots import app_on
@@ -214,42 +208,6 @@ class TestTheTeachersWeek:
 
 
 # --- snapshots ------------------------------------------------------------------------------
-
-
-def _sixteen(style: Style | None) -> Style | None:
-    """The style as a 16-colour terminal shows it: each colour the nearest ANSI one."""
-    if style is None or (style.color is None and style.bgcolor is None):
-        return style
-    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
-    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
-    return style + Style.from_color(color, bgcolor)
-
-
-def sixteen_colours(app: App[Any]) -> None:
-    """Make `app`'s screenshots those of a terminal with 16 colours (TERM=xterm)."""
-
-    def export_screenshot(*, title: str | None = None, simplify: bool = False) -> str:
-        width, height = app.size
-        console = Console(
-            width=width,
-            height=height,
-            file=io.StringIO(),
-            force_terminal=True,
-            color_system="truecolor",
-            record=True,
-            legacy_windows=False,
-            safe_box=False,
-        )
-        update = app.screen._compositor.render_update(
-            full=True, screen_stack=app._background_screens, simplify=simplify
-        )
-        console.print(update)
-        console._record_buffer[:] = [
-            Segment(s.text, _sixteen(s.style), s.control) for s in console._record_buffer
-        ]
-        return console.export_svg(title=title or app.title)
-
-    app.export_screenshot = export_screenshot  # type: ignore[method-assign]
 
 
 def timetable_of_teacher(*, colours: int | None = None) -> Callable[[Pilot[Any]], Any]:
