@@ -89,7 +89,9 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
                 async with _alone(self.db_path):
                     await db.upgrade(engine)
                     if self.demo and await db.is_empty(engine):
-                        await build_demo(engine, today=self.today or dt.date.today())
+                        # A pinned day is built as of its afternoon; else up to this moment.
+                        now = None if self.today else dt.datetime.now(dt.UTC)
+                        await build_demo(engine, today=self.today or dt.date.today(), now=now)
                 self._engine = engine
                 self._inner = httpx.ASGITransport(
                     app=create_app(engine), raise_app_exceptions=False, client=("127.0.0.1", 0)

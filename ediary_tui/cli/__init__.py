@@ -127,7 +127,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         if args.demo and await db.is_empty(engine):
             print("building the demo school…", file=sys.stderr)
-            await build_demo(engine, today=args.today or dt.date.today())
+            now = None if args.today else dt.datetime.now(dt.UTC)  # nothing dated after it
+            await build_demo(engine, today=args.today or dt.date.today(), now=now)
 
     _run(lambda: _with_engine(url, prepare))
     os.environ["EDIARY_DB"] = url
@@ -163,6 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return await demo.build_demo(
             engine,
             today=args.today or dt.date.today(),
+            now=None if args.today else dt.datetime.now(dt.UTC),
             seed=args.seed,
             schools=args.schools,
             classes_per_grade=args.classes_per_grade,

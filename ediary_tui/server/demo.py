@@ -111,6 +111,7 @@ async def build_demo(
     engine: AsyncEngine,
     *,
     today: date,
+    now: datetime | None = None,
     seed: int = 2026,
     schools: int = 1,
     classes_per_grade: int = 2,
@@ -120,8 +121,10 @@ async def build_demo(
     """Fill an empty, migrated database with `schools` demo schools as of `today`.
 
     Lessons run until `lessons_until` (by default the Saturday of next week, so the
-    diary already shows next week's timetable); marks, absences and notes stop at
-    `today`.
+    diary already shows next week's timetable); marks, absences, homework and notes
+    stop at `now`: nothing is dated after it, and a lesson that has not ended yet has
+    no mark. Without `now`, 16:00 of `today` at the school (after lessons: the same
+    rows for the same `today`, as tests and snapshots want).
     """
     if schools < 1 or classes_per_grade < 1 or students_per_class < 1:
         raise DemoError("schools, classes per grade and students per class must be positive")
@@ -144,6 +147,7 @@ async def build_demo(
             number=number,
             rng=random.Random(seed * 1000 + number),
             today=today,
+            moment=now,
             until=until,
             per_grade=classes_per_grade,
             per_class=students_per_class,
@@ -324,6 +328,7 @@ class _SchoolBuilder:
     number: int
     rng: random.Random
     today: date
+    moment: datetime | None  # the real "now"; None: 16:00 today at the school
     until: date
     per_grade: int  # classes per grade
     per_class: int  # students per class
@@ -335,7 +340,8 @@ class _SchoolBuilder:
         self.prefix = "" if self.number == 1 else f"s{self.number}."
         self.tz = _zone(TIMEZONE)
         self.year = school_year_of(self.today)
-        self.now = self.local(self.today, time(16, 0))  # the demo's "now": after school today
+        # The demo's "now": nothing it writes is dated after it.
+        self.now = self.moment or self.local(self.today, time(16, 0))
         self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.well_known: dict[str, str] = {}
         self.school_id = self.ids.next("schools")
@@ -366,6 +372,10 @@ class _SchoolBuilder:
 
     def lesson_end(self, lesson: _Lesson) -> datetime:
         return self.local(lesson.date, self.bells[lesson.number][1])
+
+    def happened(self, lesson: _Lesson) -> bool:
+        """The lesson is over by the demo's "now": it may carry marks and attendance."""
+        return self.lesson_end(lesson) <= self.now
 
     def user(
         self,
@@ -949,7 +959,8 @@ class _SchoolBuilder:
                     if r < 0.007 * winter + 0.004 and len(lessons) > 3:
                         self.partial_day(st, d, lessons[rng.randrange(2, len(lessons)) :])
                     else:
-                        for n, lesson in enumerate(lessons):
+                        # A teacher marks who is late or absent at a lesson that took place.
+                        for n, lesson in enumerate(x for x in lessons if self.happened(x)):
                             if n == 0 and rng.random() < 0.012:
                                 self.mark_attendance(lesson, st, "late")
                             elif rng.random() < skip_rate:
@@ -985,7 +996,7 @@ class _SchoolBuilder:
             self.notice(st, span, days, reason, texts)
             return
         for d in span:
-            for lesson in days[d]:
+            for lesson in filter(self.happened, days[d]):
                 self.mark_attendance(lesson, st, "ill")
 
     def family_days(self, st: _Student, span: list[date], days: dict[date, list[_Lesson]]) -> None:
@@ -993,7 +1004,7 @@ class _SchoolBuilder:
             self.notice(st, span, days, "family", names.FAMILY_COMMENTS, days_before=4)
             return
         for d in span:
-            for lesson in days[d]:
+            for lesson in filter(self.happened, days[d]):
                 self.mark_attendance(lesson, st, "absent")
 
     def partial_day(self, st: _Student, d: date, lessons: list[_Lesson]) -> None:
@@ -1050,7 +1061,7 @@ class _SchoolBuilder:
             spec = course.spec
             if course.klass.grade == 1 or spec.name not in names.HOMEWORK:
                 continue  # no homework in the first grade, nor in PE and music
-            past = lesson.date <= self.today
+            past = self.happened(lesson)
             if past:
                 chance = 0.85 if spec.tests else 0.3
             elif lesson.date <= week:
@@ -1064,9 +1075,11 @@ class _SchoolBuilder:
             if past:
                 created = self.lesson_end(lesson) - timedelta(minutes=rng.randint(0, 10))
             else:
-                created = self.capped(
-                    self.local(self.today, time(14, 0)) + timedelta(minutes=rng.randrange(110))
+                created = self.local(self.today, time(14, 0)) + timedelta(
+                    minutes=rng.randrange(110)
                 )
+                if created > self.now:  # today's afternoon is still ahead: set yesterday
+                    created -= timedelta(days=1)
             updated = created
             if rng.random() < 0.1:
                 updated = self.capped(created + timedelta(minutes=rng.randint(30, 300)))
@@ -1100,7 +1113,7 @@ class _SchoolBuilder:
         scored: dict[tuple[int, int, int], list[Scored]] = defaultdict(list)
         for lesson in self.lessons:
             klass = lesson.course.klass
-            if lesson.date > self.today or klass.grade == 1:
+            if not self.happened(lesson) or klass.grade == 1:
                 continue
             present = [st for st in klass.students if (lesson.id, st.id) not in self.absent]
             if not present:
@@ -1158,7 +1171,7 @@ class _SchoolBuilder:
         rng = self.rng
         teacher = lesson.course.teacher_id
         end = self.lesson_end(lesson)
-        created = end + timedelta(minutes=rng.randint(1, 40))
+        created = self.capped(end + timedelta(minutes=rng.randint(1, 40)))
         if form == "test":
             checked = self.local(lesson.date + timedelta(days=rng.randint(1, 2)), time(19, 0))
             checked += timedelta(minutes=rng.randrange(180))
@@ -1280,11 +1293,14 @@ class _SchoolBuilder:
         rng = self.rng
         this_monday = week_start(self.today)
         mondays: dict[int, list[date]] = defaultdict(list)
+        last_day: dict[tuple[int, date], date] = {}  # the week's last day with a lesson held
         for lesson in self.lessons:
             monday = week_start(lesson.date)
             seen = mondays[lesson.course.klass.id]
-            if lesson.date <= self.today and (not seen or seen[-1] != monday):
-                seen.append(monday)
+            if self.happened(lesson):
+                if not seen or seen[-1] != monday:
+                    seen.append(monday)
+                last_day[(lesson.course.klass.id, monday)] = lesson.date
         for klass in self.classes:
             for st in klass.students:
                 for monday in mondays[klass.id]:
@@ -1314,6 +1330,8 @@ class _SchoolBuilder:
                         monday=monday,
                         behaviour_note=names.gendered(rng.choice(pool), st.female),
                         note_by=klass.teacher_id,
+                        # Written after that day's lessons (by "now", if that is earlier).
+                        note_at=self.capped(self.local(last_day[(klass.id, monday)], time(15, 30))),
                         signed_by=st.family.parent_ids[0] if signed else None,
                         signed_at=signed_at,
                     )

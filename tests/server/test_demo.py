@@ -428,6 +428,54 @@ class TestWeeks:
             assert latest.replace(tzinfo=None) <= now - dt.timedelta(hours=3), table.name
 
 
+class TestMorning:
+    """Built at 08:13 at the school on a school day: nothing is dated after that moment."""
+
+    NOW = dt.datetime.combine(TODAY, dt.time(5, 13), tzinfo=dt.UTC)  # 08:13 in Moscow
+
+    @pytest.fixture(scope="class")
+    async def morning(self, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
+        engine = await _engine(tmp_path_factory.mktemp("demo") / "morning.db")
+        await build_demo(engine, today=TODAY, now=self.NOW, **SMALL)
+        yield engine
+        await engine.dispose()
+
+    async def test_no_moment_of_any_table_is_after_now(self, morning: AsyncEngine) -> None:
+        late: list[str] = []
+        for table in s.metadata.sorted_tables:
+            for column in table.columns:
+                if not isinstance(column.type, sa.DateTime | s.UTCDateTime):
+                    continue
+                latest = (await _rows(morning, sa.select(sa.func.max(column))))[0][0]
+                if latest is not None and latest.replace(tzinfo=dt.UTC) > self.NOW:
+                    late.append(f"{table.name}.{column.name} {latest:%d.%m %H:%M}")
+        assert late == []
+
+    async def test_no_mark_nor_teachers_attendance_on_a_lesson_not_over(
+        self, morning: AsyncEngine
+    ) -> None:
+        le, m, a = s.lessons, s.marks, s.attendance
+        today = await _rows(morning, sa.select(le.c.id).where(le.c.date == TODAY))
+        assert today  # a school day: its lessons are all ahead at 08:13 (the first ends at 09:15)
+        ids = [r.id for r in today]
+        assert await _rows(morning, sa.select(m.c.id).where(m.c.lesson_id.in_(ids))) == []
+        by_teacher = sa.select(a.c.code).where(a.c.lesson_id.in_(ids), a.c.by_id.is_not(None))
+        assert await _rows(morning, by_teacher) == []
+        yesterday = await _rows(
+            morning,
+            sa.select(m.c.id).join(le, le.c.id == m.c.lesson_id).where(le.c.date < TODAY),
+        )
+        assert yesterday  # the days before still have their marks
+
+    async def test_homework_set_ahead_is_dated_before_now(self, morning: AsyncEngine) -> None:
+        h, le = s.homework, s.lessons
+        ahead = await _rows(
+            morning,
+            sa.select(h.c.created_at).join(le, le.c.id == h.c.lesson_id).where(le.c.date >= TODAY),
+        )
+        assert ahead and all(r.created_at.replace(tzinfo=dt.UTC) <= self.NOW for r in ahead)
+
+
 class TestDistrict:
     async def test_several_schools_get_prefixed_logins(self, tmp_path: Path) -> None:
         engine = await _engine(tmp_path / "district.db")
