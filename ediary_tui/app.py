@@ -51,6 +51,7 @@ from ediary_tui.screens.messages.unread import UnreadCount
 from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.keys import LocalisedKeys
 from ediary_tui.widgets.keys import key as layout_key
+from ediary_tui.widgets.type_ahead import TypeAhead
 
 POLL_SECONDS = 30.0  # how often the change feed is asked what is new
 STAFF = frozenset({Role.TEACHER, Role.CLASS_TEACHER, Role.ADMIN})
@@ -101,7 +102,7 @@ class HelpScreen(LocalisedKeys, ModalScreen[None]):
             yield Static(Content(_("help.legend", letters=letters)), id="help-legend")
 
 
-class EdiaryApp(App[None]):
+class EdiaryApp(TypeAhead, App[None]):
     """The electronic diary in the terminal."""
 
     CSS_PATH = "app.tcss"
