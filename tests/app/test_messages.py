@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -454,3 +455,22 @@ class TestRussian:
             assert screen.thread is not None
             descriptions = {key.description for key in app.keys_of(screen)}
             assert {"ответить", "написать", "назад"} <= descriptions
+
+    async def test_russian_typed_fast_after_r_goes_into_the_reply_not_the_shortcuts(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """`r` and a Russian word in one burst: `с` (the child) and `т` (a new message) are
+        letters of the reply once the box has the focus, not shortcuts of the list."""
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            screen = await messages(app, pilot)
+            await settled(pilot)
+            child = screen.child
+            for key in ["r", *"тест сейчас"]:  # all at once, as one read of the terminal
+                char = " " if key == " " else key
+                app.post_message(events.Key("space" if key == " " else key, char))
+            await settled(pilot)
+            assert app.screen is screen and screen.child == child
+            assert isinstance(app.focused, ReplyBox)
+            assert app.focused.text == "тест сейчас"
