@@ -124,8 +124,16 @@ class TestTheList:
             assert prompts[1].startswith("24–25 September 2026 · family reasons · past")
             details = text_of(screen.query_one("#details"))
             assert details.startswith("given by Кузнецова Елена Романовна, ")
-            # In force already: not to be withdrawn; the key is shown but off.
-            assert screen.check_action("withdraw", ()) is None
+            # In force already: not to be withdrawn, and `w` says why.
+            assert screen.check_action("withdraw", ()) is True
+            assert "w withdraws it" not in text_of(screen.query_one("#details"))
+            await pilot.press("w")
+            await pilot.pause()
+            assert app.screen is screen
+            assert notifications(app) == [
+                "The notice for 25 November 2026 has already started and cannot be withdrawn: "
+                "ask the class teacher to correct the journal."
+            ]
             assert screen.check_action("new_notice", ()) is True
             assert screen.check_action("why_no_new", ()) is False
 
@@ -283,7 +291,7 @@ class TestGivingANotice:
             )
             await pilot.press("ctrl+s")
             await until(pilot, lambda: bool(error(form, "lessons")))
-            assert error(form, "lessons") == "The last lesson comes before the first one"
+            assert error(form, "lessons") == "The last lesson comes before the first one."
             assert not error(form, "dates")
             assert form.query_one("#first_lesson", Input).has_focus
             assert form.query_one("#last_lesson", Input).value == "3"
@@ -300,7 +308,11 @@ class TestGivingANotice:
             await type_in(pilot, form, **{"from": "2026-11-24", "to": "2026-11-26"})
             await pilot.press("ctrl+s")
             await until(pilot, lambda: bool(error(form, "dates")))
-            assert error(form, "dates").startswith("There is already a notice for 25.11.2026")
+            # One day is one date, written as the rest of the app writes it.
+            assert error(form, "dates") == (
+                "There is already a notice for 25 November 2026: "
+                "withdraw it first or choose other dates."
+            )
             assert form.query_one("#to", Input).value == "2026-11-26"
 
     async def test_in_russian_the_refusal_is_translated(
@@ -323,7 +335,7 @@ class TestGivingANotice:
             await pilot.press("ctrl+s")  # today: a notice is in force already
             await until(pilot, lambda: bool(error(form, "dates")))
             assert error(form, "dates") == (
-                "На эти дни уже есть уведомление: отзовите его или выберите другие даты."
+                "На 25 ноября 2026 уже есть уведомление: отзовите его или выберите другие даты."
             )
 
     async def test_a_retry_after_a_lost_answer_gives_one_notice(
@@ -380,6 +392,42 @@ class TestWithdrawing:
             assert screen.changed
         assert all(n.id != given.id for n in await client.absence_notices(child.id))
         await client.aclose()
+
+    async def test_a_notice_of_the_other_parent_is_not_theirs_to_withdraw(
+        self, start: Callable[..., EdiaryApp], school: Callable[[], httpx.ASGITransport]
+    ) -> None:
+        client = await parent_client(school)
+        child = (await client.me()).children[0]
+        given = await client.create_absence_notice(
+            child.id,
+            AbsenceNoticeIn(
+                from_=dt.date(2026, 12, 10), to=dt.date(2026, 12, 10), reason=AbsenceReason.OTHER
+            ),
+        )
+        await client.aclose()
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_notices(app, pilot, "parent")
+            screen.user = screen.user.model_copy(update={"id": "someone else"})
+            assert (screen.notices or [])[0].id == given.id
+            await pilot.press("w")
+            await pilot.pause()
+            assert app.screen is screen
+            assert notifications(app) == [
+                f"Only {given.author.full_name}, who gave this notice, can withdraw it."
+            ]
+
+    async def test_a_notice_for_a_holiday_is_refused_with_the_reason(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_notices(app, pilot, "parent")
+            form = await open_form(app, pilot)
+            await type_in(pilot, form, **{"from": "2026-11-04", "to": "2026-11-04"})
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: bool(error(form, "dates")))
+            assert error(form, "dates").startswith("The class has no lessons on these days")
 
     async def test_a_withdrawal_that_cannot_be_sent_is_said(
         self, switch: Switch, school: Callable[[], httpx.ASGITransport]

@@ -284,6 +284,10 @@ class TestGivingANotice:
         )
         assert r.status_code == 409
         assert r.json()["error"]["code"] == "notice_overlaps"
+        # One day is one date, not a range from a day to itself.
+        r = await api.post(_url(older), json=_notice(PINNED_TODAY, PINNED_TODAY), headers=as_parent)
+        assert r.status_code == 409
+        assert r.json()["error"]["message"].startswith("there is already a notice for 25.11.2026;")
 
     async def test_parts_of_a_day_overlap_only_when_their_lessons_do(
         self, api: httpx.AsyncClient, as_parent: dict
@@ -349,6 +353,27 @@ class TestNoticeValidation:
             assert r.json()["error"]["field"] == field, body
             if code:
                 assert r.json()["error"]["code"] == code
+
+    async def test_days_without_lessons_are_refused_with_a_reason(
+        self, api: httpx.AsyncClient, as_parent: dict
+    ) -> None:
+        older, _ = await children(api, as_parent)
+        holiday, sunday = dt.date(2026, 11, 4), dt.date(2026, 11, 22)  # National Unity Day
+        for first, last in ((holiday, holiday), (sunday, sunday)):
+            r = await api.post(_url(older), json=_notice(first, last), headers=as_parent)
+            assert r.status_code == 422, r.text
+            assert r.json()["error"]["code"] == "no_lessons"
+            assert r.json()["error"]["field"] == "from"
+        late = _notice(FRIDAY, FRIDAY, first_lesson=11, last_lesson=12)  # after the last bell
+        r = await api.post(_url(older), json=late, headers=as_parent)
+        assert r.json()["error"]["code"] == "no_lessons"
+        # A weekend with the Monday after it has lessons: given.
+        r = await api.post(
+            _url(older),
+            json=_notice(sunday - dt.timedelta(days=1), sunday + dt.timedelta(days=1)),
+            headers=as_parent,
+        )
+        assert r.status_code == 201, r.text
 
     async def test_sixty_days_is_the_longest_notice(
         self, api: httpx.AsyncClient, as_parent: dict

@@ -30,18 +30,12 @@ from ediary_tui.client.reads import Cached
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import (
     AbsenceNotice,
-    AbsenceNoticeIn,
     AbsenceNoticeList,
     User,
 )
 from ediary_tui.domain.periods import week_start
-from ediary_tui.i18n import (
-    _,
-    date_time,
-    full_date,
-    week_range,
-)
-from ediary_tui.screens.diary.notice_draft import Draft, date_text, notice_error
+from ediary_tui.i18n import _, date_time
+from ediary_tui.screens.diary.notice_draft import Draft, date_text, notice_days, notice_error
 from ediary_tui.screens.diary.notice_form import NoticeForm
 from ediary_tui.screens.diary.student_view import StudentScreen, Where
 from ediary_tui.screens.events import session_message
@@ -58,23 +52,6 @@ COMMENT_STYLE = "italic $foreground-muted"
 
 
 # -- words -----------------------------------------------------------------------------
-
-
-def notice_days(notice: AbsenceNotice | AbsenceNoticeIn) -> str:
-    """25–27 November 2026, or 25 November 2026, lessons 3–5."""
-    if notice.from_ != notice.to:
-        return week_range(notice.from_, notice.to)
-    day = full_date(notice.from_)
-    first, last = notice.first_lesson, notice.last_lesson
-    if first is None and last is None:
-        return day
-    if first is not None and last is not None and first != last:
-        return _("absence.day_lessons", day=day, first=first, last=last)
-    if first is not None and last is None:
-        return _("absence.day_from_lesson", day=day, first=first)
-    if first is None and last is not None:
-        return _("absence.day_to_lesson", day=day, last=last)
-    return _("absence.day_lesson", day=day, number=first)
 
 
 def notice_row(notice: AbsenceNotice) -> Content:
@@ -227,7 +204,7 @@ class AbsenceScreen(StudentScreen):
 
     def _withdrawable(self, notice: AbsenceNotice) -> bool:
         """Its author withdraws a notice before it starts (the server has the last word)."""
-        return self.can_give() and notice.state == "upcoming" and notice.author.id == self.user.id
+        return self.can_give() and self.why_not_withdrawable(notice) is None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_notice":
@@ -237,8 +214,8 @@ class AbsenceScreen(StudentScreen):
         if action == "withdraw":
             if not self.can_give():
                 return False
-            notice = self.selected()
-            return True if notice is not None and self._withdrawable(notice) else None
+            # On any notice: the key says why one in force cannot be withdrawn.
+            return True if self.selected() is not None else None
         return super().check_action(action, parameters)
 
     def action_refresh(self) -> None:
@@ -264,7 +241,14 @@ class AbsenceScreen(StudentScreen):
             if created is not None:
                 self._given(child.id, created)
 
-        form = NoticeForm(self.session, child, draft, today=self.today, covered=frozenset(covered))
+        form = NoticeForm(
+            self.session,
+            child,
+            draft,
+            today=self.today,
+            covered=frozenset(covered),
+            notices=tuple(self.notices or ()),
+        )
         self.app.push_screen(form, done)
 
     def _given(self, student: str, notice: AbsenceNotice) -> None:
@@ -278,9 +262,20 @@ class AbsenceScreen(StudentScreen):
         self.notify(_("absence.given", days=notice_days(notice)))
         self._fetch(student)
 
+    def why_not_withdrawable(self, notice: AbsenceNotice) -> str | None:
+        """Why `w` cannot take this notice back (None: it can)."""
+        if notice.author.id != self.user.id:
+            return _("absence.withdraw_not_author", who=notice.author.full_name)
+        if notice.state != "upcoming":
+            return _("absence.withdraw_started", days=notice_days(notice))
+        return None
+
     def action_withdraw(self) -> None:
         notice, child = self.selected(), self.child
-        if notice is None or child is None or not self._withdrawable(notice):
+        if notice is None or child is None or not self.can_give():
+            return
+        if (reason := self.why_not_withdrawable(notice)) is not None:
+            self.notify(reason, severity="warning")
             return
         question = _(
             "absence.withdraw_question",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import ClassVar
 
 from pydantic import ValidationError
@@ -32,7 +33,9 @@ from ediary_tui.screens.diary.notice_draft import (
     FIELD_GROUPS,
     Draft,
     date_text,
+    notice_days,
     notice_error,
+    overlapping,
     school_year_span,
 )
 from ediary_tui.screens.events import session_message
@@ -60,6 +63,7 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
         *,
         today: dt.date,
         covered: frozenset[dt.date] = frozenset(),
+        notices: Sequence[AbsenceNotice] = (),
     ) -> None:
         super().__init__()
         self.session = session
@@ -67,6 +71,8 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
         self.draft = draft
         self.today = today
         self.covered = covered
+        self.notices = notices  # in force: an overlap names the one it clashes with
+        self.sent: AbsenceNoticeIn | None = None
         self.sending = False
 
     def compose(self) -> ComposeResult:
@@ -307,6 +313,7 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
             return
         notice = self._build()
         if notice is not None:
+            self.sent = notice
             self._send(notice)
 
     def _busy(self, busy: bool) -> None:
@@ -348,6 +355,9 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
         if isinstance(exc, Invalid):
             group = FIELD_GROUPS.get(exc.field or "", CODE_GROUPS.get(exc.code or "", "form"))
         text = notice_error(exc)
+        clash = overlapping(self.sent, self.notices) if self.sent is not None else None
+        if exc.code == "notice_overlaps" and clash is not None:
+            text = _("absence.overlaps", days=notice_days(clash))
         if group == "form":
             text = _("absence.not_sent", reason=text)
         self._show_error(group, text)

@@ -48,6 +48,11 @@ def notice_state(date_from: dt.date, date_to: dt.date, today: dt.date) -> str:
     return "past"
 
 
+def days_text(first: dt.date, last: dt.date) -> str:
+    """25.11.2026, or 25.11.2026–27.11.2026: one day is one date."""
+    return f"{first:%d.%m.%Y}" if first == last else f"{first:%d.%m.%Y}–{last:%d.%m.%Y}"
+
+
 def _notice(r: Any, today: dt.date) -> AbsenceNotice:
     return from_columns(
         AbsenceNotice,
@@ -155,8 +160,7 @@ async def _check_overlap(
         if theirs[0] <= mine[1] and mine[0] <= theirs[1]:
             lessons = "" if theirs == ALL_LESSONS else f", lessons {theirs[0]}–{theirs[1]}"
             raise Conflict(
-                f"there is already a notice for {r.from_date:%d.%m.%Y}–{r.to_date:%d.%m.%Y}"
-                f"{lessons}; "
+                f"there is already a notice for {days_text(r.from_date, r.to_date)}{lessons}; "
                 "withdraw it first or choose other dates",
                 code="notice_overlaps",
             )
@@ -171,6 +175,37 @@ def _covered(student: StudentInfo, row: Any) -> sa.Select[Any]:
         le.c.date.between(row.from_date, row.to_date),
         le.c.number.between(first, last),
     )
+
+
+async def _check_lessons(
+    conn: AsyncConnection, student: StudentInfo, body: AbsenceNoticeIn
+) -> None:
+    """422 for a notice over days the class has no lessons (holidays, days off).
+
+    Such a notice excuses nothing, and once its days are past it could not be withdrawn
+    either. Days beyond the lessons planned so far are taken on trust: their lessons
+    are not in the timetable yet.
+    """
+    le = s.lessons
+    first, last = _lesson_range(body.first_lesson, body.last_lesson)
+    of_class = le.c.class_id == student.class_id
+    covered = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(le)
+        .where(of_class, le.c.date.between(body.from_, body.to), le.c.number.between(first, last))
+    )
+    if covered:
+        return
+    planned_after = await conn.scalar(
+        sa.select(sa.func.count()).select_from(le).where(of_class, le.c.date > body.to)
+    )
+    if planned_after:
+        raise Invalid(
+            "the class has no lessons on these days (a holiday or a day off): "
+            "a notice covers days with lessons",
+            code="no_lessons",
+            field="from",
+        )
 
 
 async def _excuse(
@@ -216,6 +251,7 @@ async def create_notice(
     _validate(body, today)
     for day in (body.from_, body.to):
         await check_day_open(conn, student.school_id, day)
+    await _check_lessons(conn, student, body)
     await lock_rows(conn, s.students, s.students.c.user_id == student.id)
     await _check_overlap(conn, student, body)
     n = s.absence_notices
@@ -242,7 +278,7 @@ async def create_notice(
         student,
         kind="notice",
         summary=f"{student.full_name}: notice of absence "
-        f"{body.from_:%d.%m.%Y}–{body.to:%d.%m.%Y} ({body.reason.value})",
+        f"{days_text(body.from_, body.to)} ({body.reason.value})",
         entity_id=notice_id,
         data={
             "from": body.from_.isoformat(),
@@ -309,7 +345,7 @@ async def withdraw_notice(
             student,
             kind="notice_withdrawn",
             summary=f"{student.full_name}: notice of absence "
-            f"{row.from_date:%d.%m.%Y}–{row.to_date:%d.%m.%Y} withdrawn",
+            f"{days_text(row.from_date, row.to_date)} withdrawn",
             entity_id=row.id,
             data={"from": row.from_date.isoformat(), "to": row.to_date.isoformat()},
         )
