@@ -5,10 +5,11 @@ in the TOML catalogue of the current language (`locale/en.toml`,
 `locale/ru.toml`) and formats it with `str.format`. A key missing from the
 Russian catalogue falls back to English, and a key missing from both shows
 itself, so a forgotten string is visible rather than blank. Calendar names
-(days of the week, months in both grammatical cases Russian needs) live in the
-catalogues too, with small helpers to format dates the way each language does.
+(days of the week, months in both grammatical cases Russian needs) and numbers
+(3.67 / 3,67) and waits ("in 15 minutes" / "через 15 минут") come from Babel's
+CLDR data for the language, so each is written as its readers expect.
 
-Pure Python on purpose: `cli.py` calls `detect_language` before Textual loads.
+No Textual here on purpose: `cli.py` calls `detect_language` before Textual loads.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
+
+from babel.dates import format_timedelta
+from babel.numbers import format_decimal
 
 LANGUAGES: tuple[str, ...] = ("en", "ru")
 DEFAULT = "en"
@@ -101,10 +106,63 @@ def server_text(key: str, default: str) -> str:
     return text if isinstance(text, str) else default
 
 
-def error_message(code: str | None, message: str) -> str:
-    """What to tell a person about a server error: its message, translated by its code."""
-    text = server_text(f"error.{code}", message) if code else message
-    return text[:1].upper() + text[1:]
+# Codes that name only a kind of refusal ("refused", "invalid"): the server's words say
+# which one, so English shows those, and Russian the catalogue's general text.
+GENERAL_CODES = frozenset(
+    {"bad_request", "conflict", "invalid", "invalid_field", "invalid_text", "not_found", "refused"}
+)
+
+
+def error_message(code: str | None, message: str, *, retry_after: int | None = None) -> str:
+    """What to tell a person about a refusal: the catalogue's text of its code, in the
+    current language; the server's own words for a code the catalogue does not know.
+
+    `retry_after` (seconds, a throttled answer's) adds when to try again, as a wait
+    people read ("in 15 minutes"), never a count of seconds.
+    """
+    known = _lookup(f"error.{code}") if code else None
+    general = _current == DEFAULT and code in GENERAL_CODES and message
+    text = known if isinstance(known, str) and not general else message
+    text = text[:1].upper() + text[1:]
+    if retry_after is not None:
+        text = f"{text.rstrip('.')}. {_('error.wait', wait=wait_text(retry_after))}"
+    return text
+
+
+class Refusal(Protocol):
+    """What `refusal_text` needs of a client error: its code and the server's words."""
+
+    code: str | None
+    message: str
+
+
+def refusal_text(exc: Refusal) -> str:
+    """`error_message` of a client error, with its wait when it is a throttled one."""
+    retry_after = getattr(exc, "retry_after", None)
+    return error_message(exc.code, exc.message, retry_after=retry_after)
+
+
+# --- numbers and waits ----------------------------------------------------------
+
+
+def number(value: float | Decimal, places: int = 2) -> str:
+    """3.67 / 3,67: an average or a weight, rounded half up as the school rounds."""
+    exact = Decimal(repr(value) if isinstance(value, float) else value)
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format_decimal(rounded, "0." + "0" * places if places else "0", locale=_current)
+
+
+def signed_number(value: float | Decimal, places: int = 2) -> str:
+    """+0.25 / +0,25: a change, with its sign even when it is a rise."""
+    text = number(value, places)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def wait_text(seconds: float) -> str:
+    """How long until something may be tried again: "in 15 minutes" / "через 15 минут"."""
+    return format_timedelta(
+        dt.timedelta(seconds=max(1, seconds)), add_direction=True, locale=_current
+    )
 
 
 def _names(key: str) -> list[str]:

@@ -83,6 +83,7 @@ class Refusal:
     entry_id: int
     kind: str
     reason: str
+    code: str | None = None  # the server's error code: the app words the reason by it
 
 
 @dataclass(frozen=True)
@@ -494,4 +495,7 @@ def _stamp(entry: Entry) -> Stamp:
 
 
 def _refusal(entry: Entry) -> Refusal:
-    return Refusal(entry.id, entry.kind, entry.reason or "")
+    code = (entry.result or {}).get("code")
+    return Refusal(
+        entry.id, entry.kind, entry.reason or "", code if isinstance(code, str) else None
+    )

@@ -14,7 +14,7 @@ from ediary_tui import i18n
 from ediary_tui.i18n import _, day_month, detect_language, long_date, short_date, week_range
 
 # Sections only the Russian catalogue has: translations of what others say in
-# English (the server's error messages, Textual's own labels).
+# English (the demo's accounts, Textual's own labels).
 RU_ONLY = ("server.", "textual.")
 
 
@@ -74,16 +74,14 @@ class TestCatalogues:
         assert _("keys.week") == "неделя"
         assert _("mark.value", value=5) == "оценка 5"
 
-    def test_a_server_message_is_translated_by_its_code_in_russian_only(
-        self, russian: None
-    ) -> None:
+    def test_a_server_message_is_worded_by_its_code_in_each_language(self, russian: None) -> None:
         assert i18n.error_message("wrong_credentials", "wrong login or password") == (
             "Неверный логин или пароль."
         )
         assert i18n.error_message("unknown_code", "something odd") == "Something odd"
         i18n.set_language("en")
         assert i18n.error_message("wrong_credentials", "wrong login or password") == (
-            "Wrong login or password"
+            "Wrong login or password."
         )
 
 

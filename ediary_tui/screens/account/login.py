@@ -38,7 +38,7 @@ from ediary_tui.client.errors import (
 from ediary_tui.client.service import SignInMethod
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import LoginResult
-from ediary_tui.i18n import _, error_message, server_text
+from ediary_tui.i18n import _, error_message, server_text, wait_text
 from ediary_tui.widgets.banner import Banner
 from ediary_tui.widgets.keys import LocalisedKeys
 
@@ -258,7 +258,7 @@ class LoginScreen(LocalisedKeys, Screen[None]):
             self._error(None)
             self.query_one(Banner).show(_("login.code_sent", where=exc.message), "information")
         except Throttled as exc:
-            self._error(_("login.throttled", seconds=exc.retry_after))
+            self._error(_("login.throttled", wait=wait_text(exc.retry_after)))
         except NotLoggedIn as exc:
             self._error(error_message(exc.code, exc.message))
             field = self.query_one(

@@ -32,7 +32,7 @@ from ediary_tui.client.errors import (
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import PasswordChange
 from ediary_tui.domain.passwords import password_weakness
-from ediary_tui.i18n import _, error_message
+from ediary_tui.i18n import _, error_message, wait_text
 from ediary_tui.screens.events import SessionEnded
 from ediary_tui.widgets.keys import LocalisedKeys
 
@@ -148,7 +148,7 @@ class PasswordScreen(LocalisedKeys, Screen[None]):
         except ServerUnreachable:
             self._show_errors({"": _("password.unreachable")})
         except Throttled as exc:
-            self._show_errors({"old": _("login.throttled", seconds=exc.retry_after)})
+            self._show_errors({"old": _("login.throttled", wait=wait_text(exc.retry_after))})
         except ClientError as exc:
             self._show_errors({"": error_message(exc.code, exc.message)})
         else:

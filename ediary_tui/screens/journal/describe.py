@@ -88,7 +88,7 @@ def describe_lesson(view: LessonView) -> Content:
     form = lesson.control_form
     parts.append(Content(_("mark.form", form=form.name, weight=form.weight)))
     if view.refusals:
-        reason = error_message(None, view.refusals[-1].reason)
+        reason = error_message(view.refusals[-1].code, view.refusals[-1].reason)
         return Content.styled(_("journal.lesson_refused", reason=reason), "bold $text-error")
     if view.pending:
         parts.append(Content.styled(_("journal.lesson_line_unsent"), "$text-warning"))
@@ -131,11 +131,11 @@ def describe_cell(
     if summary.average is not None:
         parts.append(Content(_("journal.average", average=f"{summary.average:.2f}")))
     line = Content(" · ").join(parts)
-    refusals = [r.reason for r in cell.refusals]
+    refusals = [(r.code, r.reason) for r in cell.refusals]
     if summary.state == REFUSED and summary.reason:
-        refusals.append(summary.reason)
+        refusals.append((None, summary.reason))
     if refusals:
-        reasons = "; ".join(error_message(None, r) for r in refusals)
+        reasons = "; ".join(error_message(code, r) for code, r in refusals)
         line = Content.assemble(
             Content.styled(_("journal.refused_line", reason=reasons), "bold $text-error"),
             "\n",

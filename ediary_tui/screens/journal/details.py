@@ -199,7 +199,7 @@ class CellDetails(Window[CellEdit | None]):
                 yield Label(_("journal.history"), classes="heading")
                 yield Static(id="history", markup=False)
             for refusal in self.cell.refusals:
-                reason = error_message(None, refusal.reason)
+                reason = error_message(refusal.code, refusal.reason)
                 yield Static(Content(_("journal.refused_line", reason=reason)), classes="refused")
             hint = "cell_editor.hint" if self.writable else "journal.details_hint"
             yield Static(Content(_(hint)), classes="muted")

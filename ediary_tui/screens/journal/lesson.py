@@ -239,8 +239,8 @@ class LessonForm(Window[LessonEdit | None]):
         if state == PENDING:
             return Content.styled(_("journal.state_unsent"), "$text-warning")
         if state == REFUSED:
-            reason = next((r.reason for r in self.view.refusals if r.kind.endswith("topic")), "")
-            reason = error_message(None, reason)
+            refused = [r for r in self.view.refusals if r.kind.endswith("topic")]
+            reason = error_message(refused[0].code, refused[0].reason) if refused else ""
             return Content.styled(_("journal.state_refused", reason=reason), "bold $text-error")
         return Content("")
 
