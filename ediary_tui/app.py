@@ -37,7 +37,7 @@ from ediary_tui.clock import Clock
 from ediary_tui.context import AppContext
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Change, Role, User
-from ediary_tui.i18n import _, set_language
+from ediary_tui.i18n import _, has, localise_text, set_language
 from ediary_tui.screens.account.login import LoginScreen
 from ediary_tui.screens.account.password import PasswordScreen
 from ediary_tui.screens.admin.base import AdminScreen
@@ -109,6 +109,7 @@ class EdiaryApp(TypeAhead, App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "keys.help"),
         Binding("q", "quit", show=False),
+        Binding("ctrl+q", "quit", "keys.quit", show=False, priority=True),
         # Before the focused widget sees the key, not after it bubbled back up: the keys of
         # a burst (login, Tab, password, Enter in one read) are queued already and go to
         # whoever has the focus when each is handled.
@@ -367,11 +368,14 @@ class EdiaryApp(TypeAhead, App[None]):
     def keys_of(self, screen: Screen[object]) -> list[KeyHelp]:
         """The enabled actions of `screen` that have a description, with all their keys."""
         found: dict[str, tuple[list[str], ActiveBinding]] = {}
+        own = screen.own_keys if isinstance(screen, LocalisedKeys) else None
         for key, active in screen.active_bindings.items():
             binding = active.binding
             action = binding.action.removeprefix("app.").removeprefix("screen.")
             if not binding.description or not active.enabled or action in _CHORES:
                 continue
+            if own is not None and key not in own:
+                continue  # a Textual widget's own key ("Scroll Left"): not ours to explain
             keys, _first = found.setdefault(action, ([], active))
             if binding.key_display:  # one display for several keys, as "1-5" in the footer
                 keys[:] = [binding.key_display]
@@ -384,12 +388,46 @@ class EdiaryApp(TypeAhead, App[None]):
         ]
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the screen is also a command in the palette."""
+        """Every key of the screen is also a command in the palette, named after its screen
+        ("Messages: write"), so that the screen's name finds them; then Textual's own, in
+        the user's language (its Quit and Keys are ours already: quit, help)."""
+        title_key = getattr(screen, "TITLE_KEY", None)
+        where = _(title_key) if isinstance(title_key, str) and has(title_key) else None
         for key in self.keys_of(screen):
-            if key.action != "command_palette":
-                yield SystemCommand(
-                    key.description,
-                    _("palette.key", key=key.keys),
-                    partial(self.run_action, key.action, key.node),
+            if key.action == "command_palette":
+                continue
+            name = capitalised(key.description)
+            if where and key.node is not self:
+                name = _("palette.command", screen=where, command=key.description)
+            yield SystemCommand(
+                name,
+                _("palette.key", key=key.keys),
+                partial(self.run_action, key.action, key.node),
+            )
+        for command in super().get_system_commands(screen):
+            if command.title not in _TEXTUAL_DONE:
+                yield command._replace(
+                    title=localise_text(command.title), help=localise_text(command.help)
                 )
-        yield from super().get_system_commands(screen)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c copies in a text box; anywhere, say how to quit, in the user's language."""
+        quit_keys = [
+            k for k, a in self.active_bindings.items() if a.binding.action in ("quit", "app.quit")
+        ]
+        if quit_keys:
+            shown = self.get_key_display(Binding(quit_keys[0], "quit"))
+            self.notify(_("app.how_to_quit", key=shown), title=_("app.quit_question"))
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's names of keys, in the user's language where it has a word ("пробел")."""
+        shown = super().get_key_display(binding)
+        return _(f"key_names.{shown}") if has(f"key_names.{shown}") else shown
+
+
+def capitalised(text: str) -> str:
+    """A command in the palette starts with a capital, as Textual's own do."""
+    return text[:1].upper() + text[1:]
+
+
+_TEXTUAL_DONE = {"Quit", "Keys"}  # Textual's palette commands that ours (quit, help) do

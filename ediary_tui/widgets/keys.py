@@ -10,13 +10,14 @@ command palette), without rewriting any node's bindings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.binding import ActiveBinding, Binding
 
-from ediary_tui.i18n import current_language, localise_text
+from ediary_tui.i18n import current_language, has, localise_text
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -102,7 +103,7 @@ class LocalisedKeys(_Base):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         lang = current_language()
-        return {
+        bindings = {
             name: ActiveBinding(
                 active.node,
                 self.adjust_binding(_localised(active.binding, lang)),
@@ -111,6 +112,44 @@ class LocalisedKeys(_Base):
             )
             for name, active in super().active_bindings.items()
         }
+        return help_first_if_cut(bindings, self.app.size.width, self.app.get_key_display)
+
+    @property
+    def own_keys(self) -> set[str]:
+        """The keys described by our catalogue, not by a Textual widget ("Scroll Left"):
+        help and the palette list these, in the user's language."""
+        return {
+            name
+            for name, active in super().active_bindings.items()
+            if has(active.binding.description)
+        }
+
+
+HELP_ACTIONS = frozenset({"help", "app.help"})
+
+
+def footer_width(bindings: dict[str, ActiveBinding], display: Callable[[Binding], str]) -> int:
+    """About how many cells the footer takes: each shown action once, "key description"
+    with a cell of padding either side (as Textual's FooterKey draws them)."""
+    seen: set[str] = set()
+    width = 0
+    for active in bindings.values():
+        binding = active.binding
+        if (binding.show or binding.action == "command_palette") and binding.action not in seen:
+            seen.add(binding.action)
+            width += len(display(binding)) + len(binding.description) + 3
+    return width
+
+
+def help_first_if_cut(
+    bindings: dict[str, ActiveBinding], width: int, display: Callable[[Binding], str]
+) -> dict[str, ActiveBinding]:
+    """The footer cuts what does not fit at its right end: where it would, "? help" goes
+    first, so that the key to every other key is always on screen."""
+    if not width or footer_width(bindings, display) <= width:
+        return bindings
+    first = {k: a for k, a in bindings.items() if a.binding.action in HELP_ACTIONS}
+    return {**first, **{k: a for k, a in bindings.items() if k not in first}}
 
 
 def step_keys(

@@ -114,6 +114,23 @@ class TestLogin:
             assert form_error(app).startswith("Too many failed attempts: try again in ")
             assert form_error(app).endswith((" second.", " seconds."))  # a wait, not "894 s"
 
+    async def test_a_throttled_try_clears_the_password_for_the_next(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """Refused for too many tries, the password field is emptied as after a wrong one,
+        so that the next try is what is typed next, not "wrong" with it appended."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(5):
+                await log_in(pilot, "parent", "wrong")
+                await settled(pilot)
+            await log_in(pilot, "parent", "wrong")
+            await settled(pilot)
+            assert form_error(app).startswith("Too many failed attempts")
+            password = app.screen.query_one("#password", Input)
+            assert password.value == ""
+            assert app.focused is password
+
     async def test_unreachable_server_is_said_in_the_form(self) -> None:
         server = f"http://127.0.0.1:{closed_port()}"
         app = new_app(new_session(httpx.AsyncHTTPTransport(), server=server), demo_accounts=None)

@@ -243,6 +243,14 @@ class LoginScreen(LocalisedKeys, Screen[None]):
     def _log_in(self, login: str, password: str) -> None:
         self._send(lambda: self.session.login(login, password))
 
+    def _clear_secret(self) -> None:
+        """After a refusal the secret field is empty and has the focus, ready for a new try."""
+        field = self.query_one(
+            {PASSWORD: "#password", CODE: "#code", TOKEN: "#token"}[self.mode], Input
+        )
+        field.value = ""
+        field.focus()
+
     @work(exclusive=True, group="login")
     async def _send(self, sign_in: Callable[[], Awaitable[LoginResult]]) -> None:
         """Ask the service; say what went wrong in the form, or report success upward."""
@@ -259,13 +267,10 @@ class LoginScreen(LocalisedKeys, Screen[None]):
             self.query_one(Banner).show(_("login.code_sent", where=exc.message), "information")
         except Throttled as exc:
             self._error(_("login.throttled", wait=wait_text(exc.retry_after)))
+            self._clear_secret()  # or the next try is "wrong" and what is typed after it
         except NotLoggedIn as exc:
             self._error(error_message(exc.code, exc.message))
-            field = self.query_one(
-                {PASSWORD: "#password", CODE: "#code", TOKEN: "#token"}[self.mode], Input
-            )
-            field.value = ""
-            field.focus()
+            self._clear_secret()
             if exc.code == "no_attempts_left" and self.mode == CODE:
                 self.mode = PASSWORD  # a new code is sent only after the password again
                 self._error(error_message(exc.code, exc.message))

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from ediary_tui.domain.models import Announcement, Role, Thread, ThreadList, ThreadSummary, User
 from ediary_tui.i18n import _, short_date
 from ediary_tui.widgets.child_switcher import short_name
+from ediary_tui.widgets.keys import up_down_keys
 
 THREAD = "t:"  # option ids of the list: a conversation, an announcement
 ANNOUNCEMENT = "a:"
@@ -28,7 +29,13 @@ ANNOUNCEMENT = "a:"
 class ItemList(OptionList):
     """The conversations and announcements; Enter opens one (and says so in the footer)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "news.key_open")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "news.key_open"),
+        # OptionList's own arrows, said in our words in help (its other keys are not listed)
+        *up_down_keys(
+            "cursor_down", "cursor_up", described=("messages.key_down", "messages.key_up")
+        ),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -1,0 +1,117 @@
+"""Help, the palette and the footer speak our words, in the user's language.
+
+`?` lists the screen's keys as we describe them (not Textual's "Scroll Left");
+the palette names each command after its screen ("Messages: write"), so that
+the screen's name and the action both find it, and Textual's own commands come
+in the user's language; the footer always keeps "? help" on screen; ctrl+c
+says how to quit in the user's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.binding import Binding
+from textual.fuzzy import Matcher
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from ediary_tui.app import EdiaryApp
+
+from .conftest import diary, settled
+from .test_messages import messages
+
+SIZE = (80, 24)
+TEXTUAL_WORDS = {"Scroll Left", "Scroll Right", "Page Up", "Page Down", "First", "Last", "Up"}
+
+
+def titles(app: EdiaryApp) -> list[str]:
+    return [command.title for command in app.get_system_commands(app.screen)]
+
+
+def found(app: EdiaryApp, query: str) -> list[str]:
+    """What the palette's fuzzy search offers for `query`."""
+    matcher = Matcher(query)
+    return [title for title in titles(app) if matcher.match(title) > 0]
+
+
+class TestHelp:
+    async def test_messages_help_lists_our_keys_in_words(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            screen = await messages(app, pilot)
+            await settled(pilot)
+            keys = {key.description: key.keys for key in app.keys_of(screen)}
+            assert not TEXTUAL_WORDS & set(keys)
+            assert keys["next in the list"] == "↓ j"
+            assert {"reply", "write", "back", "quit", "help"} <= set(keys)
+
+    async def test_messages_help_in_russian(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            screen = await messages(app, pilot)
+            await settled(pilot)
+            descriptions = [key.description for key in app.keys_of(screen)]
+            assert "следующее в списке" in descriptions
+            assert "закрыть программу" in descriptions
+            assert all(not ch.isascii() or not ch.isalpha() for d in descriptions for ch in d)
+
+
+class TestPalette:
+    async def test_messages_commands_are_found_by_the_screen_and_the_action(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            await messages(app, pilot)
+            await settled(pilot)
+            assert "Messages: write" in found(app, "write")
+            assert {"Messages: reply", "Messages: write"} <= set(found(app, "mess"))
+
+    async def test_one_casing_and_textuals_commands_in_russian(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            names = titles(app)
+            assert "Дневник: следующая неделя" in names
+            assert "Тема" in names and "Снимок экрана" in names
+            assert not {"Keys", "Maximize", "Screenshot", "Theme", "Quit"} & set(names)
+            assert all(name[:1].isupper() for name in names), names
+
+    async def test_ctrl_c_says_how_to_quit_in_russian(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await diary(app, pilot, "parent")
+            await pilot.press("ctrl+c")
+            said = [(n.title, n.message) for n in app._notifications]
+            assert ("Закрыть программу?", "Чтобы закрыть программу, нажмите q.") in said
+
+
+class TestFooter:
+    async def test_the_russian_week_footer_keeps_help_at_80_columns(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            week = await diary(app, pilot, "parent")
+            await settled(pilot)
+            footer = week.query_one(Footer)
+            keys = {key.key: key for key in footer.query(FooterKey)}
+            help_key, palette = keys["question_mark"], keys["ctrl+p"]
+            assert help_key.region.width > 0
+            assert help_key.region.right <= palette.region.x
+            assert "помощь" in str(help_key.render())
+
+    async def test_space_is_named_in_russian(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE):
+            assert app.get_key_display(Binding("space", "toggle")) == "пробел"
