@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -20,8 +22,9 @@ from ediary_tui.app import EdiaryApp, HelpScreen
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import MarkIn, Week
-from ediary_tui.i18n import parse_date
+from ediary_tui.i18n import date_time, parse_date
 from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.server import schema as s
 from ediary_tui.widgets.child_switcher import ChildSwitcher
 from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
 from ediary_tui.widgets.lesson_text import homework_text, mark_key
@@ -309,14 +312,36 @@ class TestChildren:
             assert screen.check_action("sign", ()) is False
 
 
+LAST_MONDAY = MONDAY - dt.timedelta(days=7)
+
+
+def notifications(app: EdiaryApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def unsign(engine: AsyncEngine, monday: dt.date) -> None:
+    """The demo parent signs past weeks: this one is not signed (for either child)."""
+    wn = s.week_notes
+    async with engine.begin() as conn:
+        await conn.execute(
+            wn.update().where(wn.c.monday == monday).values(signed_by=None, signed_at=None)
+        )
+
+
 class TestSigning:
     async def test_a_parent_signs_the_week_and_the_server_knows(
-        self, start: Callable[..., EdiaryApp], school: Callable[[], httpx.ASGITransport]
+        self,
+        start: Callable[..., EdiaryApp],
+        school: Callable[[], httpx.ASGITransport],
+        engine: AsyncEngine,
     ) -> None:
+        await unsign(engine, LAST_MONDAY)
         app = start()
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_diary(app, pilot, "parent")
-            week = await settled(pilot, screen, MONDAY)
+            await settled(pilot, screen, MONDAY)
+            await pilot.press("left_square_bracket")
+            week = await settled(pilot, screen, LAST_MONDAY)
             assert week.signed_by is None
             signature = screen.query_one("#signature", Static)
             assert str(signature.render()) == "Not signed yet: s to sign"
@@ -326,21 +351,101 @@ class TestSigning:
             await until(
                 pilot, lambda: screen.week is not None and screen.week.signed_by is not None
             )
-            assert str(signature.render()).startswith("✓ Signed by ")
-            assert screen.check_action("sign", ()) is None
+            signed = screen.week
+            assert signed is not None and signed.signed_at is not None
+            when = date_time(signed.signed_at)
+            assert str(signature.render()) == f"✓ Signed by Кузнецова Елена, {when}"
+            # `s` again says it is signed, by whom and when; nothing is sent.
+            assert screen.check_action("sign", ()) is True
+            await pilot.press("s")
+            await pilot.pause()
+            assert app.screen is screen
+            assert notifications(app)[-1] == (
+                f"Already signed by Кузнецова Елена Романовна, {when}."
+            )
             child = screen.child
             assert child is not None
         async with DiaryClient(SERVER, transport=school(), backoff=0) as client:
             login = await client.login("parent", "demo")
-            server_week = await client.week(child.id, MONDAY)
+            server_week = await client.week(child.id, LAST_MONDAY)
             assert server_week.signed_by is not None
             assert server_week.signed_by.full_name == login.user.full_name
 
-    async def test_cancelling_signs_nothing(self, start: Callable[..., EdiaryApp]) -> None:
+    async def test_a_week_whose_lessons_are_not_over_says_when_it_can_be_signed(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_diary(app, pilot, "parent")
+            week = await settled(pilot, screen, MONDAY)
+            last = max(lesson.ends_at for day in week.days for lesson in day.lessons)
+            assert last.date() == dt.date(2026, 11, 28)  # Saturday's last lesson
+            when = f"28 November, {last:%H:%M}"
+            signature = screen.query_one("#signature", Static)
+            assert str(signature.render()) == f"Not signed yet: can be signed from {when}"
+            await pilot.press("s")
+            await pilot.pause()
+            assert app.screen is screen  # no question: it could not be signed
+            assert notifications(app) == [
+                f"The week can be signed once its lessons are over: from {when}."
+            ]
+
+    async def test_a_mark_given_after_signing_shows_the_week_changed_since(
+        self, start: Callable[..., EdiaryApp], engine: AsyncEngine
+    ) -> None:
+        # The parent signed last week a minute before its newest mark was given.
+        m, le, u, wn = s.marks, s.lessons, s.users, s.week_notes
+        async with engine.begin() as conn:
+            child = (await conn.execute(sa.select(u.c.id).where(u.c.login == "student"))).scalar()
+            newest = (
+                await conn.execute(
+                    sa.select(m.c.value, m.c.updated_at, s.subjects.c.name)
+                    .join(le, le.c.id == m.c.lesson_id)
+                    .join(s.subjects, s.subjects.c.id == le.c.subject_id)
+                    .where(
+                        m.c.student_id == child,
+                        m.c.deleted_at.is_(None),
+                        le.c.date.between(LAST_MONDAY, LAST_MONDAY + dt.timedelta(days=5)),
+                    )
+                    .order_by(m.c.updated_at.desc())
+                    .limit(1)
+                )
+            ).one()
+            signed_at = newest.updated_at.replace(tzinfo=dt.UTC) - dt.timedelta(minutes=1)
+            await conn.execute(
+                wn.update()
+                .where(wn.c.student_id == child, wn.c.monday == LAST_MONDAY)
+                .values(signed_at=signed_at)
+            )
         app = start()
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_diary(app, pilot, "parent")
             await settled(pilot, screen, MONDAY)
+            await pilot.press("left_square_bracket")
+            week = await settled(pilot, screen, LAST_MONDAY)
+            assert week.signed_at == signed_at
+            signature = screen.query_one("#signature", Static)
+            when = date_time(signed_at)
+            what = f"{newest.name} {newest.value}"
+            assert str(signature.render()) == f"✓ Signed {when}, changed since: {what}"
+            assert signature.has_class("-changed")
+            await pilot.press("s")
+            await pilot.pause()
+            assert app.screen is screen
+            assert notifications(app)[-1] == (
+                f"Signed by Кузнецова Елена Романовна, {when}; changed since: {what}."
+            )
+
+    async def test_cancelling_signs_nothing(
+        self, start: Callable[..., EdiaryApp], engine: AsyncEngine
+    ) -> None:
+        await unsign(engine, LAST_MONDAY)
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_diary(app, pilot, "parent")
+            await settled(pilot, screen, MONDAY)
+            await pilot.press("left_square_bracket")
+            await settled(pilot, screen, LAST_MONDAY)
             await pilot.press("s")
             await pilot.press("escape")
             await app.workers.wait_for_complete()  # a signature on its way would arrive now

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ediary_tui.domain.periods import week_start
 from ediary_tui.server import schema as s
-from tests.conftest import PINNED_TODAY, login
+from tests.conftest import PINNED_NOW, PINNED_TODAY, login
 from tests.server.test_classes import as_russian_teacher_of_7a, second_school
 from tests.server.test_journal import class_id, students_of
 from tests.server.test_week import children, rows, scalar, user_id
@@ -106,12 +106,18 @@ class TestDesk:
     ) -> None:
         older, _younger = await children(api, as_parent)
         wn = s.week_notes
-        async with engine.begin() as conn:  # this week: unsigned, then signed by `parent`
+        # This week: unsigned, then signed by `parent` (written here: a week is signed once
+        # its lessons are over, and the pinned Wednesday is before that).
+        async with engine.begin() as conn:
             await conn.execute(wn.delete().where(wn.c.monday == MONDAY))
-        signed = await api.post(
-            f"{API}/students/{older}/week/{MONDAY}/signature", headers=as_parent
-        )
-        assert signed.status_code == 201, signed.text
+            await conn.execute(
+                wn.insert().values(
+                    student_id=int(older),
+                    monday=MONDAY,
+                    signed_by=int(await user_id(engine, "parent")),
+                    signed_at=PINNED_NOW,
+                )
+            )
         day = (MONDAY + dt.timedelta(days=3)).isoformat()
         notice = await api.post(
             f"{API}/students/{older}/absence-notices",

@@ -518,9 +518,36 @@ def _sign(monday: dt.date | str, student_id: str) -> str:
     return f"/api/v1/students/{student_id}/week/{day}/signature"
 
 
+@pytest.fixture
+def week_over(clock: FakeClock) -> dt.datetime:
+    """Saturday 18:00 in Moscow: the pinned week's last lesson is over, it can be signed."""
+    clock.advance(days=3)
+    return clock()
+
+
 class TestSignature:
+    async def test_a_week_is_signed_only_once_its_last_lesson_is_over(
+        self, api: httpx.AsyncClient, clock: FakeClock, as_parent: dict
+    ) -> None:
+        older, _ = await children(api, as_parent)
+        for moment in (  # Monday morning, then Wednesday evening (the pinned moment)
+            dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC),
+            PINNED_NOW,
+        ):
+            clock.current = moment
+            r = await api.post(_sign(MONDAY, older), headers=as_parent)
+            assert r.status_code == 422, r.text
+            error = r.json()["error"]
+            assert error["code"] == "week_not_over"
+            assert error["field"] == "monday"
+            assert error["message"].startswith(
+                "this week's lessons are not over yet; it can be signed from 28.11.2026 "
+            )
+        clock.advance(days=3)
+        assert (await api.post(_sign(MONDAY, older), headers=as_parent)).status_code == 201
+
     async def test_parent_signs_the_current_week_and_the_diary_shows_it(
-        self, api: httpx.AsyncClient, engine: AsyncEngine, as_parent: dict
+        self, api: httpx.AsyncClient, engine: AsyncEngine, as_parent: dict, week_over: dt.datetime
     ) -> None:
         older, _ = await children(api, as_parent)
         before = (await get_week(api, as_parent, older, MONDAY)).json()
@@ -530,7 +557,7 @@ class TestSignature:
         body = r.json()
         assert body["monday"] == MONDAY.isoformat()
         assert body["signed_by"]["id"] == await user_id(engine, "parent")
-        assert dt.datetime.fromisoformat(body["signed_at"]) == PINNED_NOW
+        assert dt.datetime.fromisoformat(body["signed_at"]) == week_over
         after = (await get_week(api, as_parent, older, MONDAY)).json()
         assert after["signed_by"] == body["signed_by"]
         assert after["behaviour_note"] == before["behaviour_note"]  # the note is kept
@@ -551,7 +578,7 @@ class TestSignature:
         assert week["signed_by"]["full_name"] == r.json()["signed_by"]["full_name"]
 
     async def test_signing_twice_returns_the_first_signature(
-        self, api: httpx.AsyncClient, clock: FakeClock, as_parent: dict
+        self, api: httpx.AsyncClient, clock: FakeClock, as_parent: dict, week_over: dt.datetime
     ) -> None:
         older, _ = await children(api, as_parent)
         first = await api.post(_sign(MONDAY, older), headers=as_parent)
@@ -561,7 +588,7 @@ class TestSignature:
         assert again.json() == first.json()
 
     async def test_signing_is_recorded_as_a_change_the_class_teacher_sees(
-        self, api: httpx.AsyncClient, as_parent: dict, as_teacher: dict
+        self, api: httpx.AsyncClient, as_parent: dict, as_teacher: dict, week_over: dt.datetime
     ) -> None:
         older, _ = await children(api, as_parent)
         cursor = (await api.get("/api/v1/changes", headers=as_teacher)).json()["cursor"]

@@ -255,9 +255,10 @@ class School:
 
 
 async def _sign_week(school: School) -> Call:
-    student, monday = await school.student(), week_start(PINNED_TODAY)
+    # Last week: its lessons are over, so it can be signed.
+    student, monday = await school.student(), week_start(PINNED_TODAY) - dt.timedelta(days=7)
     wn = s.week_notes
-    async with school.engine.begin() as conn:  # whatever the demo did, this week is unsigned
+    async with school.engine.begin() as conn:  # whatever the demo did, that week is unsigned
         await conn.execute(
             wn.update()
             .where(wn.c.student_id == int(student), wn.c.monday == monday)

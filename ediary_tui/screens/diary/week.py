@@ -306,8 +306,8 @@ class WeekScreen(WeekSigning):
         if action == "sign":
             if not self._can_sign():
                 return False
-            signable = self.week is not None and self.week.signed_by is None
-            return True if signable and not self.session.offline else None
+            # On a signed week, or one not over yet, `s` says so (and when).
+            return True if self.week is not None and not self.session.offline else None
         if action in {"previous_week", "next_week", "today", "go_to_date", "refresh"}:
             return self.child is not None
         return super().check_action(action, parameters)

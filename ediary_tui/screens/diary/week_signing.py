@@ -27,6 +27,34 @@ if TYPE_CHECKING:
     from ediary_tui.domain.models import Week
 
 
+def signable_from(week: Week) -> dt.datetime:
+    """When the week's last lesson ends: the server takes a signature from then on (the
+    day after the week when it has no lessons)."""
+    ends = [lesson.ends_at for day in week.days for lesson in day.lessons]
+    if ends:
+        return max(ends)
+    return dt.datetime.combine(week.end + dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
+
+
+def changed_since_signed(week: Week) -> list[str]:
+    """What was given or changed in the week after the parent signed it: "Алгебра 5", and
+    "homework: Физика" (nothing when unsigned)."""
+    at = week.signed_at
+    if week.signed_by is None or at is None:
+        return []
+    what: list[str] = []
+    for day in week.days:
+        for lesson in day.lessons:
+            subject = lesson.subject.name
+            for mark in lesson.marks:
+                if mark.updated_at > at:
+                    value = "•" if mark.value is None else str(mark.value)
+                    what.append(f"{subject} {value}")
+            if any(hw.updated_at > at for hw in lesson.homework):
+                what.append(_("week.changed_homework", subject=subject))
+    return what
+
+
 class WeekSigning(WeekLinks):
     """The signing half of the week screen."""
 
@@ -56,22 +84,49 @@ class WeekSigning(WeekLinks):
     def _show_signature(self) -> None:
         label = self.query_one("#signature", Label)
         week = self.week
+        changed = changed_since_signed(week) if week is not None else []
         if week is None:
             label.update("")
         elif not self.session.can(Can.SIGN_WEEK):  # a real diary: say whose diary this is
             label.update(Content(_("week.read_only", service=self.session.info.title)))
+        elif week.signed_by is not None and changed and week.signed_at is not None:
+            when = date_time(week.signed_at)
+            label.update(Content(_("week.signed_changed", when=when, what=", ".join(changed))))
         elif week.signed_by is not None:
             when = f", {date_time(week.signed_at)}" if week.signed_at else ""
-            label.update(Content(_("week.signed", who=week.signed_by.full_name, when=when)))
+            who = short_name(week.signed_by.full_name)
+            label.update(Content(_("week.signed", who=who, when=when)))
         elif self._can_sign() and not self.session.offline:
-            label.update(Content(_("week.not_signed_parent")))
+            opens = signable_from(week)
+            if self.clock() < opens:
+                label.update(Content(_("week.signable_from", when=date_time(opens))))
+            else:
+                label.update(Content(_("week.not_signed_parent")))
         else:
             label.update(Content(_("week.not_signed")))
         label.set_class(week is not None and week.signed_by is not None, "-signed")
+        label.set_class(
+            bool(changed) and week is not None and week.signed_by is not None, "-changed"
+        )
+
+    def _signed_text(self, week: Week) -> str:
+        """Who signed the week and when, and what has changed in it since."""
+        assert week.signed_by is not None
+        when = date_time(week.signed_at) if week.signed_at else ""
+        who = week.signed_by.full_name
+        if changed := changed_since_signed(week):
+            return _("sign.already_changed", who=who, when=when, what=", ".join(changed))
+        return _("sign.already", who=who, when=when)
 
     def action_sign(self) -> None:
         week, child = self.week, self.child
-        if week is None or child is None or week.signed_by is not None:
+        if week is None or child is None:
+            return
+        if week.signed_by is not None:  # say by whom and when, and whether it changed since
+            self.notify(self._signed_text(week))
+            return
+        if self.clock() < (opens := signable_from(week)):
+            self.notify(_("sign.not_yet", when=date_time(opens)), severity="warning")
             return
         question = _(
             "sign.question",

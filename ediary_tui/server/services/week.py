@@ -57,6 +57,7 @@ from ..settings import ServerContext
 from ..upsert import upsert
 from .common import (
     CONTROL_FORM_COLUMNS,
+    bells,
     check_date,
     control_form,
     from_columns,
@@ -355,13 +356,35 @@ async def _signature(conn: AsyncConnection, student_id: int, monday: dt.date) ->
     )
 
 
+async def lessons_over_at(
+    conn: AsyncConnection, student: StudentInfo, monday: dt.date, tz: ZoneInfo
+) -> dt.datetime:
+    """When the week's last lesson ends (the start of the day after the week if it has none):
+    from then on the week can be signed, as there is nothing left to add to it."""
+    student = await student_in_year(conn, student, school_year_of(monday + dt.timedelta(days=6)))
+    days = week_days(monday, student.days_per_week)
+    le = s.lessons
+    last = (
+        await conn.execute(
+            sa.select(le.c.date, le.c.number)
+            .where(le.c.class_id == student.class_id, le.c.date.between(days[0], days[-1]))
+            .order_by(le.c.date.desc(), le.c.number.desc())
+            .limit(1)
+        )
+    ).first()
+    if last is None:
+        return dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(0, 0), tz)
+    bell = await bells(conn, student.school_id)
+    return lesson_span(last.date, last.number, bell, tz)[1]
+
+
 async def sign_week(
     ctx: ServerContext, caller: Caller, student_id: int, monday: dt.date
 ) -> tuple[Signature, bool]:
     """A parent acknowledges a week; signing again keeps the first signature.
 
-    Returns the signature and whether it is new. A week is signed once it has
-    begun (the diary of a week not yet lived has nothing to acknowledge).
+    Returns the signature and whether it is new. A week is signed once its last
+    lesson is over: before that, marks and homework may still come to it.
     """
     async with ctx.engine.begin() as conn:
         student = await readable_student(conn, caller, student_id)
@@ -376,13 +399,21 @@ async def sign_week(
         _settings, tz = await school_and_zone(conn, student.school_id)
         if monday > week_start(ctx.today(tz.key)):
             raise Invalid(
-                "this week has not begun yet; it can be signed once it has",
+                "this week has not begun yet; it can be signed once its lessons are over",
                 code="future_week",
                 field="monday",
             )
         existing = await _signature(conn, student.id, monday)
         if existing is not None:
             return existing, False
+        over = await lessons_over_at(conn, student, monday, tz)
+        if ctx.now() < over:
+            raise Invalid(
+                "this week's lessons are not over yet; it can be signed from "
+                f"{over:%d.%m.%Y %H:%M}",
+                code="week_not_over",
+                field="monday",
+            )
         await check_day_open(conn, student.school_id, monday)
         wn = s.week_notes
         now = ctx.now()
