@@ -20,6 +20,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
@@ -145,14 +146,17 @@ def refusal_text(exc: Refusal) -> str:
 # --- numbers and waits ----------------------------------------------------------
 
 
-def number(value: float | Decimal, places: int = 2) -> str:
+def number(value: float | Decimal | Fraction, places: int = 2) -> str:
     """3.67 / 3,67: an average or a weight, rounded half up as the school rounds."""
-    exact = Decimal(repr(value) if isinstance(value, float) else value)
+    if isinstance(value, Fraction):
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+    else:
+        exact = Decimal(repr(value) if isinstance(value, float) else value)
     rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return format_decimal(rounded, "0." + "0" * places if places else "0", locale=_current)
 
 
-def signed_number(value: float | Decimal, places: int = 2) -> str:
+def signed_number(value: float | Decimal | Fraction, places: int = 2) -> str:
     """+0.25 / +0,25: a change, with its sign even when it is a rise."""
     text = number(value, places)
     return text if text.startswith("-") else f"+{text}"

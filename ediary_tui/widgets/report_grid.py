@@ -27,7 +27,7 @@ from textual.message import Message
 
 from ediary_tui.domain.models import Period, ReportCard, ReportSubject, SubjectPeriod
 from ediary_tui.domain.periods import period_containing
-from ediary_tui.i18n import _, short_date
+from ediary_tui.i18n import _, number, short_date
 from ediary_tui.widgets.keys import PAGE_KEYS, key, up_down_keys
 
 from .header_rows import HEADER, HeaderRows
@@ -107,7 +107,7 @@ def missed_text(count: int, ill: int, *, year: bool = False) -> str:
 
 
 def average_text(average: float | None) -> str:
-    return "" if average is None else f"{average:.2f}"
+    return "" if average is None else number(average)
 
 
 def service_differs(figures: SubjectPeriod) -> bool:

@@ -14,7 +14,7 @@ from statistics import fmean
 from textual.content import Content
 
 from ediary_tui.domain.models import ProgressPoint, ProgressSubject
-from ediary_tui.i18n import short_date
+from ediary_tui.i18n import number, short_date
 
 from .mark_cell import GRADE_STYLES, grade_of
 
@@ -104,7 +104,7 @@ def sparkline(values: Sequence[int], scale: tuple[int, int], width: int) -> Cont
 
 
 def figure(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else number(value)
 
 
 @dataclass

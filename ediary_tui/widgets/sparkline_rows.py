@@ -28,7 +28,7 @@ from textual.geometry import Size
 from textual.message import Message
 
 from ediary_tui.domain.models import ProgressPoint, ProgressSubject
-from ediary_tui.i18n import _, short_date
+from ediary_tui.i18n import _, short_date, signed_number
 from ediary_tui.widgets.keys import PAGE_KEYS, up_down_keys
 
 from .header_rows import HeaderRows
@@ -203,7 +203,7 @@ class SparklineRows(HeaderRows, can_focus=True, inherit_bindings=False):
         elif way == 0:
             trend_text = TREND_ARROWS[way]
         else:
-            trend_text = f"{TREND_ARROWS[way]} {change:+.2f}"
+            trend_text = f"{TREND_ARROWS[way]} {signed_number(change)}"
         line = Content.assemble(
             ("▌" if selected else " ", "$accent"),
             (name.plain, NAME_STYLE),

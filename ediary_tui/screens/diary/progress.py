@@ -31,7 +31,7 @@ from ediary_tui.domain.models import (
     User,
 )
 from ediary_tui.domain.periods import nearest_period, school_year_of
-from ediary_tui.i18n import _, short_date
+from ediary_tui.i18n import _, short_date, signed_number
 from ediary_tui.screens.diary.student_view import (
     StudentScreen,
     Where,
@@ -195,7 +195,7 @@ class ProgressScreen(StudentScreen):
         change = trend(subject.points)
         if change is not None:
             way = {1: "up", -1: "down", 0: "steady"}[direction(change)]
-            parts.append(_(f"progress.trend_{way}", change=f"{change:+.2f}"))
+            parts.append(_(f"progress.trend_{way}", change=signed_number(change)))
         if subject.points:
             last = subject.points[-1]
             parts.append(_("progress.last", value=last.value, date=short_date(last.date)))

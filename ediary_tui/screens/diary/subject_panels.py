@@ -16,7 +16,7 @@ from textual.content import Content
 from ediary_tui.domain.goals import Goal, lessons_left, needed, weights
 from ediary_tui.domain.marks import Scored, breakdown, counts, proposed_mark, weighted_average
 from ediary_tui.domain.models import Category, Period, ReportSubject, SchoolSettings, Week
-from ediary_tui.i18n import _
+from ediary_tui.i18n import _, number
 from ediary_tui.widgets.report_grid import average_text, missed_text
 
 NAME_WIDTH = 16  # a kind of work in the breakdown
@@ -127,9 +127,9 @@ def need_lines(
     """What the goal means now, and the marks of each weight that would reach it."""
     average = weighted_average(marks)
     target = (
-        _("subject_marks.goal_mark", mark=goal.mark, average=f"{float(goal.average):.2f}")
+        _("subject_marks.goal_mark", mark=goal.mark, average=number(goal.average))
         if goal.mark is not None
-        else _("subject_marks.goal_average", average=f"{float(goal.average):.2f}")
+        else _("subject_marks.goal_average", average=number(goal.average))
     )
     now_text = (
         _("subject_marks.now", average=average_text(average))

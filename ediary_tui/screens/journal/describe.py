@@ -22,7 +22,7 @@ from ediary_tui.client.journal_state import (
 )
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import JournalLesson, JournalStudent
-from ediary_tui.i18n import _, date_time, day_month, error_message
+from ediary_tui.i18n import _, date_time, day_month, error_message, number
 
 
 def initials(full_name: str) -> str:
@@ -129,7 +129,7 @@ def describe_cell(
     if cell.pending and not shown:  # a deletion or a cleared absence
         parts.append(Content(_("journal.change_unsent")))
     if summary.average is not None:
-        parts.append(Content(_("journal.average", average=f"{summary.average:.2f}")))
+        parts.append(Content(_("journal.average", average=number(summary.average))))
     line = Content(" · ").join(parts)
     refusals = [(r.code, r.reason) for r in cell.refusals]
     if summary.state == REFUSED and summary.reason:

@@ -25,7 +25,7 @@ from ediary_tui.client.journal_state import (
 )
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Journal, JournalLesson
-from ediary_tui.i18n import _
+from ediary_tui.i18n import _, number
 from ediary_tui.screens.journal.describe import initials
 from ediary_tui.screens.journal.period_summary import (
     summary_extra,
@@ -82,7 +82,7 @@ def cell_content(cell: CellState, scale: tuple[int, int]) -> Content:
 
 def summary_contents(summary: StudentSummary, scale: tuple[int, int]) -> tuple[Content, ...]:
     """The average, the proposed period mark, and the period mark set (unsent, refused)."""
-    average = Content("" if summary.average is None else f"{summary.average:.2f}")
+    average = Content("" if summary.average is None else number(summary.average))
     if summary.average is not None:
         average = average.stylize(GRADE_STYLES[grade_of(round(summary.average), *scale)])
     proposed = Content("" if summary.proposed is None else str(summary.proposed))

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ediary_tui.client.journal_state import StudentSummary
-from ediary_tui.i18n import _
+from ediary_tui.i18n import _, number
 from ediary_tui.screens.journal.describe import initials
 from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
 
@@ -47,7 +47,7 @@ class PeriodMarkModal(Window[PeriodMarkChoice | None]):
         summary = self.summary
         with Vertical(id="dialog") as dialog:
             dialog.border_title = _("journal.period_title", student=initials(self.student))
-            average = "—" if summary.average is None else f"{summary.average:.2f}"
+            average = "—" if summary.average is None else number(summary.average)
             proposed = "—" if summary.proposed is None else str(summary.proposed)
             current = "—" if summary.period_mark is None else str(summary.period_mark)
             yield Static(
