@@ -28,6 +28,8 @@ from typing import Any, Protocol
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
+from ediary_tui.domain.names import is_female
+
 LANGUAGES: tuple[str, ...] = ("en", "ru")
 DEFAULT = "en"
 
@@ -95,6 +97,13 @@ def _(key: str, /, **values: object) -> str:
     if not isinstance(text, str):
         return key
     return text.format(**values) if values else text
+
+
+def for_person(key: str, full_name: str, /, **values: object) -> str:
+    """`key`'s text agreeing with the person it is about: its `_female` form for a
+    woman's or girl's name ("ученица", not "ученик"), told by the patronymic."""
+    female = f"{key}_female"
+    return _(female if has(female) and is_female(full_name) else key, **values)
 
 
 def server_text(key: str, default: str) -> str:

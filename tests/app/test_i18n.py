@@ -121,3 +121,32 @@ class TestDates:
         assert week_range(dt.date(2026, 12, 28), dt.date(2027, 1, 2)) == (
             "28 декабря 2026 – 2 января 2027"
         )
+
+
+class TestForPerson:
+    """A label about a person agrees with her: a girl is "ученица" (by the patronymic)."""
+
+    GIRL, BOY = "Петрова Анна Сергеевна", "Петров Пётр Иванович"
+
+    def test_a_girl_is_a_uchenitsa_in_russian(self, russian: None) -> None:
+        assert i18n.for_person("class.role_student", self.GIRL) == "ученица"
+        assert i18n.for_person("class.role_student", self.BOY) == "ученик"
+        assert i18n.for_person("class.role_student", "Anna Smith") == "ученик"
+
+    def test_the_screens_that_name_a_student(self, russian: None) -> None:
+        from ediary_tui.domain.models import Role
+        from ediary_tui.screens.admin.base import role_words
+        from ediary_tui.screens.messages.to_family import Recipient, recipient_option
+
+        assert role_words([Role.STUDENT], self.GIRL) == "ученица"
+        assert role_words([Role.STUDENT], self.BOY) == "ученик"
+        option = recipient_option(Recipient("7", self.GIRL, "7", self.GIRL))
+        assert str(option.prompt).endswith(" · ученица")
+        said = i18n.for_person("homework.only_student", self.GIRL, child="Петрова Анна")
+        assert said == (
+            "Отмечать задания сделанными может только сама ученица (Петрова Анна); "
+            "вы видите её отметки."
+        )
+
+    def test_english_has_one_word(self) -> None:
+        assert i18n.for_person("class.role_student", self.GIRL) == "student"

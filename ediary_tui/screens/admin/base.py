@@ -17,7 +17,7 @@ from textual.widgets import Label, Static
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import Role
-from ediary_tui.i18n import _, error_message, has
+from ediary_tui.i18n import _, error_message, for_person, has
 from ediary_tui.screens.events import session_message
 from ediary_tui.widgets.keys import LocalisedKeys, key
 
@@ -33,8 +33,9 @@ def refusal(exc: ClientError) -> str:
     return error_message(exc.code, exc.message)
 
 
-def role_words(roles: list[Role]) -> str:
-    return ", ".join(_(f"admin.role.{r.value}") for r in roles)
+def role_words(roles: list[Role], full_name: str = "") -> str:
+    """The roles in words, agreeing with the person ("ученица" for a girl)."""
+    return ", ".join(for_person(f"admin.role.{r.value}", full_name) for r in roles)
 
 
 class AdminScreen(LocalisedKeys, Screen[None]):

@@ -36,7 +36,7 @@ def hit_rows(found: PeopleFound) -> list[list[Cell]]:
         [
             (p.full_name, "bold"),
             (p.login, ""),
-            (role_words(p.roles), "$text-muted"),
+            (role_words(p.roles, p.full_name), "$text-muted"),
             (p.class_name or "", ""),
         ]
         for p in found.people

@@ -16,7 +16,7 @@ from ediary_tui.domain.models import (
     IssuedCredentials,
     Role,
 )
-from ediary_tui.i18n import _
+from ediary_tui.i18n import _, for_person
 
 FAMILY, NOT_YET, EVERYONE = "family", "not_yet", "everyone"
 
@@ -99,7 +99,9 @@ def lined_up(rows: list[list[Cell]]) -> list[Content]:
 
 
 def role_word(credential: IssuedCredential) -> str:
-    return _("class.role_student") if credential.role == Role.STUDENT else _("class.role_parent")
+    if credential.role == Role.STUDENT:
+        return for_person("class.role_student", credential.full_name)
+    return _("class.role_parent")
 
 
 def family_table(found: ClassFamilies) -> tuple[list[list[Cell]], list[str]]:
@@ -119,7 +121,12 @@ def family_table(found: ClassFamilies) -> tuple[list[list[Cell]], list[str]]:
             student = member is family.student
             rows.append(
                 [
-                    (_("class.role_student" if student else "class.role_parent"), muted),
+                    (
+                        for_person("class.role_student", member.full_name)
+                        if student
+                        else _("class.role_parent"),
+                        muted,
+                    ),
                     (member.login or "—", ""),
                     account(member),
                     (

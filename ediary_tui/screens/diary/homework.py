@@ -42,6 +42,7 @@ from ediary_tui.domain.periods import week_start
 from ediary_tui.i18n import (
     _,
     error_message,
+    for_person,
     week_range,
 )
 from ediary_tui.screens.diary.export import ExportModal
@@ -310,7 +311,8 @@ class HomeworkScreen(StudentScreen):
         if not self.session.can(Can.HOMEWORK_DONE):
             self.notify(_("homework.no_tick_here", service=self.session.info.title))
         else:
-            self.notify(_("homework.only_student", child=short_name(child.full_name)))
+            name = short_name(child.full_name)
+            self.notify(for_person("homework.only_student", child.full_name, child=name))
 
     def action_refresh(self) -> None:
         if self.child is not None:

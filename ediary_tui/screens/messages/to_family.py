@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import ClassFamilies, Thread, ThreadIn, User
-from ediary_tui.i18n import _, error_message
+from ediary_tui.i18n import _, error_message, for_person
 from ediary_tui.screens.messages.compose import MAX_BODY, MAX_SUBJECT, ReplyBox
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.keys import LocalisedKeys
@@ -70,9 +70,8 @@ def recipients(families: ClassFamilies) -> list[Recipient]:
 
 def recipient_option(who: Recipient) -> Option:
     if who.is_student:
-        text = Content.assemble(
-            (who.full_name, "bold"), (f" · {_('conversations.the_student')}", "$text-muted")
-        )
+        the_student = for_person("conversations.the_student", who.full_name)
+        text = Content.assemble((who.full_name, "bold"), (f" · {the_student}", "$text-muted"))
     else:
         parent_of = _("conversations.parent_of", child=short_name(who.student_name))
         text = Content.assemble("  ", who.full_name, (f" · {parent_of}", "$text-muted"))
