@@ -14,7 +14,7 @@ well as in the footer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
@@ -22,17 +22,20 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import ActiveBinding, Binding, BindingType
+from textual.command import Hit, Hits, Provider
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
+from textual.system_commands import SystemCommandsProvider
+from textual.timer import Timer
 from textual.widgets import Static
 
 from ediary_tui.client.capabilities import Can
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
-from ediary_tui.client.session import DiarySession
+from ediary_tui.client.session import Backoff, DiarySession
 from ediary_tui.clock import Clock
 from ediary_tui.context import AppContext
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
@@ -102,10 +105,21 @@ class HelpScreen(LocalisedKeys, ModalScreen[None]):
             yield Static(Content(_("help.legend", letters=letters)), id="help-legend")
 
 
+class ScreenCommands(SystemCommandsProvider):
+    """The palette's commands, found by their words and by the screen they belong to."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback, *_rest in self.app.get_system_commands(self.screen):
+            if (score := max(matcher.match(name), matcher.match(help_text) * 0.5)) > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
 class EdiaryApp(TypeAhead, App[None]):
     """The electronic diary in the terminal."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "keys.help"),
         Binding("q", "quit", show=False),
@@ -140,6 +154,8 @@ class EdiaryApp(TypeAhead, App[None]):
         """The server's word on who is logged in, after a start resumed the session."""
         self.news_signal: Signal[list[Change]] = Signal(self, "news")
         """News arrived from the change feed (oldest first)."""
+        self.backoff = Backoff()  # the waits between tries to reach a lost server
+        self._reconnecting: Timer | None = None
 
     @property
     def session(self) -> DiarySession:
@@ -174,6 +190,7 @@ class EdiaryApp(TypeAhead, App[None]):
         if self.notice:
             self.notify(self.notice, timeout=15)
         self.set_interval(POLL_SECONDS, self.follow_changes)
+        self.session.on_lost = self._server_lost
 
     async def on_unmount(self) -> None:
         """The client's connections live in this app's event loop: close them with it."""
@@ -283,6 +300,34 @@ class EdiaryApp(TypeAhead, App[None]):
     def _news_seen(self) -> None:
         self._show_counts()
 
+    # -- the connection ------------------------------------------------------------
+
+    def _server_lost(self) -> None:
+        """A call found the server unreachable: try again by itself, waiting longer each time."""
+        if self._reconnecting is None:
+            self._reconnecting = self.set_timer(self.backoff.next_delay(), self._try_reconnect)
+
+    def _try_reconnect(self) -> None:
+        self._reconnect()
+
+    @work(exclusive=True, group="reconnect")
+    async def _reconnect(self) -> None:
+        """One try: back, say so and refresh what is shown; still lost, wait longer."""
+        if self.session.user is None and self.session.cached_user() is None:
+            self._reconnecting = None  # logged out meanwhile: the login form says what fails
+            return
+        if not await self.session.reachable():
+            self._reconnecting = self.set_timer(self.backoff.next_delay(), self._try_reconnect)
+            return
+        self._reconnecting = None
+        self.backoff.reset()
+        self.notify(_("app.connected_again"))
+        for screen in self.screen_stack:  # each fetches afresh (and drops its offline banner)
+            refresh = getattr(screen, "action_refresh", None)
+            if callable(refresh):
+                refresh()
+        self.follow_changes()
+
     # -- what's new ----------------------------------------------------------------
 
     @work(exclusive=True, group="changes")
@@ -388,26 +433,25 @@ class EdiaryApp(TypeAhead, App[None]):
         ]
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the screen is also a command in the palette, named after its screen
-        ("Messages: write"), so that the screen's name finds them; then Textual's own, in
-        the user's language (its Quit and Keys are ours already: quit, help)."""
+        """Every key of the screen is also a command in the palette, its screen named under
+        it ("Messages · key: n", found by "mess" too: see `ScreenCommands`); then Textual's
+        own, in the user's language and our casing (its Quit and Keys are ours: quit, help)."""
         title_key = getattr(screen, "TITLE_KEY", None)
         where = _(title_key) if isinstance(title_key, str) and has(title_key) else None
         for key in self.keys_of(screen):
             if key.action == "command_palette":
                 continue
-            name = capitalised(key.description)
+            hint = _("palette.key", key=key.keys)
             if where and key.node is not self:
-                name = _("palette.command", screen=where, command=key.description)
+                hint = _("palette.key_on", screen=where, key=key.keys)
             yield SystemCommand(
-                name,
-                _("palette.key", key=key.keys),
-                partial(self.run_action, key.action, key.node),
+                key.description, hint, partial(self.run_action, key.action, key.node)
             )
         for command in super().get_system_commands(screen):
             if command.title not in _TEXTUAL_DONE:
                 yield command._replace(
-                    title=localise_text(command.title), help=localise_text(command.help)
+                    title=lowercase_first(localise_text(command.title)),
+                    help=localise_text(command.help),
                 )
 
     def action_help_quit(self) -> None:
@@ -425,9 +469,9 @@ class EdiaryApp(TypeAhead, App[None]):
         return _(f"key_names.{shown}") if has(f"key_names.{shown}") else shown
 
 
-def capitalised(text: str) -> str:
-    """A command in the palette starts with a capital, as Textual's own do."""
-    return text[:1].upper() + text[1:]
+def lowercase_first(text: str) -> str:
+    """Textual's commands ("Theme") in the casing of ours ("next week", "theme")."""
+    return text[:1].lower() + text[1:]
 
 
 _TEXTUAL_DONE = {"Quit", "Keys"}  # Textual's palette commands that ours (quit, help) do

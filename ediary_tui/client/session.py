@@ -35,6 +35,30 @@ if TYPE_CHECKING:
     from .reads import Cached, Read
 
 T = TypeVar("T")
+
+RECONNECT_FIRST = 1.0  # s before the first try to reconnect; doubled after each failure
+RECONNECT_MOST = 30.0  # s between tries at most
+
+
+class Backoff:
+    """How long to wait before each try to reach a lost service: 1, 2, 4 … 30 s, then 30 s."""
+
+    def __init__(self, first: float = RECONNECT_FIRST, most: float = RECONNECT_MOST) -> None:
+        self.first = first
+        self.most = most
+        self.tries = 0
+
+    def next_delay(self) -> float:
+        """The wait before the next try (each call is one more try)."""
+        delay = min(self.most, self.first * 2**self.tries)
+        self.tries += 1
+        return delay
+
+    def reset(self) -> None:
+        """The service answered: a later loss starts again from the first wait."""
+        self.tries = 0
+
+
 M = TypeVar("M", bound="BaseModel")
 
 
@@ -56,7 +80,21 @@ class DiarySession:
         self.exports = exports or Exports()
         self.clock: Clock = clock or local_now
         self.user: User | None = None
-        self.offline = False  # the one rule: the last call could not reach the service
+        self._offline = False  # the one rule: the last call could not reach the service
+        # Told when the service is lost (offline turns true): the app starts reconnecting.
+        self.on_lost: Callable[[], None] | None = None
+
+    @property
+    def offline(self) -> bool:
+        """Whether the last call could not reach the service."""
+        return self._offline
+
+    @offline.setter
+    def offline(self, value: bool) -> None:
+        lost = value and not self._offline
+        self._offline = value
+        if lost and self.on_lost is not None:
+            self.on_lost()
 
     @property
     def server(self) -> str:
@@ -213,6 +251,16 @@ class DiarySession:
             )
             self.keep(read, signed, at=found.fetched_at)
         return signature
+
+    async def reachable(self) -> bool:
+        """Whether the service answers now (reconnecting): asks who we are, keeps nothing."""
+        try:
+            await self._online(self.client.me())
+        except ServerUnreachable:
+            return False
+        except ClientError:  # it answered, if only to say no (a screen's fetch will say what)
+            return True
+        return True
 
     async def _online(self, call: Awaitable[T]) -> T:
         """Await a server call, keeping `offline` true to whether the server answered."""

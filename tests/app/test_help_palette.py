@@ -1,9 +1,9 @@
 """Help, the palette and the footer speak our words, in the user's language.
 
 `?` lists the screen's keys as we describe them (not Textual's "Scroll Left");
-the palette names each command after its screen ("Messages: write"), so that
-the screen's name and the action both find it, and Textual's own commands come
-in the user's language; the footer always keeps "? help" on screen; ctrl+c
+the palette names each command's screen under it ("Messages · key: n"), so
+that the screen's name and the action both find it, and Textual's own commands
+come in the user's language and our casing; the footer always keeps "? help" on screen; ctrl+c
 says how to quit in the user's language.
 """
 
@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.binding import Binding
-from textual.fuzzy import Matcher
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from ediary_tui.app import EdiaryApp
+from ediary_tui.app import EdiaryApp, ScreenCommands
 
 from .conftest import diary, settled
 from .test_messages import messages
@@ -29,10 +28,10 @@ def titles(app: EdiaryApp) -> list[str]:
     return [command.title for command in app.get_system_commands(app.screen)]
 
 
-def found(app: EdiaryApp, query: str) -> list[str]:
-    """What the palette's fuzzy search offers for `query`."""
-    matcher = Matcher(query)
-    return [title for title in titles(app) if matcher.match(title) > 0]
+async def found(app: EdiaryApp, query: str) -> list[str]:
+    """What the palette's search offers for `query`, as the palette asks it."""
+    provider = ScreenCommands(app.screen)
+    return [str(hit.prompt) async for hit in provider.search(query)]
 
 
 class TestHelp:
@@ -70,8 +69,8 @@ class TestPalette:
             await diary(app, pilot, "parent")
             await messages(app, pilot)
             await settled(pilot)
-            assert "Messages: write" in found(app, "write")
-            assert {"Messages: reply", "Messages: write"} <= set(found(app, "mess"))
+            assert "write" in await found(app, "write")
+            assert {"reply", "write", "back"} <= set(await found(app, "mess"))
 
     async def test_one_casing_and_textuals_commands_in_russian(
         self, start: Callable[..., EdiaryApp]
@@ -80,10 +79,12 @@ class TestPalette:
         async with app.run_test(size=SIZE) as pilot:
             await diary(app, pilot, "parent")
             names = titles(app)
-            assert "Дневник: следующая неделя" in names
-            assert "Тема" in names and "Снимок экрана" in names
+            assert "следующая неделя" in names
+            assert "тема" in names and "снимок экрана" in names
             assert not {"Keys", "Maximize", "Screenshot", "Theme", "Quit"} & set(names)
-            assert all(name[:1].isupper() for name in names), names
+            assert all(not name[:1].isupper() for name in names), names
+            hints = {c.title: c.help for c in app.get_system_commands(app.screen)}
+            assert hints["следующая неделя"] == "Дневник · клавиша: ] →"
 
     async def test_ctrl_c_says_how_to_quit_in_russian(
         self, start: Callable[..., EdiaryApp]
