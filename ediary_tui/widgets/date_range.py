@@ -39,7 +39,9 @@ OUTSIDE_STYLE = "$foreground-disabled"
 SUNDAY_STYLE = "$foreground-muted"
 MARKED_STYLE = "$text-warning"
 TODAY_STYLE = "underline"
-RANGE_STYLE = "on $primary-muted"
+# One band from end to end, today and marked days inside it too (a fainter middle read as
+# a break in the range wherever another style sat on a day).
+RANGE_STYLE = "$text on $primary"
 ENDS_STYLE = "bold $text on $primary"
 CURSOR_STYLE = "reverse"
 CURSOR_BLURRED_STYLE = "underline bold"

@@ -8,13 +8,15 @@ for today (illness, in force) and one in September (past).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, RadioSet, Static
+from textual.widgets import Footer, Input, OptionList, RadioSet, Static
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
@@ -452,6 +454,38 @@ class TestWithdrawing:
 
 
 class TestTheForm:
+    async def test_at_60x20_the_hint_reads_in_lines_and_the_buttons_stay_in_view(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(60, 20)) as pilot:
+            await open_notices(app, pilot, "parent")
+            form = await open_form(app, pilot)
+            await pilot.pause()
+            hint = form.query_one("#calendar-hint", Static)
+            assert hint.size.width >= 50  # the calendar and its hint sit above the fields
+            assert hint.size.height <= 2
+            screen = Region(0, 0, 60, 20)
+            for button in ("#submit", "#cancel"):
+                region = form.query_one(button).region
+                assert region.height == 1 and screen.contains_region(region), button
+            footer = form.query_one(Footer).region
+            assert form.query_one("#submit").region.bottom <= footer.y
+
+    def test_the_range_is_one_band_over_today_and_marked_days(self) -> None:
+        picker = DateRangePicker(
+            TODAY, start=TODAY - dt.timedelta(days=1), end=TODAY + dt.timedelta(days=1)
+        )
+        picker.set_marked(frozenset({TODAY}))
+        week = picker.lines()[6]  # 23–29 November
+        backgrounds = []
+        for span in week.spans:
+            text = week.plain[span.start : span.end].strip()
+            if text in {"24", "25", "26"}:
+                found = re.search(r"on (\S+)", str(span.style))
+                backgrounds.append(found.group(1) if found else None)
+        assert backgrounds == ["$primary", "$primary", "$primary"]
+
     async def test_the_calendar_moves_by_day_week_and_month(
         self, start: Callable[..., EdiaryApp]
     ) -> None:

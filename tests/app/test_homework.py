@@ -1,7 +1,7 @@
 """Homework: the week's assignments by day, filters, the student's tick, iCalendar.
 
 Driven with a Pilot against the real server in-process; today is pinned to
-Wednesday 25 November 2026, so the range opens on 23–29 November.
+Wednesday 25 November 2026, so the range opens on 23–28 November (the diary's week).
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.widgets.child_switcher import short_name
 from ediary_tui.widgets.date_range import DateRangePicker
 from ediary_tui.widgets.dialogs import ConfirmModal
+from ediary_tui.widgets.tick_box import TickBox
 
 from .conftest import SERVER, new_app, new_session
 from .test_login import log_in, until
 from .test_week import FRESH, open_diary
 
 MONDAY = dt.date(2026, 11, 23)
-SUNDAY = dt.date(2026, 11, 29)
+SATURDAY = dt.date(2026, 11, 28)  # 7А has a six-day week: the diary shows 23–28
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -121,22 +122,27 @@ class TestTheList:
         app = start()
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_homework(app, pilot, "student")
-            assert text_of(screen.query_one("#range")) == "23–29 November 2026"
-            assert (screen.first, screen.last) == (MONDAY, SUNDAY)
+            assert text_of(screen.query_one("#range")) == "23–28 November 2026"
+            assert (screen.first, screen.last) == (MONDAY, SATURDAY)
             client = await server_client("student")
-            expected = await client.homework(screen.child.id, from_=MONDAY, to=SUNDAY)
+            expected = await client.homework(screen.child.id, from_=MONDAY, to=SATURDAY)
             assert expected, "the demo week has homework"
             assert screen.items == expected
             ids = option_ids(screen)
-            days = sorted({hw.date for hw in expected})
+            # Under the day each is due (the lesson's day when it has no due date).
+            days = sorted({hw.due or hw.date for hw in expected})
+            assert any(hw.due != hw.date for hw in expected)  # so the grouping is put to test
             assert [i for i in ids if i and i.startswith("day:")] == [f"day:{d}" for d in days]
-            assert [i for i in ids if i and not i.startswith("day:")] == [hw.id for hw in expected]
+            by_due = sorted(expected, key=lambda hw: hw.due or hw.date)
+            assert [i for i in ids if i and not i.startswith("day:")] == [hw.id for hw in by_due]
+            listing = screen.query_one(AssignmentList)
+            assert str(listing.get_option(f"day:{days[0]}").prompt).startswith("Due ")
             undone = sum(not hw.done for hw in expected)
             counts = text_of(screen.query_one("#counts"))
             assert counts == f"assignments: {len(expected)} · not done: {undone}"
             # The cursor starts on the first assignment, not on a heading, and says all of it.
             first = screen.selected()
-            assert first == expected[0]
+            assert first == by_due[0]
             details = text_of(screen.query_one("#details"))
             assert first.subject.name in details and "set 23 November" in details
 
@@ -147,15 +153,15 @@ class TestTheList:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_homework(app, pilot, "student")
             await pilot.press("right_square_bracket")
-            assert text_of(screen.query_one("#range")) == "30 November – 6 December 2026"
+            assert text_of(screen.query_one("#range")) == "30 November – 5 December 2026"
             await fresh(pilot, screen)
             assert screen.items and all(MONDAY + dt.timedelta(7) <= hw.date for hw in screen.items)
             await pilot.press("left_square_bracket", "left_square_bracket")
-            assert text_of(screen.query_one("#range")) == "16–22 November 2026"
+            assert text_of(screen.query_one("#range")) == "16–21 November 2026"
             await fresh(pilot, screen)
             assert screen.items and all(hw.date < MONDAY for hw in screen.items)
             await pilot.press("t")
-            assert (screen.first, screen.last) == (MONDAY, SUNDAY)
+            assert (screen.first, screen.last) == (MONDAY, SATURDAY)
 
     async def test_filters_narrow_the_list_without_the_network(
         self, start: Callable[..., EdiaryApp], switch: Switch
@@ -239,7 +245,7 @@ class TestTheList:
             screen = app.screen
             assert isinstance(screen, HomeworkScreen)
             await until(pilot, lambda: screen.items is not None)
-            assert text_of(screen.query_one("#range")) == "23–29 ноября 2026"
+            assert text_of(screen.query_one("#range")) == "23–28 ноября 2026"
             await pilot.press("й")
             assert isinstance(app.screen, WeekScreen)
 
@@ -281,12 +287,12 @@ class TestTicking:
             assert screen.selected() is not None and screen.selected().done  # at once
             await until(pilot, lambda: screen.changed)
             client = await server_client("student")
-            on_server = await client.homework(screen.child.id, from_=MONDAY, to=SUNDAY)
+            on_server = await client.homework(screen.child.id, from_=MONDAY, to=SATURDAY)
             assert next(h for h in on_server if h.id == hw.id).done
             await pilot.press("enter")  # Enter does the same: untick
             assert screen.selected() is not None and not screen.selected().done
             await until(pilot, lambda: not screen._confirmed)
-            on_server = await client.homework(screen.child.id, from_=MONDAY, to=SUNDAY)
+            on_server = await client.homework(screen.child.id, from_=MONDAY, to=SATURDAY)
             assert not next(h for h in on_server if h.id == hw.id).done
 
     async def test_a_click_on_the_box_ticks(self, start: Callable[..., EdiaryApp]) -> None:
@@ -294,8 +300,8 @@ class TestTicking:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_homework(app, pilot, "student")
             listing = screen.query_one(AssignmentList)
-            hw = (screen.items or [])[0]
-            await pilot.click(listing, offset=(1, 1))  # line 0 is Monday's heading
+            hw = listing.items[0]  # the first due (listing.items are in due order)
+            await pilot.click(listing, offset=(1, 1))  # line 0 is its day's heading
             await until(pilot, lambda: screen.changed)
             assert screen.selected() is not None and screen.selected().id == hw.id
             assert screen.selected().done != hw.done
@@ -349,7 +355,7 @@ class TestTicking:
             assert screen.check_action("toggle_done", ()) is False
             assert screen.check_action("why_no_tick", ()) is True
             footer = {b.binding.description for b in screen.active_bindings.values()}
-            assert "who ticks" in footer and "done" not in footer
+            assert "done" in footer and "who ticks" not in footer  # what space does
             await pilot.press("space")
             await pilot.pause()
             assert notifications(app) == [
@@ -424,6 +430,24 @@ class TestExport:
             error = app.screen.query_one("#export-error", Static)
             await until(pilot, lambda: error.display)
             assert str(error.render()).startswith(f"Cannot write {tmp_path / 'no' / 'such.ics'}")
+
+
+class TestRequiredBox:
+    async def test_ticked_and_not_ticked_differ_without_colour(self) -> None:
+        from textual.app import App, ComposeResult
+
+        class One(App[None]):
+            def compose(self) -> ComposeResult:
+                yield TickBox("required", True, id="on")
+                yield TickBox("required", False, id="off")
+
+        app = One()
+        async with app.run_test(size=(30, 4)):
+            on, off = app.query_one("#on", TickBox), app.query_one("#off", TickBox)
+            assert on.render().plain.strip().startswith("▐✓▌")
+            assert off.render().plain.strip().startswith("▐ ▌")
+            off.toggle()
+            assert off.render().plain.strip().startswith("▐✓▌")
 
 
 class TestRows:

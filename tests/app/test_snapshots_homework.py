@@ -129,3 +129,7 @@ class TestNoticeForm:
         assert snap_compare(
             app_on(school_copy, lang="ru"), terminal_size=(80, 24), run_before=notice_form()
         )
+
+    def test_at_60x20(self, snap_compare: Any, school_copy: str) -> None:
+        """The calendar above the fields, its hint in whole lines, the buttons in view."""
+        assert snap_compare(app_on(school_copy), terminal_size=(60, 20), run_before=notice_form())

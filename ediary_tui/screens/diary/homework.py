@@ -82,8 +82,7 @@ class HomeworkScreen(StudentScreen):
 
     def __init__(self, session: DiarySession, user: User, **where: Unpack[Where]) -> None:
         super().__init__(session, user, **where)
-        self.first = week_start(self.today)
-        self.last = self.first + dt.timedelta(days=6)
+        self.first, self.last = self.school_week(week_start(self.today))
         self.items: list[Homework] | None = None  # the range's homework, before the filters
         self.subject = ALL
         self.kind = ALL
@@ -326,9 +325,17 @@ class HomeworkScreen(StudentScreen):
     def action_shift(self, weeks: int) -> None:
         self._go(self.first + weeks * WEEK, self.last + weeks * WEEK)
 
+    def school_week(self, monday: dt.date) -> tuple[dt.date, dt.date]:
+        """The week as the diary shows it: Monday to Saturday, or to the last day of the
+        child's school week when the diary's saved copy says it (a five-day class)."""
+        if self.child is not None:
+            saved = self.session.saved(reads.week(self.child.id, monday))
+            if saved is not None:
+                return saved.value.start, saved.value.end
+        return monday, monday + dt.timedelta(days=5)
+
     def action_this_week(self) -> None:
-        monday = week_start(self.today)
-        self._go(monday, monday + dt.timedelta(days=6))
+        self._go(*self.school_week(week_start(self.today)))
 
     def action_choose_range(self) -> None:
         def chosen(picked: tuple[dt.date, dt.date] | None) -> None:

@@ -101,11 +101,16 @@ def row(
     return Content("\n").join([head + first, *(indent + line for line in lines[1:])])
 
 
+def due_day(hw: Homework) -> dt.date:
+    """The day an assignment is listed under: when it is due (the lesson's day if no date)."""
+    return hw.due or hw.date
+
+
 def heading(day: dt.date, today: dt.date) -> Content:
     text = long_date(day)
     if day == today:
         text = _("week.today_title", day=text)
-    return Content.styled(text, "bold")
+    return Content.styled(_("homework.due_heading", day=text), "bold")
 
 
 def describe(hw: Homework, tz: dt.tzinfo | None) -> list[str]:
@@ -148,8 +153,8 @@ class AssignmentList(OptionList):
         self._laid_out_width = 0
 
     def show(self, items: list[Homework], today: dt.date) -> None:
-        """List `items` (in date order), keeping the cursor on the same one if it is there."""
-        self.items, self.today = items, today
+        """List `items` by the day they are due, keeping the cursor on the same one."""
+        self.items, self.today = sorted(items, key=due_day), today
         self._lay_out()
 
     def update_item(self, hw: Homework) -> None:
@@ -179,8 +184,8 @@ class AssignmentList(OptionList):
         options: list[Option] = []
         day: dt.date | None = None
         for hw in self.items:
-            if hw.date != day:
-                day = hw.date
+            if due_day(hw) != day:
+                day = due_day(hw)
                 options.append(Option(heading(day, self.today), id=f"day:{day}", disabled=True))
             options.append(Option(self._row(hw), id=hw.id))
         self.set_options(options)

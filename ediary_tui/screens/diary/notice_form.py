@@ -50,6 +50,8 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
 
     CSS_PATH = "notice_form.tcss"
     AUTO_FOCUS = "#picker"
+    # Below 80 columns the calendar sits above the fields rather than beside them.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (80, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "keys.cancel"),
         Binding("ctrl+s", "submit", "absence.key_submit"),
@@ -137,16 +139,17 @@ class NoticeForm(LocalisedKeys, Screen[AbsenceNotice | None]):
                                 compact=True,
                             )
                         yield Static(id="error-comment", classes="error", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button(
-                    _("absence.submit"),
-                    variant="primary",
-                    id="submit",
-                    compact=True,
-                    action="screen.submit",
-                )
-                yield Button(_("confirm.cancel"), id="cancel", compact=True, action="screen.cancel")
             yield Static(id="error-form", classes="error", markup=False)
+        # Outside the scrolled form: the buttons stay in view however short the terminal.
+        with Horizontal(id="buttons"):
+            yield Button(
+                _("absence.submit"),
+                variant="primary",
+                id="submit",
+                compact=True,
+                action="screen.submit",
+            )
+            yield Button(_("confirm.cancel"), id="cancel", compact=True, action="screen.cancel")
         yield Footer(compact=True)
 
     def _lesson_input(self, name: str) -> Input:

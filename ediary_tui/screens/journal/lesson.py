@@ -28,6 +28,7 @@ from textual.widgets import Checkbox, Input, Label, Static, TextArea
 from ediary_tui.client.journal_state import PENDING, REFUSED, HomeworkItem, LessonView
 from ediary_tui.i18n import _, current_language, day_month, error_message, parse_date
 from ediary_tui.widgets.dialogs import DIALOG_SHEET, Window
+from ediary_tui.widgets.tick_box import TickBox
 
 TOPIC_MAX = 500  # the server's limits (LessonPatch.topic, HomeworkIn.text)
 HOMEWORK_MAX = 5000
@@ -95,7 +96,7 @@ class HomeworkBox(Vertical):
         )
         yield area
         with Horizontal(classes="row"):
-            yield Checkbox(
+            yield TickBox(  # ✓ or blank: told apart at 16 colours too
                 _("lesson_form.required"),
                 item.required if item is not None else True,
                 id=f"req-{self.index}",
