@@ -36,11 +36,11 @@ from ediary_tui.client.capabilities import Can
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.errors import ClientError, PasswordChangeRequired
 from ediary_tui.client.session import Backoff, DiarySession
-from ediary_tui.clock import Clock
+from ediary_tui.clock import Clock, set_school_zone
 from ediary_tui.context import AppContext
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Change, Role, User
-from ediary_tui.i18n import _, has, localise_text, set_language
+from ediary_tui.i18n import _, has, localise_text, school_zone_note, set_language
 from ediary_tui.screens.account.login import LoginScreen
 from ediary_tui.screens.account.password import PasswordScreen
 from ediary_tui.screens.admin.base import AdminScreen
@@ -208,6 +208,9 @@ class EdiaryApp(TypeAhead, App[None]):
         to which it subscribes itself when it mounts.
         """
         context = self.context
+        # Every time is shown on the school's clocks; said once if this computer's differ.
+        if set_school_zone(user.timezone) and (note := school_zone_note(self.clock())):
+            self.notify(note, timeout=10)
         if is_staff(user):
             return JournalScreen(
                 self.session,

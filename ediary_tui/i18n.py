@@ -25,9 +25,10 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-from babel.dates import format_timedelta
+from babel.dates import format_timedelta, get_timezone_location
 from babel.numbers import format_decimal
 
+from ediary_tui.clock import school_time, school_zone, zone_differs
 from ediary_tui.domain.names import is_female
 
 LANGUAGES: tuple[str, ...] = ("en", "ru")
@@ -152,6 +153,20 @@ def refusal_text(exc: Refusal) -> str:
     return error_message(exc.code, exc.message, retry_after=retry_after)
 
 
+def school_zone_note(now: dt.datetime) -> str | None:
+    """Where the app's clock (`now`) reads otherwise than the school's, which zone the
+    times are in ("Times are the school's: Moscow (UTC+3)"); None where they agree."""
+    zone = school_zone()
+    if zone is None or not zone_differs(now):
+        return None
+    city = get_timezone_location(zone, locale=_current, return_city=True)
+    offset = now.astimezone(zone).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign, minutes = ("+" if minutes >= 0 else "−"), abs(minutes)
+    hours = f"{minutes // 60}" + (f":{minutes % 60:02}" if minutes % 60 else "")
+    return _("calendar.school_zone", city=city, offset=f"UTC{sign}{hours}")
+
+
 # --- numbers and waits ----------------------------------------------------------
 
 
@@ -232,7 +247,9 @@ def week_range(start: dt.date, end: dt.date) -> str:
 
 
 def date_time(moment: dt.datetime) -> str:
-    """23 November, 18:05: when something was given or changed, in its own offset."""
+    """23 November, 18:05: when something was given or changed, on the school's clocks
+    (in the moment's own offset until the school's zone is known)."""
+    moment = school_time(moment, moment.tzinfo)
     return _("calendar.date_time", date=day_month(moment.date()), time=moment.strftime("%H:%M"))
 
 

@@ -159,6 +159,9 @@ class User(Model):
     roles: list[Role]
     school_id: str | None = None
     school_name: str | None = None
+    timezone: str | None = Field(
+        None, description="the school's IANA time zone (Europe/Moscow): the app shows times in it"
+    )
     children: list[ChildRef] = []
     teaching: list[TeachingRef] = []
     class_teacher_of: list[str] = Field(default=[], description="class ids")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.cache import OfflineCache
 from ediary_tui.client.credentials import CredentialStore
 from ediary_tui.client.session import DiarySession
+from ediary_tui.clock import forget_school_zone
 from ediary_tui.context import AppContext
 from ediary_tui.screens.diary.week import WeekScreen
 from ediary_tui.server import db
@@ -65,6 +66,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("EDIARY_HOME", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_school_zone() -> Iterator[None]:
+    """A logged-in app shows times in its school's zone (for the process): not the next test."""
+    yield
+    forget_school_zone()
 
 
 @pytest.fixture(autouse=True)

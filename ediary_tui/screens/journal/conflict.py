@@ -23,6 +23,7 @@ from textual.widgets import Static
 from ediary_tui.client.journal_commands import SetPeriodMark, SetTopic
 from ediary_tui.client.journal_state import Entry, JournalState
 from ediary_tui.client.journal_sync import JournalSync
+from ediary_tui.clock import school_time
 from ediary_tui.domain.models import PersonRef
 from ediary_tui.i18n import _, day_month
 from ediary_tui.screens.journal.describe import initials
@@ -44,7 +45,7 @@ class ConflictView:
 
 
 def _when(at: dt.datetime | None, tz: dt.tzinfo | None) -> str:
-    return at.astimezone(tz).strftime("%H:%M") if at is not None else ""
+    return school_time(at, tz).strftime("%H:%M") if at is not None else ""
 
 
 def _by(person: PersonRef | None, at: dt.datetime | None, tz: dt.tzinfo | None) -> str:

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ediary_tui.clock import school_time
 from ediary_tui.domain.models import Announcement, Role, Thread, ThreadList, ThreadSummary, User
 from ediary_tui.i18n import _, short_date
 from ediary_tui.widgets.child_switcher import short_name
@@ -64,13 +65,13 @@ class ItemList(OptionList):
 
 @dataclass(frozen=True)
 class Times:
-    """The day and the clock the screen tells times by (its zone is the user's)."""
+    """The day and the clock the screen tells times by (times on the school's clocks)."""
 
     today: dt.date
     clock: Callable[[], dt.datetime]
 
     def local(self, moment: dt.datetime) -> dt.datetime:
-        return moment.astimezone(self.clock().tzinfo)
+        return school_time(moment, self.clock().tzinfo)
 
     def when(self, moment: dt.datetime) -> str:
         """18:05 today, 23 Nov before."""

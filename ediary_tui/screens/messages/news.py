@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from ediary_tui.client.changes import ChangeFollower
 from ediary_tui.client.session import DiarySession
-from ediary_tui.clock import Clock
+from ediary_tui.clock import Clock, school_time
 from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import Change, User
 from ediary_tui.i18n import _, day_month, short_date
@@ -247,7 +247,7 @@ class WhatsNewScreen(LocalisedKeys, Screen[DiaryDay | None]):
         self._show_details()
 
     def _when(self, moment: dt.datetime) -> str:
-        local = moment.astimezone(self.clock().tzinfo)
+        local = school_time(moment, self.clock().tzinfo)
         if local.date() == self.today:
             return f"{local:%H:%M}"
         return f"{short_date(local.date())} {local:%H:%M}"

@@ -14,13 +14,17 @@ from .common import from_columns
 
 
 async def me(conn: AsyncConnection, caller: Caller) -> User:
-    school_name = None
+    school_name = timezone = None
     if caller.school_id is not None:
-        school_name = (
+        school = (
             await conn.execute(
-                sa.select(s.schools.c.name).where(s.schools.c.id == caller.school_id)
+                sa.select(s.schools.c.name, s.schools.c.timezone).where(
+                    s.schools.c.id == caller.school_id
+                )
             )
-        ).scalar()
+        ).one_or_none()
+        if school is not None:
+            school_name, timezone = school.name, school.timezone
     children: list[ChildRef] = []
     child_ids = await caller.children(conn)
     if caller.has(Role.STUDENT):
@@ -71,6 +75,7 @@ async def me(conn: AsyncConnection, caller: Caller) -> User:
         roles=sorted(caller.roles),
         school_id=None if caller.school_id is None else str(caller.school_id),
         school_name=school_name,
+        timezone=timezone,
         children=children,
         teaching=teaching,
         class_teacher_of=sorted(str(c) for c in await _leads(conn, caller)),
