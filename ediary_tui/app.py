@@ -186,9 +186,10 @@ class EdiaryApp(TypeAhead, App[None]):
             # loads the embedded server stack (~0.7 s of imports), which must not delay that frame.
             home.call_later(self.call_after_refresh, self._resume)
         else:
-            self.push_screen(self._login_screen())
-        if self.notice:
-            self.notify(self.notice, timeout=15)
+            self.push_screen(self._login_screen(notice=self.notice))
+            if self.notice:  # said in the form, once: later starts keep quiet about it
+                self.session.credentials.notice_shown()
+        self.notice = None
         self.set_interval(POLL_SECONDS, self.follow_changes)
         self.session.on_lost = self._server_lost
 
@@ -196,9 +197,13 @@ class EdiaryApp(TypeAhead, App[None]):
         """The client's connections live in this app's event loop: close them with it."""
         await self.context.aclose()
 
-    def _login_screen(self, message: str | None = None) -> LoginScreen:
+    def _login_screen(self, message: str | None = None, notice: str | None = None) -> LoginScreen:
         return LoginScreen(
-            self.session, demo_accounts=self.demo_accounts, message=message, hint=self.login_hint
+            self.session,
+            demo_accounts=self.demo_accounts,
+            message=message,
+            hint=self.login_hint,
+            notice=notice,
         )
 
     def _home_screen(self, user: User, *, fetch: bool = True) -> Screen[None]:

@@ -76,9 +76,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     from ediary_tui.app import EdiaryApp
     from ediary_tui.context import AppContext
-    from ediary_tui.i18n import detect_language
+    from ediary_tui.i18n import detect_language, set_language
 
     lang = detect_language(args.lang or config.lang)
+    set_language(lang)  # before the keyring notice is worded
     # The composition root: the session, the journal's outbox with its sync and sender, and
     # the change follower, once for the app's life; the app hands each screen what it uses.
     context = AppContext.build(session, today=chosen.today)

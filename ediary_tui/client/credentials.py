@@ -19,6 +19,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ediary_tui.i18n import _
+
 from . import locations
 
 SERVICE_PREFIX = "ediary-tui:"
@@ -131,19 +133,27 @@ class CredentialStore:
         """
         if self._notice is _UNKNOWN:
             self._notice = None
-            if self.remember and not self.token_file.exists():
+            shown = self.notice_marker.exists()  # said once already: not on every start
+            if self.remember and not shown and not self.token_file.exists():
                 used_keyring = any(
                     where == "keyring"
                     for entry in self._record().values()
                     for where in entry.get("logins", {}).values()
                 )
                 if not used_keyring and self._backend() is None:
-                    self._notice = (
-                        f"This system has no keyring, so your login will be remembered in "
-                        f"{_shown(self.token_file)}, readable only by you "
-                        f"(start with --no-remember to keep nothing)."
-                    )
+                    self._notice = _("login.keyring_notice", path=_shown(self.token_file))
         return self._notice
+
+    @property
+    def notice_marker(self) -> Path:
+        """Kept once the notice was shown, so that it is said once, not on every start."""
+        return self.token_file.with_name("keyring-notice-shown")
+
+    def notice_shown(self) -> None:
+        """The user has seen the notice: later starts keep quiet about it."""
+        with contextlib.suppress(OSError):
+            self.notice_marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.notice_marker.touch()
 
     # --- the record of logins (no secrets) ---------------------------------------------
 

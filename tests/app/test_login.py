@@ -131,6 +131,20 @@ class TestLogin:
             assert password.value == ""
             assert app.focused is password
 
+    async def test_the_keyring_notice_is_said_in_the_form_once(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """Not a toast over the demo accounts: a line of the form, wrapped to it; remembered
+        as said, so the next start (still before any login) keeps quiet."""
+        notice = "No keyring here: your login is kept in ~/tokens.json."
+        app = start(notice=notice)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            banner = app.screen.query_one(Banner)
+            assert banner.display and str(banner.render()) == notice
+            assert not app._notifications
+        assert CredentialStore().notice_marker.exists()
+
     async def test_unreachable_server_is_said_in_the_form(self) -> None:
         server = f"http://127.0.0.1:{closed_port()}"
         app = new_app(new_session(httpx.AsyncHTTPTransport(), server=server), demo_accounts=None)

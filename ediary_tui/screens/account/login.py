@@ -75,11 +75,13 @@ class LoginScreen(LocalisedKeys, Screen[None]):
         message: str | None = None,
         login: str | None = None,
         hint: str | None = None,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.demo_accounts = demo_accounts or []
         self.message = message
+        self.notice = notice  # where the login will be kept, said in the form (wrapped to it)
         self.initial_login = login or ""
         self.hint = hint  # a recording's login, said under the server
         methods = session.info.sign_in
@@ -150,6 +152,9 @@ class LoginScreen(LocalisedKeys, Screen[None]):
         self.query_one("#error").display = False
         if self.message:
             self.query_one(Banner).show(self.message, "warning")
+        elif self.notice:
+            self.query_one(Banner).show(self.notice, "info")
+            self.query_one("#box").add_class("-notice")  # its lines come off the spacing
         self._show_mode()
         if self.mode != PASSWORD:  # a service signed in to by token only
             self.query_one("#token", Input).focus()
