@@ -25,7 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-from babel.dates import format_timedelta, get_timezone_location
+from babel.dates import format_timedelta, get_day_names, get_month_names, get_timezone_location
 from babel.numbers import format_decimal
 
 from ediary_tui.clock import school_time, school_zone, zone_differs
@@ -193,27 +193,35 @@ def wait_text(seconds: float) -> str:
     )
 
 
-def _names(key: str) -> list[str]:
-    value = _lookup(key)
-    return list(value) if isinstance(value, list) else []
-
-
 # --- dates --------------------------------------------------------------------
+#
+# The names of days and months are Babel's (CLDR), in the grammatical case each use
+# needs: "ноябрь" on its own, "23 ноября" in a date.
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def weekday_name(d: dt.date, *, short: bool = False) -> str:
-    """Monday / понедельник (or Mon / Пн)."""
-    return _names("calendar.weekdays_short" if short else "calendar.weekdays")[d.weekday()]
+    """Monday / Понедельник (or Mon / Пн): a day's name, as it starts a heading."""
+    names = get_day_names("abbreviated" if short else "wide", locale=_current)
+    return _first_upper(names[d.weekday()])
 
 
 def month_name(month: int) -> str:
     """November / ноябрь: the month on its own."""
-    return _names("calendar.months")[month - 1]
+    return get_month_names("wide", "stand-alone", locale=_current)[month]
+
+
+def _month_of(month: int) -> str:
+    """November / ноября: the month in a date."""
+    return get_month_names("wide", "format", locale=_current)[month]
 
 
 def day_month(d: dt.date) -> str:
     """23 November / 23 ноября: the month in the case a date needs."""
-    return _("calendar.day_month", day=d.day, month=_names("calendar.months_of")[d.month - 1])
+    return _("calendar.day_month", day=d.day, month=_month_of(d.month))
 
 
 def short_date(d: dt.date) -> str:
@@ -222,7 +230,7 @@ def short_date(d: dt.date) -> str:
         "calendar.short_date",
         day=d.day,
         month=d.month,
-        mon=_names("calendar.months_short")[d.month - 1],
+        mon=get_month_names("abbreviated", "format", locale=_current)[d.month],
     )
 
 
@@ -242,7 +250,7 @@ def week_range(start: dt.date, end: dt.date) -> str:
         return f"{full_date(start)} – {full_date(end)}"
     if start.month != end.month:
         return _("calendar.range_months", start=day_month(start), end=day_month(end), year=end.year)
-    month = _names("calendar.months_of")[end.month - 1]
+    month = _month_of(end.month)
     return _("calendar.range_days", start=start.day, end=end.day, month=month, year=end.year)
 
 
