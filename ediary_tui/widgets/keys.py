@@ -114,6 +114,10 @@ class LocalisedKeys(_Base):
         }
         return help_first_if_cut(bindings, self.app.size.width, self.app.get_key_display)
 
+    def on_resize(self) -> None:
+        """Narrower or wider: the footer is laid out again (see `help_first_if_cut`)."""
+        self.refresh_bindings()
+
     @property
     def own_keys(self) -> set[str]:
         """The keys described by our catalogue, not by a Textual widget ("Scroll Left"):

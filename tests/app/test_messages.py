@@ -6,6 +6,7 @@ Driven with a Pilot against the real server in-process, as a parent at an
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,11 +14,13 @@ import httpx
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets._footer import FooterKey
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.screens.diary.week import WeekScreen
+from ediary_tui.screens.messages import items
 from ediary_tui.screens.messages import threads as messages_screen
 from ediary_tui.screens.messages.compose import NewThreadModal, ReplyBox
 from ediary_tui.screens.messages.items import ItemList
@@ -474,3 +477,49 @@ class TestRussian:
             assert app.screen is screen and screen.child == child
             assert isinstance(app.focused, ReplyBox)
             assert app.focused.text == "тест сейчас"
+
+
+class TestNarrow:
+    async def test_a_conversations_date_comes_first_so_a_long_name_is_cut_not_it(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            screen = await messages(app, pilot)
+            await settled(pilot)
+            assert screen.threads is not None and screen.threads.threads
+            first = listed(screen)[1].splitlines()
+            assert re.fullmatch(r"  (\d\d:\d\d|\d\d? \w+) · \S.*", first[1]), first
+
+    async def test_an_empty_list_says_its_hint_on_a_line_of_its_own(self) -> None:
+        option = items.muted("No conversations yet: n writes to a teacher.")
+        assert str(option.prompt).splitlines() == [
+            "No conversations yet:",
+            "n writes to a teacher.",
+        ]
+
+    async def test_the_top_bar_at_60_columns_does_not_overlap(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=(60, 20)) as pilot:
+            await diary(app, pilot, "parent")
+            screen = await messages(app, pilot)
+            await settled(pilot)
+            switcher = screen.query_one("#children")
+            assert switcher.region.right <= 60
+            assert screen.query_one("#freshness").region.width == 0  # no room: not drawn over
+
+    async def test_the_footer_keeps_help_after_the_terminal_narrows(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            screen = await messages(app, pilot)
+            await settled(pilot)
+            await pilot.resize_terminal(60, 20)
+            await settled(pilot)
+            keys = {key.key: key for key in screen.query_one(Footer).query(FooterKey)}
+            assert keys["question_mark"].region.right <= keys["ctrl+p"].region.x

@@ -87,8 +87,9 @@ def heading(text: str) -> Option:
 
 
 def muted(text: str) -> Option:
-    """A line that stands for what is not there (no conversations, not loaded yet)."""
-    return Option(Content.styled(text, "$text-muted"), disabled=True)
+    """A line that stands for what is not there (no conversations, not loaded yet); its
+    hint after a colon on a line of its own, so that the narrow list does not cut it."""
+    return Option(Content.styled(text.replace(": ", ":\n", 1), "$text-muted"), disabled=True)
 
 
 def _child_label(summary: ThreadSummary, user: User) -> str:
@@ -107,9 +108,10 @@ def thread_option(summary: ThreadSummary, user: User, times: Times) -> Option:
     when = times.when(
         summary.last_message.created_at if summary.last_message else summary.created_at
     )
+    # The date first: where the list is narrow, the end of the line (a name) is cut, not it.
     about = " · ".join(
         p
-        for p in (short_name(summary.correspondent.full_name), _child_label(summary, user), when)
+        for p in (when, short_name(summary.correspondent.full_name), _child_label(summary, user))
         if p
     )
     return Option(

@@ -77,7 +77,12 @@ class MessagesScreen(ChildScreen):
     OFFLINE_KEY = "messages.offline"
     CSS_PATH = "messages.tcss"
     AUTO_FOCUS = "#items"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    # Under 70 columns the top bar has no room for the time of the last update.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [
+        (0, "-tight"),
+        (70, "-narrow"),
+        (120, "-wide"),
+    ]
     # The second key of each pair is the same key on a Russian (ЙЦУКЕН) layout.
     BINDINGS: ClassVar[list[BindingType]] = [
         key("escape,q", "back", "messages.key_back"),
