@@ -8,6 +8,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import httpx
+from textual.widgets import Label
 
 from ediary_tui.app import EdiaryApp
 from ediary_tui.clock import school_time
@@ -51,6 +52,15 @@ class TestTimesOnTheSchoolsClocks:
             assert f"given {given.day} {given:%B}, {given:%H:%M}" in facts
             assert date_time(mark.created_at).endswith(f"{given:%H:%M}")
             assert school_time(mark.created_at).utcoffset() == dt.timedelta(hours=3)
+
+    async def test_updated_at_is_on_the_schools_clock_too(
+        self, school: Callable[[], httpx.ASGITransport]
+    ) -> None:
+        """15:00 on this computer's clock (UTC) is 18:00 at the school."""
+        app = app_in_utc(school())
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await diary(app, pilot, "parent")
+            assert str(screen.query_one("#freshness", Label).render()) == "updated 18:00"
 
     async def test_the_zone_is_said_once_where_the_computers_clock_differs(
         self, school: Callable[[], httpx.ASGITransport]

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, TextArea
 
 from ediary_tui.client.session import DiarySession
+from ediary_tui.clock import school_zone
 from ediary_tui.domain.models import (
     BehaviourNote,
     DeskStudent,
@@ -108,7 +109,7 @@ class MeetingModal(WritingModal[ParentMeeting | None]):
         self.class_name = class_name
         self.meeting = meeting
         self.today = today
-        self.tz = tz
+        self.tz = school_zone() or tz  # typed and shown on the school's clocks
         # One key for this meeting, however often it is sent: a retry calls it once.
         self.key = str(uuid.uuid4())
 

@@ -31,7 +31,7 @@ from textual.widgets import Footer, Label, Static
 from ediary_tui.client.errors import ClientError
 from ediary_tui.client.reads import Cached, Read
 from ediary_tui.client.session import DiarySession
-from ediary_tui.clock import Clock, local_now
+from ediary_tui.clock import Clock, local_now, school_time
 from ediary_tui.domain.models import ChildRef, User
 from ediary_tui.i18n import _
 from ediary_tui.widgets.banner import Banner
@@ -186,7 +186,7 @@ class ChildScreen(LocalisedKeys, Screen[None]):
         `saved` says the answer shown is a kept copy even though it was fetched
         (fetching it again failed); by default, as `found` says.
         """
-        when = found.fetched_at.astimezone(self.clock().tzinfo)
+        when = school_time(found.fetched_at, self.clock().tzinfo)
         if not (found.saved if saved is None else saved):
             return _("week.updated", time=f"{when:%H:%M}")
         return _("week.from_cache_at", time=f"{when:%H:%M}")

@@ -36,7 +36,7 @@ from ediary_tui.client import reads
 from ediary_tui.client.capabilities import Can
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
-from ediary_tui.clock import Clock
+from ediary_tui.clock import Clock, school_time
 from ediary_tui.context import AppEvents
 from ediary_tui.domain.models import (
     Announcement,
@@ -254,7 +254,8 @@ class MessagesScreen(ChildScreen):
         announcements = found.value.announcements
         self._fetched = self.clock()
         self.show_offline()
-        self.show_freshness(_("week.updated", time=f"{self._fetched:%H:%M}"))
+        fetched = school_time(self._fetched, self._fetched.tzinfo)
+        self.show_freshness(_("week.updated", time=f"{fetched:%H:%M}"))
         if threads != self.threads or announcements != self.announcements:
             self.threads, self.announcements = threads, announcements
             self._show_list()
