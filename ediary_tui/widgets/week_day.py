@@ -52,6 +52,7 @@ class DayStyle(Protocol):
     new: Collection[str]
     scale: tuple[int, int]
     expanded: set[str]
+    marks_width: int  # the widest lesson's marks in the week: the room column stays put
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def lesson_line(
     subject = Content(lesson.subject.name).truncate(subject_width - 1, ellipsis=True, pad=True)
     room_text = Content(lesson.room or "").truncate(MAX_ROOM_WIDTH - 1, ellipsis=True).plain
     room = " " + room_text.rjust(ROOM_WIDTH - 1)  # a long one ("Спортзал") takes from the topic
-    absence = Content("")
+    absence = Content("  ")  # kept on every line, so the rooms stand in one column
     if lesson.attendance is not None:
         style = ABSENCE_STYLES[lesson.attendance]
         if absence_key(lesson) in view.new:
@@ -125,7 +126,7 @@ def lesson_line(
     cells = [
         mark_cell(mark, scale=view.scale, new=mark_key(mark) in view.new) for mark in lesson.marks
     ]
-    marks_width = sum(cell.cell_length + 1 for cell in cells)
+    marks_width = max(sum(cell.cell_length + 1 for cell in cells), view.marks_width)
     fixed = 1 + NUMBER_WIDTH + subject_width + len(room) + absence.cell_length + marks_width
     topic = Content(lesson.topic or "").truncate(max(width - fixed - 1, 0), ellipsis=True, pad=True)
     cancelled = lesson.change is not None and lesson.change.kind is ChangeKind.CANCELLED

@@ -33,7 +33,7 @@ from ediary_tui.i18n import _, day_month
 from ediary_tui.widgets.keys import PAGE_KEYS, up_down_keys
 
 from .lesson_text import mark_key as mark_key  # what's new's tests read it here
-from .mark_cell import describe_mark
+from .mark_cell import describe_mark, mark_cell
 from .week_day import (
     ABSENCE_STYLES as ABSENCE_STYLES,  # the journal shows absences alike
 )
@@ -61,7 +61,8 @@ def behaviour_text(week: Week) -> str:
 
 
 class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
-    """The days of one week, its lessons and marks, and the behaviour note."""
+    """The days of one week, its lessons and marks (the screen shows the behaviour note
+    above it, in view whichever day is on top)."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
@@ -83,6 +84,7 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
         self.today = dt.date.today()
         self.new: Collection[str] = frozenset()
         self.scale = (1, 5)
+        self.marks_width = 0
         self.items: list[Item] = []
         self.cursor: int | None = None
         self.expanded: set[str] = set()
@@ -103,6 +105,14 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
         self.week, self.today, self.new = week, today, new
         settings = week.settings
         self.scale = (settings.scale_min, settings.scale_max) if settings else (1, 5)
+        self.marks_width = max(
+            (
+                sum(mark_cell(m, scale=self.scale).cell_length + 1 for m in lesson.marks)
+                for day in week.days
+                for lesson in day.lessons
+            ),
+            default=0,
+        )
         self.items = [
             Item(lesson, mark)
             for day in week.days
@@ -174,10 +184,6 @@ class WeekView(ScrollView, can_focus=True, inherit_bindings=False):
                 for y in range(height):
                     lines.append(self._join_row(row, y, column_width, top))
                 lines.append(Line(Content("")))
-            if week.behaviour_note:
-                note = Content(behaviour_text(week))
-                for part in note.wrap(max(width - 4, 10)):
-                    lines.append(Line(Content.assemble(" ", ("▌", "$secondary"), " ", part)))
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
         self.refresh()

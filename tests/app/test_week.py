@@ -185,6 +185,82 @@ class TestWeek:
             assert len(grid.plain_lines()) == lines
 
 
+class TestLayout:
+    async def test_rooms_stand_in_one_column_with_or_without_an_absence_letter(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_diary(app, pilot, "student")
+            week = await settled(pilot, screen, MONDAY)
+            lessons = [lesson for d in week.days for lesson in d.lessons]
+            assert any(lsn.attendance for lsn in lessons)  # the demo week has a letter
+            assert any(not lsn.attendance for lsn in lessons)
+            ends = set()
+            for line in view(screen).plain_lines():
+                lesson = next(
+                    (
+                        x
+                        for x in lessons
+                        if line.startswith(f" {x.number} {x.starts_at:%H:%M} {x.subject.name[:8]}")
+                        and (x.room or "") in line
+                    ),
+                    None,
+                )
+                if lesson is not None and lesson.room and len(lesson.room) < 6:
+                    ends.add((line.rfind(lesson.room) + len(lesson.room), line))
+            assert len({e for e, _ in ends}) == 1, "\n".join(x for _, x in sorted(ends))
+
+    async def test_a_long_description_keeps_its_start_and_cuts_the_end(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_diary(app, pilot, "student")
+            week = await settled(pilot, screen, MONDAY)
+            first = week.days[2].lessons[0]
+            long = first.model_copy(update={"topic": "Очень длинная тема урока " * 12})
+            view(screen).post_message(WeekView.Selected(Item(long)))
+            await pilot.pause()
+            details = screen.query_one("#details", Static)
+            text = str(details.render())
+            lines = text.split("\n")
+            assert len(lines) == 2 and all(len(x) <= details.content_region.width for x in lines)
+            assert text.startswith(
+                f"lesson {first.number}, {first.starts_at:%H:%M}–{first.ends_at:%H:%M} · "
+                f"{first.subject.name} · {first.teacher.full_name}"
+            )
+            assert text.endswith("…")
+
+    async def test_a_week_without_lessons_clears_the_details(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_diary(app, pilot, "student")
+            await settled(pilot, screen, MONDAY)
+            assert str(screen.query_one("#details", Static).render())
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            week = await settled(pilot, screen, MONDAY + dt.timedelta(days=14))
+            assert all(not d.lessons for d in week.days)  # beyond the demo's lessons
+            assert str(screen.query_one("#details", Static).render()) == ""
+
+    async def test_the_behaviour_note_is_in_view_with_its_author_and_date(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_diary(app, pilot, "parent")
+            week = await settled(pilot, screen, MONDAY)
+            assert week.behaviour_note and week.behaviour_note_by is not None
+            note = screen.query_one("#note", Static)
+            assert note.display and note.region.bottom <= view(screen).region.y
+            assert str(note.render()) == (
+                f"▌ Behaviour: {week.behaviour_note} — {week.behaviour_note_by.full_name}, "
+                "25 November"
+            )
+
+
 class TestNavigation:
     async def test_next_previous_and_today(self, start: Callable[..., EdiaryApp]) -> None:
         app = start()

@@ -43,10 +43,22 @@ from ediary_tui.widgets.dialogs import DateModal
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.lesson_text import describe_lesson
 from ediary_tui.widgets.mark_cell import describe_mark
-from ediary_tui.widgets.week_grid import WeekView
+from ediary_tui.widgets.week_grid import WeekView, behaviour_text
 
 WEEK = dt.timedelta(days=7)
 _WEEK = Binding.Group("keys.week")
+DETAILS_LINES = 2  # the details line's most; the rest of a long text is cut with "…"
+
+
+def clamp(text: Content, width: int, lines: int) -> Content:
+    """`text` in at most `lines` lines of `width`: its start kept (the lesson, subject and
+    teacher come first), the end cut with "…"."""
+    wrapped = text.wrap(width)
+    if len(wrapped) <= lines:
+        return text
+    last = wrapped[lines - 1].rstrip()
+    last = last.truncate(width - 1) + Content("…")
+    return Content("\n").join([*wrapped[: lines - 1], last])
 
 
 class WeekScreen(WeekSigning):
@@ -107,6 +119,7 @@ class WeekScreen(WeekSigning):
         yield from self.compose_bar("weekbar", "range", "signature")
         yield Banner(id="banner")
         yield MeetingsLine(id="meetings")
+        yield Static(id="note", markup=False)
         yield WeekView(id="grid")
         yield from self.compose_bottom()
 
@@ -183,6 +196,8 @@ class WeekScreen(WeekSigning):
             self._paint(week)
             return
         self.query_one(WeekView).clear()
+        self.query_one("#note", Static).display = False
+        self.query_one("#details", Static).update("")
         self.show_loading()
         self._show_signature()
 
@@ -198,6 +213,11 @@ class WeekScreen(WeekSigning):
         new = self.seen.look(week) if fresh else self.seen.highlighted(week)
         self._shown_new = new
         grid.show(week, self.today, new, keep_cursor=not self._navigated)
+        note = self.query_one("#note", Static)
+        note.display = bool(week.behaviour_note)
+        note.update(Content.assemble(("▌", "$secondary"), " ", behaviour_text(week)))
+        if not grid.items:  # nothing to select: no lesson of another week stays described
+            self.query_one("#details", Static).update("")
         self._show_range(week.start, week.end)
         self._show_signature()
         if loaded is not None:
@@ -285,7 +305,9 @@ class WeekScreen(WeekSigning):
             parts = describe_mark(item.mark, item.lesson.subject.name)
         else:
             parts = describe_lesson(item.lesson)
-        self.query_one("#details", Static).update(Content(" · ".join(parts)))
+        details = self.query_one("#details", Static)
+        width = details.content_region.width or self.size.width - 2
+        details.update(clamp(Content(" · ".join(parts)), max(width, 20), DETAILS_LINES))
 
     # -- actions -----------------------------------------------------------------
 
