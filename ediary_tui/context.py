@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ediary_tui.clock import Clock, local_now
+from ediary_tui.clock import Clock, local_now, school_time
 
 if TYPE_CHECKING:
     from textual.signal import Signal
@@ -38,7 +38,8 @@ class AppContext:
 
     @property
     def today(self) -> dt.date:
-        return self.pinned_today or self.clock().date()
+        """The school's date: past midnight in Moscow it is tomorrow there, whatever here."""
+        return self.pinned_today or school_time(self.clock(), self.clock().tzinfo).date()
 
     @property
     def outbox(self) -> Outbox:

@@ -87,3 +87,17 @@ class TestTimesOnTheSchoolsClocks:
         async with app.run_test(size=SIZE) as pilot:
             await diary(app, pilot, "parent")
             assert not any("school's:" in text for text in told(app))
+
+
+class TestTheSchoolsDate:
+    async def test_past_midnight_at_the_school_it_is_tomorrow_there(
+        self, school: Callable[[], httpx.ASGITransport]
+    ) -> None:
+        """22:30 in UTC is 01:30 of the next day in Moscow: the school's today is that day."""
+        late = dt.datetime(2026, 11, 24, 22, 30, tzinfo=dt.UTC)
+        context = AppContext.build(new_session(school()), clock=lambda: late)
+        assert context.today == dt.date(2026, 11, 24)  # the school's zone is not known yet
+        app = EdiaryApp(context, lang="en", demo_accounts=DEMO_ACCOUNTS)
+        async with app.run_test(size=SIZE) as pilot:
+            await diary(app, pilot, "parent")
+            assert context.today == dt.date(2026, 11, 25)
