@@ -533,9 +533,11 @@ class DiaryClient:
 
     # --- changes ------------------------------------------------------------------------
 
-    async def changes(self, since: str | None) -> ChangeFeed:
-        """What changed since the cursor (from the start without one), oldest first."""
-        return await self._get(ChangeFeed, "/changes", {"since": since})
+    async def changes(self, since: str | None, *, after: dt.datetime | None = None) -> ChangeFeed:
+        """What changed since the cursor, oldest first; without one, since `after` (or
+        nothing, only the cursor to start from)."""
+        params = {"since": since, "after": after.isoformat() if after is not None else None}
+        return await self._get(ChangeFeed, "/changes", params)
 
     # --- announcements and messages -------------------------------------------------------
 

@@ -10,12 +10,14 @@ count of those not yet looked at, so the what's-new list paints from the cache
 at once; and it keeps the count of unread messages, asked of the server only
 when a message arrives (or on the first poll).
 
-The first poll ever only takes the server's current cursor: a new client
-starts from now instead of replaying the school's history.
+The first poll ever asks for the changes since the start of the last school day
+before today (`first_start_window`), not the school's whole history and not
+nothing: a first start shows today's (and yesterday's) news.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -85,6 +87,15 @@ def about_journal(change: Change, class_id: str, subject_id: str) -> bool:
         and change.class_id == class_id
         and change.data.get("subject_id") == subject_id
     )
+
+
+def first_start_window(now: dt.datetime) -> dt.datetime:
+    """Where the first poll ever starts: midnight before the last school day (Monday to
+    Friday) before today, in the user's clock, so Monday's first start shows Friday's."""
+    day = now.date() - dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), now.tzinfo)
 
 
 class ChangeFollower:
@@ -193,11 +204,12 @@ class ChangeFollower:
         first = self.unread_messages is None
         cursor = self._load(user).get("cursor")
         cursor = cursor if isinstance(cursor, str) else None
+        after = first_start_window(self.session.clock()) if cursor is None else None
         arrived: list[Change] = []
         for _page in range(MAX_PAGES):
-            feed = await client.changes(cursor)
-            done = not feed.changes or feed.cursor != feed.changes[-1].id or cursor is None
-            cursor = feed.cursor
+            feed = await client.changes(cursor, after=after)
+            done = not feed.changes or feed.cursor != feed.changes[-1].id
+            cursor, after = feed.cursor, None
             arrived.extend(feed.changes)
             if done:  # a full page ends on its last change: only then is there more
                 break

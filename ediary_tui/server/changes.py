@@ -7,6 +7,7 @@ A change carries the school, and the narrowest of: the user it is for
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -128,22 +129,31 @@ def _parse_cursor(since: str | None) -> int | None:
     return cursor
 
 
-async def feed(ctx: ServerContext, caller: Caller, since: str | None) -> ChangeFeed:
+async def feed(
+    ctx: ServerContext, caller: Caller, since: str | None, after: dt.datetime | None = None
+) -> ChangeFeed:
     """Changes after the cursor that the caller may see, oldest first.
 
     Without a cursor the answer is empty and carries the current cursor, so a
-    new client starts from now instead of replaying the school's history.
+    new client starts from now instead of replaying the school's history; with
+    `after` instead, it holds the changes made since that moment (a first start
+    shows today's news, not nothing).
     """
     cursor = _parse_cursor(since)
     async with ctx.engine.connect() as conn:
         latest = (await conn.execute(sa.select(sa.func.max(s.changes.c.id)))).scalar() or 0
-        if cursor is None:
+        if cursor is None and after is None:
             return ChangeFeed(cursor=str(latest), changes=[])
         where = await _visibility(conn, caller)
+        if cursor is not None:
+            where = sa.and_(s.changes.c.id > cursor, where)
+        else:
+            moment = after if after.tzinfo else after.replace(tzinfo=dt.UTC)
+            where = sa.and_(s.changes.c.at >= moment, where)
         rows = (
             await conn.execute(
                 sa.select(s.changes)
-                .where(s.changes.c.id > cursor, where)
+                .where(where)
                 .order_by(s.changes.c.id)
                 .limit(ctx.settings.changes_page)
             )
@@ -162,5 +172,6 @@ async def feed(ctx: ServerContext, caller: Caller, since: str | None) -> ChangeF
         for r in rows
     ]
     # A full page: the client asks again from its last change; otherwise it is up to date.
-    next_cursor = rows[-1].id if len(rows) == ctx.settings.changes_page else max(latest, cursor)
+    full = len(rows) == ctx.settings.changes_page
+    next_cursor = rows[-1].id if full else max(latest, cursor or 0)
     return ChangeFeed(cursor=str(next_cursor), changes=changes)

@@ -161,6 +161,29 @@ class TestFollowing:
             await pilot.press("escape")
             assert isinstance(app.screen, WeekScreen)
 
+    async def test_the_first_start_shows_todays_news(
+        self,
+        start: Callable[..., EdiaryApp],
+        school: Callable[[], httpx.ASGITransport],
+        teacher_api: httpx.AsyncClient,
+        teacher: DiaryClient,
+    ) -> None:
+        """A mark given today, before the app ever ran here: the first start lists it (the
+        news since the last school day), not nothing."""
+        async with DiaryClient(SERVER, transport=school(), backoff=0) as parent:
+            await parent.login("parent", "demo")
+            child = (await parent.me()).children[0]
+        mark = await post_mark(teacher_api, teacher, child.id)
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            week = await diary(app, pilot, "parent")
+            assert [c.entity_id for c in app.follower.news()] == [mark["id"]]
+            assert footer_words(week)["whats_new"] == "news 1"
+            await pilot.press("w")
+            screen = app.screen
+            assert isinstance(screen, WhatsNewScreen)
+            assert f"New mark 5 in {mark['subject']}" in news_lines(screen)[0]
+
     async def test_news_that_arrive_while_the_list_is_open_join_it(
         self,
         start: Callable[..., EdiaryApp],

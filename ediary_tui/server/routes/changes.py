@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Query
@@ -21,5 +22,7 @@ async def get_changes(
     ctx: Ctx,
     # A cursor is a change id: past the ids' INTEGER range it is 422 (changes.py), not a 500.
     since: Annotated[str | None, Query(max_length=18)] = None,
+    # Without a cursor: the changes since this moment (a first start's news), not none.
+    after: Annotated[dt.datetime | None, Query()] = None,
 ) -> ChangeFeed:
-    return await changes.feed(ctx, caller, since)
+    return await changes.feed(ctx, caller, since, after)
