@@ -40,7 +40,7 @@ from ediary_tui.clock import Clock, set_school_zone
 from ediary_tui.context import AppContext
 from ediary_tui.domain.attendance import JOURNAL_LETTERS
 from ediary_tui.domain.models import Change, Role, User
-from ediary_tui.i18n import _, has, localise_text, school_zone_note, set_language
+from ediary_tui.i18n import _, has, localise_text, refusal_text, school_zone_note, set_language
 from ediary_tui.screens.account.login import LoginScreen
 from ediary_tui.screens.account.password import PasswordScreen
 from ediary_tui.screens.admin.base import AdminScreen
@@ -243,7 +243,7 @@ class EdiaryApp(TypeAhead, App[None]):
             self.push_screen(PasswordScreen(self.session))
             return
         except ClientError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(refusal_text(exc), severity="error")
             return
         if user is None:
             self.session_ended()
