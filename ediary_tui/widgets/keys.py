@@ -133,15 +133,23 @@ HELP_ACTIONS = frozenset({"help", "app.help"})
 
 
 def footer_width(bindings: dict[str, ActiveBinding], display: Callable[[Binding], str]) -> int:
-    """About how many cells the footer takes: each shown action once, "key description"
-    with a cell of padding either side (as Textual's FooterKey draws them)."""
+    """About how many cells the compact footer takes: each shown action once as "key
+    description " (a group's keys then its one description), and the palette's key."""
     seen: set[str] = set()
+    groups: set[str] = set()
     width = 0
     for active in bindings.values():
         binding = active.binding
-        if (binding.show or binding.action == "command_palette") and binding.action not in seen:
-            seen.add(binding.action)
-            width += len(display(binding)) + len(binding.description) + 3
+        if not (binding.show or binding.action == "command_palette") or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        width += len(display(binding)) + 1
+        group = binding.group
+        if group is None:
+            width += len(binding.description) + 1
+        elif group.description not in groups:
+            groups.add(group.description)
+            width += len(group.description) + 1
     return width
 
 
