@@ -61,6 +61,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "journal-grid--heading",  # the header's words
         "journal-grid--today",  # today's lesson in the header
+        "journal-grid--numbers",  # the label of the lessons' numbers in the header
         "journal-grid--rule",  # the lines between names, lessons and the summary
         "journal-grid--cursor-name",  # the name of the student under the cursor
     }
@@ -76,7 +77,8 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("end", "edge_column(1)", show=False),
         Binding("ctrl+home", "edge_row(0)", show=False),
         Binding("ctrl+end", "edge_row(1)", show=False),
-        Binding("enter", "activate", "journal.key_details"),
+        # Not in the footer: 80 columns in Russian keep "? help" only without it.
+        Binding("enter", "activate", "journal.key_details", show=False),
     ]
 
     class CursorMoved(CellMessage):
@@ -90,6 +92,7 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self.rows: list[tuple[str, str]] = []  # (key, label)
         self.columns: list[GridColumn] = []
         self.headings: tuple[str, ...] = ("", "", "", "")  # names, then the summary's columns
+        self.numbers_heading = ""  # what the second header line (the lessons' numbers) is
         self.summary_widths: tuple[int, ...] = SUMMARY
         self._row_index: dict[str, int] = {}
         self._column_index: dict[str, int] = {}
@@ -112,10 +115,13 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         summary: dict[str, tuple[Content, ...]],
         headings: tuple[str, ...],
         widths: tuple[int, ...] = SUMMARY,
+        numbers_heading: str = "",
     ) -> None:
         """Show a whole journal (a new class, subject or period); the cursor goes to 0, 0.
-        `headings` are the names' then the summary's, whose columns are `widths` wide."""
+        `headings` are the names' then the summary's, whose columns are `widths` wide;
+        `numbers_heading` names the second header line, the lessons' numbers in the day."""
         self.rows, self.columns, self.headings = rows, columns, headings
+        self.numbers_heading = numbers_heading
         self.summary_widths = widths
         self._row_index = {key: i for i, (key, _) in enumerate(rows)}
         self._column_index = {c.key: i for i, c in enumerate(columns)}
@@ -326,8 +332,11 @@ class JournalGrid(ScrollView, can_focus=True, inherit_bindings=False):
         return self._strip(line, self._name_width)
 
     def _header_line(self, y: int) -> Strip:
-        heading = self.headings[0] if y == 0 else ""
-        name = self._name_strip(heading, self._part("heading"))
+        if y == 0:
+            name = self._name_strip(self.headings[0], self._part("heading"))
+        else:  # against the rule, so it reads as the label of the numbers beside it
+            label = self.numbers_heading[: self._name_width - 2].rjust(self._name_width - 2)
+            name = self._name_strip(label, self._part("numbers"))
 
         def strip_at(index: int) -> Strip:
             column = self.columns[index]

@@ -19,10 +19,21 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # ANSI one, and $warning and $error both become bright red there: a 3 would
 # read as a 2. $text-warning becomes yellow (bright on a dark theme), so the
 # three grades stay green, yellow and red (tests/app/test_journal_colours.py).
+# Colour is not enough (a colour-blind reader, a monochrome terminal, a
+# printout): good marks are bold, fair ones plain, poor ones reversed (a block),
+# the same in the journal, the week and the report card. Underline stays free
+# for "has a comment", italic for "proposed" and "not sent yet".
 GRADE_STYLES = {
     "good": "bold $success",
-    "fair": "bold $text-warning",
-    "poor": "bold $error",
+    "fair": "$text-warning",
+    "poor": "bold reverse $error",
+    "dot": "$text-muted",
+}
+# Colour alone, where a shape says the rest (the height of a bar in a chart).
+GRADE_COLOURS = {
+    "good": "$success",
+    "fair": "$text-warning",
+    "poor": "$error",
     "dot": "$text-muted",
 }
 NEW_STYLE = "on $accent 40%"

@@ -3,7 +3,9 @@
 Each period's cell holds the weighted average and the period mark; a mark the
 teacher has not set yet shows the one proposed from the average, in brackets
 and italics, so nobody takes it for the final one. The year mark and the
-lessons missed over the year close the line.
+lessons missed close the line: missed in the period under the cursor (in the year
+when the cursor is on the year mark), its heading saying which, so the column and
+the details line always count the same lessons.
 
 Drawn with the line API, like the week view: sixteen subjects by four
 periods is small, but a cell cursor, a header that stays on top and a
@@ -35,7 +37,6 @@ from .mark_cell import GRADE_STYLES, grade_of
 
 GAP = 2
 YEAR_WIDTH = 5
-MISSED_WIDTH = 8
 MIN_NAME, MAX_NAME = 12, 32
 
 HEADER_STYLE = "bold $text-muted"
@@ -218,11 +219,19 @@ class ReportGrid(HeaderRows, can_focus=True, inherit_bindings=False):
         card = self.card
         rows = len(card.subjects) if card else 0
         periods = len(card.periods) if card else 0
-        width = max(self.scrollable_content_region.width, 20)
-        fixed = 1 + periods * (GAP + self._period_width()) + GAP + YEAR_WIDTH + GAP + MISSED_WIDTH
+        # One blank column at the right: the scroll bar beside the last column is no column.
+        width = max(self.scrollable_content_region.width - 1, 20)
+        fixed = (
+            1
+            + periods * (GAP + self._period_width())
+            + GAP
+            + YEAR_WIDTH
+            + GAP
+            + self._missed_width()
+        )
         longest = max((len(s.name) for s in card.subjects), default=MIN_NAME) if card else 0
         self._name_width = max(MIN_NAME, min(MAX_NAME, longest + 1, width - fixed))
-        self.virtual_size = Size(self._name_width + fixed, rows + HEADER)
+        self.virtual_size = Size(self._name_width + fixed + 1, rows + HEADER)
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -249,8 +258,24 @@ class ReportGrid(HeaderRows, can_focus=True, inherit_bindings=False):
         parts.append(Content(" " * GAP))
         parts.append(Content.styled(_("report_card.year").center(YEAR_WIDTH), HEADER_STYLE))
         parts.append(Content(" " * GAP))
-        parts.append(Content.styled(_("report_card.missed").rjust(MISSED_WIDTH), HEADER_STYLE))
+        missed = self._missed_heading(self.column).rjust(self._missed_width())
+        parts.append(Content.styled(missed, HEADER_STYLE))
         return Content("").join(parts)
+
+    def _missed_heading(self, column: int) -> str:
+        """'Missed Q2' / 'Missed year': which lessons the last column counts."""
+        card = self.card
+        assert card is not None
+        if column < len(card.periods):
+            return _("report_card.missed_in", period=period_short(card.periods[column]))
+        return _("report_card.missed_in", period=_("report_card.missed_year_short"))
+
+    def _missed_width(self) -> int:
+        """As wide as the longest heading, so moving the cursor never shifts the table."""
+        card = self.card
+        if card is None:
+            return len(_("report_card.missed"))
+        return max(len(self._missed_heading(c)) for c in range(len(card.periods) + 1))
 
     def _period_content(self, figures: SubjectPeriod) -> Content:
         if figures.average is None and figures.mark is None:
@@ -270,10 +295,13 @@ class ReportGrid(HeaderRows, can_focus=True, inherit_bindings=False):
         return Content.styled(str(subject.year_mark).center(YEAR_WIDTH), style)
 
     def _missed_content(self, subject: ReportSubject) -> Content:
-        missed = sum(p.absences for p in subject.periods)
-        if not missed:
-            return Content.styled("—".rjust(MISSED_WIDTH), EMPTY_STYLE)
-        return Content(str(missed).rjust(MISSED_WIDTH))
+        """Lessons missed in the cursor's period (or the year): 0 is a count like any other."""
+        if self.column < len(subject.periods):
+            missed = subject.periods[self.column].absences
+        else:
+            missed = sum(p.absences for p in subject.periods)
+        text = str(missed).rjust(self._missed_width())
+        return Content.styled(text, EMPTY_STYLE) if not missed else Content(text)
 
     def _row_content(self, row: int, *, cursor: bool) -> Content:
         card = self.card

@@ -16,7 +16,7 @@ from textual.content import Content
 from ediary_tui.domain.models import ProgressPoint, ProgressSubject
 from ediary_tui.i18n import number, short_date
 
-from .mark_cell import GRADE_STYLES, grade_of
+from .mark_cell import GRADE_COLOURS, GRADE_STYLES, grade_of
 
 SORTS = ("average", "trend", "name")
 LEVELS = "▁▂▃▄▅▆▇█"
@@ -98,7 +98,7 @@ def sparkline(values: Sequence[int], scale: tuple[int, int], width: int) -> Cont
     for value in heights:
         level = round((value - low) / span * (len(LEVELS) - 1))
         level = max(0, min(level, len(LEVELS) - 1))
-        style = GRADE_STYLES[grade_of(round(value), low, high)]
+        style = GRADE_COLOURS[grade_of(round(value), low, high)]  # a reversed bar is no bar
         parts.append((LEVELS[level], style))
     return Content.assemble(*parts)
 

@@ -138,9 +138,11 @@ class SparklineRows(HeaderRows, can_focus=True, inherit_bindings=False):
     # -- laying out --------------------------------------------------------------
 
     def _layout(self) -> None:
-        width = self.scrollable_content_region.width or 80  # not laid out yet: any width
+        # One blank column at the right: a scroll bar's thumb beside the charts and trends
+        # (a half block, as the bars are) would read as one more mark.
+        width = (self.scrollable_content_region.width or 81) - 1  # not laid out yet: any width
         height = self.scrollable_content_region.height
-        self._laid_out = (width, height)
+        self._laid_out = (width + 1, height)
         longest = max((len(s.subject.name) for s in self.subjects), default=MIN_NAME)
         room = width - 3 - NUMBERS - MIN_SPARK  # a narrow terminal takes from the names first
         self._name_width = max(SHORTEST_NAME, min(MAX_NAME, longest + 1, room))
@@ -175,7 +177,7 @@ class SparklineRows(HeaderRows, can_focus=True, inherit_bindings=False):
         return min(room, max(most, MIN_SPARK, len(_("progress.none"))))
 
     def header(self) -> Content:
-        width = self._laid_out[0] or 80
+        width = (self._laid_out[0] or 81) - 1
         return Content.styled(
             " "
             + _("progress.subject")[: self._name_width].ljust(self._name_width)

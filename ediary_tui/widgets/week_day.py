@@ -34,7 +34,7 @@ THREE_COLUMNS = 170
 TITLE_STYLE = "bold on $boost"
 TODAY_STYLE = "bold $text-primary on $primary-muted"
 CURSOR_LESSON_STYLE = "on $primary 30%"
-CURSOR_MARK_STYLE = "reverse"
+CURSOR_MARK_STYLE = "reverse underline"  # underlined too: a poor mark is already reversed
 ABSENCE_STYLES = {
     AttendanceCode.ABSENT: "bold $error",
     AttendanceCode.ILL: "bold $warning",

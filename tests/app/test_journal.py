@@ -19,12 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
+from textual.widgets._footer import FooterKey
 
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.journal_sync import lesson_now_or_next
 from ediary_tui.client.outbox import Outbox
 from ediary_tui.domain.models import AttendanceCode, Journal, Mark, TeacherDay
-from ediary_tui.i18n import day_month
+from ediary_tui.i18n import day_month, short_date
 from ediary_tui.screens.journal.details import CellDetails
 from ediary_tui.screens.journal.due_date import DueDateModal
 from ediary_tui.screens.journal.period_mark import PeriodMarkModal
@@ -35,7 +36,7 @@ from ediary_tui.server import schema as s
 from ediary_tui.widgets.dialogs import ConfirmModal
 from tests.conftest import PINNED_TODAY
 
-from .conftest import MOSCOW, SERVER, LazySchool, new_session, pinned_clock
+from .conftest import MOSCOW, SERVER, LazySchool, new_session, pinned_clock, sixteen_colours
 from .journal_fixtures import (
     Outage,
     all_sent,
@@ -238,7 +239,7 @@ class TestOpening:
             await journal_settled(pilot)
             assert screen.state is not None and screen.fetched_at is not None
             assert screen.state.journal.period.number == current.number - 1
-            assert periods[current.number - 2].name in text(screen, "#what")
+            assert periods[current.number - 2].name in text(screen, "#period")
             await pilot.press("right_square_bracket")
             await journal_settled(pilot)
             assert screen.state is not None and screen.fetched_at is not None
@@ -290,7 +291,7 @@ class TestOpening:
         async with app.run_test(size=SIZE) as pilot:
             screen = await loaded(pilot)
             assert screen.state is not None and not screen.state.journal.can_write
-            assert "read only" in text(screen, "#what")
+            assert "read only" in text(screen, "#period")
             where = cursor(screen)
             before = shown(screen, *where)
             for key in ("5", "n", "backspace", "p", "z"):
@@ -357,6 +358,53 @@ class TestKeys:
             ]
             assert screen.state is not None and screen.state.journal.period.id == shown_period
             assert screen.query_one("#grid").display
+
+
+class TestWhatTheTopSays:
+    """Issue 15: the title keeps the period's dates, the footer keeps "? help", the row of
+    lesson numbers is labelled, and an offline start does not say "all saved"."""
+
+    @pytest.mark.parametrize(
+        ("lang", "size"),
+        [("ru", (80, 24)), ("en", (80, 24)), ("ru", (60, 20)), ("en", (60, 20))],
+    )
+    async def test_the_period_with_its_dates_and_help_fit(
+        self, outage: Outage, lang: str, size: tuple[int, int]
+    ) -> None:
+        app = await open_journal(outage, lang=lang)
+        async with app.run_test(size=size) as pilot:
+            screen = await loaded(pilot)
+            assert screen.state is not None
+            period = screen.state.journal.period
+            label = screen.query_one("#period", Static)
+            dates = f"({short_date(period.starts_on)} – {short_date(period.ends_on)})"
+            assert str(label.render()).endswith(dates)
+            assert label.region.right <= screen.query_one("#sync").region.x  # all of it shown
+            assert label.region.x == screen.query_one("#what").region.right  # no gap before it
+            keys = {k.action: k for k in screen.query(FooterKey)}
+            assert keys["help"].region.right <= size[0]  # "? help" on the footer
+            assert "activate" not in keys  # Enter (details) is in help, not the footer
+
+    async def test_the_lesson_numbers_row_is_labelled(self, outage: Outage) -> None:
+        app = await open_journal(outage, lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            numbers = grid_of(app).plain_lines()[1]
+            assert numbers.split("│")[0].strip() == "№ урока"
+
+    async def test_an_offline_start_says_offline_not_all_saved(self, outage: Outage) -> None:
+        app = await open_journal(outage)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await loaded(pilot)
+            assert text(screen, "#sync") == "✓ all saved"
+        outage.down = True
+        again = journal_app(await _resumed(outage))
+        async with again.run_test(size=SIZE) as pilot:
+            screen = journal_of(again)
+            await journal_settled(pilot)
+            assert screen.state is not None
+            assert "No connection" in text(screen, "#banner")
+            assert text(screen, "#sync") == "offline, nothing waiting"
 
 
 class TestEntry:
@@ -823,6 +871,15 @@ class TestJournalLooks:
         assert snap_compare(
             journal_on(school_copy, lang="ru"), terminal_size=(80, 24), run_before=settled
         )
+
+    def test_the_journal_at_16_colours(self, snap_compare: Any, school_copy: str) -> None:
+        """TERM=xterm: 5 and 4 bold green, 3 plain yellow, 2 and 1 reversed red."""
+
+        async def sixteen(pilot: Pilot[Any]) -> None:
+            await settled(pilot)
+            sixteen_colours(pilot.app)
+
+        assert snap_compare(journal_on(school_copy), terminal_size=(80, 24), run_before=sixteen)
 
 
 async def _refuse_to_connect(request: httpx.Request) -> httpx.Response:

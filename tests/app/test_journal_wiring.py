@@ -165,7 +165,7 @@ class TestPicker:
             await pilot.press("enter")
             await showing(pilot, screen, choice.class_id, choice.subject_id)
             assert screen.state is not None and not screen.state.journal.can_write
-            assert "read only" in str(screen.query_one("#what").render())
+            assert "read only" in str(screen.query_one("#period").render())
             before = screen.sync.count_pending()
             await pilot.press("5")  # refused at once, nothing queued
             assert screen.sync.count_pending() == before

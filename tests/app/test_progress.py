@@ -285,6 +285,24 @@ class TestProgress:
                 width = rows(screen).scrollable_content_region.width
                 assert all(len(line) <= width for line in rows(screen).plain_lines())
 
+    async def test_a_blank_column_keeps_the_scroll_bar_off_the_charts(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """Issue 15: the scroll bar's thumb (a half block) one column off the trends read as
+        one more bar of marks; two blank columns and a track of its own set it apart."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "parent")
+            screen = await open_progress(app, pilot)
+            drawn = rows(screen)
+            await pilot.pause()
+            assert drawn.show_vertical_scrollbar
+            width = drawn.scrollable_content_region.width  # up to the scroll bar
+            for y in range(drawn.scrollable_content_region.height):
+                line = drawn.render_line(y)
+                assert line.cell_length == width
+                assert line.text[-2:] == "  ", line.text  # two blank columns before the bar
+
 
 class TestOffline:
     async def test_an_unreachable_server_shows_the_saved_chart_with_a_banner(

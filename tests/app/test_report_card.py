@@ -41,7 +41,7 @@ from ediary_tui.widgets.dialogs import ConfirmModal
 from ediary_tui.widgets.report_grid import ReportGrid
 from tests.conftest import PINNED_TODAY, FakeClock
 
-from .conftest import SERVER, new_app, new_session
+from .conftest import SERVER, new_app, new_session, settled
 from .test_login import closed_port, in_diary, log_in, until
 from .test_week import FRESH, open_diary
 
@@ -80,6 +80,12 @@ async def open_subject(app: EdiaryApp, pilot: Pilot[Any], key: str = "enter") ->
     await until(pilot, lambda: screen.marks is not None and screen.settings is not None)
     await until(pilot, lambda: text_of(screen, "#freshness") == FRESH)
     return screen
+
+
+async def diary_in_any_language(app: EdiaryApp, pilot: Pilot[Any]) -> None:
+    """Logged in as the student, the week shown (its freshness line in any language)."""
+    await log_in(pilot, "student", "demo")
+    await until(pilot, lambda: in_diary(app) and getattr(app.screen, "week", None) is not None)
 
 
 def grid(screen: ReportCardScreen) -> ReportGrid:
@@ -121,7 +127,7 @@ class TestReportCard:
             assert card is not None
             lines = grid(screen).plain_lines()
             assert lines[0].split()[:3] == ["Subject", "Q1", "Q2"]
-            assert lines[0].split()[-2:] == ["Year", "Missed"]
+            assert lines[0].split()[-3:] == ["Year", "Missed", "Q2"]  # the cursor's period
             for subject, line in zip(card.subjects, lines[1:], strict=True):
                 assert line.startswith(f" {subject.name[:20]}")
                 first, second = subject.periods[0], subject.periods[1]
@@ -129,8 +135,7 @@ class TestReportCard:
                     assert f"{first.average:.2f}  {first.mark}" in line  # set: the mark itself
                 if second.mark is None and second.proposed is not None:
                     assert f"({second.proposed})" in line  # proposed: in brackets
-                missed = sum(p.absences for p in subject.periods)
-                assert line.endswith(str(missed) if missed else "—")
+                assert line.endswith(f"  {second.absences}")  # 0 too, not a dash
 
     async def test_the_cursor_starts_on_the_current_period_and_says_all_of_it(
         self, start: Callable[..., EdiaryApp]
@@ -239,6 +244,76 @@ class TestReportCard:
             assert {"back", "what_do_i_need", "export", "year(-1)", "activate"} <= actions
             await pilot.press("question_mark")
             await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+    async def test_missed_counts_the_cursors_period_as_the_details_line_does(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """Issue 15: the column counted the year while the quarter's line said "nothing
+        missed"; now both count the period under the cursor, and the heading says which."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            card = screen.card
+            assert card is not None
+            table = grid(screen)
+            for keys, heading, counts in (
+                ((), "Missed Q2", [s.periods[1].absences for s in card.subjects]),
+                (("right", "right", "right"), "Missed year", None),
+                (("left", "left", "left", "left"), "Missed Q1", None),
+            ):
+                await pilot.press(*keys)
+                lines = table.plain_lines()
+                assert lines[0].endswith(heading)
+                cell = table.selected
+                assert cell is not None
+                if counts is None:
+                    counts = [
+                        s.periods[card.periods.index(cell.period)].absences
+                        if cell.period is not None
+                        else sum(p.absences for p in s.periods)
+                        for s in card.subjects
+                    ]
+                assert [int(line.split()[-1]) for line in lines[1:]] == counts  # 0, not "—"
+                details = text_of(screen, "#details")
+                if counts[0]:
+                    assert f"missed{' in the year' if cell.period is None else ''} {counts[0]}" in (
+                        details
+                    )
+                else:
+                    assert "nothing missed" in details
+            assert 0 in counts and any(counts)
+
+    async def test_missed_is_labelled_in_russian_too(self, start: Callable[..., EdiaryApp]) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            await diary_in_any_language(app, pilot)
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+            screen = app.screen
+            assert isinstance(screen, ReportCardScreen)
+            await until(pilot, lambda: screen.card is not None)
+            assert grid(screen).plain_lines()[0].endswith("Пропуски II")
+
+    @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+    async def test_a_blank_column_keeps_the_scroll_bar_off_the_missed_column(
+        self, start: Callable[..., EdiaryApp], size: tuple[int, int]
+    ) -> None:
+        """Issue 15: the scroll bar sat against the last column and read as data."""
+        app = start()
+        async with app.run_test(size=size) as pilot:
+            await open_diary(app, pilot, "student")
+            screen = await open_card(app, pilot)
+            table = grid(screen)
+            await pilot.pause()
+            assert table.show_vertical_scrollbar == (size == (60, 20))
+            table.scroll_to(x=table.max_scroll_x, animate=False, immediate=True)  # the last column
+            await pilot.pause()
+            width = table.scrollable_content_region.width  # up to the scroll bar
+            for y in range(table.scrollable_content_region.height):
+                line = table.render_line(y)
+                assert line.cell_length == width
+                assert line.text[-1] == " ", line.text  # the column before the bar is blank
 
 
 class TestSession:
@@ -488,6 +563,79 @@ class TestSubjectMarks:
             await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
             cell = grid(card_screen).selected
             assert cell is not None and cell.period is None
+
+    async def test_a_digit_typed_after_the_goal_replaces_it(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """Issue 15: "5" then 3 made "53"; the goal is one mark, so the 3 replaces the 5."""
+        app = start()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_diary(app, pilot, "student")
+            await open_card(app, pilot)
+            screen = await open_subject(app, pilot, "w")
+            goal = screen.query_one("#goal", Input)
+            await until(pilot, lambda: goal.has_focus)
+            await pilot.press("end", "backspace", "5", "3")
+            assert goal.value == "3"
+            await pilot.press("4")
+            assert goal.value == "4"
+            await pilot.press("full_stop", "5")  # an average is still typed as one
+            assert goal.value == "4.5"
+            assert "The goal is an average of 4.50." in text_of(screen, "#answer")
+
+    @pytest.mark.parametrize(
+        ("lang", "fewest", "left_only", "out_of_reach"),
+        [
+            (
+                "en",
+                "Fewest marks needed",
+                "About {left} lessons left in the period.",
+                "Out of reach this period, even with the best marks in every lesson left.",
+            ),
+            (
+                "ru",
+                "Нужно не меньше",
+                "До конца периода примерно уроков: {left}.",
+                "В этом периоде не достичь, даже с лучшими оценками на всех оставшихся уроках.",
+            ),
+        ],
+    )
+    async def test_out_of_reach_is_one_true_sentence(
+        self,
+        start: Callable[..., EdiaryApp],
+        lang: str,
+        fewest: str,
+        left_only: str,
+        out_of_reach: str,
+    ) -> None:
+        """Issue 15: "Fewest marks needed:" followed by "Out of reach" read wrong."""
+        app = start(lang=lang)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await diary_in_any_language(app, pilot)
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, ReportCardScreen))
+            card = app.screen
+            assert isinstance(card, ReportCardScreen)
+            await until(pilot, lambda: card.card is not None and bool(card.settings))
+            await pilot.press("w")
+            await until(pilot, lambda: isinstance(app.screen, SubjectMarksScreen))
+            screen = app.screen
+            assert isinstance(screen, SubjectMarksScreen)
+            await until(pilot, lambda: screen.marks is not None and screen.week is not None)
+            await settled(pilot)
+            goal = screen.query_one("#goal", Input)
+            goal.value = "5.0"  # an average of the top of the scale after a lower mark: never
+            await pilot.pause()
+            left = lessons_left(
+                screen.week,
+                screen.subject.id,
+                PINNED_TODAY,
+                screen.period.ends_on,  # type: ignore[union-attr]
+                app.clock(),
+            )
+            answer = text_of(screen, "#answer").splitlines()
+            assert fewest not in " ".join(answer)
+            assert answer[1:] == [left_only.format(left=left), out_of_reach]
 
 
 class TestExport:

@@ -20,7 +20,7 @@ from ediary_tui.screens.diary.report_card import ReportCardScreen
 from ediary_tui.screens.diary.student_view import StudentScreen
 from ediary_tui.screens.diary.subject_marks import SubjectMarksScreen
 
-from .conftest import settled
+from .conftest import settled, sixteen_colours
 from .test_login import until
 from .test_snapshots import SIZES, app_on, logged_in_as
 
@@ -122,3 +122,24 @@ class TestProgressScreen:
         assert snap_compare(
             app_on(school_copy, lang="ru"), terminal_size=(120, 40), run_before=run_before
         )
+
+
+class TestMarksAt16Colours:
+    def test_the_parents_week(self, snap_compare: Any, school_copy: str) -> None:
+        """TERM=xterm: 5 and 4 bold green, 3 plain yellow, 2 and 1 reversed red."""
+        diary = logged_in_as("parent")
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await diary(pilot)
+            sixteen_colours(pilot.app)
+
+        assert snap_compare(app_on(school_copy), terminal_size=(80, 24), run_before=run_before)
+
+    def test_the_report_card(self, snap_compare: Any, school_copy: str) -> None:
+        card = opened("student", "R", kind=ReportCardScreen)
+
+        async def run_before(pilot: Pilot[Any]) -> None:
+            await card(pilot)
+            sixteen_colours(pilot.app)
+
+        assert snap_compare(app_on(school_copy), terminal_size=(80, 24), run_before=run_before)

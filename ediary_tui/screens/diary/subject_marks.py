@@ -66,6 +66,26 @@ def initials(full_name: str) -> str:
     return " ".join([surname, *(f"{name[0]}." for name in rest if name)])
 
 
+class GoalInput(Input):
+    """The goal: one mark (or an average). A digit that would make no goal of what is
+    there ("5", then "3": not 53) starts the goal anew, as a one-mark field should."""
+
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
+        super().__init__(id=id, placeholder=placeholder)
+        self.settings: SchoolSettings | None = None  # the scale a goal must be on
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        settings = self.settings
+        if settings is not None and text.isdigit():
+            at = self.cursor_position
+            longer = self.value[:at] + text + self.value[at:]
+            if parse_goal(longer, settings) is None and parse_goal(text, settings) is not None:
+                self.value = text
+                self.cursor_position = len(text)
+                return
+        super().insert_text_at_cursor(text)
+
+
 class SubjectMarksScreen(StudentScreen):
     """A subject's marks in one period (or the year); `[` `]` turn to the other periods."""
 
@@ -119,7 +139,7 @@ class SubjectMarksScreen(StudentScreen):
                     box.border_title = _("subject_marks.need")
                     with Horizontal(id="goal-row"):
                         yield Label(_("subject_marks.goal"), id="goal-label")
-                        yield Input(id="goal", placeholder=_("subject_marks.goal_placeholder"))
+                        yield GoalInput(id="goal", placeholder=_("subject_marks.goal_placeholder"))
                     yield Static(id="answer", markup=False)
         yield Static(id="details", markup=False)
         yield Footer(compact=True)
@@ -271,6 +291,8 @@ class SubjectMarksScreen(StudentScreen):
         if self.marks is None:
             return []
         goal_input.disabled = False
+        if isinstance(goal_input, GoalInput):
+            goal_input.settings = settings
         if self._goal_text is None:
             _mark, proposed, _missed, _ill = self._figures()
             text = str(default_goal(settings, proposed))

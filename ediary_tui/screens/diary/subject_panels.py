@@ -145,17 +145,20 @@ def need_lines(
         return lines
     first = max(period.starts_on, today)
     left = lessons_left(week, subject_id, first, period.ends_on, now)
-    if left is not None:
-        lines.append(Content.styled(_("subject_marks.lessons_left", count=left), "$text-muted"))
-    else:
-        lines.append(Content.styled(_("subject_marks.fewest"), "$text-muted"))
     table = needed(marks, goal, settings, left)
     rows = [
         (value, table[value])
         for value in sorted(table, reverse=True)
         if value > goal.average or any(n is not None for n in table[value].values())
     ]
-    if not any(n for _value, row in rows for n in row.values()):
+    reachable = any(n for _value, row in rows for n in row.values())
+    # "Fewest marks needed:" only before a table of them: never before "out of reach".
+    if left is not None:
+        key = "subject_marks.lessons_left" if reachable else "subject_marks.lessons_left_only"
+        lines.append(Content.styled(_(key, count=left), "$text-muted"))
+    elif reachable:
+        lines.append(Content.styled(_("subject_marks.fewest"), "$text-muted"))
+    if not reachable:
         lines.append(Content.styled(_("subject_marks.out_of_reach"), "bold $text-warning"))
         return lines
     columns = weights(settings)

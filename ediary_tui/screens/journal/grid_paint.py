@@ -157,7 +157,15 @@ def load(grid: JournalGrid, state: JournalState, today: dt.date, start: int) -> 
         _("journal.col_period"),
         *summary_headings(journal),
     )
-    grid.load(rows, columns, cells, summary, headings, summary_widths(journal))
+    grid.load(
+        rows,
+        columns,
+        cells,
+        summary,
+        headings,
+        summary_widths(journal),
+        numbers_heading=_("journal.lesson_numbers"),
+    )
     grid.move_to(column=start, announce=True, center=True)
 
 

@@ -36,6 +36,12 @@ def _attendance_bindings() -> list[BindingType]:
     return bindings
 
 
+WIDE = 80
+"""Narrower than this, the footer leaves out the keys of `WIDE_ONLY`."""
+WIDE_ONLY = frozenset({"clear", "undo", "lesson"})
+"""Footer keys left to help and the palette on a narrow terminal, so "? help" stays in sight
+in both languages (the footer cuts what does not fit at its right end)."""
+
 WRITING_KEYS: list[BindingType] = [
     # One line in the footer, help and palette for all the digits: "1-5 mark".
     Binding("1", "put_mark(1)", "journal.key_mark", key_display="1-5"),

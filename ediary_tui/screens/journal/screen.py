@@ -59,7 +59,7 @@ from ediary_tui.screens.journal.conflict import (
     conflict_view,
     send_again,
 )
-from ediary_tui.screens.journal.keys import JOURNAL_KEYS
+from ediary_tui.screens.journal.keys import JOURNAL_KEYS, WIDE, WIDE_ONLY
 from ediary_tui.screens.journal.loading import (
     FeedArrived,
     JournalFailed,
@@ -301,6 +301,7 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
             self.post_message(said)
         elif isinstance(exc, ServerUnreachable):
             self._show_banner()
+            self._show_sending()
             if self.state is None:
                 self.problem = _("journal.not_saved")
             elif not answers(event.asked, self.state.journal):
@@ -393,12 +394,16 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
         """The top bar's count of what the server has not acknowledged, and whether it answers."""
         refused = len(self.state.refused_entries()) if self.state is not None else 0
         self.query_one(JournalTopBar).show_sending(
-            self.sync.count_pending(), refused, offline=self.sender.offline
+            self.sync.count_pending(), refused, offline=self._offline()
         )
+
+    def _offline(self) -> bool:
+        """The sender found the server away, or the session did (a start with no server)."""
+        return self.sender.offline or self.session.offline
 
     def _show_banner(self) -> None:
         banner = self.query_one(Banner)
-        if self.sender.offline or self.session.offline:
+        if self._offline():
             banner.show(_("journal.offline", server=self.session.server), "warning")
         else:
             banner.hide()
@@ -407,7 +412,13 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
         binding = super().adjust_binding(binding)
         if binding.action == "put_mark(1)" and self._scale_keys:
             return replace(binding, key_display=self._scale_keys)
+        if binding.show and binding.action in WIDE_ONLY and self.size.width < WIDE:
+            return replace(binding, show=False)  # help and the palette still list it
         return binding
+
+    def on_resize(self) -> None:
+        """The footer shows fewer keys on a narrow terminal, so "? help" stays on it."""
+        self.refresh_bindings()
 
     # -- sending: the sender's reports, as messages ------------------------------------
 

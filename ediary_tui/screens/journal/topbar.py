@@ -23,24 +23,29 @@ def period_name(period: Period) -> str:
     return _(key) if has(key) else period.name
 
 
-def journal_title(journal: Journal) -> str:
-    """'7А · Алгебра · 2nd quarter (05.11 – 28.12)', and whether it is read-only."""
+def journal_what(journal: Journal) -> str:
+    """'7А · Алгебра': the part of the title that gives way when the line is short."""
+    return f"{journal.class_name} · {journal.subject.name}"
+
+
+def journal_period(journal: Journal) -> str:
+    """'2nd quarter (05.11 – 28.12)' (and 'read only'): never cut, so the dates always show."""
     dates = f"{short_date(journal.period.starts_on)} – {short_date(journal.period.ends_on)}"
-    text = (
-        f"{journal.class_name} · {journal.subject.name} · {period_name(journal.period)} ({dates})"
-    )
+    text = f"{period_name(journal.period)} ({dates})"
     if not journal.can_write:
         text = f"{text} · {_('journal.read_only_short')}"
     return text
 
 
 def sending_line(pending: int, refused: int, *, offline: bool) -> Content:
-    """'3 unsent (offline) · 1 refused', or 'all saved'."""
+    """'3 unsent (offline) · 1 refused', 'offline, nothing waiting', or 'all saved'."""
     parts: list[Content] = []
     if offline and pending:
         parts.append(
             Content.styled(_("journal.offline_unsent", count=pending), "bold $text-warning")
         )
+    elif offline:  # nothing waiting, but "all saved" would say the server has it all now
+        parts.append(Content.styled(_("journal.offline_nothing"), "$text-warning"))
     elif pending:
         parts.append(Content.styled(_("journal.unsent", count=pending), "$text-warning"))
     else:
@@ -50,17 +55,47 @@ def sending_line(pending: int, refused: int, *, offline: bool) -> Content:
     return Content(" · ").join(parts)
 
 
+NARROW = 70  # narrower than this, the bar has no room for the word "Journal"
+
+
 class JournalTopBar(Horizontal):
-    """The title, the journal shown, and the sending count."""
+    """The title, the journal shown (its class and subject cut first, the period and its
+    dates kept whole), and the sending count."""
 
     def compose(self) -> ComposeResult:
         yield Label(_("journal.title"), id="title")
         yield Label(id="what", markup=False)
+        yield Label(id="period", markup=False)
+        yield Label(id="spacer")
         yield UnreadCount(id="unread")  # unread messages: M opens them
         yield Label(id="sync", markup=False)
 
     def show_journal(self, journal: Journal | None) -> None:
-        self.query_one("#what", Label).update(Content(journal_title(journal)) if journal else "")
+        what = journal_what(journal) if journal else ""
+        period = f" · {journal_period(journal)}" if journal else ""
+        self.query_one("#what", Label).update(Content(what))
+        self.query_one("#period", Label).update(Content(period))
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The class and subject take what the rest of the bar leaves, cut with "…"; on a
+        narrow terminal the word "Journal" gives its room to them."""
+        title = self.query_one("#title", Label)
+        wide = self.size.width >= NARROW
+        if title.display != wide:
+            title.display = wide
+            self.call_after_refresh(self._fit)  # measured again once laid out without it
+            return
+        what = self.query_one("#what", Label)
+        others = sum(
+            w.outer_size.width
+            for w in self.children
+            if w.display and w.id not in {"what", "spacer"}
+        )
+        what.styles.max_width = max(self.size.width - others, 0)
 
     def show_sending(self, pending: int, refused: int, *, offline: bool) -> None:
         line = sending_line(pending, refused, offline=offline)
