@@ -23,7 +23,6 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.screens.classes.desk import DeskScreen
 from ediary_tui.screens.classes.desk_forms import MeetingModal, NoteModal
 from ediary_tui.server import schema as s
-from ediary_tui.widgets.week_grid import WeekView
 from tests.server.test_journal import class_id
 
 from .conftest import SERVER, diary
@@ -134,9 +133,8 @@ class TestBehaviourNote:
         family = start()
         async with family.run_test(size=SIZE) as pilot:
             screen = await diary(family, pilot, "parent")
-            grid = screen.query_one(WeekView).plain_lines()
-            said = [line.strip().removeprefix("▌").strip() for line in grid if "▌" in line]
-            assert " ".join(said) == f"Behaviour: {note} — {me.full_name}, 25 November"
+            said = str(screen.query_one("#note", Static).render())  # above the days, in view
+            assert said == f"▌ Behaviour: {note} — {me.full_name}, 25 November"
 
 
 class TestParentMeeting:
