@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from babel.dates import format_timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import schema as s
@@ -72,6 +73,11 @@ def _blocked_until(attempts: Any, now: dt.datetime, settings: ServerSettings) ->
         cases.append((attempts == n, _when(now + wait)))
         n += 1
     return sa.case(*cases, else_=_when(now + settings.throttle_max_delay))
+
+
+def _in(seconds: int) -> str:
+    """A wait as people say it ("in 15 minutes", not "894 s"); Retry-After has the count."""
+    return format_timedelta(dt.timedelta(seconds=seconds), add_direction=True, locale="en")
 
 
 def _seconds(delta: dt.timedelta) -> int:
@@ -160,7 +166,7 @@ async def admit_login(ctx: ServerContext, login: str, address: str) -> Admission
             row = await _row(conn, PAIR, login, address)
             retry = _seconds(row.blocked_until - now)
             raise Throttled(
-                f"too many failed logins for this login from this address; try again in {retry} s",
+                f"too many failed logins for this login from this address; try again {_in(retry)}",
                 retry_after=retry,
             )
         known = pair.last_success_at is not None and (
@@ -174,7 +180,7 @@ async def admit_login(ctx: ServerContext, login: str, address: str) -> Admission
             retry = _seconds(row.window_start + settings.throttle_window - now)
             # Leaving by an exception rolls the pair's count back too.
             raise Throttled(
-                f"too many failed logins from this address; try again in {retry} s",
+                f"too many failed logins from this address; try again {_in(retry)}",
                 retry_after=retry,
             )
     if counted.attempts == 1:  # a new window: once a window, forget what is long over
@@ -211,7 +217,7 @@ async def admit_password_check(ctx: ServerContext, login: str) -> None:
             row = await _row(conn, PASSWORD, login, "")
             retry = _seconds(row.blocked_until - ctx.now())
             raise Throttled(
-                f"too many wrong old passwords; try again in {retry} s", retry_after=retry
+                f"too many wrong old passwords; try again {_in(retry)}", retry_after=retry
             )
 
 

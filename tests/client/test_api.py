@@ -95,7 +95,7 @@ class TestLogin:
             await client.login("student", "demo")  # even the right password waits
         assert caught.value.retry_after == 42
         assert caught.value.message == (
-            "too many failed logins for this login from this address; try again in 42 s"
+            "too many failed logins for this login from this address; try again in 42 seconds"
         )
 
     async def test_logout_revokes_the_token(self, client: DiaryClient) -> None:
