@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, vText
 from icalendar import Todo as VTodo
 
+from ediary_tui.clock import school_time
 from ediary_tui.domain.models import (
     Homework,
     IssuedCredentials,
@@ -29,7 +30,7 @@ from ediary_tui.domain.models import (
     ReportCard,
     Role,
 )
-from ediary_tui.i18n import _, full_date
+from ediary_tui.i18n import _, for_person, full_date
 
 from .exports import safe_name
 
@@ -205,7 +206,7 @@ def credentials_sheet(heading: Sequence[str], slips: Iterable[Sequence[str]]) ->
 
 def credentials_text(issued: IssuedCredentials, server: str, tz: dt.tzinfo | None) -> str:
     """The sheet to print, in the user's language: one slip per person, to cut apart."""
-    moment = issued.issued_at.astimezone(tz)
+    moment = school_time(issued.issued_at, tz)
     when = _("calendar.date_time", date=full_date(moment.date()), time=f"{moment:%H:%M}")
     heading = [
         _("class.sheet_title", class_name=issued.class_name),
@@ -214,10 +215,15 @@ def credentials_text(issued: IssuedCredentials, server: str, tz: dt.tzinfo | Non
     slips: list[list[str]] = []
     for credential in issued.credentials:
         if credential.role == Role.STUDENT:
-            who = _("class.sheet_student", name=credential.full_name)
+            who = for_person("class.sheet_student", credential.full_name, name=credential.full_name)
         else:
             child = " ".join(credential.student_name.split()[:2])  # surname and first name
-            who = _("class.sheet_parent", name=credential.full_name, student=child)
+            who = for_person(
+                "class.sheet_parent",
+                credential.student_name,
+                name=credential.full_name,
+                student=child,
+            )
         slips.append(
             [
                 who,

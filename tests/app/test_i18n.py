@@ -160,3 +160,30 @@ class TestForPerson:
 
     def test_english_has_one_word(self) -> None:
         assert i18n.for_person("class.role_student", self.GIRL) == "student"
+
+    def test_the_credentials_sheet_of_a_girls_family(self, russian: None) -> None:
+        from ediary_tui.client.export_formats import credentials_text
+        from ediary_tui.domain.models import IssuedCredential, IssuedCredentials, Role
+
+        def slip(name: str, role: Role) -> IssuedCredential:
+            return IssuedCredential(
+                user_id="1",
+                login="x",
+                full_name=name,
+                role=role,
+                student_name=self.GIRL,
+                password="p",
+            )
+
+        issued = IssuedCredentials(
+            class_id="1",
+            class_name="7А",
+            issued_at=dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC),
+            credentials=[
+                slip(self.GIRL, Role.STUDENT),
+                slip("Петрова Ольга Ивановна", Role.PARENT),
+            ],
+        )
+        sheet = credentials_text(issued, "http://school", dt.UTC)
+        assert "Ученица: Петрова Анна Сергеевна" in sheet
+        assert "Родитель ученицы Петрова Анна: Петрова Ольга Ивановна" in sheet

@@ -27,7 +27,7 @@ from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.export_formats import credentials_name, credentials_text
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import ClassFamilies, IssuedCredentials
-from ediary_tui.i18n import _, date_time
+from ediary_tui.i18n import _, date_time, for_person
 from ediary_tui.screens.classes.families import (
     EVERYONE,
     FAMILY,
@@ -195,12 +195,15 @@ class CredentialsScreen(Window[None]):
             self.say("")
 
     def _student_short(self) -> str:
+        return short_name(self._student_full())
+
+    def _student_full(self) -> str:
         found = self.found
         family = next(
             (f for f in (found.families if found else []) if f.student.id == self.student_id),
             None,
         )
-        return short_name(family.student.full_name) if family else ""
+        return family.student.full_name if family else ""
 
     # -- issuing ---------------------------------------------------------------------
 
@@ -248,8 +251,9 @@ class CredentialsScreen(Window[None]):
                 active=scope.active,
             )
         elif scope.active:
-            question = _(
+            question = for_person(
                 "class.confirm_family",
+                self._student_full(),
                 count=scope.active,
                 student=self._student_short(),
             )

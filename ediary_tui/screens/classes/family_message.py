@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, TextArea
 from ediary_tui.client.errors import ClientError, ServerUnreachable
 from ediary_tui.client.session import DiarySession
 from ediary_tui.domain.models import FamilyMember, Thread, ThreadIn
-from ediary_tui.i18n import _
+from ediary_tui.i18n import _, for_person
 from ediary_tui.screens.classes.writing import WritingModal, refusal, text_box
 from ediary_tui.screens.messages.compose import MAX_SUBJECT
 from ediary_tui.widgets.child_switcher import short_name
@@ -44,7 +44,9 @@ class FamilyMessageModal(WritingModal[Thread | None]):
         self.keys: dict[str, str] = {}
 
     def heading(self) -> str:
-        return _("class.family_title", student=short_name(self.student_name))
+        return for_person(
+            "class.family_title", self.student_name, student=short_name(self.student_name)
+        )
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(RadioSet(id="parents", compact=True), _("class.to"))
@@ -76,7 +78,8 @@ class FamilyMessageModal(WritingModal[Thread | None]):
             return
         family = next((f for f in found.families if f.student.id == self.student_id), None)
         if family is None:
-            self.say(_("class.not_in_class", student=self.student_name), error=True)
+            said = for_person("class.not_in_class", self.student_name, student=self.student_name)
+            self.say(said, error=True)
             self.parents = []
         else:
             await self._show_parents(family.parents)
@@ -84,7 +87,8 @@ class FamilyMessageModal(WritingModal[Thread | None]):
     async def _show_parents(self, parents: list[FamilyMember]) -> None:
         if not parents:
             self.parents = parents
-            self.say(_("class.no_parent", student=short_name(self.student_name)), error=True)
+            name = short_name(self.student_name)
+            self.say(for_person("class.no_parent", self.student_name, student=name), error=True)
             self.query_one("#send", Button).disabled = True
             return
         # A set made with its buttons: one mounted empty and filled later neither
