@@ -130,6 +130,7 @@ class LocalisedKeys(_Base):
 
 
 HELP_ACTIONS = frozenset({"help", "app.help"})
+FOOTER_SLACK = 3  # cells the palette key's divider and padding take beyond the reckoning
 
 
 def footer_width(bindings: dict[str, ActiveBinding], display: Callable[[Binding], str]) -> int:
@@ -158,7 +159,7 @@ def help_first_if_cut(
 ) -> dict[str, ActiveBinding]:
     """The footer cuts what does not fit at its right end: where it would, "? help" goes
     first, so that the key to every other key is always on screen."""
-    if not width or footer_width(bindings, display) <= width:
+    if not width or footer_width(bindings, display) + FOOTER_SLACK <= width:
         return bindings
     first = {k: a for k, a in bindings.items() if a.binding.action in HELP_ACTIONS}
     return {**first, **{k: a for k, a in bindings.items() if k not in first}}

@@ -116,3 +116,24 @@ class TestFooter:
         app = start(lang="ru")
         async with app.run_test(size=SIZE):
             assert app.get_key_display(Binding("space", "toggle")) == "пробел"
+
+    async def test_every_diary_screen_keeps_help_in_russian_at_80_columns(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """The report card, progress, homework, absence and messages, as the week: the
+        footer may drop keys at its end, never "? помощь"."""
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            week = await diary(app, pilot, "parent")
+            for key in ("R", "p", "h", "a", "m"):
+                await pilot.press(key)
+                await settled(pilot)
+                screen = app.screen
+                assert screen is not week, key
+                keys = {k.key: k for k in screen.query_one(Footer).query(FooterKey)}
+                help_key = keys["question_mark"]
+                assert help_key.region.width > 0, key
+                assert help_key.region.right <= keys["ctrl+p"].region.x, key
+                await pilot.press("escape")
+                await settled(pilot)
+                assert app.screen is week, key
