@@ -119,6 +119,7 @@ class EdiaryApp(TypeAhead, App[None]):
     """The electronic diary in the terminal."""
 
     CSS_PATH = "app.tcss"
+    HOLD_FOR = frozenset({"login"})  # keys typed after ⏎ on the login wait for its answer
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "keys.help"),

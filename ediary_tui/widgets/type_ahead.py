@@ -30,6 +30,8 @@ else:
     _Base = object
 
 MAX_WAIT = 1.0  # seconds a key waits for the screen at most (a handler stuck on I/O)
+MAX_HOLD = 10.0  # seconds a key waits at most for a worker of `HOLD_FOR` (a login)
+RETRY = 0.01  # seconds between looks once the first few found the screen still busy
 
 
 def _busy(pump: MessagePump) -> bool:
@@ -39,7 +41,13 @@ def _busy(pump: MessagePump) -> bool:
 
 
 class TypeAhead(_Base):
-    """Mixed into the app, before `App`: keys are delivered one settled step at a time."""
+    """Mixed into the app, before `App`: keys are delivered one settled step at a time.
+
+    Keys typed while a worker of a group in `HOLD_FOR` runs wait for it too: after
+    `parent⏎demo⏎m` the `m` is for the diary the login opens, not the password field.
+    """
+
+    HOLD_FOR: frozenset[str] = frozenset()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,8 +82,19 @@ class TypeAhead(_Base):
             _busy(node) or not node.is_mounted for node in screen.walk_children(with_self=False)
         )
 
+    def _holding(self) -> bool:
+        """A worker the keys behind wait for (a login) is still at work."""
+        hold = self.HOLD_FOR
+        return bool(hold) and any(
+            worker.group in hold and not worker.is_finished for worker in self.workers
+        )
+
     async def _release_key(self) -> None:
-        if not self._settled() and time.monotonic() - self._key_since < MAX_WAIT:
+        waited = time.monotonic() - self._key_since
+        if self._holding() and waited < MAX_HOLD:
+            self.set_timer(RETRY, self._release_key)  # a network call: look now and then
+            return
+        if not self._settled() and waited < MAX_WAIT:
             await asyncio.sleep(0)  # let the screen's tasks run, then look again
             self.call_later(self._release_key)
             return

@@ -17,6 +17,7 @@ from textual import events
 from textual.app import App
 
 from ediary_tui.app import EdiaryApp
+from ediary_tui.screens.messages.threads import MessagesScreen
 
 from .conftest import in_diary, settled
 from .journal_fixtures import (
@@ -50,6 +51,17 @@ class TestLoginBurst:
             await settled(pilot)
             assert in_diary(app)
             assert app.session.user is not None and app.session.user.login == "student"
+
+    async def test_a_key_typed_after_the_login_goes_to_the_diary(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """`parent⏎demo⏎m`: the m waits for the login's answer and opens Messages."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, *"parent", "enter", *"demo", "enter", "m")
+            await settled(pilot)
+            assert isinstance(app.screen, MessagesScreen), app.screen
+            assert app.session.user is not None and app.session.user.login == "parent"
 
 
 @pytest.fixture
