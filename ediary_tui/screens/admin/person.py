@@ -36,7 +36,9 @@ def card_lines(card: PersonCard) -> list[Content]:
     """The card's facts, one a line, the ones the person has."""
     lines = [
         Content.assemble((_("admin.card_login") + " ", "$text-muted"), (card.login, "bold")),
-        Content.assemble((_("admin.card_roles") + " ", "$text-muted"), role_words(card.roles, card.full_name)),
+        Content.assemble(
+            (_("admin.card_roles") + " ", "$text-muted"), role_words(card.roles, card.full_name)
+        ),
     ]
     if card.class_name:
         lines.append(
