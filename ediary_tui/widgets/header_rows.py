@@ -7,15 +7,28 @@ from the scroll position, each cut to the window's width and scrolled sideways.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.content import Content
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 HEADER = 1  # lines of header above the rows
 
 
+class WholeCells(ScrollBarRender):
+    """A scroll bar's thumb in whole cells: its usual half blocks (▄ ▆) at the ends look
+    like the bars of the progress chart and read as one more figure beside the table."""
+
+    VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8
+
+
 class HeaderRows(ScrollView):
     """Draws `header()` over `body_line(number)`; nothing at all while `row_count()` is None."""
+
+    def on_mount(self) -> None:
+        self.vertical_scrollbar.renderer = WholeCells
 
     def header(self) -> Content:
         raise NotImplementedError

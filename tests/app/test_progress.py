@@ -302,6 +302,12 @@ class TestProgress:
                 line = drawn.render_line(y)
                 assert line.cell_length == width
                 assert line.text[-2:] == "  ", line.text  # two blank columns before the bar
+            bar = drawn.vertical_scrollbar
+            drawn_bar = app.console.render_lines(
+                bar.render(), app.console.options.update_dimensions(1, bar.size.height)
+            )
+            glyphs = {segment.text for line in drawn_bar for segment in line}
+            assert glyphs == {" "}, glyphs  # a thumb in whole cells: no ▄ like a chart's bar
 
 
 class TestOffline:
