@@ -435,11 +435,13 @@ class EdiaryApp(TypeAhead, App[None]):
                 keys[:] = [binding.key_display]
             elif key.isascii() and len(keys) < 2:  # "х" is "[" on a Russian layout: said once
                 keys.append(self.get_key_display(binding.with_key(key)))
-        return [
+        listed = [
             KeyHelp(" ".join(keys), first.binding.description, first.binding.action, first.node)
             for keys, first in found.values()
             if keys
         ]
+        # Help may lead a crowded footer (see widgets.keys.help_first_if_cut), not the list.
+        return sorted(listed, key=lambda key: key.action == "help")
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the screen is also a command in the palette, its screen named under

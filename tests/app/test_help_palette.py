@@ -59,6 +59,15 @@ class TestHelp:
             assert "закрыть программу" in descriptions
             assert all(not ch.isascii() or not ch.isalpha() for d in descriptions for ch in d)
 
+    async def test_help_is_listed_last_though_it_leads_a_crowded_footer(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start(lang="ru")
+        async with app.run_test(size=SIZE) as pilot:
+            week = await diary(app, pilot, "parent")
+            assert next(iter(week.active_bindings.values())).binding.action == "help"
+            assert [key.description for key in app.keys_of(week)][-1] == "помощь"
+
 
 class TestPalette:
     async def test_messages_commands_are_found_by_the_screen_and_the_action(
