@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -27,7 +28,9 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
+from ediary_tui.clock import school_time
 from ediary_tui.domain.models import Week
 from ediary_tui.i18n import _, day_month
 from ediary_tui.widgets.keys import PAGE_KEYS, up_down_keys
@@ -50,14 +53,37 @@ from .week_day import (
 )
 
 
-def behaviour_text(week: Week) -> str:
-    """The week's behaviour note with who wrote it and when, as the family reads it."""
+def behaviour_text(week: Week) -> tuple[str, str | None]:
+    """The week's behaviour note and, apart, who wrote it and when (school's day)."""
     by, at = week.behaviour_note_by, week.behaviour_note_at
+    text = _("week.behaviour", note=week.behaviour_note)
     if by is None or at is None:
-        return _("week.behaviour", note=week.behaviour_note)
-    return _(
-        "desk.week_note", note=week.behaviour_note, who=by.full_name, date=day_month(at.date())
-    )
+        return text, None
+    return text, _("week.note_by", who=by.full_name, date=day_month(school_time(at).date()))
+
+
+class BehaviourNote(Widget):
+    """The week's behaviour note above the days: the author and date follow on the same
+    line where they fit, else on their own line, never broken as "25 / November"."""
+
+    DEFAULT_CSS = "BehaviourNote { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text, self._by = "", None
+
+    def show(self, text: str, by: str | None) -> None:
+        self._text, self._by = text, by
+        self.refresh(layout=True)
+
+    def render(self) -> Content:
+        bar = ("▌", "$secondary")
+        if self._by is None:
+            return Content.assemble(bar, " ", self._text)
+        one = f"{self._text} {self._by}"
+        if cell_len(one) + 2 <= self.content_size.width:
+            return Content.assemble(bar, " ", one)
+        return Content.assemble(bar, " ", self._text, "\n", bar, " ", self._by)
 
 
 class WeekView(ScrollView, can_focus=True, inherit_bindings=False):

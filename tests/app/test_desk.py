@@ -23,6 +23,7 @@ from ediary_tui.client.api import DiaryClient
 from ediary_tui.screens.classes.desk import DeskScreen
 from ediary_tui.screens.classes.desk_forms import MeetingModal, NoteModal
 from ediary_tui.server import schema as s
+from ediary_tui.widgets.week_grid import BehaviourNote
 from tests.server.test_journal import class_id
 
 from .conftest import SERVER, diary
@@ -133,8 +134,8 @@ class TestBehaviourNote:
         family = start()
         async with family.run_test(size=SIZE) as pilot:
             screen = await diary(family, pilot, "parent")
-            said = str(screen.query_one("#note", Static).render())  # above the days, in view
-            assert said == f"▌ Behaviour: {note} — {me.full_name}, 25 November"
+            said = str(screen.query_one("#note", BehaviourNote).render())  # above the days, in view
+            assert said == f"▌ Behaviour: {note}\n▌ — {me.full_name}, 25 November"  # 2 lines at 80
 
 
 class TestParentMeeting:

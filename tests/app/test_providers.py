@@ -33,7 +33,7 @@ from ediary_tui.widgets.banner import Banner
 from .conftest import MOSCOW, settled, until
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-WRONG_CODE = "The code is wrong"  # mos.ru's invalid_otp, as the form says it
+WRONG_CODE = "Wrong code; check it and type it again."  # mos.ru's invalid_otp, in our words
 RECORDINGS = {name: Recording.load(EXAMPLES / name) for name in ("mos", "dnevnik", "eljur")}
 LOGINS = {name: recording.login for name, recording in RECORDINGS.items()}
 
@@ -174,7 +174,7 @@ class TestSigningIn:
             await sign_in(pilot, "smirnova.olga", "wrong")
             await settled(pilot)
             assert isinstance(app.screen, LoginScreen)
-            assert error_text(app) == "Wrong login or password"
+            assert error_text(app) == "Wrong login or password."
             assert app.screen.query_one("#password", Input).value == ""
             await sign_in(pilot, "locked", "demo")
             await settled(pilot)
@@ -211,7 +211,7 @@ class TestSigningIn:
             await pilot.press(*"000000", "enter")
             await settled(pilot)
             assert screen.mode == "password" and screen.query_one("#fields").display
-            assert error_text(app) == "No attempts left; sign in again later"
+            assert error_text(app) == "No tries left; sign in again to get a new code."
             assert not screen.query_one(Banner).display  # the code is no longer awaited
 
     async def test_a_token_from_the_browser_where_no_password_sign_in_is_possible(

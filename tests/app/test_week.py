@@ -29,7 +29,7 @@ from ediary_tui.widgets.child_switcher import ChildSwitcher
 from ediary_tui.widgets.dialogs import ConfirmModal, DateModal
 from ediary_tui.widgets.lesson_text import homework_text, mark_key
 from ediary_tui.widgets.mark_cell import mark_text
-from ediary_tui.widgets.week_grid import Item, WeekView
+from ediary_tui.widgets.week_grid import BehaviourNote, Item, WeekView
 from tests.conftest import PINNED_TODAY, FakeClock
 
 from .conftest import SERVER, new_app, new_session
@@ -253,9 +253,22 @@ class TestLayout:
             screen = await open_diary(app, pilot, "parent")
             week = await settled(pilot, screen, MONDAY)
             assert week.behaviour_note and week.behaviour_note_by is not None
-            note = screen.query_one("#note", Static)
+            note = screen.query_one("#note", BehaviourNote)
             assert note.display and note.region.bottom <= view(screen).region.y
-            assert str(note.render()) == (
+            assert str(note.render()) == (  # too long for one line: who and when go below
+                f"▌ Behaviour: {week.behaviour_note}\n"
+                f"▌ — {week.behaviour_note_by.full_name}, 25 November"
+            )
+
+    async def test_the_note_keeps_its_author_on_its_line_where_it_fits(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        app = start()
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_diary(app, pilot, "parent")
+            week = await settled(pilot, screen, MONDAY)
+            assert week.behaviour_note_by is not None
+            assert str(screen.query_one("#note", BehaviourNote).render()) == (
                 f"▌ Behaviour: {week.behaviour_note} — {week.behaviour_note_by.full_name}, "
                 "25 November"
             )

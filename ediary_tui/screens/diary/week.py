@@ -43,7 +43,7 @@ from ediary_tui.widgets.dialogs import DateModal
 from ediary_tui.widgets.keys import key
 from ediary_tui.widgets.lesson_text import describe_lesson
 from ediary_tui.widgets.mark_cell import describe_mark
-from ediary_tui.widgets.week_grid import WeekView, behaviour_text
+from ediary_tui.widgets.week_grid import BehaviourNote, WeekView, behaviour_text
 
 WEEK = dt.timedelta(days=7)
 _WEEK = Binding.Group("keys.week")
@@ -119,7 +119,7 @@ class WeekScreen(WeekSigning):
         yield from self.compose_bar("weekbar", "range", "signature")
         yield Banner(id="banner")
         yield MeetingsLine(id="meetings")
-        yield Static(id="note", markup=False)
+        yield BehaviourNote(id="note")
         yield WeekView(id="grid")
         yield from self.compose_bottom()
 
@@ -196,7 +196,7 @@ class WeekScreen(WeekSigning):
             self._paint(week)
             return
         self.query_one(WeekView).clear()
-        self.query_one("#note", Static).display = False
+        self.query_one(BehaviourNote).display = False
         self.query_one("#details", Static).update("")
         self.show_loading()
         self._show_signature()
@@ -213,9 +213,9 @@ class WeekScreen(WeekSigning):
         new = self.seen.look(week) if fresh else self.seen.highlighted(week)
         self._shown_new = new
         grid.show(week, self.today, new, keep_cursor=not self._navigated)
-        note = self.query_one("#note", Static)
+        note = self.query_one(BehaviourNote)
         note.display = bool(week.behaviour_note)
-        note.update(Content.assemble(("▌", "$secondary"), " ", behaviour_text(week)))
+        note.show(*behaviour_text(week))
         if not grid.items:  # nothing to select: no lesson of another week stays described
             self.query_one("#details", Static).update("")
         self._show_range(week.start, week.end)
