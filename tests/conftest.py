@@ -92,13 +92,16 @@ async def _pg_admin(statement: str) -> None:
         await engine.dispose()
 
 
-async def build_school(url: str, today: dt.date = PINNED_TODAY, **size: int) -> None:
+async def build_school(
+    url: str, today: dt.date = PINNED_TODAY, *, news: bool = False, **size: int
+) -> None:
+    """A demo school; without the last week's news, so the feed starts quiet."""
     from ediary_tui.server.demo import build_demo
 
     engine = db.create_engine(url)
     try:
         await db.upgrade(engine)
-        await build_demo(engine, today=today, **{**DEMO_SIZE, **size})
+        await build_demo(engine, today=today, news=news, **{**DEMO_SIZE, **size})
     finally:
         await engine.dispose()
 

@@ -49,6 +49,7 @@ LETTERS = "АБВГДЕЖИКЛ"
 CHUNK = 5000
 TEACHER_LOAD = 24  # weekly hours a full-time teacher takes before another is hired
 DOT = "•"
+NEWS_DAYS = timedelta(days=7)  # how far back the demo's change feed reaches
 
 CONTROL_FORMS = STANDARD_CONTROL_FORMS
 
@@ -117,6 +118,7 @@ async def build_demo(
     classes_per_grade: int = 2,
     students_per_class: int = 25,
     lessons_until: date | None = None,
+    news: bool = True,
 ) -> DemoSummary:
     """Fill an empty, migrated database with `schools` demo schools as of `today`.
 
@@ -124,7 +126,9 @@ async def build_demo(
     diary already shows next week's timetable); marks, absences, homework and notes
     stop at `now`: nothing is dated after it, and a lesson that has not ended yet has
     no mark. Without `now`, 16:00 of `today` at the school (after lessons: the same
-    rows for the same `today`, as tests and snapshots want).
+    rows for the same `today`, as tests and snapshots want). With `news`, the change
+    feed holds the last week's marks, so a first start's "what's new" has them (tests
+    that follow the feed from a quiet start build without).
     """
     if schools < 1 or classes_per_grade < 1 or students_per_class < 1:
         raise DemoError("schools, classes per grade and students per class must be positive")
@@ -154,6 +158,7 @@ async def build_demo(
             ids=ids,
             logins=logins,
             password_hash=password_hash,
+            news=news,
         )
         builder.build()
         well_known.update(builder.well_known)
@@ -335,6 +340,7 @@ class _SchoolBuilder:
     ids: _IdSource
     logins: Logins
     password_hash: str
+    news: bool = True  # the last week's marks in the change feed
 
     def __post_init__(self) -> None:
         self.prefix = "" if self.number == 1 else f"s{self.number}."
@@ -357,6 +363,7 @@ class _SchoolBuilder:
         self.user_names: dict[int, str] = {}
         self.absent: set[tuple[int, int]] = set()  # (lesson id, student id)
         self.grid_of: dict[int, dict[tuple[int, int], _Course]] = {}
+        self.recent: list[dict[str, Any]] = []  # the feed's changes of the last days
 
     # -- helpers
 
@@ -464,6 +471,7 @@ class _SchoolBuilder:
         self.make_weeks()
         self.make_announcements(admin_id)
         self.make_threads(teacher_id, parent_id, student_id)
+        self.make_news()
 
     def school(self) -> None:
         number = self.rng.randrange(1, 2200) if self.number > 1 else 1535
@@ -1226,6 +1234,9 @@ class _SchoolBuilder:
             updated_at=history[-1][3],
             deleted_at=None,
         )
+        if self.news and history[-1][3] > self.now - NEWS_DAYS:
+            before = history[-2][2] if len(history) > 1 else None
+            self.mark_news(lesson, st, mark_id, value, is_dot, form, before, history[-1][3])
         for action, before, after, at in history:
             self.add(
                 "mark_history",
@@ -1238,6 +1249,50 @@ class _SchoolBuilder:
                 to_value=after,
             )
         return value
+
+    def mark_news(
+        self,
+        lesson: _Lesson,
+        st: _Student,
+        mark_id: int,
+        value: int | None,
+        is_dot: bool,
+        form: str,
+        before: str | None,
+        at: datetime,
+    ) -> None:
+        """The feed's change for a recent mark, as the marks service records one, so the
+        first start's "what's new" has the last days' marks to show."""
+        subject = lesson.course.spec.name
+        shown = DOT if is_dot else str(value)
+        what = shown if before in (None, shown) else f"{before} → {shown}"
+        self.recent.append(
+            {
+                "school_id": self.school_id,
+                "kind": "mark",
+                "at": at,
+                "student_id": st.id,
+                "class_id": lesson.course.klass.id,
+                "user_id": None,
+                "entity_id": mark_id,
+                "summary": f"{what} — {subject}",
+                "data": {
+                    "subject": subject,
+                    "subject_id": str(lesson.course.subject_id),
+                    "lesson_id": str(lesson.id),
+                    "date": lesson.date.isoformat(),
+                    "value": value,
+                    "is_dot": is_dot,
+                    "control_form": form,
+                    "from": before,
+                },
+            }
+        )
+
+    def make_news(self) -> None:
+        """The recent changes in the order they happened: the feed's cursor is its ids."""
+        for change in sorted(self.recent, key=lambda c: c["at"]):
+            self.add("changes", id=self.ids.next("changes"), **change)
 
     def make_period_marks(self, scored: dict[tuple[int, int, int], list[Scored]]) -> None:
         """Period marks as proposed from the weighted average, for periods already over."""

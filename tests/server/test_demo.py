@@ -530,3 +530,40 @@ class TestRebuild:
         teachers = await list_logins(small, "class_teacher")
         assert len(teachers) == 11
         assert all("teacher" in roles.split(",") for _, _, roles in teachers)
+
+
+class TestNews:
+    """The demo's change feed holds the last week's marks, so a first start has news."""
+
+    NOW = dt.datetime.combine(TODAY, dt.time(13, 0), tzinfo=dt.UTC)  # 16:00 in Moscow
+
+    async def test_the_last_weeks_marks_are_in_the_feed_in_the_order_given(
+        self, small: AsyncEngine
+    ) -> None:
+        c, m = s.changes, s.marks
+        changes = await _rows(small, sa.select(c).order_by(c.c.id))
+        week_ago = self.NOW - dt.timedelta(days=7)
+        recent = await _rows(
+            small,
+            sa.select(m.c.id, m.c.value, m.c.student_id).where(m.c.updated_at > week_ago),
+        )
+        assert recent  # the small school gave marks in the last week
+        assert {(r.entity_id, r.student_id) for r in changes} == {
+            (r.id, r.student_id) for r in recent
+        }
+        assert {r.kind for r in changes} == {"mark"}
+        moments = [r.at for r in changes]
+        assert moments == sorted(moments)  # the cursor (id) follows time
+        assert all(week_ago < at.replace(tzinfo=dt.UTC) <= self.NOW for at in moments)
+        value_of = {r.id: r.value for r in recent}
+        assert all(r.data["value"] == value_of[r.entity_id] for r in changes)
+
+    async def test_built_without_news_the_feed_starts_empty(
+        self, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        engine = await _engine(tmp_path_factory.mktemp("demo") / "quiet.db")
+        try:
+            await build_demo(engine, today=TODAY, news=False, **SMALL)
+            assert await _rows(engine, sa.select(s.changes.c.id)) == []
+        finally:
+            await engine.dispose()
