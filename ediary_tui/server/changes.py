@@ -129,6 +129,21 @@ def _parse_cursor(since: str | None) -> int | None:
     return cursor
 
 
+def parse_moment(text: str | None) -> dt.datetime | None:
+    """`after` as an ISO 8601 moment (UTC where it names no offset), or a 422 saying so."""
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(
+            "after must be a moment in ISO 8601, such as 2026-12-07T09:00:00+03:00",
+            code="invalid_date",
+            field="after",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 async def feed(
     ctx: ServerContext, caller: Caller, since: str | None, after: dt.datetime | None = None
 ) -> ChangeFeed:

@@ -128,7 +128,8 @@ class TestReading:
         async with app.run_test(size=SIZE) as pilot:
             await diary(app, pilot, "parent")
             assert unread > 0 and app.follower.unread_messages == unread
-            assert app.sub_title == f"unread messages: {unread}"
+            # the reply is also what's new since the last school day, on this first start
+            assert app.sub_title == f"unread messages: {unread} · 1 new"
             screen = await messages(app, pilot)
             assert any(line.startswith("● " + thread.subject) for line in listed(screen))
             await thread_shown(pilot, screen, thread.subject)
@@ -221,7 +222,7 @@ class TestReading:
         async with app.run_test(size=SIZE) as pilot:
             await diary(app, pilot, "student")
             screen = await messages(app, pilot)
-            assert "No conversations yet: n writes to a teacher." in listed(screen)
+            assert "No conversations yet:\nn writes to a teacher." in listed(screen)  # hint below
             assert any("whole school" in line for line in listed(screen))
             keys = {key.action for key in app.keys_of(screen)}
             assert "new_thread" in keys and "switch_child" not in keys

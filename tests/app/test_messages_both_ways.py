@@ -284,7 +284,7 @@ class TestAStudentWrites:
             screen = app.screen
             assert isinstance(screen, MessagesScreen)
             await settled(pilot)
-            assert "No conversations yet: n writes to a teacher." in listed(screen)
+            assert "No conversations yet:\nn writes to a teacher." in listed(screen)  # hint below
             await pilot.press("n")
             modal = app.screen
             assert isinstance(modal, NewThreadModal)
@@ -326,7 +326,7 @@ class TestAStudentWrites:
             assert app.screen is modal
             assert str(modal.query_one("#status", Static).render()) == (
                 "Not sent: Your school does not let students start conversations with "
-                "teachers; a teacher may write to you, and you may answer. "
+                "teachers; a teacher may write to you, and you can answer. "
                 "Your text is kept here."
             )
             assert modal.query_one("#body", ReplyBox).text == "Можно позже?"

@@ -71,6 +71,18 @@ class TestChangeFeed:
         assert r.json()["changes"] == []
         assert r.json()["cursor"].isdigit()
 
+    async def test_after_must_be_a_moment_not_a_number(
+        self, api: httpx.AsyncClient, as_parent: dict
+    ) -> None:
+        for wrong in ("0.5", "", "yesterday"):
+            r = await api.get("/api/v1/changes", params={"after": wrong}, headers=as_parent)
+            assert r.status_code == 422, wrong
+            assert r.json()["error"]["field"] == "after"
+        r = await api.get(
+            "/api/v1/changes", params={"after": "2026-11-24T00:00:00+03:00"}, headers=as_parent
+        )
+        assert r.status_code == 200 and r.json()["changes"] == []  # a quiet school
+
     async def test_a_new_mark_reaches_the_family_and_no_one_else(
         self,
         api: httpx.AsyncClient,

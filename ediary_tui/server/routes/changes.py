@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Query
@@ -23,6 +22,9 @@ async def get_changes(
     # A cursor is a change id: past the ids' INTEGER range it is 422 (changes.py), not a 500.
     since: Annotated[str | None, Query(max_length=18)] = None,
     # Without a cursor: the changes since this moment (a first start's news), not none.
-    after: Annotated[dt.datetime | None, Query()] = None,
+    # An ISO 8601 text, read by changes.py: pydantic would also take "0.5" as a moment.
+    after: Annotated[
+        str | None, Query(max_length=40, json_schema_extra={"format": "date-time"})
+    ] = None,
 ) -> ChangeFeed:
-    return await changes.feed(ctx, caller, since, after)
+    return await changes.feed(ctx, caller, since, changes.parse_moment(after))
