@@ -30,7 +30,7 @@ else:
     _Base = object
 
 MAX_WAIT = 1.0  # seconds a key waits for the screen at most (a handler stuck on I/O)
-MAX_HOLD = 10.0  # seconds a key waits at most for a worker of `HOLD_FOR` (a login)
+MAX_HOLD = 10.0  # seconds a key waits at most for a worker of `HOLD_FOR` or a screen not ready
 RETRY = 0.01  # seconds between looks once the first few found the screen still busy
 
 
@@ -83,7 +83,11 @@ class TypeAhead(_Base):
         )
 
     def _holding(self) -> bool:
-        """A worker the keys behind wait for (a login) is still at work."""
+        """A worker the keys behind wait for (a login) is still at work, or the screen says
+        it cannot take keys yet (`keys_ready` False: a journal still loading its first copy,
+        where `P5` would find no student to give the mark to)."""
+        if not getattr(self.screen, "keys_ready", True):
+            return True
         hold = self.HOLD_FOR
         return bool(hold) and any(
             worker.group in hold and not worker.is_finished for worker in self.workers

@@ -17,10 +17,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
+from ediary_tui.app import EdiaryApp
 from ediary_tui.client.api import DiaryClient
 from ediary_tui.client.journal_sync import lesson_now_or_next
 from ediary_tui.client.outbox import Outbox
@@ -384,6 +386,26 @@ class TestWhatTheTopSays:
             keys = {k.action: k for k in screen.query(FooterKey)}
             assert keys["help"].region.right <= size[0]  # "? help" on the footer
             assert "activate" not in keys  # Enter (details) is in help, not the footer
+
+    async def test_opened_from_the_login_the_bar_fits_whole(
+        self, start: Callable[..., EdiaryApp]
+    ) -> None:
+        """The journal the login opens: the class and subject are cut to leave the period
+        and "✓ all saved" whole at 80 columns (its width measured from its text, not from
+        the bar's first layout, which cut "saved" to "save")."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            for key in (*"teacher", "enter", *"demo", "enter"):
+                app.post_message(events.Key(key, "\r" if key == "enter" else key))
+            await journal_settled(pilot)
+            await pilot.pause()
+            screen = journal_of(app)
+            sync = screen.query_one("#sync")
+            assert text(screen, "#sync") == "✓ all saved"
+            assert screen.query_one("#period").region.right <= screen.query_one("#unread").region.x
+            assert text(screen, "#unread") == "1 unread"  # short: the long one leaves no room
+            assert screen.query_one("#unread").region.right <= sync.region.x
+            assert sync.region.right <= SIZE[0]
 
     async def test_the_lesson_numbers_row_is_labelled(self, outage: Outage) -> None:
         app = await open_journal(outage, lang="ru")

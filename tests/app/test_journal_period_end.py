@@ -356,6 +356,10 @@ class TestPeriodEndLooks:
             await journal_settled(pilot)
             await all_sent(pilot, screen)
             app = pilot.app
+            for _ in range(100):  # the follower's first poll brings the unread count: wait
+                if app.follower.unread_messages is not None:  # type: ignore[attr-defined]
+                    break
+                await pilot.pause(0.05)
             app.clear_notifications()
             await pilot.pause(0.2)
 

@@ -24,6 +24,7 @@ from .journal_fixtures import (
     Outage,
     all_sent,
     journal_app,
+    journal_of,
     journal_settled,
     loaded,
     logged_in,
@@ -83,6 +84,27 @@ class TestDialogBurst:
             burst(app, "P", "5")
             await journal_settled(pilot)
             assert app.screen is screen, app.screen
+            await all_sent(pilot, screen)
+        api = await teacher_api(school())
+        try:
+            after = await api.journal(journal.class_id, journal.subject.id, journal.period.id)
+        finally:
+            await api.aclose()
+        assert {st.id: st.period_mark for st in after.students}[first] == 5
+
+    async def test_p5_typed_with_the_login_waits_for_the_journal(
+        self, start: Callable[..., EdiaryApp], school: Callable[[], httpx.ASGITransport]
+    ) -> None:
+        """`teacher⏎demo⏎P5` in one burst: the journal opens, loads, then takes `P5`."""
+        app = start()
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, *"teacher", "enter", *"demo", "enter", "P", "5")
+            await journal_settled(pilot)
+            screen = journal_of(app)
+            assert app.screen is screen, app.screen
+            assert screen.state is not None
+            journal = screen.state.journal
+            first = journal.students[0].id
             await all_sent(pilot, screen)
         api = await teacher_api(school())
         try:

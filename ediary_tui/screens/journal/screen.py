@@ -230,6 +230,12 @@ class JournalScreen(LocalisedKeys, JournalWindows, TeacherWindows, Screen[None])
         """The server's answer after resuming the session (the classes taught may have changed)."""
         self.user = user
 
+    @property
+    def keys_ready(self) -> bool:
+        """Typed keys wait (type-ahead) until the first journal or its problem is shown:
+        a mark typed before then would have no student to go to."""
+        return self.state is not None or self.problem is not None
+
     def refresh_journal(self) -> None:
         """Fetch what is shown and send what waits (after the app resumed the session)."""
         self.runner.start()

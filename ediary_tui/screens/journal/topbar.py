@@ -7,6 +7,7 @@ laptop: unsent entries (and whether the server is away), refused ones, or
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -56,11 +57,14 @@ def sending_line(pending: int, refused: int, *, offline: bool) -> Content:
 
 
 NARROW = 70  # narrower than this, the bar has no room for the word "Journal"
+MIN_WHAT = 12  # cells the class and subject keep before the unread count shortens
 
 
 class JournalTopBar(Horizontal):
     """The title, the journal shown (its class and subject cut first, the period and its
     dates kept whole), and the sending count."""
+
+    _period = ""
 
     def compose(self) -> ComposeResult:
         yield Label(_("journal.title"), id="title")
@@ -74,28 +78,40 @@ class JournalTopBar(Horizontal):
         what = journal_what(journal) if journal else ""
         period = f" · {journal_period(journal)}" if journal else ""
         self.query_one("#what", Label).update(Content(what))
+        self._period = period
         self.query_one("#period", Label).update(Content(period))
         self.call_after_refresh(self._fit)
 
     def on_resize(self) -> None:
         self._fit()
 
+    def on_unread_count_changed(self) -> None:
+        self._fit()
+
     def _fit(self) -> None:
         """The class and subject take what the rest of the bar leaves, cut with "…"; on a
-        narrow terminal the word "Journal" gives its room to them."""
+        narrow terminal the word "Journal" gives its room to them, and where the unread
+        count would leave them too little it shortens to "2 unread". Widths are measured from
+        the texts: the laid-out ones may still be the last journal's."""
         title = self.query_one("#title", Label)
-        wide = self.size.width >= NARROW
-        if title.display != wide:
-            title.display = wide
-            self.call_after_refresh(self._fit)  # measured again once laid out without it
-            return
-        what = self.query_one("#what", Label)
-        others = sum(
-            w.outer_size.width
-            for w in self.children
-            if w.display and w.id not in {"what", "spacer"}
+        unread = self.query_one(UnreadCount)
+        room = (
+            self.size.width
+            - cell_len(self._period)
+            - self.query_one("#sync", Label).outer_size.width
+            - 1  # the spacer keeps a cell between, at least
         )
-        what.styles.max_width = max(self.size.width - others, 0)
+        long, short = unread.needs(short=False), unread.needs(short=True)
+        named = cell_len(_("journal.title")) + 1
+        # Give up, in turn, the long count, then the word "Journal", while the class and
+        # subject would have fewer than MIN_WHAT cells.
+        wide = self.size.width >= NARROW and room - named - short >= MIN_WHAT
+        if wide:
+            room -= named
+        unread.set_short(room - long < MIN_WHAT)
+        title.display = wide
+        what = self.query_one("#what", Label)
+        what.styles.max_width = max(room - unread.needs(short=unread.short), 0)
 
     def show_sending(self, pending: int, refused: int, *, offline: bool) -> None:
         line = sending_line(pending, refused, offline=offline)

@@ -8,7 +8,9 @@ one mounted later reads the change follower's count itself.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Label
 
 from ediary_tui.context import AppEvents
@@ -27,16 +29,42 @@ class UnreadCount(Label):
     }
     """
 
+    class Changed(Message):
+        """The count changed: a bar that fits its pieces to its width measures again."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.count = 0
+        self.short = False  # "2 unread" where the bar has no room for "unread messages: 2"
 
     def on_mount(self) -> None:
         app = self.app
         count = app.follower.unread_messages if isinstance(app, AppEvents) else None
         self.show(count or 0)
 
+    def text(self, *, short: bool | None = None) -> str:
+        if not self.count:
+            return ""
+        key = (
+            "conversations.unread_short"
+            if (self.short if short is None else short)
+            else ("conversations.unread_count")
+        )
+        return _(key, count=self.count)
+
+    def needs(self, *, short: bool) -> int:
+        """The cells it takes with its padding; none while nothing is unread."""
+        return cell_len(self.text(short=short)) + 2 if self.count else 0
+
     def show(self, count: int) -> None:
+        changed = count != self.count
         self.count = count
         self.display = count > 0
-        self.update(Content(_("conversations.unread_count", count=count)) if count else "")
+        self.update(Content(self.text()))
+        if changed:
+            self.post_message(self.Changed())
+
+    def set_short(self, short: bool) -> None:
+        if short != self.short:
+            self.short = short
+            self.update(Content(self.text()))
