@@ -169,6 +169,17 @@ async def reported(
     await pilot.pause()
 
 
+async def counted(pilot: Pilot[Any]) -> None:
+    """Until the change follower's first poll has told the unread count, which the top bar
+    shows (a snapshot taken before it would show the bar without it on a busy machine)."""
+    app = pilot.app
+    for _ in range(100):
+        if app.follower.unread_messages is not None:  # type: ignore[attr-defined]
+            return
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 async def all_sent(pilot: Pilot[Any], screen: JournalScreen) -> None:
     """Until the sender reports the outbox empty and the server's answers are painted."""
     await reported(pilot, screen, lambda state: state.pending == 0 and screen.unsent == 0)

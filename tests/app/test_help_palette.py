@@ -120,6 +120,9 @@ class TestFooter:
             assert help_key.region.width > 0
             assert help_key.region.right <= palette.region.x
             assert "помощь" in str(help_key.render())
+            # The palette key reaches the last column: a key cut off beneath it never shows
+            # a letter there ("^p командыя").
+            assert palette.region.right == SIZE[0]
 
     async def test_space_is_named_in_russian(self, start: Callable[..., EdiaryApp]) -> None:
         app = start(lang="ru")

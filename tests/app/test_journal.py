@@ -42,6 +42,7 @@ from .conftest import MOSCOW, SERVER, LazySchool, new_session, pinned_clock, six
 from .journal_fixtures import (
     Outage,
     all_sent,
+    counted,
     grid_of,
     journal_app,
     journal_of,
@@ -821,6 +822,7 @@ async def settled(pilot: Pilot[Any]) -> None:
     may lay the scrollbars out a frame or two after the journal arrives)."""
     screen = await loaded(pilot)
     await all_sent(pilot, screen)
+    await counted(pilot)
     grid = grid_of(pilot.app)
     seen: list[object] = []
     for _ in range(100):

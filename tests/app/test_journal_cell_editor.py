@@ -40,6 +40,7 @@ from .journal_fixtures import (
     JournalApp,
     Outage,
     all_sent,
+    counted,
     grid_of,
     journal_app,
     journal_settled,
@@ -477,6 +478,7 @@ async def the_editor(pilot: Pilot[Any]) -> None:
     comment put beside it from the editor, then the editor opened again on a mark more."""
     screen = await loaded(pilot)
     await all_sent(pilot, screen)
+    await counted(pilot)
     key = grid_of(pilot.app).cursor_key
     assert key is not None
     assert shown(screen, *key) == "3"

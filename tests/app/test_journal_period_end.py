@@ -40,6 +40,7 @@ from .journal_fixtures import (
     JournalApp,
     Outage,
     all_sent,
+    counted,
     grid_of,
     journal_app,
     journal_settled,
@@ -356,10 +357,7 @@ class TestPeriodEndLooks:
             await journal_settled(pilot)
             await all_sent(pilot, screen)
             app = pilot.app
-            for _ in range(100):  # the follower's first poll brings the unread count: wait
-                if app.follower.unread_messages is not None:  # type: ignore[attr-defined]
-                    break
-                await pilot.pause(0.05)
+            await counted(pilot)
             app.clear_notifications()
             await pilot.pause(0.2)
 
