@@ -9,17 +9,12 @@ own client.
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
-from rich.color import ColorSystem
-from rich.console import Console
-from rich.segment import Segment
-from rich.style import Style as RichStyle
 from sqlalchemy.ext.asyncio import AsyncEngine
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
@@ -35,7 +30,7 @@ from ediary_tui.server import schema as s
 from ediary_tui.widgets.dialogs import ConfirmModal
 from tests.conftest import PINNED_TODAY
 
-from .conftest import SERVER, LazySchool, new_session, pinned_clock
+from .conftest import SERVER, LazySchool, new_session, pinned_clock, sixteen_colours
 from .journal_fixtures import (
     JournalApp,
     Outage,
@@ -428,49 +423,12 @@ async def all_sent_or_refused(pilot: Pilot[Any], screen: JournalScreen) -> None:
 # --- what it looks like -----------------------------------------------------------------
 
 
-class SixteenColours(JournalApp):
-    """The app as a 16-colour terminal (TERM=xterm) shows it: every colour the screen has
-    becomes the nearest of the 16 ANSI ones, as Rich does when it writes to such a terminal,
-    and the SVG paints those with its terminal theme's palette."""
-
-    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
-        width, height = self.size
-        console = Console(
-            width=width,
-            height=height,
-            file=io.StringIO(),
-            force_terminal=True,
-            color_system="truecolor",
-            record=True,
-            legacy_windows=False,
-            safe_box=False,
-        )
-        update = self.screen._compositor.render_update(
-            full=True, screen_stack=self._background_screens, simplify=simplify
-        )
-        console.print(update)
-        console._record_buffer[:] = [
-            Segment(text, ansi_style(style), control)
-            for text, style, control in console._record_buffer
-        ]
-        return console.export_svg(title=title or self.title)
-
-
-def ansi_style(style: RichStyle | None) -> RichStyle | None:
-    """`style` with its colours as the nearest of the 16 ANSI colours."""
-    if style is None:
-        return None
-    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
-    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
-    return style + RichStyle.from_color(color, bgcolor)
-
-
-def editor_app(school_copy: str, kind: type[JournalApp] = JournalApp) -> JournalApp:
+def editor_app(school_copy: str) -> JournalApp:
     """The journal on a copy of the demo school, built as `journal_app` builds it."""
     session = new_session(LazySchool(school_copy))
     context = AppContext.build(session, today=PINNED_TODAY, clock=pinned_clock)
     context = replace(context, sender=OutboxSender(context.journal, max_delay=0.2))
-    return kind(context, journal={}, login="teacher", lang="en")
+    return JournalApp(context, journal={}, login="teacher", lang="en")
 
 
 async def the_editor(pilot: Pilot[Any]) -> None:
@@ -513,6 +471,7 @@ class TestEditorLooks:
         the editor."""
         monkeypatch.setenv("TERM", "xterm")
         monkeypatch.delenv("COLORTERM", raising=False)
-        app = editor_app(school_copy, SixteenColours)
+        app = editor_app(school_copy)
+        sixteen_colours(app)
         assert app.console.color_system == "standard"
         assert snap_compare(app, terminal_size=(80, 24), run_before=the_editor)
